@@ -1,0 +1,135 @@
+"""ocpp_csms: an OCPP central system (CSMS) inside Home Assistant."""
+
+from __future__ import annotations
+
+import errno
+import logging
+from dataclasses import dataclass
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
+
+from .const import CONF_CHARGER_ID, CONF_KIND, DOMAIN, KIND_CHARGER
+from .entity import ensure_connector_device
+from .model.charger import Charger
+from .runtime import CsmsRuntime, get_runtime
+from .services import async_setup_services
+
+_LOGGER = logging.getLogger(__name__)
+
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+@dataclass(slots=True)
+class ChargerData:
+    """runtime_data of a charger entry."""
+
+    charger: Charger
+    runtime: CsmsRuntime
+
+
+type OcppConfigEntry = ConfigEntry[ChargerData | CsmsRuntime]
+type ChargerConfigEntry = ConfigEntry[ChargerData]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    runtime = CsmsRuntime(hass)
+    await runtime.async_load()
+    hass.data[DOMAIN] = runtime
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
+    runtime = get_runtime(hass)
+    if entry.data.get(CONF_KIND) == KIND_CHARGER:
+        return await _async_setup_charger(hass, entry, runtime)
+    try:
+        await runtime.async_start_server(entry)
+    except OSError as err:
+        key = "port_in_use" if err.errno == errno.EADDRINUSE else "server_failed"
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={"port": str(entry.data["port"]), "error": str(err)},
+        ) from err
+    entry.runtime_data = runtime
+
+    async def _on_stop(event: Event) -> None:
+        await runtime.async_close_connections()
+        await runtime.async_stop_server()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _on_stop))
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) -> None:
+    """Policy options apply at once; a new port or certificate needs the server restarted."""
+    runtime = get_runtime(hass)
+    old = runtime.options
+    runtime.apply_options(entry)
+    server_keys = ("ssl_certfile", "ssl_keyfile")
+    if any(old.get(k) != entry.options.get(k) for k in server_keys):
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def _async_setup_charger(
+    hass: HomeAssistant, entry: OcppConfigEntry, runtime: CsmsRuntime
+) -> bool:
+    charger_id = entry.data[CONF_CHARGER_ID]
+    charger = runtime.csms.charger(charger_id)
+    entry.runtime_data = ChargerData(charger, runtime)
+    ident = charger.identity
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, charger_id)},
+        name=charger_id,
+        manufacturer=ident.vendor,
+        model=ident.model,
+        serial_number=ident.serial_number,
+        sw_version=ident.firmware_version,
+    )
+    for conn in list(charger.connectors.values()):
+        ensure_connector_device(hass, entry.entry_id, conn)
+    entry.async_on_unload(
+        charger.on_connector_added(
+            lambda conn: ensure_connector_device(hass, entry.entry_id, conn)
+        )
+    )
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    runtime.adopt(charger_id)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
+    runtime = get_runtime(hass)
+    if entry.data.get(CONF_KIND) == KIND_CHARGER:
+        ok = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+        if ok:
+            runtime.csms.adopted.discard(entry.data[CONF_CHARGER_ID])
+        return ok
+    await runtime.async_close_connections()
+    await runtime.async_stop_server()
+    return True
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: OcppConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """A connector device may be removed; the charger goes with its entry."""
+    return entry.data.get(CONF_KIND) == KIND_CHARGER and not any(
+        ident == (DOMAIN, entry.data[CONF_CHARGER_ID]) for ident in device.identifiers
+    )

@@ -1,0 +1,77 @@
+"""Binary sensors: charger connectivity; connector charging and plugged in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import ChargerConfigEntry
+from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
+from .model.charger import Charger, Connector
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppBinarySensorDescription(OcppEntityDescription, BinarySensorEntityDescription):
+    value_fn: Callable[[Any], bool | None]
+    always_available: bool = False
+
+
+CONNECTIVITY = OcppBinarySensorDescription(
+    key="connected",
+    device_class=BinarySensorDeviceClass.CONNECTIVITY,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    value_fn=lambda c: c.connected,
+    always_available=True,
+)
+
+CONNECTOR_BINARY_SENSORS: tuple[OcppBinarySensorDescription, ...] = (
+    OcppBinarySensorDescription(
+        key="charging",
+        device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
+        value_fn=lambda c: c.charging,
+    ),
+    OcppBinarySensorDescription(
+        key="plugged_in",
+        device_class=BinarySensorDeviceClass.PLUG,
+        value_fn=lambda c: c.plugged_in,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ChargerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    setup_model_entities(
+        entry,
+        async_add_entities,
+        lambda charger: [OcppBinarySensor(charger, CONNECTIVITY)],
+        lambda conn: [OcppBinarySensor(conn, d) for d in CONNECTOR_BINARY_SENSORS],
+    )
+
+
+class OcppBinarySensor(OcppEntity, BinarySensorEntity):
+    entity_description: OcppBinarySensorDescription
+
+    @property
+    def available(self) -> bool:
+        return self.entity_description.always_available or super().available
+
+    @property
+    def is_on(self) -> bool | None:
+        target: Charger | Connector = self.target
+        return self.entity_description.value_fn(target)
+
+    def _state_snapshot(self) -> Any:
+        return (self.available, self.is_on)

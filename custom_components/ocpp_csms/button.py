@@ -1,0 +1,60 @@
+"""Buttons: reset the charger, unlock a connector."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.button import (
+    ButtonDeviceClass,
+    ButtonEntity,
+    ButtonEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import ChargerConfigEntry
+from .actions import async_reset, async_unlock
+from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
+from .model.commands import ResetKind
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppButtonDescription(OcppEntityDescription, ButtonEntityDescription):
+    press_fn: Callable[[Any], Awaitable[None]]
+
+
+RESET = OcppButtonDescription(
+    key="reset",
+    device_class=ButtonDeviceClass.RESTART,
+    entity_category=EntityCategory.CONFIG,
+    press_fn=lambda charger: async_reset(charger, ResetKind.SOFT),
+)
+UNLOCK = OcppButtonDescription(
+    key="unlock",
+    translation_key="unlock",
+    entity_category=EntityCategory.CONFIG,
+    press_fn=async_unlock,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ChargerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    setup_model_entities(
+        entry,
+        async_add_entities,
+        lambda charger: [OcppButton(charger, RESET)],
+        lambda conn: [OcppButton(conn, UNLOCK)],
+    )
+
+
+class OcppButton(OcppEntity, ButtonEntity):
+    entity_description: OcppButtonDescription
+
+    async def async_press(self) -> None:
+        await self.entity_description.press_fn(self.target)

@@ -1,0 +1,34 @@
+"""Constants for ocpp_csms."""
+
+from typing import Final
+
+DOMAIN: Final = "ocpp_csms"
+
+# Config entry kinds: one CSMS entry runs the server; one entry per adopted charger.
+CONF_KIND: Final = "kind"
+KIND_CSMS: Final = "csms"
+KIND_CHARGER: Final = "charger"
+CONF_CHARGER_ID: Final = "charger_id"
+
+# CSMS options
+CONF_AUTO_ACCEPT: Final = "auto_accept"
+CONF_AUTH_MODE: Final = "auth_mode"
+AUTH_ACCEPT_ALL: Final = "accept_all"
+AUTH_ALLOW_LIST: Final = "allow_list"
+CONF_ALLOWED_TAGS: Final = "allowed_tags"
+CONF_DEFAULT_ID_TAG: Final = "default_id_tag"
+CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
+CONF_CHARGER_PASSWORD: Final = "charger_password"
+CONF_SSL_CERTFILE: Final = "ssl_certfile"
+CONF_SSL_KEYFILE: Final = "ssl_keyfile"
+CONF_RESPONSE_TIMEOUT: Final = "response_timeout"
+
+DEFAULT_HOST: Final = "0.0.0.0"
+DEFAULT_PORT: Final = 9000
+DEFAULT_ID_TAG: Final = "HomeAssistant"
+DEFAULT_HEARTBEAT_INTERVAL: Final = 300
+DEFAULT_RESPONSE_TIMEOUT: Final = 20
+
+STORAGE_KEY: Final = f"{DOMAIN}.state"
+STORAGE_VERSION: Final = 1
+SAVE_DELAY_S: Final = 2.0

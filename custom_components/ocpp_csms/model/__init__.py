@@ -1,0 +1,1 @@
+"""Version-neutral charger model. No Home Assistant and no OCPP imports here."""

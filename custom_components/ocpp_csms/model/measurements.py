@@ -1,0 +1,101 @@
+"""Typed measurements of a connector, and unit normalisation for sampled values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Measurands whose value is an energy register (Wh based, normalised to kWh).
+ENERGY_IMPORT_REGISTER = "Energy.Active.Import.Register"
+
+_SCALE = {"kW": 1000.0, "kWh": 1000.0, "kvar": 1000.0, "kvarh": 1000.0, "kVA": 1000.0}
+
+
+@dataclass(slots=True, frozen=True)
+class SampledValue:
+    """One sampled value, normalised: power in W, energy in Wh, temperature in degC."""
+
+    measurand: str
+    value: float
+    unit: str | None
+    phase: str | None = None
+    location: str | None = None
+    context: str | None = None
+
+
+def normalise(measurand: str, raw: str, unit: str | None) -> tuple[float, str | None]:
+    """Return the value in the base unit of its kind (W, Wh, var, varh, degC)."""
+    value = float(raw)
+    if unit in _SCALE:
+        return value * _SCALE[unit], unit[1:]
+    if unit == "Fahrenheit":
+        return (value - 32.0) * 5.0 / 9.0, "Celsius"
+    if unit == "K":
+        return value - 273.15, "Celsius"
+    if unit is None and measurand.startswith("Energy"):
+        return value, "Wh"
+    return value, unit
+
+
+_TOTAL_FIELDS = {
+    "Power.Active.Import": "power_w",
+    "Current.Import": "current_a",
+    "Voltage": "voltage_v",
+    "Current.Offered": "current_offered_a",
+    "Power.Offered": "power_offered_w",
+    "SoC": "soc_pct",
+    "Temperature": "temperature_c",
+    "Frequency": "frequency_hz",
+}
+
+
+@dataclass(slots=True)
+class Measurements:
+    """The latest typed values of one connector; None where never reported."""
+
+    power_w: float | None = None
+    current_a: float | None = None
+    voltage_v: float | None = None
+    current_offered_a: float | None = None
+    power_offered_w: float | None = None
+    soc_pct: float | None = None
+    temperature_c: float | None = None
+    frequency_hz: float | None = None
+    # Everything reported, keyed "measurand[/phase][@location]", for diagnostics.
+    raw: dict[str, SampledValue] = field(default_factory=dict)
+    timestamp: datetime | None = None
+
+    def apply(self, samples: list[SampledValue], timestamp: datetime | None) -> None:
+        """Fold a batch of sampled values into the typed fields."""
+        totals: dict[str, float] = {}
+        phases: dict[str, dict[str, float]] = {}
+        for s in samples:
+            key = s.measurand + (f"/{s.phase}" if s.phase else "")
+            key += f"@{s.location}" if s.location else ""
+            self.raw[key] = s
+            if s.location not in (None, "Outlet", "Cable", "EV"):
+                continue  # Inlet / Body readings are kept in raw only
+            if s.phase:
+                phases.setdefault(s.measurand, {})[s.phase] = s.value
+            else:
+                totals[s.measurand] = s.value
+        for measurand, attr in _TOTAL_FIELDS.items():
+            if measurand in totals:
+                setattr(self, attr, totals[measurand])
+        # Without a total, derive one from the phases.
+        if "Power.Active.Import" not in totals and "Power.Active.Import" in phases:
+            self.power_w = sum(phases["Power.Active.Import"].values())
+        if "Current.Import" not in totals and "Current.Import" in phases:
+            self.current_a = max(phases["Current.Import"].values())
+        if "Voltage" not in totals and "Voltage" in phases:
+            by_phase = phases["Voltage"]
+            line_to_neutral = [v for p, v in by_phase.items() if p.endswith("-N")]
+            self.voltage_v = max(line_to_neutral or by_phase.values())
+        if timestamp is not None:
+            self.timestamp = timestamp
+
+    def reset_flow(self) -> None:
+        """Clear values that describe an ongoing flow (after a session ends)."""
+        self.power_w = 0.0 if self.power_w is not None else None
+        self.current_a = 0.0 if self.current_a is not None else None
+

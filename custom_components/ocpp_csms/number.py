@@ -1,0 +1,73 @@
+"""Number: a connector's charging current limit (same code path as set_charge_limit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntity,
+    NumberEntityDescription,
+    NumberMode,
+)
+from homeassistant.const import UnitOfElectricCurrent
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import ChargerConfigEntry
+from .actions import async_set_limit
+from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
+from .model.charger import Connector
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppNumberDescription(OcppEntityDescription, NumberEntityDescription):
+    """No extra fields: the value comes from the connector's limit in force."""
+
+
+CURRENT_LIMIT = OcppNumberDescription(
+    key="current_limit",
+    translation_key="current_limit",
+    device_class=NumberDeviceClass.CURRENT,
+    native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+    native_min_value=0,
+    native_max_value=80,
+    native_step=1,
+    mode=NumberMode.BOX,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ChargerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    runtime = entry.runtime_data.runtime
+    setup_model_entities(
+        entry,
+        async_add_entities,
+        lambda charger: [],
+        lambda conn: [CurrentLimitNumber(runtime, conn)],
+    )
+
+
+class CurrentLimitNumber(OcppEntity, NumberEntity):
+    """Shows the limit in force as last accepted by the charger (None: no limit set)."""
+
+    target: Connector
+
+    def __init__(self, runtime: Any, conn: Connector) -> None:
+        super().__init__(conn, CURRENT_LIMIT)
+        self._runtime = runtime
+
+    @property
+    def native_value(self) -> float | None:
+        conn = self.target
+        return conn.charge_limit if conn.charge_limit_unit == "A" else None
+
+    async def async_set_native_value(self, value: float) -> None:
+        await async_set_limit(self._runtime, self.target, amps=value)
+
+    def _state_snapshot(self) -> Any:
+        return (self.available, self.native_value)

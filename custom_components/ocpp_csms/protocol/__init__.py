@@ -1,0 +1,1 @@
+"""OCPP version adapters: each translates one protocol version to the model."""

@@ -1,0 +1,208 @@
+"""Sensors of a charger and of each connector."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfTemperature,
+    UnitOfTime,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from . import ChargerConfigEntry
+from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
+from .model.charger import Charger, Connector, ConnectorStatus
+
+STATUS_OPTIONS = [s.value for s in ConnectorStatus]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargerSensorDescription(OcppEntityDescription, SensorEntityDescription):
+    value_fn: Callable[[Charger], StateType | datetime]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConnectorSensorDescription(OcppEntityDescription, SensorEntityDescription):
+    value_fn: Callable[[Connector], StateType | datetime]
+
+
+def _session_minutes(conn: Connector) -> float | None:
+    session = conn.session
+    if session is None:
+        return None
+    return round(session.duration_s(datetime.now(UTC)) / 60.0, 1)
+
+
+def _session_energy(conn: Connector) -> float | None:
+    session = conn.session
+    return None if session is None or session.energy_kwh is None else round(session.energy_kwh, 3)
+
+
+CHARGER_SENSORS: tuple[ChargerSensorDescription, ...] = (
+    ChargerSensorDescription(
+        key="status",
+        translation_key="charger_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=STATUS_OPTIONS,
+        value_fn=lambda c: c.status.value if c.status else None,
+    ),
+    ChargerSensorDescription(
+        key="error_code",
+        translation_key="error_code",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda c: c.error_code or "none",
+    ),
+    ChargerSensorDescription(
+        key="last_heartbeat",
+        translation_key="last_heartbeat",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda c: c.last_heartbeat,
+    ),
+    ChargerSensorDescription(
+        key="firmware_status",
+        translation_key="firmware_status",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda c: c.firmware_status,
+    ),
+)
+
+CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
+    ConnectorSensorDescription(
+        key="status",
+        translation_key="connector_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=STATUS_OPTIONS,
+        value_fn=lambda c: c.status.value if c.status else None,
+    ),
+    ConnectorSensorDescription(
+        key="error_code",
+        translation_key="error_code",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda c: c.error_code or "none",
+    ),
+    ConnectorSensorDescription(
+        key="power",
+        translation_key="power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
+        value_fn=lambda c: c.measurements.power_w,
+    ),
+    ConnectorSensorDescription(
+        key="current",
+        translation_key="current",
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=1,
+        value_fn=lambda c: c.measurements.current_a,
+    ),
+    ConnectorSensorDescription(
+        key="voltage",
+        translation_key="voltage",
+        device_class=SensorDeviceClass.VOLTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        suggested_display_precision=0,
+        entity_registry_enabled_default=False,
+        value_fn=lambda c: c.measurements.voltage_v,
+    ),
+    ConnectorSensorDescription(
+        key="current_offered",
+        translation_key="current_offered",
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=1,
+        entity_registry_enabled_default=False,
+        value_fn=lambda c: c.measurements.current_offered_a,
+    ),
+    ConnectorSensorDescription(
+        key="soc",
+        translation_key="soc",
+        device_class=SensorDeviceClass.BATTERY,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        value_fn=lambda c: c.measurements.soc_pct,
+    ),
+    ConnectorSensorDescription(
+        key="temperature",
+        translation_key="temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        entity_registry_enabled_default=False,
+        value_fn=lambda c: c.measurements.temperature_c,
+    ),
+    ConnectorSensorDescription(
+        key="energy",
+        translation_key="energy",
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        value_fn=lambda c: c.energy.value_kwh,
+    ),
+    ConnectorSensorDescription(
+        key="session_energy",
+        translation_key="session_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        value_fn=_session_energy,
+    ),
+    ConnectorSensorDescription(
+        key="session_duration",
+        translation_key="session_duration",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=_session_minutes,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ChargerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    setup_model_entities(
+        entry,
+        async_add_entities,
+        lambda charger: [OcppSensor(charger, d) for d in CHARGER_SENSORS],
+        lambda conn: [OcppSensor(conn, d) for d in CONNECTOR_SENSORS],
+    )
+
+
+class OcppSensor(OcppEntity, SensorEntity):
+    entity_description: ChargerSensorDescription | ConnectorSensorDescription
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        return self.entity_description.value_fn(self.target)  # type: ignore[arg-type]
+
+    def _state_snapshot(self) -> Any:
+        return (self.available, self.native_value)

@@ -1,0 +1,143 @@
+"""Transport: the websocket server. Parses the charger id from the path, negotiates
+the OCPP subprotocol and authenticates (security profile 1 Basic auth, profile 2 TLS)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import logging
+import ssl
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from urllib.parse import unquote, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import NegotiationError
+from websockets.http11 import Request, Response
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_ID_LENGTH = 48
+# Offered subprotocol -> version name; the newest the charger offers wins.
+SUBPROTOCOLS = {"ocpp2.1": "2.1", "ocpp2.0.1": "2.0.1", "ocpp1.6": "1.6"}
+
+ConnectHandler = Callable[[str, str, ServerConnection], Awaitable[None]]
+# (charger id) -> the versions it may use, newest first, or None if unknown
+VersionPolicy = Callable[[str], list[str]]
+# (charger id) -> password it must present, or None when no auth is required
+PasswordLookup = Callable[[str], str | None]
+
+
+def charger_id_from_path(path: str) -> str | None:
+    """The last path segment, percent-decoded; None if empty, too long or unprintable."""
+    segment = urlsplit(path).path.rstrip("/").rsplit("/", 1)[-1]
+    charger_id = unquote(segment)
+    if not charger_id or len(charger_id) > MAX_ID_LENGTH:
+        return None
+    if "/" in charger_id or any(ord(ch) < 32 or ord(ch) == 127 for ch in charger_id):
+        return None
+    return charger_id
+
+
+def check_basic_auth(headers: Headers, charger_id: str, password: str) -> bool:
+    header = headers.get("Authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    user, sep, given = decoded.partition(":")
+    return bool(sep) and user == charger_id and hmac.compare_digest(given, password)
+
+
+class CsmsServer:
+    """One websocket server; each accepted connection is handed to ``on_connect``."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        on_connect: ConnectHandler,
+        versions: VersionPolicy,
+        password: PasswordLookup,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self._host, self._port = host, port
+        self._on_connect = on_connect
+        self._versions = versions
+        self._password = password
+        self._ssl = ssl_context
+        self._server: Server | None = None
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful when started on port 0)."""
+        if self._server is None:
+            return self._port
+        return self._server.sockets[0].getsockname()[1]
+
+    async def start(self) -> None:
+        self._server = await serve(
+            self._handle,
+            self._host or None,
+            self._port,
+            process_request=self._process_request,
+            select_subprotocol=self._select_subprotocol,
+            subprotocols=list(SUBPROTOCOLS),  # type: ignore[arg-type]
+            ssl=self._ssl,
+            logger=_LOGGER.getChild("websockets"),
+            max_size=2**20,
+        )
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        charger_id = charger_id_from_path(request.path)
+        if charger_id is None:
+            _LOGGER.warning(
+                "Refused connection from %s: no valid charger id in path %r",
+                connection.remote_address,
+                request.path[:120],
+            )
+            return connection.respond(HTTPStatus.BAD_REQUEST, "Invalid charge point id\n")
+        password = self._password(charger_id)
+        if password is not None and not check_basic_auth(request.headers, charger_id, password):
+            _LOGGER.warning(
+                "Refused connection of charger %s from %s: bad or missing credentials",
+                charger_id,
+                connection.remote_address,
+            )
+            response = connection.respond(HTTPStatus.UNAUTHORIZED, "Unauthorized\n")
+            response.headers["WWW-Authenticate"] = 'Basic realm="ocpp_csms"'
+            return response
+        return None
+
+    def _select_subprotocol(self, connection: ServerConnection, offered: list[str]) -> str | None:
+        if not offered:
+            return None  # treated as 1.6
+        charger_id = charger_id_from_path(connection.request.path) or ""  # type: ignore[union-attr]
+        allowed = self._versions(charger_id)
+        for subprotocol, version in SUBPROTOCOLS.items():
+            if subprotocol in offered and version in allowed:
+                return subprotocol
+        _LOGGER.warning(
+            "Refused charger %s: it offers %s, this charger may use %s",
+            charger_id,
+            ", ".join(offered),
+            ", ".join(allowed),
+        )
+        raise NegotiationError("no supported OCPP subprotocol")
+
+    async def _handle(self, connection: ServerConnection) -> None:
+        charger_id = charger_id_from_path(connection.request.path)  # type: ignore[union-attr]
+        assert charger_id is not None  # checked in _process_request
+        version = SUBPROTOCOLS.get(connection.subprotocol or "", "1.6")
+        await self._on_connect(charger_id, version, connection)

@@ -1,0 +1,222 @@
+"""Actions (services), registered once in async_setup. Each targets charger
+devices, connector devices or any of their entities."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
+
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
+from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
+
+from . import actions
+from .actions import invalid
+from .const import DOMAIN
+from .model.charger import Charger, Connector
+from .model.commands import ResetKind
+from .runtime import get_runtime
+
+TRIGGER_MESSAGES = [
+    "BootNotification",
+    "DiagnosticsStatusNotification",
+    "FirmwareStatusNotification",
+    "Heartbeat",
+    "MeterValues",
+    "StatusNotification",
+    "LogStatusNotification",
+    "SignChargingStationCertificate",
+    "TransactionEvent",
+]
+
+_BASE = {**cv.TARGET_SERVICE_FIELDS}
+
+SCHEMAS: dict[str, vol.Schema] = {
+    "start_charging": vol.Schema({**_BASE, vol.Optional("id_tag"): vol.All(cv.string, vol.Length(1, 36))}),
+    "stop_charging": vol.Schema(_BASE),
+    "reset": vol.Schema({**_BASE, vol.Optional("type", default="soft"): vol.In(["soft", "hard"])}),
+    "unlock_connector": vol.Schema(_BASE),
+    "change_availability": vol.Schema({**_BASE, vol.Required("operative"): cv.boolean}),
+    "set_charge_limit": vol.Schema(
+        {
+            **_BASE,
+            vol.Exclusive("amps", "limit"): vol.All(vol.Coerce(float), vol.Range(-1000, 1000)),
+            vol.Exclusive("watts", "limit"): vol.All(
+                vol.Coerce(float), vol.Range(-1_000_000, 1_000_000)
+            ),
+        }
+    ),
+    "clear_charge_limit": vol.Schema(_BASE),
+    "get_configuration": vol.Schema({**_BASE, vol.Optional("keys", default=[]): [cv.string]}),
+    "set_configuration": vol.Schema(
+        {**_BASE, vol.Required("key"): cv.string, vol.Required("value"): cv.string}
+    ),
+    "trigger_message": vol.Schema(
+        {
+            **_BASE,
+            vol.Required("message"): vol.In(TRIGGER_MESSAGES),
+            vol.Optional("connector_id"): vol.All(vol.Coerce(int), vol.Range(min=0)),
+        }
+    ),
+    "data_transfer": vol.Schema(
+        {
+            **_BASE,
+            vol.Required("vendor_id"): vol.All(cv.string, vol.Length(1, 255)),
+            vol.Optional("message_id"): vol.All(cv.string, vol.Length(1, 50)),
+            vol.Optional("data"): cv.string,
+        }
+    ),
+}
+
+
+def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[Charger, Connector | None]]:
+    """Each targeted charger (with the connector, where a connector was targeted)."""
+    selection = TargetSelection(call.data)
+    if not selection.has_any_target:
+        raise invalid("no_target")
+    selected = async_extract_referenced_entity_ids(hass, selection)
+    ent_reg, dev_reg = er.async_get(hass), dr.async_get(hass)
+    device_ids = set(selected.referenced_devices)
+    for entity_id in selected.referenced:
+        entry = ent_reg.async_get(entity_id)
+        if entry is None or entry.platform != DOMAIN or entry.device_id is None:
+            raise invalid("not_ocpp_target", target=entity_id)
+        device_ids.add(entry.device_id)
+    csms = get_runtime(hass).csms
+    found: dict[tuple[str, int | None], tuple[Charger, Connector | None]] = {}
+    for device_id in device_ids:
+        device = dev_reg.async_get(device_id)
+        ident = next((i[1] for i in device.identifiers if i[0] == DOMAIN), None) if device else None
+        if ident is None:
+            if selection.device_ids and device_id in selection.device_ids:
+                raise invalid("not_ocpp_target", target=device.name if device else device_id)
+            continue  # a device in a targeted area that is not ours
+        charger_id, _, connector = ident.partition("/")
+        if charger_id not in csms.adopted:
+            raise invalid("unknown_charger", charger=charger_id)
+        charger = csms.charger(charger_id)
+        conn = charger.connector(int(connector)) if connector else None
+        found[(charger_id, conn.connector_id if conn else None)] = (charger, conn)
+    if not found:
+        raise invalid("no_target")
+    return list(found.values())
+
+
+def _one_connector(charger: Charger, conn: Connector | None) -> Connector:
+    if conn is not None:
+        return conn
+    if len(charger.connectors) == 1:
+        return next(iter(charger.connectors.values()))
+    raise invalid("choose_connector", charger=charger.charger_id, count=str(len(charger.connectors)))
+
+
+Handler = Callable[[HomeAssistant, Charger, Connector | None, dict[str, Any]], Awaitable[Any]]
+
+
+async def _start(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
+    await actions.async_start(get_runtime(hass), _one_connector(charger, conn), data.get("id_tag"))
+
+
+async def _stop(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
+    if conn is None and len(charger.connectors) > 1:
+        running = [c for c in charger.connectors.values() if c.transaction is not None]
+        conn = running[0] if len(running) == 1 else None
+    await actions.async_stop(_one_connector(charger, conn))
+
+
+async def _reset(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
+    await actions.async_reset(charger, ResetKind(data["type"]))
+
+
+async def _unlock(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
+    await actions.async_unlock(_one_connector(charger, conn))
+
+
+async def _availability(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+) -> None:
+    connector_id = conn.connector_id if conn is not None else 0
+    await actions.async_change_availability(charger, connector_id, data["operative"])
+
+
+async def _set_limit(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
+    if ("amps" in data) == ("watts" in data):
+        raise invalid("amps_or_watts")
+    await actions.async_set_limit(
+        get_runtime(hass), _one_connector(charger, conn), amps=data.get("amps"), watts=data.get("watts")
+    )
+
+
+async def _clear_limit(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+) -> None:
+    await actions.async_clear_limit(get_runtime(hass), _one_connector(charger, conn))
+
+
+async def _get_config(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+) -> dict[str, Any]:
+    return await actions.async_get_configuration(charger, data["keys"])
+
+
+async def _set_config(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+) -> dict[str, Any]:
+    return await actions.async_set_configuration(charger, data["key"], data["value"])
+
+
+async def _trigger(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
+    connector_id = data.get("connector_id", conn.connector_id if conn is not None else None)
+    await actions.async_trigger(charger, data["message"], connector_id)
+
+
+async def _data_transfer(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+) -> dict[str, Any]:
+    return await actions.async_data_transfer(
+        charger, data["vendor_id"], data.get("message_id"), data.get("data")
+    )
+
+
+HANDLERS: dict[str, tuple[Handler, SupportsResponse]] = {
+    "start_charging": (_start, SupportsResponse.NONE),
+    "stop_charging": (_stop, SupportsResponse.NONE),
+    "reset": (_reset, SupportsResponse.NONE),
+    "unlock_connector": (_unlock, SupportsResponse.NONE),
+    "change_availability": (_availability, SupportsResponse.NONE),
+    "set_charge_limit": (_set_limit, SupportsResponse.NONE),
+    "clear_charge_limit": (_clear_limit, SupportsResponse.NONE),
+    "get_configuration": (_get_config, SupportsResponse.ONLY),
+    "set_configuration": (_set_config, SupportsResponse.OPTIONAL),
+    "trigger_message": (_trigger, SupportsResponse.NONE),
+    "data_transfer": (_data_transfer, SupportsResponse.ONLY),
+}
+
+
+def async_setup_services(hass: HomeAssistant) -> None:
+    for name, (handler, supports) in HANDLERS.items():
+        hass.services.async_register(
+            DOMAIN, name, _make_service(handler, supports), SCHEMAS[name], supports
+        )
+
+
+def _make_service(
+    handler: Handler, supports: SupportsResponse
+) -> Callable[[ServiceCall], Awaitable[ServiceResponse]]:
+    async def service(call: ServiceCall) -> ServiceResponse:
+        results: dict[str, Any] = {}
+        for charger, conn in _targets(call.hass, call):
+            result = await handler(call.hass, charger, conn, dict(call.data))
+            if result is not None:
+                results[charger.charger_id] = result
+        if supports is SupportsResponse.NONE:
+            return None
+        return {"chargers": results}
+
+    return service

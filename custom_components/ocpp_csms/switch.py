@@ -1,0 +1,87 @@
+"""Switches of a connector: charging (remote start/stop) and availability."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import ChargerConfigEntry
+from .actions import async_change_availability, async_start, async_stop
+from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
+from .model.charger import Connector, ConnectorStatus
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcppSwitchDescription(OcppEntityDescription, SwitchEntityDescription):
+    value_fn: Callable[[Connector], bool | None]
+    turn_fn: Callable[[Any, Connector, bool], Awaitable[None]]
+
+
+async def _charging(runtime: Any, conn: Connector, on: bool) -> None:
+    if on:
+        await async_start(runtime, conn, None)
+    else:
+        await async_stop(conn)
+
+
+async def _availability(runtime: Any, conn: Connector, on: bool) -> None:
+    await async_change_availability(conn.charger, conn.connector_id, on)
+
+
+SWITCHES: tuple[OcppSwitchDescription, ...] = (
+    OcppSwitchDescription(
+        key="charging_enabled",
+        translation_key="charging_enabled",
+        value_fn=lambda c: c.transaction is not None,
+        turn_fn=_charging,
+    ),
+    OcppSwitchDescription(
+        key="available",
+        translation_key="available",
+        entity_category=EntityCategory.CONFIG,
+        value_fn=lambda c: None if c.status is None else c.status != ConnectorStatus.UNAVAILABLE,
+        turn_fn=_availability,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ChargerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    runtime = entry.runtime_data.runtime
+    setup_model_entities(
+        entry,
+        async_add_entities,
+        lambda charger: [],
+        lambda conn: [OcppSwitch(runtime, conn, d) for d in SWITCHES],
+    )
+
+
+class OcppSwitch(OcppEntity, SwitchEntity):
+    entity_description: OcppSwitchDescription
+    target: Connector
+
+    def __init__(self, runtime: Any, conn: Connector, description: OcppSwitchDescription) -> None:
+        super().__init__(conn, description)
+        self._runtime = runtime
+
+    @property
+    def is_on(self) -> bool | None:
+        return self.entity_description.value_fn(self.target)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        await self.entity_description.turn_fn(self._runtime, self.target, True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        await self.entity_description.turn_fn(self._runtime, self.target, False)
+
+    def _state_snapshot(self) -> Any:
+        return (self.available, self.is_on)

@@ -1,0 +1,1 @@
+"""Tests for ocpp_csms."""

@@ -1,0 +1,113 @@
+"""Fixtures: a real Home Assistant with the real integration, its server on a free
+127.0.0.1 port, and simulated chargers connecting over real websockets."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ocpp_csms.const import (
+    CONF_CHARGER_ID,
+    CONF_KIND,
+    DOMAIN,
+    KIND_CHARGER,
+    KIND_CSMS,
+)
+from custom_components.ocpp_csms.runtime import CsmsRuntime
+
+from .simulator import SIMULATORS
+
+pytest_plugins = ["pytest_homeassistant_custom_component"]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load ocpp_csms."""
+
+
+@pytest.fixture
+def csms_options() -> dict[str, Any]:
+    return {"response_timeout": 3}
+
+
+@pytest.fixture
+async def csms_entry(
+    hass: HomeAssistant, socket_enabled: None, csms_options: dict[str, Any]
+) -> MockConfigEntry:
+    """The CSMS config entry, set up and listening on a free port."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="OCPP central system",
+        data={CONF_KIND: KIND_CSMS, "host": "127.0.0.1", "port": 0},
+        options=csms_options,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture
+def runtime(hass: HomeAssistant, csms_entry: MockConfigEntry) -> CsmsRuntime:
+    return hass.data[DOMAIN]
+
+
+@pytest.fixture
+def url(runtime: CsmsRuntime) -> str:
+    assert runtime.server is not None
+    return f"ws://127.0.0.1:{runtime.server.port}/ocpp"
+
+
+async def add_charger_entry(hass: HomeAssistant, charger_id: str) -> MockConfigEntry:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=charger_id,
+        unique_id=charger_id,
+        data={CONF_KIND: KIND_CHARGER, CONF_CHARGER_ID: charger_id},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture(params=["1.6"])
+def version(request: pytest.FixtureRequest) -> str:
+    """The OCPP version the scenario runs over (parametrised suites)."""
+    return request.param
+
+
+SimFactory = Callable[..., Awaitable[Any]]
+
+
+@pytest.fixture
+async def connect_sim(url: str, version: str) -> AsyncGenerator[SimFactory]:
+    """Connect simulated chargers; all are closed at teardown."""
+    sims: list[Any] = []
+
+    async def _connect(charger_id: str = "CP1", **kwargs: Any) -> Any:
+        sim_version = kwargs.pop("sim_version", version)
+        sim = await SIMULATORS[sim_version].connect(url, charger_id, **kwargs)
+        sims.append(sim)
+        return sim
+
+    yield _connect
+    for sim in sims:
+        await sim.close()
+
+
+@pytest.fixture
+async def charger(
+    hass: HomeAssistant, connect_sim: SimFactory
+) -> Any:
+    """An adopted charger CP1 with 1 connector, booted and reporting status."""
+    await add_charger_entry(hass, "CP1")
+    sim = await connect_sim("CP1")
+    assert await sim.boot() == "Accepted"
+    await sim.send_all_status()
+    await hass.async_block_till_done()
+    return sim

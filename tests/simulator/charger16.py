@@ -1,0 +1,323 @@
+"""Simulated OCPP 1.6J charger."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import websockets
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint, call, call_result
+from ocpp.v16.enums import Action
+
+from .physics import ConnectorSim
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SimCharger16(ChargePoint):
+    """A 1.6 charger with N connectors that obeys remote commands and profiles."""
+
+    version = "1.6"
+    subprotocol = "ocpp1.6"
+
+    def __init__(
+        self,
+        charger_id: str,
+        connection: Any,
+        connectors: int = 1,
+        vendor: str = "SimVendor",
+        model: str = "SimCharger",
+    ) -> None:
+        super().__init__(charger_id, connection, response_timeout=10)
+        self.vendor, self.model = vendor, model
+        self.connectors = {n: ConnectorSim(n) for n in range(1, connectors + 1)}
+        self.configuration: dict[str, str] = {
+            "HeartbeatInterval": "300",
+            "MeterValueSampleInterval": "60",
+            "NumberOfConnectors": str(connectors),
+            "ChargeProfileMaxStackLevel": "10",
+        }
+        self.readonly = {"NumberOfConnectors"}
+        self.boot_status: str | None = None
+        self.heartbeat_interval = 300
+        self.received: list[tuple[str, dict[str, Any]]] = []  # CSMS -> charger calls
+        self.reset_requested: str | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # ------------------------------------------------------------ lifecycle
+    @classmethod
+    async def connect(cls, url: str, charger_id: str, **kwargs: Any) -> SimCharger16:
+        ws = await websockets.connect(
+            f"{url.rstrip('/')}/{charger_id}", subprotocols=[cls.subprotocol]
+        )
+        sim = cls(charger_id, ws, **kwargs)
+        sim._spawn(sim._serve())
+        return sim
+
+    async def _serve(self) -> None:
+        try:
+            await self.start()
+        except websockets.ConnectionClosed:
+            pass
+
+    async def close(self) -> None:
+        await self._connection.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------ charger -> CSMS
+    async def boot(self) -> str:
+        result = await self.call(
+            call.BootNotification(
+                charge_point_vendor=self.vendor,
+                charge_point_model=self.model,
+                charge_point_serial_number=f"SN-{self.id}",
+                firmware_version="1.2.3",
+            )
+        )
+        self.boot_status = result.status
+        self.heartbeat_interval = result.interval
+        return result.status
+
+    async def boot_until_accepted(self, retry_s: float | None = None) -> None:
+        while await self.boot() != "Accepted":
+            await asyncio.sleep(retry_s if retry_s is not None else self.heartbeat_interval)
+
+    async def heartbeat(self) -> None:
+        await self.call(call.Heartbeat())
+
+    async def send_status(self, connector_id: int, status: str, error_code: str = "NoError") -> None:
+        await self.call(
+            call.StatusNotification(
+                connector_id=connector_id, error_code=error_code, status=status, timestamp=_now()
+            )
+        )
+
+    def _connector_status(self, conn: ConnectorSim) -> str:
+        if not conn.operative:
+            return "Unavailable"
+        if conn.transaction_id is not None:
+            return "Charging" if conn.charging else "SuspendedEVSE"
+        return "Preparing" if conn.plugged else "Available"
+
+    async def send_all_status(self) -> None:
+        await self.send_status(0, "Available")
+        for conn in self.connectors.values():
+            await self.send_status(conn.connector_id, self._connector_status(conn))
+
+    async def authorize(self, id_tag: str) -> str:
+        result = await self.call(call.Authorize(id_tag=id_tag))
+        return result.id_tag_info["status"]
+
+    async def plug_in(self, connector_id: int = 1) -> None:
+        conn = self.connectors[connector_id]
+        conn.plugged = True
+        await self.send_status(connector_id, self._connector_status(conn))
+
+    async def start_transaction(self, connector_id: int = 1, id_tag: str = "TAG1") -> Any:
+        conn = self.connectors[connector_id]
+        conn.plugged = True
+        conn.tick(0)
+        result = await self.call(
+            call.StartTransaction(
+                connector_id=connector_id,
+                id_tag=id_tag,
+                meter_start=int(conn.register_wh),
+                timestamp=_now(),
+            )
+        )
+        conn.transaction_id, conn.id_tag = result.transaction_id, id_tag
+        conn.meter_start_wh = conn.register_wh
+        await self.send_status(connector_id, self._connector_status(conn))
+        return result.transaction_id
+
+    def sampled_values(self, conn: ConnectorSim, context: str) -> list[dict[str, Any]]:
+        amps = conn.amps()
+        values = [
+            {"value": f"{conn.register_wh:.0f}", "measurand": "Energy.Active.Import.Register", "unit": "Wh", "context": context},
+            {"value": f"{conn.power_w() / 1000:.3f}", "measurand": "Power.Active.Import", "unit": "kW", "context": context},
+            {"value": f"{conn.limit_amps():.1f}", "measurand": "Current.Offered", "unit": "A", "context": context},
+            {"value": "54", "measurand": "SoC", "unit": "Percent", "location": "EV", "context": context},
+            {"value": "31.5", "measurand": "Temperature", "unit": "Celsius", "location": "Body", "context": context},
+        ]
+        for phase in ("L1", "L2", "L3")[: conn.phases]:
+            values.append({"value": f"{amps:.1f}", "measurand": "Current.Import", "unit": "A", "phase": phase, "context": context})
+            values.append({"value": f"{conn.voltage:.1f}", "measurand": "Voltage", "unit": "V", "phase": f"{phase}-N", "context": context})
+        return values
+
+    async def send_meter_values(
+        self, connector_id: int = 1, seconds: float | None = None, values: list[dict] | None = None
+    ) -> None:
+        conn = self.connectors[connector_id]
+        conn.tick(seconds)
+        await self.call(
+            call.MeterValues(
+                connector_id=connector_id,
+                transaction_id=conn.transaction_id,
+                meter_value=[
+                    {"timestamp": _now(), "sampledValue": values or self.sampled_values(conn, "Sample.Periodic")}
+                ],
+            )
+        )
+
+    async def stop_transaction(self, connector_id: int = 1, reason: str = "Local") -> None:
+        conn = self.connectors[connector_id]
+        conn.tick(0)
+        tx_id = conn.transaction_id
+        await self.call(
+            call.StopTransaction(
+                meter_stop=int(conn.register_wh),
+                timestamp=_now(),
+                transaction_id=tx_id,
+                reason=reason,
+                id_tag=conn.id_tag,
+                transaction_data=[
+                    {"timestamp": _now(), "sampledValue": self.sampled_values(conn, "Transaction.End")[:1]}
+                ],
+            )
+        )
+        conn.end_transaction()
+        await self.send_status(connector_id, "Finishing")
+        conn.plugged = False
+        await self.send_status(connector_id, self._connector_status(conn))
+
+    # ------------------------------------------------------------ CSMS -> charger
+    def _record(self, action: str, **payload: Any) -> None:
+        self.received.append((action, payload))
+
+    @on(Action.remote_start_transaction)
+    def on_remote_start(self, id_tag: str, connector_id: int | None = None, **kw: Any):
+        self._record("RemoteStartTransaction", id_tag=id_tag, connector_id=connector_id, **kw)
+        connector_id = connector_id or 1
+        if connector_id not in self.connectors or self.connectors[connector_id].transaction_id:
+            return call_result.RemoteStartTransaction(status="Rejected")
+        self._spawn(self.start_transaction(connector_id, id_tag))
+        return call_result.RemoteStartTransaction(status="Accepted")
+
+    @on(Action.remote_stop_transaction)
+    def on_remote_stop(self, transaction_id: int, **kw: Any):
+        self._record("RemoteStopTransaction", transaction_id=transaction_id)
+        for conn in self.connectors.values():
+            if conn.transaction_id == transaction_id:
+                self._spawn(self.stop_transaction(conn.connector_id, "Remote"))
+                return call_result.RemoteStopTransaction(status="Accepted")
+        return call_result.RemoteStopTransaction(status="Rejected")
+
+    @on(Action.reset)
+    def on_reset(self, type: str, **kw: Any):
+        self._record("Reset", type=type)
+        self.reset_requested = type
+        return call_result.Reset(status="Accepted")
+
+    @on(Action.unlock_connector)
+    def on_unlock(self, connector_id: int, **kw: Any):
+        self._record("UnlockConnector", connector_id=connector_id)
+        status = "Unlocked" if connector_id in self.connectors else "NotSupported"
+        return call_result.UnlockConnector(status=status)
+
+    @on(Action.change_availability)
+    def on_change_availability(self, connector_id: int, type: str, **kw: Any):
+        self._record("ChangeAvailability", connector_id=connector_id, type=type)
+        targets = list(self.connectors.values()) if connector_id == 0 else [self.connectors[connector_id]]
+        for conn in targets:
+            conn.operative = type == "Operative"
+            self._spawn(self.send_status(conn.connector_id, self._connector_status(conn)))
+        return call_result.ChangeAvailability(status="Accepted")
+
+    @on(Action.set_charging_profile)
+    def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict, **kw: Any):
+        self._record("SetChargingProfile", connector_id=connector_id, cs_charging_profiles=cs_charging_profiles)
+        profile = cs_charging_profiles
+        purpose = profile["charging_profile_purpose"]
+        conn = self.connectors.get(connector_id)
+        if conn is None or purpose == "ChargePointMaxProfile":
+            return call_result.SetChargingProfile(status="Rejected")
+        if purpose == "TxProfile" and (
+            conn.transaction_id is None or profile.get("transaction_id") != conn.transaction_id
+        ):
+            return call_result.SetChargingProfile(status="Rejected")
+        schedule = profile["charging_schedule"]
+        conn.profiles[purpose] = {
+            "id": profile["charging_profile_id"],
+            "limit": float(schedule["charging_schedule_period"][0]["limit"]),
+            "unit": schedule["charging_rate_unit"],
+            "transaction_id": profile.get("transaction_id"),
+        }
+        if conn.transaction_id is not None:
+            self._spawn(self.send_status(connector_id, self._connector_status(conn)))
+        return call_result.SetChargingProfile(status="Accepted")
+
+    @on(Action.clear_charging_profile)
+    def on_clear_charging_profile(self, **kw: Any):
+        self._record("ClearChargingProfile", **kw)
+        cleared = False
+        for conn in self.connectors.values():
+            for purpose, profile in list(conn.profiles.items()):
+                if kw.get("id") in (None, profile["id"]):
+                    del conn.profiles[purpose]
+                    cleared = True
+                    if conn.transaction_id is not None:
+                        self._spawn(self.send_status(conn.connector_id, self._connector_status(conn)))
+        return call_result.ClearChargingProfile(status="Accepted" if cleared else "Unknown")
+
+    @on(Action.get_configuration)
+    def on_get_configuration(self, key: list[str] | None = None, **kw: Any):
+        self._record("GetConfiguration", key=key)
+        keys = key or list(self.configuration)
+        known = [
+            {"key": k, "readonly": k in self.readonly, "value": self.configuration[k]}
+            for k in keys
+            if k in self.configuration
+        ]
+        unknown = [k for k in keys if k not in self.configuration]
+        return call_result.GetConfiguration(configuration_key=known, unknown_key=unknown or None)
+
+    @on(Action.change_configuration)
+    def on_change_configuration(self, key: str, value: str, **kw: Any):
+        self._record("ChangeConfiguration", key=key, value=value)
+        if key in self.readonly:
+            return call_result.ChangeConfiguration(status="Rejected")
+        if key not in self.configuration:
+            return call_result.ChangeConfiguration(status="NotSupported")
+        self.configuration[key] = value
+        status = "RebootRequired" if key == "NumberOfConnectors" else "Accepted"
+        return call_result.ChangeConfiguration(status=status)
+
+    @on(Action.trigger_message)
+    def on_trigger_message(self, requested_message: str, connector_id: int | None = None, **kw: Any):
+        self._record("TriggerMessage", requested_message=requested_message, connector_id=connector_id)
+        senders = {
+            "BootNotification": self.boot,
+            "Heartbeat": self.heartbeat,
+            "StatusNotification": self.send_all_status,
+            "MeterValues": lambda: self.send_meter_values(connector_id or 1, seconds=0),
+        }
+        if requested_message not in senders:
+            return call_result.TriggerMessage(status="NotImplemented")
+        self._spawn(senders[requested_message]())
+        return call_result.TriggerMessage(status="Accepted")
+
+    @on(Action.data_transfer)
+    def on_data_transfer(self, vendor_id: str, **kw: Any):
+        self._record("DataTransfer", vendor_id=vendor_id, **kw)
+        if vendor_id != "SimVendor":
+            return call_result.DataTransfer(status="UnknownVendorId")
+        return call_result.DataTransfer(status="Accepted", data=f"echo:{kw.get('data', '')}")
+
+    @on(Action.get_composite_schedule)
+    def on_get_composite_schedule(self, connector_id: int, duration: int, **kw: Any):
+        self._record("GetCompositeSchedule", connector_id=connector_id)
+        return call_result.GetCompositeSchedule(status="Accepted", connector_id=connector_id)
