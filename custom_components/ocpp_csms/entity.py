@@ -27,24 +27,30 @@ def charger_device(charger: Charger) -> DeviceInfo:
     )
 
 
-def connector_device(conn: Connector) -> DeviceInfo:
-    """Only the identifier: the device itself is made by ensure_connector_device."""
-    return DeviceInfo(identifiers={(DOMAIN, f"{conn.charger.charger_id}/{conn.connector_id}")})
-
-
-def ensure_connector_device(hass: HomeAssistant, entry_id: str, conn: Connector) -> None:
-    """Create the connector's device, linked to its charger's device."""
+def connector_device(conn: Connector, parent_device_id: str) -> DeviceInfo:
+    """A connector is a child device of its charger."""
     cid = conn.charger.charger_id
-    dev_reg = dr.async_get(hass)
-    parent = dev_reg.async_get_device(identifiers={(DOMAIN, cid)})
-    dev_reg.async_get_or_create(
-        config_entry_id=entry_id,
+    return DeviceInfo(  # type: ignore[typeddict-unknown-key]
         identifiers={(DOMAIN, f"{cid}/{conn.connector_id}")},
-        name=f"{cid} connector {conn.connector_id}",
-        manufacturer=conn.charger.identity.vendor,
-        model=conn.charger.identity.model,
-        via_device_id=parent.id if parent else None,
+        name=f"Connector {conn.connector_id}",
+        parent_device_id=parent_device_id,
     )
+
+
+def ensure_connector_device(hass: HomeAssistant, entry_id: str, conn: Connector) -> str:
+    """Create the connector's child device under its charger; return the parent's id."""
+    dev_reg = dr.async_get(hass)
+    parent = dr.async_get_device_id_by_identifier(
+        hass, (DOMAIN, conn.charger.charger_id), config_entry_id=entry_id
+    )
+    info = connector_device(conn, parent)
+    dev_reg.async_get_or_create_child(
+        config_entry_id=entry_id,
+        identifiers=info["identifiers"],
+        name=info["name"],
+        parent_device_id=parent,
+    )
+    return parent
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,7 +75,6 @@ class OcppEntity(Entity):
         if isinstance(target, Connector):
             self.connector: Connector | None = target
             self._attr_unique_id = f"{charger.charger_id}_{target.connector_id}_{description.key}"
-            self._attr_device_info = connector_device(target)
         else:
             self.connector = None
             self._attr_unique_id = f"{charger.charger_id}_{description.key}"
@@ -109,10 +114,20 @@ def setup_model_entities(
     """Add the charger's entities, its connectors' entities, and those of
     connectors that appear later (first StatusNotification or inventory)."""
     charger: Charger = entry.runtime_data.charger
+    parent_id = dr.async_get_device_id_by_identifier(
+        entry.runtime_data.runtime.hass, (DOMAIN, charger.charger_id), config_entry_id=entry.entry_id
+    )
+
+    def connector_entities(conn: Connector) -> list[Entity]:
+        entities = for_connector(conn)
+        for entity in entities:
+            entity._attr_device_info = connector_device(conn, parent_id)
+        return entities
+
     entities = for_charger(charger)
     for conn in list(charger.connectors.values()):
-        entities += for_connector(conn)
+        entities += connector_entities(conn)
     async_add_entities(entities)
     entry.async_on_unload(
-        charger.on_connector_added(lambda conn: async_add_entities(for_connector(conn)))
+        charger.on_connector_added(lambda conn: async_add_entities(connector_entities(conn)))
     )

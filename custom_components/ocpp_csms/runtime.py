@@ -84,7 +84,10 @@ class CsmsRuntime:
         """A boot tells vendor, model, serial and firmware: show them on the device."""
         dev_reg = dr.async_get(self.hass)
         ident = charger.identity
-        device = dev_reg.async_get_device(identifiers={(DOMAIN, charger.charger_id)})
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, charger.charger_id)
+        if entry is None:
+            return
+        device = dev_reg.async_get_device_by_identifier((DOMAIN, charger.charger_id), entry.entry_id)
         if device is not None:
             dev_reg.async_update_device(
                 device.id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import websockets
@@ -17,8 +17,6 @@ from .physics import ConnectorSim
 _LOGGER = logging.getLogger(__name__)
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class SimCharger16(ChargePoint):
@@ -50,6 +48,11 @@ class SimCharger16(ChargePoint):
         self.received: list[tuple[str, dict[str, Any]]] = []  # CSMS -> charger calls
         self.reset_requested: str | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.clock_offset_s = 0.0  # simulated time runs ahead when a test skips time
+
+    def now(self) -> str:
+        moment = datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # ------------------------------------------------------------ lifecycle
     @classmethod
@@ -102,7 +105,7 @@ class SimCharger16(ChargePoint):
     async def send_status(self, connector_id: int, status: str, error_code: str = "NoError") -> None:
         await self.call(
             call.StatusNotification(
-                connector_id=connector_id, error_code=error_code, status=status, timestamp=_now()
+                connector_id=connector_id, error_code=error_code, status=status, timestamp=self.now()
             )
         )
 
@@ -136,7 +139,7 @@ class SimCharger16(ChargePoint):
                 connector_id=connector_id,
                 id_tag=id_tag,
                 meter_start=int(conn.register_wh),
-                timestamp=_now(),
+                timestamp=self.now(),
             )
         )
         conn.transaction_id, conn.id_tag = result.transaction_id, id_tag
@@ -163,12 +166,13 @@ class SimCharger16(ChargePoint):
     ) -> None:
         conn = self.connectors[connector_id]
         conn.tick(seconds)
+        self.clock_offset_s += seconds or 0.0
         await self.call(
             call.MeterValues(
                 connector_id=connector_id,
                 transaction_id=conn.transaction_id,
                 meter_value=[
-                    {"timestamp": _now(), "sampledValue": values or self.sampled_values(conn, "Sample.Periodic")}
+                    {"timestamp": self.now(), "sampledValue": values or self.sampled_values(conn, "Sample.Periodic")}
                 ],
             )
         )
@@ -180,12 +184,12 @@ class SimCharger16(ChargePoint):
         await self.call(
             call.StopTransaction(
                 meter_stop=int(conn.register_wh),
-                timestamp=_now(),
+                timestamp=self.now(),
                 transaction_id=tx_id,
                 reason=reason,
                 id_tag=conn.id_tag,
                 transaction_data=[
-                    {"timestamp": _now(), "sampledValue": self.sampled_values(conn, "Transaction.End")[:1]}
+                    {"timestamp": self.now(), "sampledValue": self.sampled_values(conn, "Transaction.End")[:1]}
                 ],
             )
         )
