@@ -82,19 +82,20 @@ def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[Charger, Conn
         raise invalid("no_target")
     selected = async_extract_referenced_entity_ids(hass, selection)
     ent_reg, dev_reg = er.async_get(hass), dr.async_get(hass)
-    device_ids = set(selected.referenced_devices)
+    explicit = set(selection.device_ids)
     for entity_id in selected.referenced:
         entry = ent_reg.async_get(entity_id)
         if entry is None or entry.platform != DOMAIN or entry.device_id is None:
             raise invalid("not_ocpp_target", target=entity_id)
-        device_ids.add(entry.device_id)
+        explicit.add(entry.device_id)
     csms = get_runtime(hass).csms
     found: dict[tuple[str, int | None], tuple[Charger, Connector | None]] = {}
-    for device_id in device_ids:
+    from_expansion: set[tuple[str, int | None]] = set()
+    for device_id in explicit | selected.referenced_devices:
         device = dev_reg.async_get(device_id)
         ident = next((i[1] for i in device.identifiers if i[0] == DOMAIN), None) if device else None
         if ident is None:
-            if selection.device_ids and device_id in selection.device_ids:
+            if device_id in explicit:
                 raise invalid("not_ocpp_target", target=device.name if device else device_id)
             continue  # a device in a targeted area that is not ours
         charger_id, _, connector = ident.partition("/")
@@ -102,7 +103,14 @@ def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[Charger, Conn
             raise invalid("unknown_charger", charger=charger_id)
         charger = csms.charger(charger_id)
         conn = charger.connector(int(connector)) if connector else None
-        found[(charger_id, conn.connector_id if conn else None)] = (charger, conn)
+        key = (charger_id, conn.connector_id if conn else None)
+        found[key] = (charger, conn)
+        if device_id not in explicit:
+            from_expansion.add(key)
+    # A targeted charger brings its connector devices along; the charger is meant.
+    for key in from_expansion:
+        if key[1] is not None and (key[0], None) in found:
+            del found[key]
     if not found:
         raise invalid("no_target")
     return list(found.values())

@@ -1,0 +1,210 @@
+"""Config flow: CSMS entry, chargers by id, discovery and adoption, options."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+from homeassistant import config_entries
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ocpp_csms.const import CONF_KIND, DOMAIN, KIND_CHARGER, KIND_CSMS
+
+from .conftest import add_charger_entry
+from .helpers import state, until
+
+
+async def test_user_flow_creates_csms(hass: HomeAssistant, socket_enabled) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": "127.0.0.1", "port": free_port}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_KIND: KIND_CSMS, "host": "127.0.0.1", "port": free_port}
+    await hass.async_block_till_done()
+    assert hass.data[DOMAIN].server.port == free_port
+
+
+async def test_user_flow_port_in_use_and_bad_host(hass: HomeAssistant, socket_enabled) -> None:
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": "127.0.0.1", "port": blocker.getsockname()[1]}
+    )
+    assert result["errors"] == {"port": "port_in_use"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": "203.0.113.7", "port": 9000}
+    )
+    assert result["errors"] == {"host": "invalid_host"}
+    blocker.close()
+
+
+async def test_add_charger_by_id(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["step_id"] == "add_charger"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"charger_id": "bad/id"}
+    )
+    assert result["errors"] == {"charger_id": "invalid_charger_id"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"charger_id": " CP5 "}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_KIND: KIND_CHARGER, "charger_id": "CP5"}
+    await hass.async_block_till_done()
+    sim = await connect_sim("CP5")
+    assert await sim.boot() == "Accepted"  # added in advance: accepted at first boot
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"charger_id": "CP5"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_unknown_charger_pending_then_adopted(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    sim = await connect_sim("NEW1")
+    assert await sim.boot() == "Pending"
+    assert sim.heartbeat_interval == 15  # asked to retry soon
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert len(flows) == 1
+    flow = flows[0]
+    assert flow["context"]["source"] == config_entries.SOURCE_INTEGRATION_DISCOVERY
+    assert flow["context"]["title_placeholders"] == {"name": "NEW1 — SimVendor SimCharger"}
+    assert state(hass, "sensor.new1_status") is None  # nothing before adoption
+
+    # a second boot does not create a second discovery
+    assert await sim.boot() == "Pending"
+    await hass.async_block_till_done()
+    assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 1
+
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    # adoption asks the pending charger to boot again, now Accepted
+    await until(hass, lambda: sim.boot_status == "Accepted")
+    assert ("TriggerMessage", {"requested_message": "BootNotification", "connector_id": None}) in sim.received
+    await sim.send_all_status()
+    await hass.async_block_till_done()
+    assert state(hass, "sensor.new1_connector_1_status") == "available"
+
+
+@pytest.mark.parametrize("csms_options", [{"auto_accept": True}])
+async def test_auto_accept(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    sim = await connect_sim("AUTO1")
+    assert await sim.boot() == "Pending"
+    await until(hass, lambda: hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "AUTO1"))
+    await until(hass, lambda: sim.boot_status == "Accepted")
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+async def test_adopted_charger_survives_restart_of_entry(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    entry = await add_charger_entry(hass, "CP6")
+    sim = await connect_sim("CP6")
+    await sim.boot()
+    await sim.send_all_status()
+    await hass.async_block_till_done()
+    assert state(hass, "sensor.cp6_connector_1_status") == "available"
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    # the connector is known from storage, so its entities exist at once
+    assert state(hass, "sensor.cp6_connector_1_status") == "available"
+    assert await sim.boot() == "Accepted"
+
+
+async def test_options_flow(hass: HomeAssistant, csms_entry) -> None:
+    result = await hass.config_entries.options.async_init(csms_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    options: dict[str, Any] = {
+        "auto_accept": True,
+        "auth_mode": "allow_list",
+        "allowed_tags": "TAG1, tag2,",
+        "default_id_tag": "HA",
+        "heartbeat_interval": 120,
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], options)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert csms_entry.options["allowed_tags"] == ["TAG1", "tag2"]
+    runtime = hass.data[DOMAIN]
+    assert runtime.csms.auto_accept is True
+    assert runtime.csms.heartbeat_interval == 120
+    assert runtime.default_id_tag == "HA"
+    assert str(runtime.csms.policy.authorize("X", "tag1")) == "Accepted"
+    assert str(runtime.csms.policy.authorize("X", "other")) == "Invalid"
+    # the form shows the saved tags again
+    result = await hass.config_entries.options.async_init(csms_entry.entry_id)
+    schema_defaults = {
+        str(k): k.description["suggested_value"]
+        for k in result["data_schema"].schema
+        if k.description and "suggested_value" in k.description
+    }
+    assert schema_defaults["allowed_tags"] == "TAG1, tag2"
+
+
+async def test_charger_entry_has_no_options(hass: HomeAssistant, csms_entry) -> None:
+    entry = await add_charger_entry(hass, "CP7")
+    assert not entry.supports_options
+    assert csms_entry.supports_options
+
+
+async def test_second_csms_not_offered(hass: HomeAssistant, csms_entry) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["step_id"] == "add_charger"
+
+
+async def test_discovery_of_configured_charger_aborts(hass: HomeAssistant, csms_entry) -> None:
+    await add_charger_entry(hass, "CP8")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": config_entries.SOURCE_INTEGRATION_DISCOVERY},
+        data={"charger_id": "CP8", "vendor": "", "model": ""},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": config_entries.SOURCE_INTEGRATION_DISCOVERY},
+        data={"charger_id": "CP9", "vendor": "", "model": ""},
+    )
+    assert result["step_id"] == "confirm"
+    flow = hass.config_entries.flow.async_get(result["flow_id"])
+    assert flow["context"]["title_placeholders"] == {"name": "CP9"}
+
+
+async def test_remove_connector_device_allowed_not_charger(
+    hass: HomeAssistant, charger, hass_ws_client
+) -> None:
+    from homeassistant.helpers import device_registry as dr
+
+    from custom_components.ocpp_csms import async_remove_config_entry_device
+
+    entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "CP1")
+    dev_reg = dr.async_get(hass)
+    main = dev_reg.async_get_device_by_identifier((DOMAIN, "CP1"), entry.entry_id)
+    child = dev_reg.async_get_child_device_by_identifier((DOMAIN, "CP1/1"), entry.entry_id)
+    assert await async_remove_config_entry_device(hass, entry, child)
+    assert not await async_remove_config_entry_device(hass, entry, main)
