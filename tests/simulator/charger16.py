@@ -47,6 +47,7 @@ class SimCharger16(ChargePoint):
         self.heartbeat_interval = 300
         self.received: list[tuple[str, dict[str, Any]]] = []  # CSMS -> charger calls
         self.reset_requested: str | None = None
+        self.reject_profiles = False  # answer SetChargingProfile with Rejected
         self._tasks: set[asyncio.Task[Any]] = set()
         self.clock_offset_s = 0.0  # simulated time runs ahead when a test skips time
 
@@ -247,7 +248,7 @@ class SimCharger16(ChargePoint):
         profile = cs_charging_profiles
         purpose = profile["charging_profile_purpose"]
         conn = self.connectors.get(connector_id)
-        if conn is None or purpose == "ChargePointMaxProfile":
+        if conn is None or purpose == "ChargePointMaxProfile" or self.reject_profiles:
             return call_result.SetChargingProfile(status="Rejected")
         if purpose == "TxProfile" and (
             conn.transaction_id is None or profile.get("transaction_id") != conn.transaction_id

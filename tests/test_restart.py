@@ -1,0 +1,89 @@
+"""What survives a Home Assistant restart: open transactions, the transaction id
+counter, known connectors, the energy register and managed limits (HA Store)."""
+
+from __future__ import annotations
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from pytest_homeassistant_custom_component.common import async_capture_events
+
+from custom_components.ocpp_csms.const import DOMAIN, STORAGE_KEY
+from custom_components.ocpp_csms.runtime import CsmsRuntime
+
+from .helpers import state, until
+from .test_actions import act, device_id
+
+CONN = "cp1_connector_1"
+
+
+async def restart(hass: HomeAssistant) -> CsmsRuntime:
+    """Unload everything, then build the integration again from storage only."""
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)  # as at every HA stop
+    await hass.async_block_till_done()
+    port = hass.data[DOMAIN].server.port
+    entries = hass.config_entries.async_entries(DOMAIN)
+    for entry in entries:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        if entry.data["kind"] == "csms":  # listen where the chargers knew us
+            hass.config_entries.async_update_entry(entry, data={**entry.data, "port": port})
+    runtime = CsmsRuntime(hass)
+    await runtime.async_load()
+    hass.data[DOMAIN] = runtime
+    for entry in sorted(entries, key=lambda e: e.data["kind"] != "csms"):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return runtime
+
+
+async def test_open_transaction_credited_after_restart(
+    hass: HomeAssistant, charger, connect_sim, hass_storage, caplog
+) -> None:
+    ended = async_capture_events(hass, f"{DOMAIN}_session_ended")
+    tx_id = await charger.start_transaction(1)
+    await charger.send_meter_values(1, seconds=1800)
+    await hass.async_block_till_done()
+    old_conn = charger.connectors[1]
+
+    runtime = await restart(hass)
+    assert hass_storage[STORAGE_KEY]["data"]["transactions"][str(tx_id)]["meter_start_wh"] == 1_000_000
+    assert runtime.csms.tx_counter == tx_id
+    # entities exist at once (known connector), unavailable until the charger is back
+    assert state(hass, f"sensor.{CONN}_status") == "unavailable"
+
+    # the charger reconnects without a boot and carries on with the same transaction
+    sim = await connect_sim("CP1", sim_version=charger.version)
+    sim.connectors[1] = old_conn
+    sim.clock_offset_s = charger.clock_offset_s
+    await sim.send_meter_values(1, seconds=1800)
+    await hass.async_block_till_done()
+    assert float(state(hass, f"sensor.{CONN}_session_energy")) == pytest.approx(11.04, abs=0.01)
+    assert state(hass, f"switch.{CONN}_charging") == "on"
+    await sim.stop_transaction(1)
+    await until(hass, lambda: len(ended) == 1)
+    assert ended[0].data["transaction_id"] == str(tx_id)
+    assert ended[0].data["energy_kwh"] == pytest.approx(11.04, abs=0.01)
+    assert "unknown transaction" not in caplog.text
+    # ids keep counting up after the restart
+    assert await sim.start_transaction(1) == tx_id + 1
+
+
+async def test_energy_register_and_limit_restored(
+    hass: HomeAssistant, charger, connect_sim
+) -> None:
+    await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 12})
+    await charger.start_transaction(1)
+    await charger.send_meter_values(1, seconds=3600)
+    await charger.stop_transaction(1)
+    await hass.async_block_till_done()
+    before = float(state(hass, f"sensor.{CONN}_energy"))
+
+    runtime = await restart(hass)
+    conn = runtime.csms.charger("CP1").connectors[1]
+    assert conn.energy.value_kwh == pytest.approx(before)
+    assert conn.charge_limit == 12.0
+    sim = await connect_sim("CP1", sim_version=charger.version)
+    await sim.send_all_status()
+    await hass.async_block_till_done()
+    assert float(state(hass, f"sensor.{CONN}_energy")) == pytest.approx(before)
+    assert state(hass, f"number.{CONN}_charging_current_limit") == "12.0"
