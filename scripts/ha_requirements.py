@@ -29,6 +29,9 @@ DEVELOP_INTEGRATIONS = [
     "repairs",
     "diagnostics",
     "backup",
+    # Always loaded by Home Assistant 2026 (base platforms); without its packages
+    # the action list (get_services) fails and the frontend never finishes loading.
+    "assist_pipeline",
 ]
 
 reqs: set[str] = set()

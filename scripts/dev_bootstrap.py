@@ -1,0 +1,123 @@
+"""Prepare the development Home Assistant through its own HTTP API, the way a new
+user would: onboarding (owner dev / dev), the ocpp_csms config flow, and charger
+SIM1 added by id. Idempotent: steps already done are skipped."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+CLIENT_ID = "http://127.0.0.1:8123/"
+
+
+def request(url: str, method: str = "GET", body: Any = None, token: str | None = None,
+            form: bool = False) -> Any:
+    headers = {}
+    data = None
+    if body is not None:
+        if form:
+            data = "&".join(f"{k}={urllib.request.quote(str(v))}" for k, v in body.items()).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        else:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        text = resp.read().decode()
+    return json.loads(text) if text else None
+
+
+def wait_for(url: str, seconds: int = 300) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            request(f"{url}/api/onboarding")
+            return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(1)
+        except urllib.error.HTTPError:
+            return
+    sys.exit("Home Assistant did not start; see .dev/logs/home-assistant.log")
+
+
+def tokens_for(url: str, code: str) -> dict[str, Any]:
+    return request(
+        f"{url}/auth/token", "POST",
+        {"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID}, form=True,
+    )
+
+
+def token_for(url: str, code: str) -> str:
+    return tokens_for(url, code)["access_token"]
+
+
+def login_tokens(url: str) -> dict[str, Any]:
+    """Log in as dev / dev; the token response (access and refresh token)."""
+    flow = request(f"{url}/auth/login_flow", "POST",
+                   {"client_id": CLIENT_ID, "handler": ["homeassistant", None],
+                    "redirect_uri": CLIENT_ID})
+    result = request(f"{url}/auth/login_flow/{flow['flow_id']}", "POST",
+                     {"client_id": CLIENT_ID, "username": "dev", "password": "dev"})
+    return tokens_for(url, result["result"])
+
+
+def login(url: str) -> str:
+    return login_tokens(url)["access_token"]
+
+
+def onboard(url: str) -> str:
+    steps = {s["step"]: s["done"] for s in request(f"{url}/api/onboarding")}
+    if not steps.get("user"):
+        result = request(f"{url}/api/onboarding/users", "POST", {
+            "client_id": CLIENT_ID, "name": "Developer", "username": "dev",
+            "password": "dev", "language": "en",
+        })
+        token = token_for(url, result["auth_code"])
+    else:
+        token = login(url)
+    for step, path, body in (
+        ("core_config", "core_config", {}),
+        ("analytics", "analytics", {}),
+        ("integration", "integration", {"client_id": CLIENT_ID, "redirect_uri": CLIENT_ID}),
+    ):
+        if not steps.get(step):
+            request(f"{url}/api/onboarding/{path}", "POST", body, token)
+    return token
+
+
+def configure(url: str, token: str, port: int) -> None:
+    entries = request(f"{url}/api/config/config_entries/entry?domain=ocpp_csms", token=token)
+    titles = {e["title"] for e in entries}
+    if "OCPP central system" not in titles:
+        flow = request(f"{url}/api/config/config_entries/flow", "POST",
+                       {"handler": "ocpp_csms"}, token)
+        request(f"{url}/api/config/config_entries/flow/{flow['flow_id']}", "POST",
+                {"host": "0.0.0.0", "port": port}, token)
+        print(f"[ocpp_csms] central system set up on port {port}", file=sys.stderr)
+    if "SIM1" not in titles:
+        flow = request(f"{url}/api/config/config_entries/flow", "POST",
+                       {"handler": "ocpp_csms"}, token)
+        request(f"{url}/api/config/config_entries/flow/{flow['flow_id']}", "POST",
+                {"charger_id": "SIM1"}, token)
+        print("[ocpp_csms] charger SIM1 added", file=sys.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="http://127.0.0.1:8123")
+    parser.add_argument("--port", type=int, default=9000)
+    args = parser.parse_args()
+    wait_for(args.url)
+    token = onboard(args.url)
+    configure(args.url, token, args.port)
+
+
+if __name__ == "__main__":
+    main()
