@@ -11,13 +11,11 @@ from enum import Enum
 from typing import Any
 
 from ocpp.exceptions import (
-    FormatViolationError,
     NotImplementedError as OcppNotImplemented,
     NotSupportedError,
     OCPPError,
-    ProtocolError,
 )
-from ocpp.messages import Call, CallError, MessageType, unpack
+from ocpp.messages import CallError, MessageType, unpack
 
 from ..model.charger import Charger
 from ..model.commands import CommandError
@@ -156,11 +154,3 @@ def _guess_unique_id(raw: str | bytes) -> str:
         pass
     return "-1"
 
-
-__all__ = [
-    "AdapterMixin",
-    "Call",
-    "FormatViolationError",
-    "ProtocolError",
-    "frame_logger",
-]
