@@ -35,13 +35,14 @@ async def act(hass: HomeAssistant, service: str, data: dict[str, Any], response:
 async def test_start_and_stop_by_device_and_entity(hass: HomeAssistant, charger) -> None:
     await charger.plug_in(1)
     await act(hass, "start_charging", {"device_id": device_id(hass, "CP1/1"), "id_tag": "ABC"})
-    await until(hass, lambda: state(hass, f"switch.{CONN}_charging") == "on")
-    assert charger.received[-1] == ("RemoteStartTransaction", {"id_tag": "ABC", "connector_id": 1})
+    await until(hass, lambda: charger.connectors[1].transaction_id is not None)
+    assert state(hass, f"switch.{CONN}_charging") == "on"
+    assert charger.received[-1] == ("start", {"id_tag": "ABC", "connector_id": 1})
     # the charger device works too when it has one connector; any entity of it as well
     await act(hass, "stop_charging", {"entity_id": f"sensor.{CONN}_power"})
     await until(hass, lambda: state(hass, f"switch.{CONN}_charging") == "off")
     await act(hass, "start_charging", {"device_id": device_id(hass, "CP1")})
-    await until(hass, lambda: state(hass, f"switch.{CONN}_charging") == "on")
+    await until(hass, lambda: charger.connectors[1].transaction_id is not None)
     await act(hass, "stop_charging", {"device_id": device_id(hass, "CP1")})
     await until(hass, lambda: state(hass, f"switch.{CONN}_charging") == "off")
 
@@ -64,30 +65,30 @@ async def test_rejection_is_home_assistant_error(hass: HomeAssistant, charger) -
 
 async def test_reset_soft_and_hard(hass: HomeAssistant, charger) -> None:
     await act(hass, "reset", {"device_id": device_id(hass, "CP1")})
-    assert charger.received[-1] == ("Reset", {"type": "Soft"})
+    assert charger.received[-1] == ("reset", {"type": "soft"})
     await act(hass, "reset", {"device_id": device_id(hass, "CP1"), "type": "hard"})
-    assert charger.received[-1] == ("Reset", {"type": "Hard"})
+    assert charger.received[-1] == ("reset", {"type": "hard"})
     await hass.services.async_call(
         "button", "press", {"entity_id": "button.cp1_restart"}, blocking=True
     )
-    assert charger.received[-1] == ("Reset", {"type": "Soft"})
+    assert charger.received[-1] == ("reset", {"type": "soft"})
 
 
 async def test_unlock(hass: HomeAssistant, charger) -> None:
     await act(hass, "unlock_connector", {"device_id": device_id(hass, "CP1/1")})
-    assert charger.received[-1] == ("UnlockConnector", {"connector_id": 1})
+    assert charger.received[-1] == ("unlock", {"connector_id": 1})
     await hass.services.async_call(
         "button", "press", {"entity_id": f"button.{CONN}_unlock"}, blocking=True
     )
-    assert charger.received[-1] == ("UnlockConnector", {"connector_id": 1})
+    assert charger.received[-1] == ("unlock", {"connector_id": 1})
 
 
 async def test_change_availability(hass: HomeAssistant, charger) -> None:
     await act(hass, "change_availability", {"device_id": device_id(hass, "CP1/1"), "operative": False})
-    assert charger.received[-1] == ("ChangeAvailability", {"connector_id": 1, "type": "Inoperative"})
+    assert charger.received[-1] == ("availability", {"connector_id": 1, "operative": False})
     await until(hass, lambda: state(hass, f"switch.{CONN}_available") == "off")
     await act(hass, "change_availability", {"device_id": device_id(hass, "CP1"), "operative": True})
-    assert charger.received[-1] == ("ChangeAvailability", {"connector_id": 0, "type": "Operative"})
+    assert charger.received[-1] == ("availability", {"connector_id": 0, "operative": True})
     await until(hass, lambda: state(hass, f"switch.{CONN}_available") == "on")
     await hass.services.async_call(
         "switch", "turn_off", {"entity_id": f"switch.{CONN}_available"}, blocking=True
@@ -114,7 +115,7 @@ async def test_configuration(hass: HomeAssistant, charger) -> None:
 async def test_trigger_and_data_transfer(hass: HomeAssistant, charger) -> None:
     dev = device_id(hass, "CP1")
     await act(hass, "trigger_message", {"device_id": dev, "message": "StatusNotification"})
-    assert charger.received[-1] == ("TriggerMessage", {"requested_message": "StatusNotification", "connector_id": None})
+    assert charger.received[-1] == ("trigger", {"message": "StatusNotification", "connector_id": None})
     await act(hass, "trigger_message", {"device_id": device_id(hass, "CP1/1"), "message": "MeterValues"})
     assert charger.received[-1][1]["connector_id"] == 1
     with pytest.raises(HomeAssistantError):
@@ -182,7 +183,7 @@ async def test_multi_connector_needs_a_connector(hass: HomeAssistant, csms_entry
         await act(hass, "unlock_connector", {"device_id": device_id(hass, "CP2", "CP2")})
     assert err.value.translation_key == "choose_connector"
     await act(hass, "unlock_connector", {"device_id": device_id(hass, "CP2/2", "CP2")})
-    assert sim.received[-1] == ("UnlockConnector", {"connector_id": 2})
+    assert sim.received[-1] == ("unlock", {"connector_id": 2})
     # stop on the charger picks the only connector with a session
     await sim.start_transaction(2)
     await act(hass, "stop_charging", {"device_id": device_id(hass, "CP2", "CP2")})
@@ -196,12 +197,12 @@ async def test_actions_hit_only_their_charger(hass: HomeAssistant, charger, conn
     await other.send_all_status()
     await hass.async_block_till_done()
     await act(hass, "unlock_connector", {"device_id": device_id(hass, "CP3/1", "CP3")})
-    assert other.received == [("UnlockConnector", {"connector_id": 1})]
+    assert other.received == [("unlock", {"connector_id": 1})]
     assert not charger.received
     # two targets at once: each charger gets its own command
     await act(hass, "reset", {"device_id": [device_id(hass, "CP1"), device_id(hass, "CP3", "CP3")]})
-    assert charger.received == [("Reset", {"type": "Soft"})]
-    assert other.received[-1] == ("Reset", {"type": "Soft"})
+    assert charger.received == [("reset", {"type": "soft"})]
+    assert other.received[-1] == ("reset", {"type": "soft"})
 
 
 async def test_schema_errors(hass: HomeAssistant, charger) -> None:

@@ -17,17 +17,17 @@ CONN = "cp1_connector_1"
 
 
 def sent_profiles(sim) -> list[dict]:
-    return [p["cs_charging_profiles"] for a, p in sim.received if a == "SetChargingProfile"]
+    return [fields for kind, fields in sim.received if kind == "set_profile"]
 
 
 async def test_limit_without_session_is_tx_default(hass: HomeAssistant, charger) -> None:
     await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 10})
     profile = sent_profiles(charger)[-1]
-    assert profile["charging_profile_purpose"] == "TxDefaultProfile"
-    assert profile["charging_profile_id"] == PROFILE_ID_BASE + 2
-    assert profile["charging_schedule"]["charging_rate_unit"] == "A"
-    assert profile["charging_schedule"]["charging_schedule_period"][0]["limit"] == 10
-    assert "transaction_id" not in profile
+    assert profile["purpose"] == "TxDefaultProfile"
+    assert profile["id"] == PROFILE_ID_BASE + 2
+    assert profile["unit"] == "A"
+    assert profile["limit"] == 10
+    assert profile["transaction_id"] is None
     assert state(hass, f"number.{CONN}_charging_current_limit") == "10.0"
     # the next session charges at the default limit
     await charger.start_transaction(1)
@@ -40,17 +40,17 @@ async def test_limit_during_session_is_tx_profile(hass: HomeAssistant, charger) 
     tx_id = await charger.start_transaction(1)
     await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "watts": 4140})
     profile = sent_profiles(charger)[-1]
-    assert profile["charging_profile_purpose"] == "TxProfile"
-    assert profile["transaction_id"] == tx_id
-    assert profile["charging_profile_id"] == PROFILE_ID_BASE + 3
-    assert profile["charging_schedule"]["charging_rate_unit"] == "W"
+    assert profile["purpose"] == "TxProfile"
+    assert profile["transaction_id"] == str(tx_id)
+    assert profile["id"] == PROFILE_ID_BASE + 3
+    assert profile["unit"] == "W"
     await charger.send_meter_values(1, seconds=60)
     await hass.async_block_till_done()
     assert float(state(hass, f"sensor.{CONN}_power")) == pytest.approx(4140)
     # a second limit reuses the same id: it replaces, never stacks
     await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 8})
-    assert sent_profiles(charger)[-1]["charging_profile_id"] == PROFILE_ID_BASE + 3
-    assert all(p["charging_profile_purpose"] != "ChargePointMaxProfile" for p in sent_profiles(charger))
+    assert sent_profiles(charger)[-1]["id"] == PROFILE_ID_BASE + 3
+    assert {p["purpose"] for p in sent_profiles(charger)} == {"TxProfile"}
 
 
 async def test_zero_pauses_and_never_outlives_the_session(hass: HomeAssistant, charger) -> None:
@@ -91,7 +91,7 @@ async def test_clear_limit(hass: HomeAssistant, charger) -> None:
     dev = device_id(hass, "CP1/1")
     await act(hass, "set_charge_limit", {"device_id": dev, "amps": 6})
     await act(hass, "clear_charge_limit", {"device_id": dev})
-    cleared = [p["id"] for a, p in charger.received if a == "ClearChargingProfile"]
+    cleared = [p["id"] for a, p in charger.received if a == "clear_profile"]
     assert sorted(cleared) == [PROFILE_ID_BASE + 2, PROFILE_ID_BASE + 3]
     assert charger.connectors[1].profiles == {}
     assert state(hass, f"number.{CONN}_charging_current_limit") == "unknown"

@@ -103,7 +103,7 @@ async def test_unknown_charger_pending_then_adopted(
     await hass.async_block_till_done()
     # adoption asks the pending charger to boot again, now Accepted
     await until(hass, lambda: sim.boot_status == "Accepted")
-    assert ("TriggerMessage", {"requested_message": "BootNotification", "connector_id": None}) in sim.received
+    assert ("trigger", {"message": "BootNotification", "connector_id": None}) in sim.received
     await sim.send_all_status()
     await hass.async_block_till_done()
     assert state(hass, "sensor.new1_connector_1_status") == "available"

@@ -78,15 +78,16 @@ async def test_charging_switch_starts_and_stops(hass: HomeAssistant, charger) ->
     await hass.services.async_call(
         "switch", "turn_on", {"entity_id": f"switch.{CONN}_charging"}, blocking=True
     )
-    await until(hass, lambda: state(hass, f"switch.{CONN}_charging") == "on")
-    assert charger.received[-1][0] == "RemoteStartTransaction"
+    await until(hass, lambda: charger.connectors[1].transaction_id is not None)
+    assert state(hass, f"switch.{CONN}_charging") == "on"
+    assert charger.received[-1][0] == "start"
     assert charger.received[-1][1]["id_tag"] == "HomeAssistant"
 
     await hass.services.async_call(
         "switch", "turn_off", {"entity_id": f"switch.{CONN}_charging"}, blocking=True
     )
     await until(hass, lambda: state(hass, f"switch.{CONN}_charging") == "off")
-    assert charger.received[-1][0] == "RemoteStopTransaction"
+    assert charger.received[-1][0] == "stop"
 
 
 async def test_disconnect_makes_entities_unavailable(

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import websockets
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action
 
+from .base import SimBase
 from .physics import ConnectorSim
 
 _LOGGER = logging.getLogger(__name__)
@@ -19,7 +18,7 @@ _LOGGER = logging.getLogger(__name__)
 
 
 
-class SimCharger16(ChargePoint):
+class SimCharger16(SimBase, ChargePoint):
     """A 1.6 charger with N connectors that obeys remote commands and profiles."""
 
     version = "1.6"
@@ -33,9 +32,8 @@ class SimCharger16(ChargePoint):
         vendor: str = "SimVendor",
         model: str = "SimCharger",
     ) -> None:
-        super().__init__(charger_id, connection, response_timeout=10)
-        self.vendor, self.model = vendor, model
-        self.connectors = {n: ConnectorSim(n) for n in range(1, connectors + 1)}
+        ChargePoint.__init__(self, charger_id, connection, response_timeout=10)
+        self._init_sim(connectors, vendor, model)
         self.configuration: dict[str, str] = {
             "HeartbeatInterval": "300",
             "MeterValueSampleInterval": "60",
@@ -43,44 +41,6 @@ class SimCharger16(ChargePoint):
             "ChargeProfileMaxStackLevel": "10",
         }
         self.readonly = {"NumberOfConnectors"}
-        self.boot_status: str | None = None
-        self.heartbeat_interval = 300
-        self.received: list[tuple[str, dict[str, Any]]] = []  # CSMS -> charger calls
-        self.reset_requested: str | None = None
-        self.reject_profiles = False  # answer SetChargingProfile with Rejected
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self.clock_offset_s = 0.0  # simulated time runs ahead when a test skips time
-
-    def now(self) -> str:
-        moment = datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    # ------------------------------------------------------------ lifecycle
-    @classmethod
-    async def connect(cls, url: str, charger_id: str, **kwargs: Any) -> SimCharger16:
-        ws = await websockets.connect(
-            f"{url.rstrip('/')}/{charger_id}", subprotocols=[cls.subprotocol]
-        )
-        sim = cls(charger_id, ws, **kwargs)
-        sim._spawn(sim._serve())
-        return sim
-
-    async def _serve(self) -> None:
-        try:
-            await self.start()
-        except websockets.ConnectionClosed:
-            pass
-
-    async def close(self) -> None:
-        await self._connection.close()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # ------------------------------------------------------------ charger -> CSMS
     async def boot(self) -> str:
@@ -166,8 +126,7 @@ class SimCharger16(ChargePoint):
         self, connector_id: int = 1, seconds: float | None = None, values: list[dict] | None = None
     ) -> None:
         conn = self.connectors[connector_id]
-        conn.tick(seconds)
-        self.clock_offset_s += seconds or 0.0
+        self._advance(conn, seconds)
         await self.call(
             call.MeterValues(
                 connector_id=connector_id,
@@ -200,12 +159,9 @@ class SimCharger16(ChargePoint):
         await self.send_status(connector_id, self._connector_status(conn))
 
     # ------------------------------------------------------------ CSMS -> charger
-    def _record(self, action: str, **payload: Any) -> None:
-        self.received.append((action, payload))
-
     @on(Action.remote_start_transaction)
     def on_remote_start(self, id_tag: str, connector_id: int | None = None, **kw: Any):
-        self._record("RemoteStartTransaction", id_tag=id_tag, connector_id=connector_id, **kw)
+        self._record("start", id_tag=id_tag, connector_id=connector_id)
         connector_id = connector_id or 1
         if connector_id not in self.connectors or self.connectors[connector_id].transaction_id:
             return call_result.RemoteStartTransaction(status="Rejected")
@@ -214,28 +170,28 @@ class SimCharger16(ChargePoint):
 
     @on(Action.remote_stop_transaction)
     def on_remote_stop(self, transaction_id: int, **kw: Any):
-        self._record("RemoteStopTransaction", transaction_id=transaction_id)
-        for conn in self.connectors.values():
-            if conn.transaction_id == transaction_id:
-                self._spawn(self.stop_transaction(conn.connector_id, "Remote"))
-                return call_result.RemoteStopTransaction(status="Accepted")
-        return call_result.RemoteStopTransaction(status="Rejected")
+        self._record("stop", transaction_id=str(transaction_id))
+        conn = self._find_tx(transaction_id)
+        if conn is None:
+            return call_result.RemoteStopTransaction(status="Rejected")
+        self._spawn(self.stop_transaction(conn.connector_id, "Remote"))
+        return call_result.RemoteStopTransaction(status="Accepted")
 
     @on(Action.reset)
     def on_reset(self, type: str, **kw: Any):
-        self._record("Reset", type=type)
+        self._record("reset", type=type.lower())
         self.reset_requested = type
         return call_result.Reset(status="Accepted")
 
     @on(Action.unlock_connector)
     def on_unlock(self, connector_id: int, **kw: Any):
-        self._record("UnlockConnector", connector_id=connector_id)
+        self._record("unlock", connector_id=connector_id)
         status = "Unlocked" if connector_id in self.connectors else "NotSupported"
         return call_result.UnlockConnector(status=status)
 
     @on(Action.change_availability)
     def on_change_availability(self, connector_id: int, type: str, **kw: Any):
-        self._record("ChangeAvailability", connector_id=connector_id, type=type)
+        self._record("availability", connector_id=connector_id, operative=type == "Operative")
         targets = list(self.connectors.values()) if connector_id == 0 else [self.connectors[connector_id]]
         for conn in targets:
             conn.operative = type == "Operative"
@@ -244,43 +200,34 @@ class SimCharger16(ChargePoint):
 
     @on(Action.set_charging_profile)
     def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict, **kw: Any):
-        self._record("SetChargingProfile", connector_id=connector_id, cs_charging_profiles=cs_charging_profiles)
         profile = cs_charging_profiles
-        purpose = profile["charging_profile_purpose"]
         conn = self.connectors.get(connector_id)
-        if conn is None or purpose == "ChargePointMaxProfile" or self.reject_profiles:
-            return call_result.SetChargingProfile(status="Rejected")
-        if purpose == "TxProfile" and (
-            conn.transaction_id is None or profile.get("transaction_id") != conn.transaction_id
-        ):
+        if conn is None:
             return call_result.SetChargingProfile(status="Rejected")
         schedule = profile["charging_schedule"]
-        conn.profiles[purpose] = {
-            "id": profile["charging_profile_id"],
-            "limit": float(schedule["charging_schedule_period"][0]["limit"]),
-            "unit": schedule["charging_rate_unit"],
-            "transaction_id": profile.get("transaction_id"),
-        }
-        if conn.transaction_id is not None:
+        status = self._store_profile(
+            conn,
+            profile["charging_profile_purpose"],
+            profile["charging_profile_id"],
+            schedule["charging_schedule_period"][0],
+            schedule["charging_rate_unit"],
+            profile.get("transaction_id"),
+        )
+        if status == "Accepted" and conn.transaction_id is not None:
             self._spawn(self.send_status(connector_id, self._connector_status(conn)))
-        return call_result.SetChargingProfile(status="Accepted")
+        return call_result.SetChargingProfile(status=status)
 
     @on(Action.clear_charging_profile)
     def on_clear_charging_profile(self, **kw: Any):
-        self._record("ClearChargingProfile", **kw)
-        cleared = False
+        cleared = self._clear_profile(kw.get("id"))
         for conn in self.connectors.values():
-            for purpose, profile in list(conn.profiles.items()):
-                if kw.get("id") in (None, profile["id"]):
-                    del conn.profiles[purpose]
-                    cleared = True
-                    if conn.transaction_id is not None:
-                        self._spawn(self.send_status(conn.connector_id, self._connector_status(conn)))
+            if cleared and conn.transaction_id is not None:
+                self._spawn(self.send_status(conn.connector_id, self._connector_status(conn)))
         return call_result.ClearChargingProfile(status="Accepted" if cleared else "Unknown")
 
     @on(Action.get_configuration)
     def on_get_configuration(self, key: list[str] | None = None, **kw: Any):
-        self._record("GetConfiguration", key=key)
+        self._record("get_config", keys=key)
         keys = key or list(self.configuration)
         known = [
             {"key": k, "readonly": k in self.readonly, "value": self.configuration[k]}
@@ -292,7 +239,7 @@ class SimCharger16(ChargePoint):
 
     @on(Action.change_configuration)
     def on_change_configuration(self, key: str, value: str, **kw: Any):
-        self._record("ChangeConfiguration", key=key, value=value)
+        self._record("set_config", key=key, value=value)
         if key in self.readonly:
             return call_result.ChangeConfiguration(status="Rejected")
         if key not in self.configuration:
@@ -303,7 +250,7 @@ class SimCharger16(ChargePoint):
 
     @on(Action.trigger_message)
     def on_trigger_message(self, requested_message: str, connector_id: int | None = None, **kw: Any):
-        self._record("TriggerMessage", requested_message=requested_message, connector_id=connector_id)
+        self._record("trigger", message=requested_message, connector_id=connector_id)
         senders = {
             "BootNotification": self.boot,
             "Heartbeat": self.heartbeat,
@@ -317,12 +264,12 @@ class SimCharger16(ChargePoint):
 
     @on(Action.data_transfer)
     def on_data_transfer(self, vendor_id: str, **kw: Any):
-        self._record("DataTransfer", vendor_id=vendor_id, **kw)
+        self._record("data_transfer", vendor_id=vendor_id, **kw)
         if vendor_id != "SimVendor":
             return call_result.DataTransfer(status="UnknownVendorId")
         return call_result.DataTransfer(status="Accepted", data=f"echo:{kw.get('data', '')}")
 
     @on(Action.get_composite_schedule)
     def on_get_composite_schedule(self, connector_id: int, duration: int, **kw: Any):
-        self._record("GetCompositeSchedule", connector_id=connector_id)
+        self._record("composite_schedule", connector_id=connector_id)
         return call_result.GetCompositeSchedule(status="Accepted", connector_id=connector_id)

@@ -1,0 +1,117 @@
+"""What every simulated charger shares, whatever its OCPP version: connection
+lifecycle, a simulated clock, the connectors' physics, and a version-neutral
+record of the commands the CSMS sent (so one test suite fits every version)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import websockets
+
+from .physics import ConnectorSim
+
+
+class SimBase:
+    """Mixed in front of an ``ocpp`` ChargePoint class."""
+
+    version: str
+    subprotocol: str
+    id: str
+    _connection: Any
+
+    def _init_sim(self, connectors: int, vendor: str, model: str) -> None:
+        self.vendor, self.model = vendor, model
+        self.connectors = {n: ConnectorSim(n) for n in range(1, connectors + 1)}
+        self.boot_status: str | None = None
+        self.heartbeat_interval = 300
+        # Version-neutral record of CSMS -> charger commands: (kind, fields).
+        self.received: list[tuple[str, dict[str, Any]]] = []
+        self.reset_requested: str | None = None
+        self.reject_profiles = False  # answer SetChargingProfile with Rejected
+        self.clock_offset_s = 0.0  # simulated time runs ahead when a test skips time
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @classmethod
+    async def connect(cls, url: str, charger_id: str, **kwargs: Any) -> Any:
+        ws = await websockets.connect(
+            f"{url.rstrip('/')}/{charger_id}", subprotocols=[cls.subprotocol]
+        )
+        sim = cls(charger_id, ws, **kwargs)  # type: ignore[call-arg]
+        sim._spawn(sim._serve())
+        return sim
+
+    async def _serve(self) -> None:
+        try:
+            await self.start()  # type: ignore[attr-defined]
+        except websockets.ConnectionClosed:
+            pass
+
+    async def close(self) -> None:
+        await self._connection.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def now(self) -> str:
+        moment = datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _record(self, kind: str, **fields: Any) -> None:
+        self.received.append((kind, fields))
+
+    def _advance(self, conn: ConnectorSim, seconds: float | None) -> None:
+        conn.tick(seconds)
+        self.clock_offset_s += seconds or 0.0
+
+    def _find_tx(self, transaction_id: Any) -> ConnectorSim | None:
+        for conn in self.connectors.values():
+            if conn.transaction_id is not None and str(conn.transaction_id) == str(transaction_id):
+                return conn
+        return None
+
+    def _store_profile(self, conn: ConnectorSim, purpose: str, profile_id: int,
+                       period: dict[str, Any], unit: str, transaction_id: Any) -> str:
+        """Keep a charging profile in force; the answer a charger would give."""
+        if self.reject_profiles or purpose not in ("TxProfile", "TxDefaultProfile"):
+            return "Rejected"
+        if purpose == "TxProfile" and (
+            conn.transaction_id is None or str(transaction_id) != str(conn.transaction_id)
+        ):
+            return "Rejected"
+        limit = period.get("limit")
+        if limit is None and "discharge_limit" in period:
+            limit = 0.0
+        conn.profiles[purpose] = {
+            "id": profile_id,
+            "limit": float(limit),
+            "unit": unit,
+            "transaction_id": transaction_id,
+            "discharge_limit": period.get("discharge_limit"),
+        }
+        self._record(
+            "set_profile",
+            connector_id=conn.connector_id,
+            purpose=purpose,
+            id=profile_id,
+            limit=float(limit),
+            unit=unit,
+            transaction_id=None if transaction_id is None else str(transaction_id),
+        )
+        return "Accepted"
+
+    def _clear_profile(self, profile_id: int | None) -> bool:
+        self._record("clear_profile", id=profile_id)
+        cleared = False
+        for conn in self.connectors.values():
+            for purpose, profile in list(conn.profiles.items()):
+                if profile_id in (None, profile["id"]):
+                    del conn.profiles[purpose]
+                    cleared = True
+        return cleared
