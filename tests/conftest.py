@@ -75,7 +75,7 @@ async def add_charger_entry(hass: HomeAssistant, charger_id: str) -> MockConfigE
     return entry
 
 
-@pytest.fixture(params=["1.6"])
+@pytest.fixture(params=["1.6", "2.0.1", "2.1"])
 def version(request: pytest.FixtureRequest) -> str:
     """The OCPP version the scenario runs over (parametrised suites)."""
     return request.param

@@ -24,3 +24,13 @@ async def until(hass: HomeAssistant, predicate: Callable[[], object], timeout: f
 def state(hass: HomeAssistant, entity_id: str) -> str | None:
     st = hass.states.get(entity_id)
     return None if st is None else st.state
+
+
+def both_running(hass: HomeAssistant, sim, connector: int = 1) -> bool | None:
+    """True when charger and Home Assistant both see a session on the connector
+    (CP1's), None when neither does, False while they disagree."""
+    sim_side = sim.connectors[connector].transaction_id is not None
+    ha_side = state(hass, f"switch.cp1_connector_{connector}_charging") == "on"
+    if sim_side and ha_side:
+        return True
+    return None if not sim_side and not ha_side else False

@@ -12,7 +12,7 @@ from homeassistant.helpers import device_registry as dr
 from custom_components.ocpp_csms.const import DOMAIN
 
 from .conftest import add_charger_entry
-from .helpers import state, until
+from .helpers import both_running, state, until
 
 CONN = "cp1_connector_1"
 
@@ -26,6 +26,11 @@ def device_id(hass: HomeAssistant, ident: str, charger_id: str = "CP1") -> str:
     return device.id
 
 
+def commands(sim) -> list:
+    """What the CSMS asked of the charger, less the inventory request 2.x gets at boot."""
+    return [r for r in sim.received if r[0] != "base_report"]
+
+
 async def act(hass: HomeAssistant, service: str, data: dict[str, Any], response: bool = False):
     return await hass.services.async_call(
         DOMAIN, service, data, blocking=True, return_response=response
@@ -35,16 +40,15 @@ async def act(hass: HomeAssistant, service: str, data: dict[str, Any], response:
 async def test_start_and_stop_by_device_and_entity(hass: HomeAssistant, charger) -> None:
     await charger.plug_in(1)
     await act(hass, "start_charging", {"device_id": device_id(hass, "CP1/1"), "id_tag": "ABC"})
-    await until(hass, lambda: charger.connectors[1].transaction_id is not None)
-    assert state(hass, f"switch.{CONN}_charging") == "on"
+    await until(hass, lambda: both_running(hass, charger))
     assert charger.received[-1] == ("start", {"id_tag": "ABC", "connector_id": 1})
     # the charger device works too when it has one connector; any entity of it as well
     await act(hass, "stop_charging", {"entity_id": f"sensor.{CONN}_power"})
-    await until(hass, lambda: state(hass, f"switch.{CONN}_charging") == "off")
+    await until(hass, lambda: both_running(hass, charger) is None)
     await act(hass, "start_charging", {"device_id": device_id(hass, "CP1")})
-    await until(hass, lambda: charger.connectors[1].transaction_id is not None)
+    await until(hass, lambda: both_running(hass, charger))
     await act(hass, "stop_charging", {"device_id": device_id(hass, "CP1")})
-    await until(hass, lambda: state(hass, f"switch.{CONN}_charging") == "off")
+    await until(hass, lambda: both_running(hass, charger) is None)
 
 
 async def test_stop_without_session(hass: HomeAssistant, charger) -> None:
@@ -60,7 +64,8 @@ async def test_rejection_is_home_assistant_error(hass: HomeAssistant, charger) -
     assert not isinstance(err.value, ServiceValidationError)
     assert err.value.translation_key == "command_failed"
     assert err.value.translation_placeholders["answer"] == "Rejected"
-    assert "answered RemoteStartTransaction with: Rejected" in str(err.value)
+    assert str(err.value).startswith("Charger CP1 answered ")
+    assert str(err.value).endswith(" with: Rejected")
 
 
 async def test_reset_soft_and_hard(hass: HomeAssistant, charger) -> None:
@@ -96,20 +101,38 @@ async def test_change_availability(hass: HomeAssistant, charger) -> None:
     await until(hass, lambda: state(hass, f"switch.{CONN}_available") == "off")
 
 
+# (read-write key, read-only key, unknown key, key whose change needs a reboot)
+CONFIG_KEYS = {
+    "1.6": ("HeartbeatInterval", "NumberOfConnectors", "Nope", None),
+    "2.0.1": (
+        "OCPPCommCtrlr/HeartbeatInterval",
+        "ChargingStation/VendorName",
+        "Nope/Nope",
+        "SecurityCtrlr/SecurityProfile",
+    ),
+}
+CONFIG_KEYS["2.1"] = CONFIG_KEYS["2.0.1"]
+
+
 async def test_configuration(hass: HomeAssistant, charger) -> None:
+    rw, ro, unknown, reboot = CONFIG_KEYS[charger.version]
     dev = device_id(hass, "CP1")
-    result = await act(hass, "get_configuration", {"device_id": dev, "keys": ["HeartbeatInterval", "Nope"]}, True)
-    assert result == {
-        "chargers": {"CP1": {"values": {"HeartbeatInterval": "300"}, "readonly": [], "unknown": ["Nope"]}}
-    }
+    await until(hass, lambda: hass.data[DOMAIN].csms.charger("CP1").configuration or charger.version == "1.6")
+    result = await act(hass, "get_configuration", {"device_id": dev, "keys": [rw, unknown]}, True)
+    assert result == {"chargers": {"CP1": {"values": {rw: "300"}, "readonly": [], "unknown": [unknown]}}}
     everything = await act(hass, "get_configuration", {"device_id": dev}, True)
-    assert everything["chargers"]["CP1"]["readonly"] == ["NumberOfConnectors"]
-    result = await act(hass, "set_configuration", {"device_id": dev, "key": "HeartbeatInterval", "value": "60"}, True)
+    assert ro in everything["chargers"]["CP1"]["readonly"]
+    assert rw not in everything["chargers"]["CP1"]["readonly"]
+    assert everything["chargers"]["CP1"]["values"][rw] == "300"
+    result = await act(hass, "set_configuration", {"device_id": dev, "key": rw, "value": "60"}, True)
     assert result == {"chargers": {"CP1": {"status": "Accepted", "reboot_required": False}}}
-    assert charger.configuration["HeartbeatInterval"] == "60"
+    assert charger.received[-1] == ("set_config", {"key": rw, "value": "60"})
     with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "set_configuration", {"device_id": dev, "key": "NumberOfConnectors", "value": "2"})
+        await act(hass, "set_configuration", {"device_id": dev, "key": ro, "value": "2"})
     assert err.value.translation_placeholders["answer"] == "Rejected"
+    if reboot:
+        result = await act(hass, "set_configuration", {"device_id": dev, "key": reboot, "value": "2"}, True)
+        assert result["chargers"]["CP1"] == {"status": "RebootRequired", "reboot_required": True}
 
 
 async def test_trigger_and_data_transfer(hass: HomeAssistant, charger) -> None:
@@ -150,7 +173,12 @@ async def test_timeout(hass: HomeAssistant, charger) -> None:
 
 
 async def test_call_error_answer(hass: HomeAssistant, charger) -> None:
-    charger.route_map.pop("UnlockConnector")  # the charger answers NotImplemented
+    from ocpp.exceptions import NotImplementedError as OcppNotImplemented
+
+    def refuse(**kwargs):
+        raise OcppNotImplemented(details={"cause": "not on this model"})
+
+    charger.route_map["UnlockConnector"]["_on_action"] = refuse  # answers with a CallError
     with pytest.raises(HomeAssistantError) as err:
         await act(hass, "unlock_connector", {"device_id": device_id(hass, "CP1/1")})
     assert err.value.translation_placeholders["answer"].startswith("NotImplemented")
@@ -197,12 +225,12 @@ async def test_actions_hit_only_their_charger(hass: HomeAssistant, charger, conn
     await other.send_all_status()
     await hass.async_block_till_done()
     await act(hass, "unlock_connector", {"device_id": device_id(hass, "CP3/1", "CP3")})
-    assert other.received == [("unlock", {"connector_id": 1})]
-    assert not charger.received
+    assert commands(other) == [("unlock", {"connector_id": 1})]
+    assert not commands(charger)
     # two targets at once: each charger gets its own command
     await act(hass, "reset", {"device_id": [device_id(hass, "CP1"), device_id(hass, "CP3", "CP3")]})
-    assert charger.received == [("reset", {"type": "soft"})]
-    assert other.received[-1] == ("reset", {"type": "soft"})
+    assert commands(charger) == [("reset", {"type": "soft"})]
+    assert commands(other)[-1] == ("reset", {"type": "soft"})
 
 
 async def test_schema_errors(hass: HomeAssistant, charger) -> None:

@@ -97,6 +97,7 @@ async def test_implausible_energy_never_reaches_the_sensor(
     assert runtime.csms.charger("CP1").connectors[1].energy.rejected == 2
 
 
+@pytest.mark.parametrize("version", ["1.6"])
 async def test_units_phases_and_locations(hass: HomeAssistant, charger) -> None:
     conn = "cp1_connector_1"
     values = [
@@ -130,6 +131,7 @@ async def test_units_phases_and_locations(hass: HomeAssistant, charger) -> None:
     assert m.power_offered_w is None
 
 
+@pytest.mark.parametrize("version", ["1.6"])
 async def test_charger_messages_kept_for_diagnostics(hass: HomeAssistant, charger) -> None:
     from ocpp.v16 import call
 
@@ -149,6 +151,7 @@ async def test_charger_messages_kept_for_diagnostics(hass: HomeAssistant, charge
     assert c.diagnostics_status == "Uploaded"
 
 
+@pytest.mark.parametrize("version", ["1.6"])
 async def test_meter_values_on_connector_zero(hass: HomeAssistant, charger) -> None:
     await charger.call(
         __import__("ocpp.v16.call", fromlist=["MeterValues"]).MeterValues(

@@ -47,7 +47,6 @@ async def test_open_transaction_credited_after_restart(
 
     runtime = await restart(hass)
     assert hass_storage[STORAGE_KEY]["data"]["transactions"][str(tx_id)]["meter_start_wh"] == 1_000_000
-    assert runtime.csms.tx_counter == tx_id
     # entities exist at once (known connector), unavailable until the charger is back
     assert state(hass, f"sensor.{CONN}_status") == "unavailable"
 
@@ -64,8 +63,9 @@ async def test_open_transaction_credited_after_restart(
     assert ended[0].data["transaction_id"] == str(tx_id)
     assert ended[0].data["energy_kwh"] == pytest.approx(11.04, abs=0.01)
     assert "unknown transaction" not in caplog.text
-    # ids keep counting up after the restart
-    assert await sim.start_transaction(1) == tx_id + 1
+    if charger.version == "1.6":  # the CSMS assigns ids: they keep counting up
+        assert runtime.csms.tx_counter == tx_id
+        assert await sim.start_transaction(1) == tx_id + 1
 
 
 async def test_energy_register_and_limit_restored(

@@ -10,9 +10,11 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ocpp_csms.const import DOMAIN
 
-from .helpers import state, until
+from .helpers import both_running, state, until
 
 CONN = "cp1_connector_1"
+# What a plugged-in connector reports before a session: 1.6 Preparing, 2.x Occupied.
+PLUGGED = {"1.6": "preparing", "2.0.1": "occupied", "2.1": "occupied"}
 
 
 async def test_boot_creates_devices_with_identity(hass: HomeAssistant, charger) -> None:
@@ -39,7 +41,7 @@ async def test_full_session(hass: HomeAssistant, charger) -> None:
     ended = async_capture_events(hass, f"{DOMAIN}_session_ended")
     await charger.plug_in(1)
     await until(hass, lambda: state(hass, f"binary_sensor.{CONN}_plug") == "on")
-    assert state(hass, f"sensor.{CONN}_status") == "preparing"
+    assert state(hass, f"sensor.{CONN}_status") == PLUGGED[charger.version]
 
     tx_id = await charger.start_transaction(1, "TAG1")
     await until(hass, lambda: state(hass, f"switch.{CONN}_charging") == "on")
@@ -78,15 +80,14 @@ async def test_charging_switch_starts_and_stops(hass: HomeAssistant, charger) ->
     await hass.services.async_call(
         "switch", "turn_on", {"entity_id": f"switch.{CONN}_charging"}, blocking=True
     )
-    await until(hass, lambda: charger.connectors[1].transaction_id is not None)
-    assert state(hass, f"switch.{CONN}_charging") == "on"
+    await until(hass, lambda: both_running(hass, charger))
     assert charger.received[-1][0] == "start"
     assert charger.received[-1][1]["id_tag"] == "HomeAssistant"
 
     await hass.services.async_call(
         "switch", "turn_off", {"entity_id": f"switch.{CONN}_charging"}, blocking=True
     )
-    await until(hass, lambda: state(hass, f"switch.{CONN}_charging") == "off")
+    await until(hass, lambda: both_running(hass, charger) is None)
     assert charger.received[-1][0] == "stop"
 
 

@@ -42,12 +42,14 @@ from .model.charger import Charger, Connector
 from .model.charging_limit import managed_profile_ids, plan_limit
 from .model.commands import ChargerCommands, LimitPurpose
 from .model.csms import EVENT_CHARGER_BOOTED, Csms
+from .protocol.v2x import V201Adapter
 from .protocol.v16 import V16Adapter
+from .protocol.v21 import V21Adapter
 from .server import CsmsServer
 
 _LOGGER = logging.getLogger(__package__)
 
-ADAPTERS: dict[str, Any] = {"1.6": V16Adapter}
+ADAPTERS: dict[str, Any] = {"1.6": V16Adapter, "2.0.1": V201Adapter, "2.1": V21Adapter}
 SUPPORTED_VERSIONS = [v for v in ("2.1", "2.0.1", "1.6") if v in ADAPTERS]
 
 

@@ -141,19 +141,21 @@ class SimCharger16(SimBase, ChargePoint):
         conn = self.connectors[connector_id]
         conn.tick(0)
         tx_id = conn.transaction_id
+        transaction_data = [
+            {"timestamp": self.now(), "sampledValue": self.sampled_values(conn, "Transaction.End")[:1]}
+        ]
+        id_tag = conn.id_tag
+        conn.end_transaction()
         await self.call(
             call.StopTransaction(
                 meter_stop=int(conn.register_wh),
                 timestamp=self.now(),
                 transaction_id=tx_id,
                 reason=reason,
-                id_tag=conn.id_tag,
-                transaction_data=[
-                    {"timestamp": self.now(), "sampledValue": self.sampled_values(conn, "Transaction.End")[:1]}
-                ],
+                id_tag=id_tag,
+                transaction_data=transaction_data,
             )
         )
-        conn.end_transaction()
         await self.send_status(connector_id, "Finishing")
         conn.plugged = False
         await self.send_status(connector_id, self._connector_status(conn))

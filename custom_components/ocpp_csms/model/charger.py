@@ -73,6 +73,7 @@ class Transaction:
     stop_reason: str | None = None
     remote_start_id: int | None = None
     cost: float | None = None
+    currency: str | None = None
 
     @property
     def energy_kwh(self) -> float | None:
@@ -94,6 +95,8 @@ class Transaction:
             "meter_start_wh": self.meter_start_wh,
             "meter_last_wh": self.meter_last_wh,
             "remote_start_id": self.remote_start_id,
+            "cost": self.cost,
+            "currency": self.currency,
         }
 
     @classmethod
@@ -107,6 +110,8 @@ class Transaction:
             meter_start_wh=data.get("meter_start_wh"),
             meter_last_wh=data.get("meter_last_wh"),
             remote_start_id=data.get("remote_start_id"),
+            cost=data.get("cost"),
+            currency=data.get("currency"),
         )
 
 
@@ -183,6 +188,10 @@ class Charger(_Observable):
         self.diagnostics_status: str | None = None
         self.connectors: dict[int, Connector] = {}
         self.commands: ChargerCommands | None = None
+        # Configuration as last read or reported: key -> value, and the read-only keys.
+        # 2.x keys are written Component[.instance][@evseId]/Variable[.instance].
+        self.configuration: dict[str, str | None] = {}
+        self.readonly_keys: set[str] = set()
         # Data kept for the diagnostics download (data transfers, security events...).
         self.recent_messages: list[dict[str, Any]] = []
         self._connector_added: list[Callable[[Connector], None]] = []

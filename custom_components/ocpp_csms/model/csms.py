@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .authorization import AcceptAll, AuthorizationPolicy, AuthStatus
-from .charger import Charger, ChargerIdentity, Connector, ConnectorStatus, Transaction
+from .charger import (
+    PLUGGED_STATUSES,
+    Charger,
+    ChargerIdentity,
+    Connector,
+    ConnectorStatus,
+    Transaction,
+)
 from .measurements import ENERGY_IMPORT_REGISTER, SampledValue
 
 _LOGGER = logging.getLogger(__name__)
@@ -181,10 +188,32 @@ class Csms:
         conn = self._connector(charger, connector_id)
         if conn.status == status and conn.error_code == error_code:
             return
+        if status is ConnectorStatus.OCCUPIED and conn.status in PLUGGED_STATUSES:
+            return  # 2.x: keep the finer state a TransactionEvent reported
         conn.status, conn.error_code = status, error_code
         if status in (ConnectorStatus.AVAILABLE, ConnectorStatus.FINISHING):
             conn.measurements.reset_flow()
         conn.notify()
+
+    def ensure_connector(self, charger: Charger, connector_id: int) -> Connector:
+        """A connector (EVSE) known from an inventory report, before any status."""
+        return self._connector(charger, connector_id)
+
+    def charging_state(self, charger: Charger, connector_id: int, status: ConnectorStatus) -> None:
+        """The state a 2.x TransactionEvent reports (finer than its StatusNotification)."""
+        conn = self._connector(charger, connector_id)
+        if conn.status != status:
+            conn.status = status
+            conn.notify()
+
+    def session_cost(
+        self, charger: Charger, transaction_id: str, cost: float, currency: str | None
+    ) -> None:
+        tx = self.find_transaction(charger, transaction_id)
+        if tx is None or (tx.cost == cost and tx.currency == currency):
+            return
+        tx.cost, tx.currency = cost, currency or tx.currency
+        charger.connector(tx.connector_id).notify()
 
     def authorize(self, charger: Charger, id_tag: str, context: str) -> AuthStatus:
         status = self.policy.authorize(charger.charger_id, id_tag)
@@ -284,7 +313,7 @@ class Csms:
             ]
             for reg in registers:
                 conn.energy.offer(reg.value, sample.timestamp, context)
-                if tx is not None and reg.context != "Transaction.Begin":
+                if tx is not None:
                     if tx.meter_start_wh is None:
                         tx.meter_start_wh = reg.value
                     if tx.meter_last_wh is None or reg.value >= tx.meter_last_wh:

@@ -1,0 +1,128 @@
+"""OCPP 2.1 adapter: everything 2.0.1 does, validated against the 2.1 schemas, plus
+what 2.1 adds: session cost, discharging limits (V2X), SEND frames and the new
+charger-initiated messages."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from ocpp.routing import on
+from ocpp.v21 import ChargePoint as ChargePoint21
+from ocpp.v21.enums import Action as Action21
+
+from ..model.charger import Charger
+from ..model.commands import ChargeLimit
+from ..model.csms import Csms
+from .connection import frame_logger
+from .v2x import V2xHandlers
+
+_LOGGER = logging.getLogger(__package__)
+
+SEND = 6  # 2.1: a message that gets no answer (NotifyPeriodicEventStream)
+CALLRESULTERROR = 5  # 2.1: the charger found our CallResult invalid
+
+
+class V21Adapter(V2xHandlers, ChargePoint21):
+    protocol_version = "2.1"
+    actions = Action21
+
+    def __init__(self, charger: Charger, csms: Csms, connection: Any, timeout: float) -> None:
+        ChargePoint21.__init__(
+            self, charger.charger_id, connection, timeout, logger=frame_logger(charger.charger_id)
+        )
+        self._init_v2x(charger, csms)
+
+    async def route_message(self, raw_msg: str | bytes) -> None:
+        try:
+            frame = json.loads(raw_msg)
+        except (ValueError, TypeError):
+            frame = None
+        if isinstance(frame, list) and frame and frame[0] in (SEND, CALLRESULTERROR):
+            if frame[0] == SEND and len(frame) == 4:
+                self.charger.remember(str(frame[2]), frame[3] if isinstance(frame[3], dict) else {})
+            else:
+                _LOGGER.warning("%s: the charger refused our answer: %s", self.charger.charger_id, frame)
+            return  # neither kind of frame is answered
+        await super().route_message(raw_msg)
+
+    # ------------------------------------------------------------ what 2.1 adds
+    def on_transaction_extra(self, transaction_id: str, fields: dict[str, Any]) -> None:
+        total = (fields.get("cost_details") or {}).get("total_cost")
+        if total:
+            amount = total.get("total", {})
+            cost = amount.get("incl_tax", amount.get("excl_tax"))
+            if cost is not None:
+                self.csms.session_cost(self.charger, transaction_id, float(cost), total.get("currency"))
+
+    def charging_period(self, limit: ChargeLimit) -> dict[str, Any]:
+        if limit.limit < 0:  # discharging (V2X): charge nothing, discharge up to the limit
+            return {"startPeriod": 0, "limit": 0.0, "dischargeLimit": limit.limit}
+        return {"startPeriod": 0, "limit": limit.limit}
+
+    @on("NotifySettlement")
+    def on_notify_settlement(self, psp_ref: str, status: str, settlement_amount: float, settlement_time: str, **kw: Any):
+        self.charger.remember(
+            "NotifySettlement",
+            {"psp_ref": psp_ref, "status": status, "amount": settlement_amount, **kw},
+        )
+        return self._call_result.NotifySettlement()
+
+    @on("BatterySwap")
+    def on_battery_swap(self, event_type: str, request_id: int, id_token: dict, battery_data: list, **kw: Any):
+        self.charger.remember("BatterySwap", {"event_type": event_type, "request_id": request_id})
+        return self._call_result.BatterySwap()
+
+    @on("NotifyDERAlarm")
+    def on_der_alarm(self, control_type: str, timestamp: str, **kw: Any):
+        self.charger.remember("NotifyDERAlarm", {"control_type": control_type, "timestamp": timestamp, **kw})
+        return self._call_result.NotifyDERAlarm()
+
+    @on("NotifyDERStartStop")
+    def on_der_start_stop(self, control_id: str, started: bool, timestamp: str, **kw: Any):
+        self.charger.remember("NotifyDERStartStop", {"control_id": control_id, "started": started})
+        return self._call_result.NotifyDERStartStop()
+
+    @on("ReportDERControl")
+    def on_report_der_control(self, request_id: int, **kw: Any):
+        self.charger.remember("ReportDERControl", {"request_id": request_id, **kw})
+        return self._call_result.ReportDERControl()
+
+    @on("NotifyPriorityCharging")
+    def on_priority_charging(self, transaction_id: str, activated: bool, **kw: Any):
+        self.charger.remember("NotifyPriorityCharging", {"transaction_id": transaction_id, "activated": activated})
+        return self._call_result.NotifyPriorityCharging()
+
+    @on("PullDynamicScheduleUpdate")
+    def on_pull_dynamic_schedule(self, charging_profile_id: int, **kw: Any):
+        # Our profiles are static limits: there is no dynamic schedule to update.
+        return self._call_result.PullDynamicScheduleUpdate(status="Rejected")
+
+    @on("OpenPeriodicEventStream")
+    def on_open_event_stream(self, constant_stream_data: dict, **kw: Any):
+        self.charger.remember("OpenPeriodicEventStream", {"stream": constant_stream_data})
+        return self._call_result.OpenPeriodicEventStream(status="Accepted")
+
+    @on("ClosePeriodicEventStream")
+    def on_close_event_stream(self, id: int, **kw: Any):
+        self.charger.remember("ClosePeriodicEventStream", {"id": id})
+        return self._call_result.ClosePeriodicEventStream()
+
+    @on("GetCertificateChainStatus")
+    def on_certificate_chain_status(self, certificate_status_requests: list, **kw: Any):
+        statuses = [
+            {
+                "certificateHashData": req["certificate_hash_data"],
+                "source": req["source"],
+                "status": "Unknown",
+                "nextUpdate": "1970-01-01T00:00:00Z",
+            }
+            for req in certificate_status_requests
+        ]
+        return self._call_result.GetCertificateChainStatus(certificate_status=statuses)
+
+    @on("VatNumberValidation")
+    def on_vat_number_validation(self, vat_number: str, **kw: Any):
+        # Home Assistant cannot check VAT numbers; say so rather than pretend.
+        return self._call_result.VatNumberValidation(status="Rejected", vat_number=vat_number)

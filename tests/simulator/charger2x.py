@@ -1,0 +1,417 @@
+"""Simulated OCPP 2.0.1 and 2.1 chargers: one EVSE per connector, transactions
+reported with TransactionEvent, a device model answered with NotifyReport."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from typing import Any
+
+from ocpp.routing import on
+from ocpp.v21 import ChargePoint as ChargePoint21
+from ocpp.v201 import ChargePoint as ChargePoint201
+
+from .base import SimBase
+from .physics import ConnectorSim
+
+# key -> (value, mutability); keys written Component[@evse]/Variable as the CSMS does
+DEVICE_MODEL = {
+    "ChargingStation/VendorName": ("SimVendor", "ReadOnly"),
+    "OCPPCommCtrlr/HeartbeatInterval": ("300", "ReadWrite"),
+    "SampledDataCtrlr/TxUpdatedInterval": ("60", "ReadWrite"),
+    "SecurityCtrlr/SecurityProfile": ("1", "ReadWrite"),
+    "SmartChargingCtrlr/Enabled": ("true", "ReadOnly"),
+    "SmartChargingCtrlr/RateUnit": ("A,W", "ReadOnly"),
+    "SmartChargingCtrlr/ProfileStackLevel": ("10", "ReadOnly"),
+}
+STATUS_2X = {
+    "Available": "Available",
+    "Unavailable": "Unavailable",
+    "Faulted": "Faulted",
+    "Reserved": "Reserved",
+}
+
+
+class Sim2xMixin(SimBase):
+    """The 2.x behaviour; ``_call``/``_call_result`` come from the version's class."""
+
+    _call: Any
+    _call_result: Any
+
+    def _init_2x(self, connectors: int, vendor: str, model: str) -> None:
+        self._init_sim(connectors, vendor, model)
+        self.variables = {k: v for k, (v, _) in DEVICE_MODEL.items()}
+        self.mutability = {k: m for k, (_, m) in DEVICE_MODEL.items()}
+        for n in self.connectors:
+            self.variables[f"EVSE@{n}/Power"] = "11040"
+            self.mutability[f"EVSE@{n}/Power"] = "ReadOnly"
+        self.v2x = False
+        self._seq = itertools.count()
+
+    # ------------------------------------------------------------ charger -> CSMS
+    async def boot(self) -> str:
+        result = await self.call(
+            self._call.BootNotification(
+                charging_station={
+                    "vendorName": self.vendor,
+                    "model": self.model,
+                    "serialNumber": f"SN-{self.id}",
+                    "firmwareVersion": "1.2.3",
+                },
+                reason="PowerUp",
+            )
+        )
+        self.boot_status = result.status
+        self.heartbeat_interval = result.interval
+        return result.status
+
+    async def boot_until_accepted(self, retry_s: float | None = None) -> None:
+        import asyncio
+
+        while await self.boot() != "Accepted":
+            await asyncio.sleep(retry_s if retry_s is not None else self.heartbeat_interval)
+
+    async def heartbeat(self) -> None:
+        await self.call(self._call.Heartbeat())
+
+    async def send_status(self, connector_id: int, status: str, error_code: str = "NoError") -> None:
+        """Per EVSE a StatusNotification; the station's state, and errors, as events."""
+        if connector_id:
+            await self.call(
+                self._call.StatusNotification(
+                    timestamp=self.now(),
+                    connector_status=STATUS_2X.get(status, "Occupied"),
+                    evse_id=connector_id,
+                    connector_id=1,
+                )
+            )
+        component: dict[str, Any] = {"name": "ChargingStation"}
+        if connector_id:
+            component = {"name": "EVSE", "evse": {"id": connector_id}}
+        events = []
+        if not connector_id:
+            events.append(self._event(component, "AvailabilityState", STATUS_2X.get(status, "Available")))
+        if error_code != "NoError":
+            events.append(self._event(component, "Problem", "true", tech_code=error_code))
+        if events:
+            await self.call(
+                self._call.NotifyEvent(generated_at=self.now(), seq_no=0, event_data=events)
+            )
+
+    def _event(self, component: dict, variable: str, value: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "eventId": next(self._seq),
+            "timestamp": self.now(),
+            "trigger": "Delta",
+            "actualValue": value,
+            "eventNotificationType": "HardWiredNotification",
+            "component": component,
+            "variable": {"name": variable},
+            **({"techCode": extra["tech_code"]} if "tech_code" in extra else {}),
+        }
+
+    def _connector_status(self, conn: ConnectorSim) -> str:
+        if not conn.operative:
+            return "Unavailable"
+        return "Occupied" if conn.plugged or conn.transaction_id else "Available"
+
+    async def send_all_status(self) -> None:
+        await self.send_status(0, "Available")
+        for conn in self.connectors.values():
+            await self.send_status(conn.connector_id, self._connector_status(conn))
+
+    async def authorize(self, id_tag: str) -> str:
+        result = await self.call(
+            self._call.Authorize(id_token={"idToken": id_tag, "type": "ISO14443"})
+        )
+        return result.id_token_info["status"]
+
+    async def plug_in(self, connector_id: int = 1) -> None:
+        conn = self.connectors[connector_id]
+        conn.plugged = True
+        await self.send_status(connector_id, "Occupied")
+
+    def sampled_values(self, conn: ConnectorSim, context: str) -> list[dict[str, Any]]:
+        amps = conn.amps()
+        values: list[dict[str, Any]] = [
+            {"value": round(conn.register_wh), "measurand": "Energy.Active.Import.Register", "unitOfMeasure": {"unit": "kWh", "multiplier": -3}, "context": context},
+            {"value": round(conn.power_w(), 1), "measurand": "Power.Active.Import", "unitOfMeasure": {"unit": "W"}, "context": context},
+            {"value": round(conn.limit_amps(), 1), "measurand": "Current.Offered", "unitOfMeasure": {"unit": "A"}, "context": context},
+            {"value": 54, "measurand": "SoC", "unitOfMeasure": {"unit": "Percent"}, "location": "EV", "context": context},
+        ]
+        for phase in ("L1", "L2", "L3")[: conn.phases]:
+            values.append({"value": round(amps, 1), "measurand": "Current.Import", "unitOfMeasure": {"unit": "A"}, "phase": phase, "context": context})
+            values.append({"value": conn.voltage, "measurand": "Voltage", "unitOfMeasure": {"unit": "V"}, "phase": f"{phase}-N", "context": context})
+        return values
+
+    @staticmethod
+    def _to_2x(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Tests write sampled values the 1.6 way; translate them to 2.x."""
+        out = []
+        for v in values:
+            item: dict[str, Any] = {"value": float(v["value"])}
+            for key in ("measurand", "phase", "location", "context"):
+                if key in v:
+                    item[key] = v[key]
+            if "unit" in v:
+                item["unitOfMeasure"] = {"unit": v["unit"]}
+            out.append(item)
+        return out
+
+    async def _transaction_event(self, conn: ConnectorSim, event_type: str, trigger: str,
+                                 values: list[dict[str, Any]] | None = None,
+                                 transaction_id: str | None = None, **info: Any) -> None:
+        kwargs: dict[str, Any] = {}
+        if values:
+            kwargs["meter_value"] = [{"timestamp": self.now(), "sampledValue": values}]
+        if event_type == "Started":
+            kwargs["id_token"] = {"idToken": conn.id_tag, "type": "ISO14443"}
+        await self.call(
+            self._call.TransactionEvent(
+                event_type=event_type,
+                timestamp=self.now(),
+                trigger_reason=trigger,
+                seq_no=next(self._seq),
+                transaction_info={"transactionId": transaction_id or str(conn.transaction_id), **info},
+                evse={"id": conn.connector_id, "connectorId": 1},
+                **kwargs,
+            )
+        )
+
+    def _charging_state(self, conn: ConnectorSim) -> str:
+        return "Charging" if conn.charging else "SuspendedEVSE"
+
+    async def start_transaction(self, connector_id: int = 1, id_tag: str = "TAG1",
+                                remote_start_id: int | None = None) -> str:
+        conn = self.connectors[connector_id]
+        if not conn.plugged:
+            await self.plug_in(connector_id)
+        conn.tick(0)
+        conn.transaction_id, conn.id_tag = uuid.uuid4().hex[:12], id_tag
+        conn.meter_start_wh = conn.register_wh
+        info: dict[str, Any] = {"chargingState": self._charging_state(conn)}
+        if remote_start_id is not None:
+            info["remoteStartId"] = remote_start_id
+        await self._transaction_event(
+            conn, "Started", "RemoteStart" if remote_start_id is not None else "Authorized",
+            self.sampled_values(conn, "Transaction.Begin")[:1], **info,
+        )
+        return conn.transaction_id
+
+    async def send_meter_values(
+        self, connector_id: int = 1, seconds: float | None = None, values: list[dict] | None = None
+    ) -> None:
+        conn = self.connectors[connector_id]
+        self._advance(conn, seconds)
+        sampled = self._to_2x(values) if values else self.sampled_values(conn, "Sample.Periodic")
+        if conn.transaction_id is None:
+            await self.call(
+                self._call.MeterValues(
+                    evse_id=connector_id, meter_value=[{"timestamp": self.now(), "sampledValue": sampled}]
+                )
+            )
+            return
+        await self._transaction_event(
+            conn, "Updated", "MeterValuePeriodic", sampled, chargingState=self._charging_state(conn)
+        )
+
+    async def stop_transaction(self, connector_id: int = 1, reason: str = "Local") -> None:
+        conn = self.connectors[connector_id]
+        conn.tick(0)
+        trigger = {"Remote": "RemoteStop", "EVDisconnected": "EVCommunicationLost"}.get(reason, "StopAuthorized")
+        values = self.sampled_values(conn, "Transaction.End")[:1]
+        tx_id = str(conn.transaction_id)
+        conn.end_transaction()
+        conn.plugged = False
+        await self._transaction_event(
+            conn, "Ended", trigger, values, transaction_id=tx_id,
+            stoppedReason=reason, chargingState="EVConnected",
+        )
+        await self.send_status(connector_id, self._connector_status(conn))
+
+    async def _charging_state_changed(self, conn: ConnectorSim) -> None:
+        await self._transaction_event(
+            conn, "Updated", "ChargingStateChanged", chargingState=self._charging_state(conn)
+        )
+
+    async def send_inventory(self, request_id: int) -> None:
+        report = []
+        for key, value in self.variables.items():
+            comp, var = key.split("/")
+            name, _, evse = comp.partition("@")
+            component: dict[str, Any] = {"name": name}
+            if evse:
+                component["evse"] = {"id": int(evse)}
+            report.append({
+                "component": component,
+                "variable": {"name": var},
+                "variableAttribute": [{"type": "Actual", "value": value, "mutability": self.mutability[key]}],
+            })
+        if self.v2x:
+            report.append({
+                "component": {"name": "V2XChargingCtrlr"},
+                "variable": {"name": "Enabled"},
+                "variableAttribute": [{"value": "true", "mutability": "ReadOnly"}],
+            })
+        await self.call(
+            self._call.NotifyReport(
+                request_id=request_id, generated_at=self.now(), seq_no=0, report_data=report
+            )
+        )
+
+    # ------------------------------------------------------------ CSMS -> charger
+    @on("RequestStartTransaction")
+    def on_request_start(self, id_token: dict, remote_start_id: int, evse_id: int | None = None, **kw: Any):
+        self._record("start", id_tag=id_token["id_token"], connector_id=evse_id)
+        conn = self.connectors.get(evse_id or 1)
+        if conn is None or conn.transaction_id:
+            return self._call_result.RequestStartTransaction(status="Rejected")
+        self._spawn(self.start_transaction(conn.connector_id, id_token["id_token"], remote_start_id))
+        return self._call_result.RequestStartTransaction(status="Accepted")
+
+    @on("RequestStopTransaction")
+    def on_request_stop(self, transaction_id: str, **kw: Any):
+        self._record("stop", transaction_id=transaction_id)
+        conn = self._find_tx(transaction_id)
+        if conn is None:
+            return self._call_result.RequestStopTransaction(status="Rejected")
+        self._spawn(self.stop_transaction(conn.connector_id, "Remote"))
+        return self._call_result.RequestStopTransaction(status="Accepted")
+
+    @on("Reset")
+    def on_reset_2x(self, type: str, **kw: Any):
+        self._record("reset", type="soft" if type == "OnIdle" else "hard")
+        self.reset_requested = type
+        return self._call_result.Reset(status="Accepted")
+
+    @on("UnlockConnector")
+    def on_unlock_2x(self, evse_id: int, connector_id: int, **kw: Any):
+        self._record("unlock", connector_id=evse_id)
+        status = "Unlocked" if evse_id in self.connectors else "UnknownConnector"
+        return self._call_result.UnlockConnector(status=status)
+
+    @on("ChangeAvailability")
+    def on_change_availability_2x(self, operational_status: str, evse: dict | None = None, **kw: Any):
+        evse_id = (evse or {}).get("id", 0)
+        operative = operational_status == "Operative"
+        self._record("availability", connector_id=evse_id, operative=operative)
+        targets = list(self.connectors.values()) if not evse_id else [self.connectors[evse_id]]
+        for conn in targets:
+            conn.operative = operative
+            self._spawn(self.send_status(conn.connector_id, self._connector_status(conn)))
+        return self._call_result.ChangeAvailability(status="Accepted")
+
+    @on("SetChargingProfile")
+    def on_set_charging_profile_2x(self, evse_id: int, charging_profile: dict, **kw: Any):
+        conn = self.connectors.get(evse_id)
+        if conn is None:
+            return self._call_result.SetChargingProfile(status="Rejected")
+        schedule = charging_profile["charging_schedule"][0]
+        period = schedule["charging_schedule_period"][0]
+        if period.get("discharge_limit") is not None and not self.v2x:
+            return self._call_result.SetChargingProfile(status="Rejected")
+        status = self._store_profile(
+            conn,
+            charging_profile["charging_profile_purpose"],
+            charging_profile["id"],
+            period,
+            schedule["charging_rate_unit"],
+            charging_profile.get("transaction_id"),
+        )
+        if status == "Accepted" and conn.transaction_id is not None:
+            self._spawn(self._charging_state_changed(conn))
+        return self._call_result.SetChargingProfile(status=status)
+
+    @on("ClearChargingProfile")
+    def on_clear_charging_profile_2x(self, charging_profile_id: int | None = None, **kw: Any):
+        cleared = self._clear_profile(charging_profile_id)
+        for conn in self.connectors.values():
+            if cleared and conn.transaction_id is not None:
+                self._spawn(self._charging_state_changed(conn))
+        return self._call_result.ClearChargingProfile(status="Accepted" if cleared else "Unknown")
+
+    @staticmethod
+    def _key(item: dict[str, Any]) -> str:
+        comp, var = item["component"], item["variable"]
+        evse = (comp.get("evse") or {}).get("id")
+        return f"{comp['name']}{f'@{evse}' if evse else ''}/{var['name']}"
+
+    @on("GetVariables")
+    def on_get_variables(self, get_variable_data: list[dict[str, Any]], **kw: Any):
+        keys = [self._key(item) for item in get_variable_data]
+        self._record("get_config", keys=keys)
+        results = []
+        for item, key in zip(get_variable_data, keys, strict=True):
+            result = {
+                "attributeStatus": "Accepted" if key in self.variables else "UnknownVariable",
+                "component": item["component"],
+                "variable": item["variable"],
+            }
+            if key in self.variables:
+                result["attributeValue"] = self.variables[key]
+            results.append(result)
+        return self._call_result.GetVariables(get_variable_result=results)
+
+    @on("SetVariables")
+    def on_set_variables(self, set_variable_data: list[dict[str, Any]], **kw: Any):
+        results = []
+        for item in set_variable_data:
+            key = self._key(item)
+            self._record("set_config", key=key, value=item["attribute_value"])
+            if key not in self.variables:
+                status = "UnknownVariable"
+            elif self.mutability[key] == "ReadOnly":
+                status = "Rejected"
+            else:
+                self.variables[key] = item["attribute_value"]
+                status = "RebootRequired" if key.startswith("SecurityCtrlr/") else "Accepted"
+            results.append({"attributeStatus": status, "component": item["component"], "variable": item["variable"]})
+        return self._call_result.SetVariables(set_variable_result=results)
+
+    @on("TriggerMessage")
+    def on_trigger_message_2x(self, requested_message: str, evse: dict | None = None, **kw: Any):
+        evse_id = (evse or {}).get("id")
+        self._record("trigger", message=requested_message, connector_id=evse_id)
+        senders = {
+            "BootNotification": self.boot,
+            "Heartbeat": self.heartbeat,
+            "StatusNotification": self.send_all_status,
+            "MeterValues": lambda: self.send_meter_values(evse_id or 1, seconds=0),
+        }
+        if requested_message not in senders:
+            return self._call_result.TriggerMessage(status="NotImplemented")
+        self._spawn(senders[requested_message]())
+        return self._call_result.TriggerMessage(status="Accepted")
+
+    @on("DataTransfer")
+    def on_data_transfer_2x(self, vendor_id: str, **kw: Any):
+        self._record("data_transfer", vendor_id=vendor_id, **kw)
+        if vendor_id != "SimVendor":
+            return self._call_result.DataTransfer(status="UnknownVendorId")
+        return self._call_result.DataTransfer(status="Accepted", data=f"echo:{kw.get('data', '')}")
+
+    @on("GetBaseReport")
+    def on_get_base_report(self, request_id: int, report_base: str, **kw: Any):
+        self._record("base_report", report_base=report_base)
+        self._spawn(self.send_inventory(request_id))
+        return self._call_result.GetBaseReport(status="Accepted")
+
+
+class SimCharger201(Sim2xMixin, ChargePoint201):
+    version = "2.0.1"
+    subprotocol = "ocpp2.0.1"
+
+    def __init__(self, charger_id: str, connection: Any, connectors: int = 1,
+                 vendor: str = "SimVendor", model: str = "SimCharger") -> None:
+        ChargePoint201.__init__(self, charger_id, connection, response_timeout=10)
+        self._init_2x(connectors, vendor, model)
+
+
+class SimCharger21(Sim2xMixin, ChargePoint21):
+    version = "2.1"
+    subprotocol = "ocpp2.1"
+
+    def __init__(self, charger_id: str, connection: Any, connectors: int = 1,
+                 vendor: str = "SimVendor", model: str = "SimCharger") -> None:
+        ChargePoint21.__init__(self, charger_id, connection, response_timeout=10)
+        self._init_2x(connectors, vendor, model)
