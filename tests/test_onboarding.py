@@ -164,10 +164,22 @@ async def test_options_flow(hass: HomeAssistant, csms_entry) -> None:
     assert schema_defaults["allowed_tags"] == "TAG1, tag2"
 
 
-async def test_charger_entry_has_no_options(hass: HomeAssistant, csms_entry) -> None:
+async def test_charger_options_pin_a_version(hass: HomeAssistant, csms_entry) -> None:
     entry = await add_charger_entry(hass, "CP7")
-    assert not entry.supports_options
-    assert csms_entry.supports_options
+    assert entry.supports_options and csms_entry.supports_options
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["step_id"] == "init"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"protocol": "1.6"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    runtime = hass.data[DOMAIN]
+    assert runtime.allowed_versions("CP7") == ["1.6"]
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    await hass.config_entries.options.async_configure(result["flow_id"], {"protocol": "auto"})
+    await hass.async_block_till_done()
+    assert runtime.allowed_versions("CP7") == ["2.1", "2.0.1", "1.6"]
 
 
 async def test_second_csms_not_offered(hass: HomeAssistant, csms_entry) -> None:

@@ -13,7 +13,14 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_CHARGER_ID, CONF_KIND, DOMAIN, KIND_CHARGER
+from .const import (
+    CONF_CHARGER_ID,
+    CONF_KIND,
+    CONF_PROTOCOL,
+    DOMAIN,
+    KIND_CHARGER,
+    PROTOCOL_AUTO,
+)
 from .entity import ensure_connector_device
 from .model.charger import Charger
 from .runtime import CsmsRuntime, get_runtime
@@ -91,6 +98,8 @@ async def _async_setup_charger(
 ) -> bool:
     charger_id = entry.data[CONF_CHARGER_ID]
     charger = runtime.csms.charger(charger_id)
+    _apply_charger_options(runtime, entry)
+    entry.async_on_unload(entry.add_update_listener(_async_charger_options_updated))
     entry.runtime_data = ChargerData(charger, runtime)
     ident = charger.identity
     dr.async_get(hass).async_get_or_create(
@@ -112,6 +121,20 @@ async def _async_setup_charger(
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     runtime.adopt(charger_id)
     return True
+
+
+def _apply_charger_options(runtime: CsmsRuntime, entry: OcppConfigEntry) -> None:
+    charger_id = entry.data[CONF_CHARGER_ID]
+    pinned = entry.options.get(CONF_PROTOCOL, PROTOCOL_AUTO)
+    if pinned == PROTOCOL_AUTO:
+        runtime.pinned_versions.pop(charger_id, None)
+    else:
+        runtime.pinned_versions[charger_id] = pinned
+
+
+async def _async_charger_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) -> None:
+    """A pinned version applies from the charger's next connection on."""
+    _apply_charger_options(get_runtime(hass), entry)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:

@@ -30,6 +30,7 @@ from .const import (
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
     CONF_KIND,
+    CONF_PROTOCOL,
     CONF_SSL_CERTFILE,
     CONF_SSL_KEYFILE,
     DEFAULT_HEARTBEAT_INTERVAL,
@@ -39,6 +40,7 @@ from .const import (
     DOMAIN,
     KIND_CHARGER,
     KIND_CSMS,
+    PROTOCOL_AUTO,
 )
 from .server import charger_id_from_path
 
@@ -65,13 +67,10 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> CsmsOptionsFlow:
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        if config_entry.data.get(CONF_KIND) == KIND_CHARGER:
+            return ChargerOptionsFlow()
         return CsmsOptionsFlow()
-
-    @classmethod
-    @callback
-    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
-        return config_entry.data.get(CONF_KIND) == KIND_CSMS
 
     def _csms_configured(self) -> bool:
         return any(e.data.get(CONF_KIND) == KIND_CSMS for e in self._async_current_entries())
@@ -198,4 +197,26 @@ class CsmsOptionsFlow(OptionsFlow):
         )
         return self.async_show_form(
             step_id="init", data_schema=self.add_suggested_values_to_schema(schema, options)
+        )
+
+
+class ChargerOptionsFlow(OptionsFlow):
+    """Per-charger options: pin one OCPP version for chargers whose 2.x firmware is weak."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_PROTOCOL, default=PROTOCOL_AUTO): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=[PROTOCOL_AUTO, "2.1", "2.0.1", "1.6"],
+                        translation_key=CONF_PROTOCOL,
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
         )

@@ -23,6 +23,10 @@ CONF_SSL_CERTFILE: Final = "ssl_certfile"
 CONF_SSL_KEYFILE: Final = "ssl_keyfile"
 CONF_RESPONSE_TIMEOUT: Final = "response_timeout"
 
+# Charger options
+CONF_PROTOCOL: Final = "protocol"
+PROTOCOL_AUTO: Final = "auto"
+
 DEFAULT_HOST: Final = "0.0.0.0"
 DEFAULT_PORT: Final = 9000
 DEFAULT_ID_TAG: Final = "HomeAssistant"

@@ -70,6 +70,8 @@ class CsmsRuntime:
         self.server: CsmsServer | None = None
         self.options: dict[str, Any] = {}
         self._links: dict[str, _Link] = {}
+        # charger id -> the one OCPP version it may use (charger option), if pinned
+        self.pinned_versions: dict[str, str] = {}
 
     async def async_load(self) -> None:
         self.csms.load(await self.store.async_load())
@@ -131,12 +133,16 @@ class CsmsRuntime:
             entry.data[CONF_HOST],
             entry.data[CONF_PORT],
             self._serve_charger,
-            versions=lambda charger_id: SUPPORTED_VERSIONS,
+            versions=self.allowed_versions,
             password=lambda charger_id: self.options.get(CONF_CHARGER_PASSWORD) or None,
             ssl_context=ssl_context,
         )
         await self.server.start()
         _LOGGER.info("OCPP central system listening on port %s", self.server.port)
+
+    def allowed_versions(self, charger_id: str) -> list[str]:
+        pinned = self.pinned_versions.get(charger_id)
+        return [pinned] if pinned else SUPPORTED_VERSIONS
 
     def apply_options(self, entry: ConfigEntry) -> None:
         self.options = dict(entry.options)
@@ -165,12 +171,16 @@ class CsmsRuntime:
             _LOGGER.info("%s: new connection replaces the old one", charger_id)
             await old.connection.close(code=1000, reason="replaced by a new connection")
         timeout = float(self.options.get(CONF_RESPONSE_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT))
+        if charger.protocol is not None and charger.protocol != version:
+            _LOGGER.info("%s: now speaks OCPP %s (was %s)", charger_id, version, charger.protocol)
+            charger.reset_protocol_state()
         adapter = ADAPTERS[version](charger, self.csms, ws, timeout)
         link = self._links[charger_id] = _Link(adapter, ws)
         charger.protocol = version
         charger.commands = adapter
         charger.set_connected(True)
         _LOGGER.info("%s: connected (OCPP %s) from %s", charger_id, version, ws.remote_address)
+        adapter.on_connected(self.csms.is_adopted(charger_id))
         try:
             async for raw in ws:
                 await adapter.route_message(raw)

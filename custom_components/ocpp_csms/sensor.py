@@ -174,6 +174,14 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         value_fn=_session_energy,
     ),
     ConnectorSensorDescription(
+        key="session_cost",
+        translation_key="session_cost",
+        device_class=SensorDeviceClass.MONETARY,
+        suggested_display_precision=2,
+        entity_registry_enabled_default=False,  # only OCPP 2.1 chargers report costs
+        value_fn=lambda c: c.session.cost if c.session else None,
+    ),
+    ConnectorSensorDescription(
         key="session_duration",
         translation_key="session_duration",
         device_class=SensorDeviceClass.DURATION,
@@ -204,5 +212,12 @@ class OcppSensor(OcppEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         return self.entity_description.value_fn(self.target)  # type: ignore[arg-type]
 
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        if self.entity_description.device_class is SensorDeviceClass.MONETARY:
+            session = self.connector.session if self.connector else None
+            return session.currency if session else None
+        return super().native_unit_of_measurement
+
     def _state_snapshot(self) -> Any:
-        return (self.available, self.native_value)
+        return (self.available, self.native_value, self.native_unit_of_measurement)

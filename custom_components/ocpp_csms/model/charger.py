@@ -218,6 +218,13 @@ class Charger(_Observable):
         for conn in self.connectors.values():
             conn.notify()
 
+    def reset_protocol_state(self) -> None:
+        """Forget what only made sense in the previous protocol version (its
+        configuration keys and capabilities); sessions, energy and entities stay."""
+        self.capabilities = Capabilities()
+        self.configuration.clear()
+        self.readonly_keys.clear()
+
     def remember(self, kind: str, payload: dict[str, Any], limit: int = 50) -> None:
         """Keep a charger message no entity shows, for diagnostics."""
         self.recent_messages.append({"kind": kind, "payload": payload})

@@ -51,6 +51,9 @@ class AdapterMixin:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._bad_frames = 0
 
+    def on_connected(self, adopted: bool) -> None:
+        """Called once the connection is set up; versions may start follow-ups."""
+
     # ----------------------------------------------------------- incoming
     async def route_message(self, raw_msg: str | bytes) -> None:
         try:

@@ -4,6 +4,7 @@ the model and model commands to 2.x. Results are built from the version's own
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from typing import Any
 
@@ -27,6 +28,9 @@ from .values import meter_samples, ocpp_now, parse_time
 from .variables import format_key, parse_key
 
 PENDING_RETRY_S = 15
+# A charger that reconnects without booting (after a CSMS restart, say) is asked
+# for its inventory after this long.
+INVENTORY_WITHOUT_BOOT_S = 5.0
 GET_VARIABLES_BATCH = 20
 
 CHARGING_STATES = {
@@ -73,6 +77,16 @@ class V2xHandlers(AdapterMixin):
         self._init_adapter(charger)
         self.csms = csms
         self._request_ids = itertools.count(1)
+        self._booted = False
+
+    def on_connected(self, adopted: bool) -> None:
+        if adopted:
+            self.spawn(self._inventory_unless_booted())
+
+    async def _inventory_unless_booted(self) -> None:
+        await asyncio.sleep(INVENTORY_WITHOUT_BOOT_S)
+        if not self._booted:
+            await self.request_inventory()
 
     # ------------------------------------------------------------ charger -> CSMS
     @on("BootNotification")
@@ -85,6 +99,7 @@ class V2xHandlers(AdapterMixin):
             firmware_version=charging_station.get("firmware_version"),
             meter_type=modem.get("iccid"),
         )
+        self._booted = True
         status = self.csms.boot(self.charger, identity)
         interval = self.csms.heartbeat_interval if status == "Accepted" else PENDING_RETRY_S
         return self._call_result.BootNotification(
