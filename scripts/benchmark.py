@@ -25,16 +25,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import custom_components  # noqa: E402,F401  (ours before the harness's test integrations)
-from homeassistant import loader  # noqa: E402
-from homeassistant.const import EVENT_STATE_CHANGED  # noqa: E402
-from pytest_homeassistant_custom_component.common import (  # noqa: E402
+from homeassistant import loader
+from homeassistant.const import EVENT_STATE_CHANGED
+from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_test_home_assistant,
 )
 
-from custom_components.ocpp_csms.const import DOMAIN  # noqa: E402
-from tests.simulator import SimCharger16  # noqa: E402
+import custom_components  # noqa: F401  (ours before the harness's test integrations)
+from custom_components.ocpp_csms.const import DOMAIN
+from tests.simulator import SimCharger16
 
 
 def rss_mib() -> float:
@@ -47,9 +47,7 @@ def rss_mib() -> float:
 async def run(size: int, messages: int) -> dict[str, float]:
     async with async_test_home_assistant() as hass:
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # allow custom integrations
-        csms = MockConfigEntry(
-            domain=DOMAIN, data={"kind": "csms", "host": "127.0.0.1", "port": 0}
-        )
+        csms = MockConfigEntry(domain=DOMAIN, data={"kind": "csms", "host": "127.0.0.1", "port": 0})
         csms.add_to_hass(hass)
         await hass.config_entries.async_setup(csms.entry_id)
         await hass.async_block_till_done()
@@ -119,8 +117,10 @@ async def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 500])
     parser.add_argument("--messages", type=int, default=2000)
     args = parser.parse_args()
-    print("| chargers | entities | setup s/charger | RSS KiB/charger | p50 ms | p95 ms "
-          "| CPU ms/msg | msgs/s | state writes/msg |")
+    print(
+        "| chargers | entities | setup s/charger | RSS KiB/charger | p50 ms | p95 ms "
+        "| CPU ms/msg | msgs/s | state writes/msg |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
         r = await run(size, args.messages)

@@ -15,8 +15,9 @@ from typing import Any
 CLIENT_ID = "http://127.0.0.1:8123/"
 
 
-def request(url: str, method: str = "GET", body: Any = None, token: str | None = None,
-            form: bool = False) -> Any:
+def request(
+    url: str, method: str = "GET", body: Any = None, token: str | None = None, form: bool = False
+) -> Any:
     headers = {}
     data = None
     if body is not None:
@@ -40,7 +41,7 @@ def wait_for(url: str, seconds: int = 300) -> None:
         try:
             request(f"{url}/api/onboarding")
             return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
+        except urllib.error.URLError, ConnectionError, TimeoutError:
             time.sleep(1)
         except urllib.error.HTTPError:
             return
@@ -49,8 +50,10 @@ def wait_for(url: str, seconds: int = 300) -> None:
 
 def tokens_for(url: str, code: str) -> dict[str, Any]:
     return request(
-        f"{url}/auth/token", "POST",
-        {"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID}, form=True,
+        f"{url}/auth/token",
+        "POST",
+        {"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
+        form=True,
     )
 
 
@@ -60,11 +63,16 @@ def token_for(url: str, code: str) -> str:
 
 def login_tokens(url: str) -> dict[str, Any]:
     """Log in as dev / dev; the token response (access and refresh token)."""
-    flow = request(f"{url}/auth/login_flow", "POST",
-                   {"client_id": CLIENT_ID, "handler": ["homeassistant", None],
-                    "redirect_uri": CLIENT_ID})
-    result = request(f"{url}/auth/login_flow/{flow['flow_id']}", "POST",
-                     {"client_id": CLIENT_ID, "username": "dev", "password": "dev"})
+    flow = request(
+        f"{url}/auth/login_flow",
+        "POST",
+        {"client_id": CLIENT_ID, "handler": ["homeassistant", None], "redirect_uri": CLIENT_ID},
+    )
+    result = request(
+        f"{url}/auth/login_flow/{flow['flow_id']}",
+        "POST",
+        {"client_id": CLIENT_ID, "username": "dev", "password": "dev"},
+    )
     return tokens_for(url, result["result"])
 
 
@@ -75,10 +83,17 @@ def login(url: str) -> str:
 def onboard(url: str) -> str:
     steps = {s["step"]: s["done"] for s in request(f"{url}/api/onboarding")}
     if not steps.get("user"):
-        result = request(f"{url}/api/onboarding/users", "POST", {
-            "client_id": CLIENT_ID, "name": "Developer", "username": "dev",
-            "password": "dev", "language": "en",
-        })
+        result = request(
+            f"{url}/api/onboarding/users",
+            "POST",
+            {
+                "client_id": CLIENT_ID,
+                "name": "Developer",
+                "username": "dev",
+                "password": "dev",
+                "language": "en",
+            },
+        )
         token = token_for(url, result["auth_code"])
     else:
         token = login(url)
@@ -96,16 +111,26 @@ def configure(url: str, token: str, port: int) -> None:
     entries = request(f"{url}/api/config/config_entries/entry?domain=ocpp_csms", token=token)
     titles = {e["title"] for e in entries}
     if "OCPP central system" not in titles:
-        flow = request(f"{url}/api/config/config_entries/flow", "POST",
-                       {"handler": "ocpp_csms"}, token)
-        request(f"{url}/api/config/config_entries/flow/{flow['flow_id']}", "POST",
-                {"host": "0.0.0.0", "port": port}, token)
+        flow = request(
+            f"{url}/api/config/config_entries/flow", "POST", {"handler": "ocpp_csms"}, token
+        )
+        request(
+            f"{url}/api/config/config_entries/flow/{flow['flow_id']}",
+            "POST",
+            {"host": "0.0.0.0", "port": port},
+            token,
+        )
         print(f"[ocpp_csms] central system set up on port {port}", file=sys.stderr)
     if "SIM1" not in titles:
-        flow = request(f"{url}/api/config/config_entries/flow", "POST",
-                       {"handler": "ocpp_csms"}, token)
-        request(f"{url}/api/config/config_entries/flow/{flow['flow_id']}", "POST",
-                {"charger_id": "SIM1"}, token)
+        flow = request(
+            f"{url}/api/config/config_entries/flow", "POST", {"handler": "ocpp_csms"}, token
+        )
+        request(
+            f"{url}/api/config/config_entries/flow/{flow['flow_id']}",
+            "POST",
+            {"charger_id": "SIM1"},
+            token,
+        )
         print("[ocpp_csms] charger SIM1 added", file=sys.stderr)
 
 

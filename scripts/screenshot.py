@@ -15,7 +15,6 @@ import urllib.request
 from typing import Any
 
 import websockets
-
 from dev_bootstrap import CLIENT_ID, login_tokens  # same folder (PYTHONPATH)
 
 _ids = itertools.count(1)
@@ -71,12 +70,21 @@ async def main() -> None:
     targets = json.loads(urllib.request.urlopen(f"{args.cdp}/json").read())
     page = next(t for t in targets if t["type"] == "page")
     async with websockets.connect(page["webSocketDebuggerUrl"], max_size=2**26) as ws:
-        await cdp(ws, "Emulation.setDeviceMetricsOverride", width=args.width,
-                  height=args.height, deviceScaleFactor=1, mobile=False)
+        await cdp(
+            ws,
+            "Emulation.setDeviceMetricsOverride",
+            width=args.width,
+            height=args.height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         await cdp(ws, "Page.navigate", url=args.url + "/")
         await asyncio.sleep(3)
-        await cdp(ws, "Runtime.evaluate",
-                  expression=f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))})")
+        await cdp(
+            ws,
+            "Runtime.evaluate",
+            expression=f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))})",
+        )
         for shot in args.shots:
             name, _, path = shot.partition("=")
             path = path.format(device=device["id"], child=child["id"])

@@ -101,9 +101,7 @@ async def connect_sim(url: str, version: str) -> AsyncGenerator[SimFactory]:
 
 
 @pytest.fixture
-async def charger(
-    hass: HomeAssistant, connect_sim: SimFactory
-) -> Any:
+async def charger(hass: HomeAssistant, connect_sim: SimFactory) -> Any:
     """An adopted charger CP1 with 1 connector, booted and reporting status."""
     await add_charger_entry(hass, "CP1")
     sim = await connect_sim("CP1")

@@ -89,7 +89,9 @@ async def test_unlock(hass: HomeAssistant, charger) -> None:
 
 
 async def test_change_availability(hass: HomeAssistant, charger) -> None:
-    await act(hass, "change_availability", {"device_id": device_id(hass, "CP1/1"), "operative": False})
+    await act(
+        hass, "change_availability", {"device_id": device_id(hass, "CP1/1"), "operative": False}
+    )
     assert charger.received[-1] == ("availability", {"connector_id": 1, "operative": False})
     await until(hass, lambda: state(hass, f"switch.{CONN}_available") == "off")
     await act(hass, "change_availability", {"device_id": device_id(hass, "CP1"), "operative": True})
@@ -117,33 +119,54 @@ CONFIG_KEYS["2.1"] = CONFIG_KEYS["2.0.1"]
 async def test_configuration(hass: HomeAssistant, charger) -> None:
     rw, ro, unknown, reboot = CONFIG_KEYS[charger.version]
     dev = device_id(hass, "CP1")
-    await until(hass, lambda: hass.data[DOMAIN].csms.charger("CP1").configuration or charger.version == "1.6")
+    await until(
+        hass,
+        lambda: hass.data[DOMAIN].csms.charger("CP1").configuration or charger.version == "1.6",
+    )
     result = await act(hass, "get_configuration", {"device_id": dev, "keys": [rw, unknown]}, True)
-    assert result == {"chargers": {"CP1": {"values": {rw: "300"}, "readonly": [], "unknown": [unknown]}}}
+    assert result == {
+        "chargers": {"CP1": {"values": {rw: "300"}, "readonly": [], "unknown": [unknown]}}
+    }
     everything = await act(hass, "get_configuration", {"device_id": dev}, True)
     assert ro in everything["chargers"]["CP1"]["readonly"]
     assert rw not in everything["chargers"]["CP1"]["readonly"]
     assert everything["chargers"]["CP1"]["values"][rw] == "300"
-    result = await act(hass, "set_configuration", {"device_id": dev, "key": rw, "value": "60"}, True)
+    result = await act(
+        hass, "set_configuration", {"device_id": dev, "key": rw, "value": "60"}, True
+    )
     assert result == {"chargers": {"CP1": {"status": "Accepted", "reboot_required": False}}}
     assert charger.received[-1] == ("set_config", {"key": rw, "value": "60"})
     with pytest.raises(HomeAssistantError) as err:
         await act(hass, "set_configuration", {"device_id": dev, "key": ro, "value": "2"})
     assert err.value.translation_placeholders["answer"] == "Rejected"
     if reboot:
-        result = await act(hass, "set_configuration", {"device_id": dev, "key": reboot, "value": "2"}, True)
+        result = await act(
+            hass, "set_configuration", {"device_id": dev, "key": reboot, "value": "2"}, True
+        )
         assert result["chargers"]["CP1"] == {"status": "RebootRequired", "reboot_required": True}
 
 
 async def test_trigger_and_data_transfer(hass: HomeAssistant, charger) -> None:
     dev = device_id(hass, "CP1")
     await act(hass, "trigger_message", {"device_id": dev, "message": "StatusNotification"})
-    assert charger.received[-1] == ("trigger", {"message": "StatusNotification", "connector_id": None})
-    await act(hass, "trigger_message", {"device_id": device_id(hass, "CP1/1"), "message": "MeterValues"})
+    assert charger.received[-1] == (
+        "trigger",
+        {"message": "StatusNotification", "connector_id": None},
+    )
+    await act(
+        hass, "trigger_message", {"device_id": device_id(hass, "CP1/1"), "message": "MeterValues"}
+    )
     assert charger.received[-1][1]["connector_id"] == 1
     with pytest.raises(HomeAssistantError):
-        await act(hass, "trigger_message", {"device_id": dev, "message": "FirmwareStatusNotification"})
-    result = await act(hass, "data_transfer", {"device_id": dev, "vendor_id": "SimVendor", "message_id": "m", "data": "hi"}, True)
+        await act(
+            hass, "trigger_message", {"device_id": dev, "message": "FirmwareStatusNotification"}
+        )
+    result = await act(
+        hass,
+        "data_transfer",
+        {"device_id": dev, "vendor_id": "SimVendor", "message_id": "m", "data": "hi"},
+        True,
+    )
     assert result == {"chargers": {"CP1": {"status": "Accepted", "data": "echo:hi"}}}
     result = await act(hass, "data_transfer", {"device_id": dev, "vendor_id": "Other"}, True)
     assert result["chargers"]["CP1"]["status"] == "UnknownVendorId"
@@ -201,7 +224,9 @@ async def test_bad_targets(hass: HomeAssistant, charger) -> None:
     assert err.value.translation_key == "not_ocpp_target"
 
 
-async def test_multi_connector_needs_a_connector(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+async def test_multi_connector_needs_a_connector(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
     await add_charger_entry(hass, "CP2")
     sim = await connect_sim("CP2", connectors=2)
     await sim.boot()

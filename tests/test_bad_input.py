@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from custom_components.ocpp_csms.const import DOMAIN
 
 from .conftest import add_charger_entry
-from .helpers import state, until
+from .helpers import state
 
 
 @pytest.fixture
@@ -50,19 +50,26 @@ async def test_unknown_and_unsupported_actions(hass: HomeAssistant, raw) -> None
 
 
 async def test_schema_violations_use_16_codes(hass: HomeAssistant, raw) -> None:
-    answer = await ask(raw, '[2, "s1", "StatusNotification", {"connectorId": 1, "status": "Available"}]')
+    answer = await ask(
+        raw, '[2, "s1", "StatusNotification", {"connectorId": 1, "status": "Available"}]'
+    )
     assert answer[:3] == [4, "s1", "ProtocolError"]  # required errorCode missing
     answer = await ask(
-        raw, '[2, "s2", "StatusNotification", {"connectorId": "one", "errorCode": "NoError", "status": "Available"}]'
+        raw,
+        '[2, "s2", "StatusNotification", {"connectorId": "one", "errorCode": "NoError", "status": "Available"}]',
     )
     assert answer[:3] == [4, "s2", "TypeConstraintViolation"]
     answer = await ask(
-        raw, '[2, "s3", "StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Dancing"}]'
+        raw,
+        '[2, "s3", "StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Dancing"}]',
     )
     assert answer[:3] == [4, "s3", "FormationViolation"]  # 1.6 spelling, not FormatViolation
     answer = await ask(raw, '[2, "s4", "Heartbeat", {"extra": 1}]')
     assert answer[:3] == [4, "s4", "FormationViolation"]
-    answer = await ask(raw, '[2, "ok", "StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Available"}]')
+    answer = await ask(
+        raw,
+        '[2, "ok", "StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Available"}]',
+    )
     assert answer == [3, "ok", {}]
     await hass.async_block_till_done()
     assert state(hass, "sensor.raw1_connector_1_status") == "available"
@@ -70,7 +77,8 @@ async def test_schema_violations_use_16_codes(hass: HomeAssistant, raw) -> None:
 
 async def test_stop_for_unknown_transaction_is_answered(hass: HomeAssistant, raw, caplog) -> None:
     answer = await ask(
-        raw, '[2, "t1", "StopTransaction", {"meterStop": 10, "timestamp": "2026-01-01T00:00:00Z", "transactionId": 4242}]'
+        raw,
+        '[2, "t1", "StopTransaction", {"meterStop": 10, "timestamp": "2026-01-01T00:00:00Z", "transactionId": 4242}]',
     )
     assert answer == [3, "t1", {}]
     assert "stop for unknown transaction 4242" in caplog.text
@@ -139,7 +147,11 @@ async def test_charger_messages_kept_for_diagnostics(hass: HomeAssistant, charge
     assert result.status == "UnknownVendorId"
     await charger.call(call.FirmwareStatusNotification(status="Downloading"))
     await charger.call(call.DiagnosticsStatusNotification(status="Uploaded"))
-    await charger.call(call.SecurityEventNotification(type="TamperDetected", timestamp=charger.now(), tech_info=None))
+    await charger.call(
+        call.SecurityEventNotification(
+            type="TamperDetected", timestamp=charger.now(), tech_info=None
+        )
+    )
     await charger.call(call.LogStatusNotification(status="Uploaded", request_id=1))
     await charger.call(call.SignedFirmwareStatusNotification(status="Installed", request_id=2))
     result = await charger.call(call.SignCertificate(csr="CSR"))

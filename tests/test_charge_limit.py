@@ -56,7 +56,8 @@ async def test_limit_during_session_is_tx_profile(hass: HomeAssistant, charger) 
 async def test_zero_pauses_and_never_outlives_the_session(hass: HomeAssistant, charger) -> None:
     await charger.start_transaction(1)
     await hass.services.async_call(
-        "number", "set_value",
+        "number",
+        "set_value",
         {"entity_id": f"number.{CONN}_charging_current_limit", "value": 0},
         blocking=True,
     )

@@ -9,7 +9,6 @@ import pytest
 from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_csms.const import CONF_KIND, DOMAIN, KIND_CHARGER, KIND_CSMS
 
@@ -74,7 +73,9 @@ async def test_add_charger_by_id(hass: HomeAssistant, csms_entry, connect_sim) -
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": config_entries.SOURCE_USER}
     )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"charger_id": "CP5"})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"charger_id": "CP5"}
+    )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 

@@ -4,8 +4,8 @@ counter, known connectors, the energy register and managed limits (HA Store)."""
 from __future__ import annotations
 
 import pytest
-from homeassistant.core import HomeAssistant
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ocpp_csms.const import DOMAIN, STORAGE_KEY
@@ -46,7 +46,9 @@ async def test_open_transaction_credited_after_restart(
     old_conn = charger.connectors[1]
 
     runtime = await restart(hass)
-    assert hass_storage[STORAGE_KEY]["data"]["transactions"][str(tx_id)]["meter_start_wh"] == 1_000_000
+    assert (
+        hass_storage[STORAGE_KEY]["data"]["transactions"][str(tx_id)]["meter_start_wh"] == 1_000_000
+    )
     # entities exist at once (known connector), unavailable until the charger is back
     assert state(hass, f"sensor.{CONN}_status") == "unavailable"
 

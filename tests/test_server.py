@@ -49,7 +49,10 @@ async def test_paths_reach_the_charger(hass: HomeAssistant, runtime, path: str) 
     port = await _port(hass)
     async with websockets.connect(f"ws://127.0.0.1:{port}{path}", subprotocols=["ocpp1.6"]) as ws:
         assert ws.subprotocol == "ocpp1.6"
-        await until(hass, lambda: runtime.csms.chargers.get("CP7") and runtime.csms.chargers["CP7"].connected)
+        await until(
+            hass,
+            lambda: runtime.csms.chargers.get("CP7") and runtime.csms.chargers["CP7"].connected,
+        )
 
 
 @pytest.mark.parametrize("path", ["/", "/ocpp/" + "y" * 49, "/ocpp/bad%01id"])
@@ -91,9 +94,16 @@ async def test_basic_auth(hass: HomeAssistant, runtime, caplog) -> None:
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
         return {"Authorization": f"Basic {token}"}
 
-    for headers in ({}, auth("CPA", "wrong"), auth("OTHER", "s3cret"), {"Authorization": "Basic !!"}):
+    for headers in (
+        {},
+        auth("CPA", "wrong"),
+        auth("OTHER", "s3cret"),
+        {"Authorization": "Basic !!"},
+    ):
         with pytest.raises(InvalidStatus) as err:
-            async with websockets.connect(url, subprotocols=["ocpp1.6"], additional_headers=headers):
+            async with websockets.connect(
+                url, subprotocols=["ocpp1.6"], additional_headers=headers
+            ):
                 pass
         assert err.value.response.status_code == 401
     assert "bad or missing credentials" in caplog.text
@@ -106,7 +116,9 @@ async def test_basic_auth(hass: HomeAssistant, runtime, caplog) -> None:
 
 async def test_new_connection_replaces_old(hass: HomeAssistant, runtime, connect_sim) -> None:
     first = await connect_sim("CPR")
-    await until(hass, lambda: runtime.csms.chargers.get("CPR") and runtime.csms.chargers["CPR"].connected)
+    await until(
+        hass, lambda: runtime.csms.chargers.get("CPR") and runtime.csms.chargers["CPR"].connected
+    )
     second = await connect_sim("CPR")
     await until(hass, lambda: first._connection.close_code is not None)
     await second.heartbeat()

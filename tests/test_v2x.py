@@ -79,7 +79,10 @@ async def test_version_change_keeps_device_and_history(
     await until(hass, lambda: "OCPPCommCtrlr/HeartbeatInterval" in model.configuration)
     assert model.protocol == "2.0.1"
     assert "HeartbeatInterval" not in model.configuration
-    assert dr.async_get(hass).async_get_device_by_identifier((DOMAIN, "CP1"), entry.entry_id).id == device.id
+    assert (
+        dr.async_get(hass).async_get_device_by_identifier((DOMAIN, "CP1"), entry.entry_id).id
+        == device.id
+    )
     assert float(state(hass, f"sensor.{CONN}_energy")) == energy
     assert float(state(hass, f"sensor.{CONN}_session_energy")) == session
     await new.start_transaction(1)
@@ -117,7 +120,9 @@ async def test_inventory_creates_evses_and_capabilities(
 
 
 @V2X
-async def test_status_before_inventory_is_kept(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+async def test_status_before_inventory_is_kept(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
     await add_charger_entry(hass, "CP1")
     sim = await connect_sim("CP1", connectors=2)
     sim.route_map.pop("GetBaseReport")  # answer the inventory request late (never)
@@ -152,8 +157,12 @@ async def test_transaction_event_token_checked(hass: HomeAssistant, charger) -> 
     conn.plugged, conn.transaction_id, conn.id_tag = True, "tx-bad", "BAD"
     result = await charger.call(
         charger._call.TransactionEvent(
-            event_type="Started", timestamp=charger.now(), trigger_reason="Authorized", seq_no=1,
-            transaction_info={"transactionId": "tx-bad"}, evse={"id": 1, "connectorId": 1},
+            event_type="Started",
+            timestamp=charger.now(),
+            trigger_reason="Authorized",
+            seq_no=1,
+            transaction_info={"transactionId": "tx-bad"},
+            evse={"id": 1, "connectorId": 1},
             id_token={"idToken": "BAD", "type": "ISO14443"},
         )
     )
@@ -161,8 +170,12 @@ async def test_transaction_event_token_checked(hass: HomeAssistant, charger) -> 
     conn.transaction_id, conn.id_tag = "tx-good", "GOOD"
     result = await charger.call(
         charger._call.TransactionEvent(
-            event_type="Started", timestamp=charger.now(), trigger_reason="Authorized", seq_no=2,
-            transaction_info={"transactionId": "tx-good"}, evse={"id": 1, "connectorId": 1},
+            event_type="Started",
+            timestamp=charger.now(),
+            trigger_reason="Authorized",
+            seq_no=2,
+            transaction_info={"transactionId": "tx-good"},
+            evse={"id": 1, "connectorId": 1},
             id_token={"idToken": "good", "type": "ISO14443"},
         )
     )
@@ -179,11 +192,25 @@ async def test_remote_start_id_and_offline_replay(hass: HomeAssistant, charger) 
     # an Updated for a session whose Started we never saw (sent while offline)
     await charger.call(
         charger._call.TransactionEvent(
-            event_type="Updated", timestamp=charger.now(), trigger_reason="MeterValuePeriodic",
-            seq_no=9, offline=True, transaction_info={"transactionId": "offline-1", "chargingState": "Charging"},
+            event_type="Updated",
+            timestamp=charger.now(),
+            trigger_reason="MeterValuePeriodic",
+            seq_no=9,
+            offline=True,
+            transaction_info={"transactionId": "offline-1", "chargingState": "Charging"},
             evse={"id": 1, "connectorId": 1},
-            meter_value=[{"timestamp": charger.now(), "sampledValue": [
-                {"value": 2000.0, "measurand": "Energy.Active.Import.Register", "unitOfMeasure": {"unit": "Wh"}}]}],
+            meter_value=[
+                {
+                    "timestamp": charger.now(),
+                    "sampledValue": [
+                        {
+                            "value": 2000.0,
+                            "measurand": "Energy.Active.Import.Register",
+                            "unitOfMeasure": {"unit": "Wh"},
+                        }
+                    ],
+                }
+            ],
         )
     )
     assert "offline-1" in hass.data[DOMAIN].csms.open_transactions
@@ -191,15 +218,21 @@ async def test_remote_start_id_and_offline_replay(hass: HomeAssistant, charger) 
 
 @V2X
 async def test_meter_values_outside_a_transaction(hass: HomeAssistant, charger) -> None:
-    await charger.send_meter_values(1, values=[
-        {"value": "7.25", "measurand": "Energy.Active.Import.Register", "unit": "kWh"},
-        {"value": "230.5", "measurand": "Voltage", "unit": "V"},
-    ])
+    await charger.send_meter_values(
+        1,
+        values=[
+            {"value": "7.25", "measurand": "Energy.Active.Import.Register", "unit": "kWh"},
+            {"value": "230.5", "measurand": "Voltage", "unit": "V"},
+        ],
+    )
     await hass.async_block_till_done()
     assert float(state(hass, f"sensor.{CONN}_energy")) == 7.25
     # EVSE 0 is the station's main meter: kept, no connector invented
-    await charger.call(charger._call.MeterValues(evse_id=0, meter_value=[
-        {"timestamp": charger.now(), "sampledValue": [{"value": 1.0}]}]))
+    await charger.call(
+        charger._call.MeterValues(
+            evse_id=0, meter_value=[{"timestamp": charger.now(), "sampledValue": [{"value": 1.0}]}]
+        )
+    )
     assert 0 not in charger_model(hass).connectors
 
 
@@ -209,8 +242,12 @@ async def test_charge_limit_profiles_2x(hass: HomeAssistant, charger) -> None:
     await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 0})
     profile = [f for k, f in charger.received if k == "set_profile"][-1]
     assert profile == {
-        "connector_id": 1, "purpose": "TxProfile", "id": PROFILE_ID_BASE + 3,
-        "limit": 0.0, "unit": "A", "transaction_id": tx_id,
+        "connector_id": 1,
+        "purpose": "TxProfile",
+        "id": PROFILE_ID_BASE + 3,
+        "limit": 0.0,
+        "unit": "A",
+        "transaction_id": tx_id,
     }
     await until(hass, lambda: state(hass, f"sensor.{CONN}_status") == "suspended_evse")
     assert state(hass, f"switch.{CONN}_charging") == "on"
@@ -222,11 +259,18 @@ async def test_configuration_keys_2x(hass: HomeAssistant, charger) -> None:
     with pytest.raises(HomeAssistantError) as err:
         await act(hass, "set_configuration", {"device_id": dev, "key": "NoSlash", "value": "1"})
     assert "Component" in err.value.translation_placeholders["answer"]
-    result = await act(hass, "get_configuration", {"device_id": dev, "keys": ["EVSE@1/Power", "bad@x/Y", "X"]}, True)
+    result = await act(
+        hass,
+        "get_configuration",
+        {"device_id": dev, "keys": ["EVSE@1/Power", "bad@x/Y", "X"]},
+        True,
+    )
     assert result["chargers"]["CP1"]["values"] == {"EVSE@1/Power": "11040"}
     assert sorted(result["chargers"]["CP1"]["unknown"]) == ["X", "bad@x/Y"]
     with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "trigger_message", {"device_id": dev, "message": "DiagnosticsStatusNotification"})
+        await act(
+            hass, "trigger_message", {"device_id": dev, "message": "DiagnosticsStatusNotification"}
+        )
     assert "does not exist in OCPP" in err.value.translation_placeholders["answer"]
 
 
@@ -242,44 +286,156 @@ def _messages(version: str, now: str) -> list[tuple[Any, dict[str, Any] | None]]
     mod = call21 if version == "2.1" else call201
     schema_field = "iso_15118_schema_version" if version == "2.1" else "iso15118_schema_version"
     evse = {"id": 1, "connectorId": 1}
-    schedule = {"id": 1, "chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 6}]}
-    hash_data = {"hashAlgorithm": "SHA256", "issuerNameHash": "a", "issuerKeyHash": "b", "serialNumber": "c"}
+    schedule = {
+        "id": 1,
+        "chargingRateUnit": "A",
+        "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 6}],
+    }
+    hash_data = {
+        "hashAlgorithm": "SHA256",
+        "issuerNameHash": "a",
+        "issuerKeyHash": "b",
+        "serialNumber": "c",
+    }
     msgs: list[tuple[Any, dict[str, Any] | None]] = [
-        (mod.Authorize(id_token={"idToken": "T", "type": "Central"}), {"id_token_info": {"status": "Accepted"}}),
+        (
+            mod.Authorize(id_token={"idToken": "T", "type": "Central"}),
+            {"id_token_info": {"status": "Accepted"}},
+        ),
         (mod.ClearedChargingLimit(charging_limit_source="EMS"), None),
         (mod.DataTransfer(vendor_id="Acme", message_id="m"), {"status": "UnknownVendorId"}),
         (mod.FirmwareStatusNotification(status="Downloading"), None),
-        (mod.Get15118EVCertificate(**{schema_field: "urn:iso:15118:2:2013:MsgDef"}, action="Install", exi_request="AA=="), {"status": "Failed"}),
-        (mod.GetCertificateStatus(ocsp_request_data={**hash_data, "responderURL": "http://x"}), {"status": "Failed"}),
+        (
+            mod.Get15118EVCertificate(
+                **{schema_field: "urn:iso:15118:2:2013:MsgDef"},
+                action="Install",
+                exi_request="AA==",
+            ),
+            {"status": "Failed"},
+        ),
+        (
+            mod.GetCertificateStatus(ocsp_request_data={**hash_data, "responderURL": "http://x"}),
+            {"status": "Failed"},
+        ),
         (mod.Heartbeat(), None),
         (mod.LogStatusNotification(status="Uploaded", request_id=1), None),
-        (mod.MeterValues(evse_id=1, meter_value=[{"timestamp": now, "sampledValue": [{"value": 1.0}]}]), None),
+        (
+            mod.MeterValues(
+                evse_id=1, meter_value=[{"timestamp": now, "sampledValue": [{"value": 1.0}]}]
+            ),
+            None,
+        ),
         (mod.NotifyChargingLimit(charging_limit={"chargingLimitSource": "EMS"}, evse_id=1), None),
         (mod.NotifyCustomerInformation(data="x", seq_no=0, generated_at=now, request_id=1), None),
         (mod.NotifyDisplayMessages(request_id=1), None),
-        (mod.NotifyEVChargingNeeds(evse_id=1, charging_needs={"requestedEnergyTransfer": "AC_three_phase"}), {"status": "Rejected"}),
-        (mod.NotifyEVChargingSchedule(time_base=now, evse_id=1, charging_schedule=schedule), {"status": "Accepted"}),
-        (mod.NotifyEvent(generated_at=now, seq_no=0, event_data=[{"eventId": 1, "timestamp": now, "trigger": "Alerting", "actualValue": "x", "eventNotificationType": "CustomMonitor", "component": {"name": "Foo"}, "variable": {"name": "Bar"}}]), None),
+        (
+            mod.NotifyEVChargingNeeds(
+                evse_id=1, charging_needs={"requestedEnergyTransfer": "AC_three_phase"}
+            ),
+            {"status": "Rejected"},
+        ),
+        (
+            mod.NotifyEVChargingSchedule(time_base=now, evse_id=1, charging_schedule=schedule),
+            {"status": "Accepted"},
+        ),
+        (
+            mod.NotifyEvent(
+                generated_at=now,
+                seq_no=0,
+                event_data=[
+                    {
+                        "eventId": 1,
+                        "timestamp": now,
+                        "trigger": "Alerting",
+                        "actualValue": "x",
+                        "eventNotificationType": "CustomMonitor",
+                        "component": {"name": "Foo"},
+                        "variable": {"name": "Bar"},
+                    }
+                ],
+            ),
+            None,
+        ),
         (mod.NotifyMonitoringReport(request_id=1, seq_no=0, generated_at=now), None),
         (mod.NotifyReport(request_id=1, generated_at=now, seq_no=0), None),
         (mod.PublishFirmwareStatusNotification(status="Published"), None),
-        (mod.ReportChargingProfiles(request_id=1, charging_limit_source="CSO", evse_id=1, charging_profile=[{"id": 1, "stackLevel": 0, "chargingProfilePurpose": "TxDefaultProfile", "chargingProfileKind": "Relative", "chargingSchedule": [schedule]}]), None),
+        (
+            mod.ReportChargingProfiles(
+                request_id=1,
+                charging_limit_source="CSO",
+                evse_id=1,
+                charging_profile=[
+                    {
+                        "id": 1,
+                        "stackLevel": 0,
+                        "chargingProfilePurpose": "TxDefaultProfile",
+                        "chargingProfileKind": "Relative",
+                        "chargingSchedule": [schedule],
+                    }
+                ],
+            ),
+            None,
+        ),
         (mod.ReservationStatusUpdate(reservation_id=1, reservation_update_status="Expired"), None),
         (mod.SecurityEventNotification(type="TamperDetected", timestamp=now), None),
         (mod.SignCertificate(csr="CSR"), {"status": "Rejected"}),
-        (mod.StatusNotification(timestamp=now, connector_status="Available", evse_id=1, connector_id=1), None),
-        (mod.TransactionEvent(event_type="Started", timestamp=now, trigger_reason="Authorized", seq_no=0, transaction_info={"transactionId": "all-1"}, evse=evse), None),
+        (
+            mod.StatusNotification(
+                timestamp=now, connector_status="Available", evse_id=1, connector_id=1
+            ),
+            None,
+        ),
+        (
+            mod.TransactionEvent(
+                event_type="Started",
+                timestamp=now,
+                trigger_reason="Authorized",
+                seq_no=0,
+                transaction_info={"transactionId": "all-1"},
+                evse=evse,
+            ),
+            None,
+        ),
     ]
     if version == "2.1":
         msgs += [
-            (mod.BatterySwap(event_type="BatteryIn", request_id=1, id_token={"idToken": "T", "type": "Central"}, battery_data=[{"evseId": 1, "serialNumber": "B1", "soC": 50, "soH": 90}]), None),
+            (
+                mod.BatterySwap(
+                    event_type="BatteryIn",
+                    request_id=1,
+                    id_token={"idToken": "T", "type": "Central"},
+                    battery_data=[{"evseId": 1, "serialNumber": "B1", "soC": 50, "soH": 90}],
+                ),
+                None,
+            ),
             (mod.ClosePeriodicEventStream(id=1), None),
-            (mod.GetCertificateChainStatus(certificate_status_requests=[{"certificateHashData": hash_data, "source": "OCSP", "urls": ["http://x"]}]), None),
+            (
+                mod.GetCertificateChainStatus(
+                    certificate_status_requests=[
+                        {"certificateHashData": hash_data, "source": "OCSP", "urls": ["http://x"]}
+                    ]
+                ),
+                None,
+            ),
             (mod.NotifyDERAlarm(control_type="FreqDroop", timestamp=now), None),
             (mod.NotifyDERStartStop(control_id="c1", started=True, timestamp=now), None),
             (mod.NotifyPriorityCharging(transaction_id="all-1", activated=True), None),
-            (mod.NotifySettlement(psp_ref="p1", status="Settled", settlement_amount=12.5, settlement_time=now), None),
-            (mod.OpenPeriodicEventStream(constant_stream_data={"id": 1, "variableMonitoringId": 1, "params": {"interval": 10, "values": 1}}), {"status": "Accepted"}),
+            (
+                mod.NotifySettlement(
+                    psp_ref="p1", status="Settled", settlement_amount=12.5, settlement_time=now
+                ),
+                None,
+            ),
+            (
+                mod.OpenPeriodicEventStream(
+                    constant_stream_data={
+                        "id": 1,
+                        "variableMonitoringId": 1,
+                        "params": {"interval": 10, "values": 1},
+                    }
+                ),
+                {"status": "Accepted"},
+            ),
             (mod.PullDynamicScheduleUpdate(charging_profile_id=1), {"status": "Rejected"}),
             (mod.ReportDERControl(request_id=1), None),
             (mod.VatNumberValidation(vat_number="NL123"), {"status": "Rejected"}),
@@ -295,11 +451,23 @@ async def test_every_charger_message_gets_a_valid_answer(hass: HomeAssistant, ch
         for field, value in (expected or {}).items():
             assert getattr(result, field) == value, type(payload).__name__
     kinds = {m["kind"] for m in charger_model(hass).recent_messages}
-    for kept in ("DataTransfer", "NotifyChargingLimit", "NotifyEVChargingNeeds", "SecurityEventNotification",
-                 "ReservationStatusUpdate", "NotifyCustomerInformation", "NotifyDisplayMessages"):
+    for kept in (
+        "DataTransfer",
+        "NotifyChargingLimit",
+        "NotifyEVChargingNeeds",
+        "SecurityEventNotification",
+        "ReservationStatusUpdate",
+        "NotifyCustomerInformation",
+        "NotifyDisplayMessages",
+    ):
         assert kept in kinds
     if charger.version == "2.1":
-        assert {"NotifySettlement", "BatterySwap", "NotifyDERAlarm", "OpenPeriodicEventStream"} <= kinds
+        assert {
+            "NotifySettlement",
+            "BatterySwap",
+            "NotifyDERAlarm",
+            "OpenPeriodicEventStream",
+        } <= kinds
 
 
 async def test_21_only_message_refused_on_201(hass: HomeAssistant, runtime, url) -> None:
@@ -312,10 +480,26 @@ async def test_21_only_message_refused_on_201(hass: HomeAssistant, runtime, url)
         assert answer[:3] == [4, "x2", "FormatViolation"]  # the 2.x spelling
 
 
-async def test_21_send_and_callresulterror_frames(hass: HomeAssistant, runtime, url, caplog) -> None:
+async def test_21_send_and_callresulterror_frames(
+    hass: HomeAssistant, runtime, url, caplog
+) -> None:
     await add_charger_entry(hass, "V21")
     async with websockets.connect(f"{url}/V21", subprotocols=["ocpp2.1"]) as ws:
-        await ws.send(json.dumps([6, "s1", "NotifyPeriodicEventStream", {"id": 1, "pending": 0, "basetime": "2026-01-01T00:00:00Z", "data": [{"t": 0, "v": "1"}]}]))
+        await ws.send(
+            json.dumps(
+                [
+                    6,
+                    "s1",
+                    "NotifyPeriodicEventStream",
+                    {
+                        "id": 1,
+                        "pending": 0,
+                        "basetime": "2026-01-01T00:00:00Z",
+                        "data": [{"t": 0, "v": "1"}],
+                    },
+                ]
+            )
+        )
         await ws.send(json.dumps([5, "r1", "FormatViolation", "bad", {}]))
         await ws.send(json.dumps([2, "h1", "Heartbeat", {}]))
         answer = json.loads(await ws.recv())  # the first answer is the heartbeat's
@@ -329,15 +513,29 @@ async def test_21_session_cost(hass: HomeAssistant, charger) -> None:
     from homeassistant.helpers import entity_registry as er
 
     er.async_get(hass).async_update_entity(f"sensor.{CONN}_session_cost", disabled_by=None)
-    await hass.config_entries.async_reload(hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "CP1").entry_id)
+    await hass.config_entries.async_reload(
+        hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "CP1").entry_id
+    )
     await hass.async_block_till_done()
     tx_id = await charger.start_transaction(1)
-    conn = charger.connectors[1]
-    await charger.call(charger._call.TransactionEvent(
-        event_type="Updated", timestamp=charger.now(), trigger_reason="RunningCost", seq_no=50,
-        transaction_info={"transactionId": tx_id}, evse={"id": 1, "connectorId": 1},
-        cost_details={"totalCost": {"currency": "EUR", "typeOfCost": "NormalCost", "total": {"exclTax": 2.0, "inclTax": 2.42}}, "totalUsage": {"energy": 5.0, "chargingTime": 60, "idleTime": 0}},
-    ))
+    await charger.call(
+        charger._call.TransactionEvent(
+            event_type="Updated",
+            timestamp=charger.now(),
+            trigger_reason="RunningCost",
+            seq_no=50,
+            transaction_info={"transactionId": tx_id},
+            evse={"id": 1, "connectorId": 1},
+            cost_details={
+                "totalCost": {
+                    "currency": "EUR",
+                    "typeOfCost": "NormalCost",
+                    "total": {"exclTax": 2.0, "inclTax": 2.42},
+                },
+                "totalUsage": {"energy": 5.0, "chargingTime": 60, "idleTime": 0},
+            },
+        )
+    )
     await hass.async_block_till_done()
     cost = hass.states.get(f"sensor.{CONN}_session_cost")
     assert float(cost.state) == 2.42

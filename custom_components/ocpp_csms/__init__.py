@@ -10,7 +10,8 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .const import (
@@ -114,9 +115,7 @@ async def _async_setup_charger(
     for conn in list(charger.connectors.values()):
         ensure_connector_device(hass, entry.entry_id, conn)
     entry.async_on_unload(
-        charger.on_connector_added(
-            lambda conn: ensure_connector_device(hass, entry.entry_id, conn)
-        )
+        charger.on_connector_added(lambda conn: ensure_connector_device(hass, entry.entry_id, conn))
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     runtime.adopt(charger_id)

@@ -8,7 +8,6 @@ import socket
 from typing import Any
 
 import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
-
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -142,7 +141,9 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
         }
         return await self.async_step_confirm()
 
-    async def async_step_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         charger_id = self._discovered[CONF_CHARGER_ID]
         if user_input is not None:
             return self._create_charger(charger_id)

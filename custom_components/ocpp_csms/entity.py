@@ -115,7 +115,9 @@ def setup_model_entities(
     connectors that appear later (first StatusNotification or inventory)."""
     charger: Charger = entry.runtime_data.charger
     parent_id = dr.async_get_device_id_by_identifier(
-        entry.runtime_data.runtime.hass, (DOMAIN, charger.charger_id), config_entry_id=entry.entry_id
+        entry.runtime_data.runtime.hass,
+        (DOMAIN, charger.charger_id),
+        config_entry_id=entry.entry_id,
     )
 
     def connector_entities(conn: Connector) -> list[Entity]:

@@ -12,7 +12,8 @@ from typing import Any
 from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, discovery_flow
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import discovery_flow
 from homeassistant.helpers.storage import Store
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -88,10 +89,14 @@ class CsmsRuntime:
         """A boot tells vendor, model, serial and firmware: show them on the device."""
         dev_reg = dr.async_get(self.hass)
         ident = charger.identity
-        entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, charger.charger_id)
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(
+            DOMAIN, charger.charger_id
+        )
         if entry is None:
             return
-        device = dev_reg.async_get_device_by_identifier((DOMAIN, charger.charger_id), entry.entry_id)
+        device = dev_reg.async_get_device_by_identifier(
+            (DOMAIN, charger.charger_id), entry.entry_id
+        )
         if device is not None:
             dev_reg.async_update_device(
                 device.id,

@@ -48,7 +48,7 @@ def check_basic_auth(headers: Headers, charger_id: str, password: str) -> bool:
         return False
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except binascii.Error, UnicodeDecodeError:
         return False
     user, sep, given = decoded.partition(":")
     return bool(sep) and user == charger_id and hmac.compare_digest(given, password)

@@ -7,11 +7,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
-
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import (
     config_validation as cv,
+)
+from homeassistant.helpers import (
     device_registry as dr,
+)
+from homeassistant.helpers import (
     entity_registry as er,
 )
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
@@ -38,7 +41,9 @@ TRIGGER_MESSAGES = [
 _BASE = {**cv.TARGET_SERVICE_FIELDS}
 
 SCHEMAS: dict[str, vol.Schema] = {
-    "start_charging": vol.Schema({**_BASE, vol.Optional("id_tag"): vol.All(cv.string, vol.Length(1, 36))}),
+    "start_charging": vol.Schema(
+        {**_BASE, vol.Optional("id_tag"): vol.All(cv.string, vol.Length(1, 36))}
+    ),
     "stop_charging": vol.Schema(_BASE),
     "reset": vol.Schema({**_BASE, vol.Optional("type", default="soft"): vol.In(["soft", "hard"])}),
     "unlock_connector": vol.Schema(_BASE),
@@ -121,7 +126,9 @@ def _one_connector(charger: Charger, conn: Connector | None) -> Connector:
         return conn
     if len(charger.connectors) == 1:
         return next(iter(charger.connectors.values()))
-    raise invalid("choose_connector", charger=charger.charger_id, count=str(len(charger.connectors)))
+    raise invalid(
+        "choose_connector", charger=charger.charger_id, count=str(len(charger.connectors))
+    )
 
 
 Handler = Callable[[HomeAssistant, Charger, Connector | None, dict[str, Any]], Awaitable[Any]]
@@ -142,7 +149,9 @@ async def _reset(hass: HomeAssistant, charger: Charger, conn: Connector | None, 
     await actions.async_reset(charger, ResetKind(data["type"]))
 
 
-async def _unlock(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
+async def _unlock(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+) -> None:
     await actions.async_unlock(_one_connector(charger, conn))
 
 
@@ -153,11 +162,16 @@ async def _availability(
     await actions.async_change_availability(charger, connector_id, data["operative"])
 
 
-async def _set_limit(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
+async def _set_limit(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+) -> None:
     if ("amps" in data) == ("watts" in data):
         raise invalid("amps_or_watts")
     await actions.async_set_limit(
-        get_runtime(hass), _one_connector(charger, conn), amps=data.get("amps"), watts=data.get("watts")
+        get_runtime(hass),
+        _one_connector(charger, conn),
+        amps=data.get("amps"),
+        watts=data.get("watts"),
     )
 
 
@@ -179,7 +193,9 @@ async def _set_config(
     return await actions.async_set_configuration(charger, data["key"], data["value"])
 
 
-async def _trigger(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
+async def _trigger(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+) -> None:
     connector_id = data.get("connector_id", conn.connector_id if conn is not None else None)
     await actions.async_trigger(charger, data["message"], connector_id)
 

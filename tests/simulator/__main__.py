@@ -39,7 +39,7 @@ async def run(args: argparse.Namespace) -> None:
                     await sim.heartbeat()
                     last_heartbeat = time.monotonic()
             _LOGGER.info("reset requested: rebooting")
-        except Exception as err:  # noqa: BLE001 - a simulator keeps going
+        except Exception as err:
             _LOGGER.warning("connection lost (%s); reconnecting in 5 s", err)
         finally:
             await sim.close()

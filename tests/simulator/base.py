@@ -5,6 +5,7 @@ record of the commands the CSMS sent (so one test suite fits every version)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -43,10 +44,8 @@ class SimBase:
         return sim
 
     async def _serve(self) -> None:
-        try:
+        with contextlib.suppress(websockets.ConnectionClosed):
             await self.start()  # type: ignore[attr-defined]
-        except websockets.ConnectionClosed:
-            pass
 
     async def close(self) -> None:
         await self._connection.close()
@@ -76,8 +75,15 @@ class SimBase:
                 return conn
         return None
 
-    def _store_profile(self, conn: ConnectorSim, purpose: str, profile_id: int,
-                       period: dict[str, Any], unit: str, transaction_id: Any) -> str:
+    def _store_profile(
+        self,
+        conn: ConnectorSim,
+        purpose: str,
+        profile_id: int,
+        period: dict[str, Any],
+        unit: str,
+        transaction_id: Any,
+    ) -> str:
         """Keep a charging profile in force; the answer a charger would give."""
         if self.reject_profiles or purpose not in ("TxProfile", "TxDefaultProfile"):
             return "Rejected"

@@ -16,8 +16,6 @@ from .physics import ConnectorSim
 _LOGGER = logging.getLogger(__name__)
 
 
-
-
 class SimCharger16(SimBase, ChargePoint):
     """A 1.6 charger with N connectors that obeys remote commands and profiles."""
 
@@ -63,10 +61,15 @@ class SimCharger16(SimBase, ChargePoint):
     async def heartbeat(self) -> None:
         await self.call(call.Heartbeat())
 
-    async def send_status(self, connector_id: int, status: str, error_code: str = "NoError") -> None:
+    async def send_status(
+        self, connector_id: int, status: str, error_code: str = "NoError"
+    ) -> None:
         await self.call(
             call.StatusNotification(
-                connector_id=connector_id, error_code=error_code, status=status, timestamp=self.now()
+                connector_id=connector_id,
+                error_code=error_code,
+                status=status,
+                timestamp=self.now(),
             )
         )
 
@@ -111,15 +114,58 @@ class SimCharger16(SimBase, ChargePoint):
     def sampled_values(self, conn: ConnectorSim, context: str) -> list[dict[str, Any]]:
         amps = conn.amps()
         values = [
-            {"value": f"{conn.register_wh:.0f}", "measurand": "Energy.Active.Import.Register", "unit": "Wh", "context": context},
-            {"value": f"{conn.power_w() / 1000:.3f}", "measurand": "Power.Active.Import", "unit": "kW", "context": context},
-            {"value": f"{conn.limit_amps():.1f}", "measurand": "Current.Offered", "unit": "A", "context": context},
-            {"value": "54", "measurand": "SoC", "unit": "Percent", "location": "EV", "context": context},
-            {"value": "31.5", "measurand": "Temperature", "unit": "Celsius", "location": "Body", "context": context},
+            {
+                "value": f"{conn.register_wh:.0f}",
+                "measurand": "Energy.Active.Import.Register",
+                "unit": "Wh",
+                "context": context,
+            },
+            {
+                "value": f"{conn.power_w() / 1000:.3f}",
+                "measurand": "Power.Active.Import",
+                "unit": "kW",
+                "context": context,
+            },
+            {
+                "value": f"{conn.limit_amps():.1f}",
+                "measurand": "Current.Offered",
+                "unit": "A",
+                "context": context,
+            },
+            {
+                "value": "54",
+                "measurand": "SoC",
+                "unit": "Percent",
+                "location": "EV",
+                "context": context,
+            },
+            {
+                "value": "31.5",
+                "measurand": "Temperature",
+                "unit": "Celsius",
+                "location": "Body",
+                "context": context,
+            },
         ]
         for phase in ("L1", "L2", "L3")[: conn.phases]:
-            values.append({"value": f"{amps:.1f}", "measurand": "Current.Import", "unit": "A", "phase": phase, "context": context})
-            values.append({"value": f"{conn.voltage:.1f}", "measurand": "Voltage", "unit": "V", "phase": f"{phase}-N", "context": context})
+            values.append(
+                {
+                    "value": f"{amps:.1f}",
+                    "measurand": "Current.Import",
+                    "unit": "A",
+                    "phase": phase,
+                    "context": context,
+                }
+            )
+            values.append(
+                {
+                    "value": f"{conn.voltage:.1f}",
+                    "measurand": "Voltage",
+                    "unit": "V",
+                    "phase": f"{phase}-N",
+                    "context": context,
+                }
+            )
         return values
 
     async def send_meter_values(
@@ -132,7 +178,10 @@ class SimCharger16(SimBase, ChargePoint):
                 connector_id=connector_id,
                 transaction_id=conn.transaction_id,
                 meter_value=[
-                    {"timestamp": self.now(), "sampledValue": values or self.sampled_values(conn, "Sample.Periodic")}
+                    {
+                        "timestamp": self.now(),
+                        "sampledValue": values or self.sampled_values(conn, "Sample.Periodic"),
+                    }
                 ],
             )
         )
@@ -142,7 +191,10 @@ class SimCharger16(SimBase, ChargePoint):
         conn.tick(0)
         tx_id = conn.transaction_id
         transaction_data = [
-            {"timestamp": self.now(), "sampledValue": self.sampled_values(conn, "Transaction.End")[:1]}
+            {
+                "timestamp": self.now(),
+                "sampledValue": self.sampled_values(conn, "Transaction.End")[:1],
+            }
         ]
         id_tag = conn.id_tag
         conn.end_transaction()
@@ -194,7 +246,9 @@ class SimCharger16(SimBase, ChargePoint):
     @on(Action.change_availability)
     def on_change_availability(self, connector_id: int, type: str, **kw: Any):
         self._record("availability", connector_id=connector_id, operative=type == "Operative")
-        targets = list(self.connectors.values()) if connector_id == 0 else [self.connectors[connector_id]]
+        targets = (
+            list(self.connectors.values()) if connector_id == 0 else [self.connectors[connector_id]]
+        )
         for conn in targets:
             conn.operative = type == "Operative"
             self._spawn(self.send_status(conn.connector_id, self._connector_status(conn)))
@@ -251,7 +305,9 @@ class SimCharger16(SimBase, ChargePoint):
         return call_result.ChangeConfiguration(status=status)
 
     @on(Action.trigger_message)
-    def on_trigger_message(self, requested_message: str, connector_id: int | None = None, **kw: Any):
+    def on_trigger_message(
+        self, requested_message: str, connector_id: int | None = None, **kw: Any
+    ):
         self._record("trigger", message=requested_message, connector_id=connector_id)
         senders = {
             "BootNotification": self.boot,

@@ -74,7 +74,9 @@ class Sim2xMixin(SimBase):
     async def heartbeat(self) -> None:
         await self.call(self._call.Heartbeat())
 
-    async def send_status(self, connector_id: int, status: str, error_code: str = "NoError") -> None:
+    async def send_status(
+        self, connector_id: int, status: str, error_code: str = "NoError"
+    ) -> None:
         """Per EVSE a StatusNotification; the station's state, and errors, as events."""
         if connector_id:
             await self.call(
@@ -90,7 +92,9 @@ class Sim2xMixin(SimBase):
             component = {"name": "EVSE", "evse": {"id": connector_id}}
         events = []
         if not connector_id:
-            events.append(self._event(component, "AvailabilityState", STATUS_2X.get(status, "Available")))
+            events.append(
+                self._event(component, "AvailabilityState", STATUS_2X.get(status, "Available"))
+            )
         if error_code != "NoError":
             events.append(self._event(component, "Problem", "true", tech_code=error_code))
         if events:
@@ -134,14 +138,51 @@ class Sim2xMixin(SimBase):
     def sampled_values(self, conn: ConnectorSim, context: str) -> list[dict[str, Any]]:
         amps = conn.amps()
         values: list[dict[str, Any]] = [
-            {"value": round(conn.register_wh), "measurand": "Energy.Active.Import.Register", "unitOfMeasure": {"unit": "kWh", "multiplier": -3}, "context": context},
-            {"value": round(conn.power_w(), 1), "measurand": "Power.Active.Import", "unitOfMeasure": {"unit": "W"}, "context": context},
-            {"value": round(conn.limit_amps(), 1), "measurand": "Current.Offered", "unitOfMeasure": {"unit": "A"}, "context": context},
-            {"value": 54, "measurand": "SoC", "unitOfMeasure": {"unit": "Percent"}, "location": "EV", "context": context},
+            {
+                "value": round(conn.register_wh),
+                "measurand": "Energy.Active.Import.Register",
+                "unitOfMeasure": {"unit": "kWh", "multiplier": -3},
+                "context": context,
+            },
+            {
+                "value": round(conn.power_w(), 1),
+                "measurand": "Power.Active.Import",
+                "unitOfMeasure": {"unit": "W"},
+                "context": context,
+            },
+            {
+                "value": round(conn.limit_amps(), 1),
+                "measurand": "Current.Offered",
+                "unitOfMeasure": {"unit": "A"},
+                "context": context,
+            },
+            {
+                "value": 54,
+                "measurand": "SoC",
+                "unitOfMeasure": {"unit": "Percent"},
+                "location": "EV",
+                "context": context,
+            },
         ]
         for phase in ("L1", "L2", "L3")[: conn.phases]:
-            values.append({"value": round(amps, 1), "measurand": "Current.Import", "unitOfMeasure": {"unit": "A"}, "phase": phase, "context": context})
-            values.append({"value": conn.voltage, "measurand": "Voltage", "unitOfMeasure": {"unit": "V"}, "phase": f"{phase}-N", "context": context})
+            values.append(
+                {
+                    "value": round(amps, 1),
+                    "measurand": "Current.Import",
+                    "unitOfMeasure": {"unit": "A"},
+                    "phase": phase,
+                    "context": context,
+                }
+            )
+            values.append(
+                {
+                    "value": conn.voltage,
+                    "measurand": "Voltage",
+                    "unitOfMeasure": {"unit": "V"},
+                    "phase": f"{phase}-N",
+                    "context": context,
+                }
+            )
         return values
 
     @staticmethod
@@ -158,9 +199,15 @@ class Sim2xMixin(SimBase):
             out.append(item)
         return out
 
-    async def _transaction_event(self, conn: ConnectorSim, event_type: str, trigger: str,
-                                 values: list[dict[str, Any]] | None = None,
-                                 transaction_id: str | None = None, **info: Any) -> None:
+    async def _transaction_event(
+        self,
+        conn: ConnectorSim,
+        event_type: str,
+        trigger: str,
+        values: list[dict[str, Any]] | None = None,
+        transaction_id: str | None = None,
+        **info: Any,
+    ) -> None:
         kwargs: dict[str, Any] = {}
         if values:
             kwargs["meter_value"] = [{"timestamp": self.now(), "sampledValue": values}]
@@ -172,7 +219,10 @@ class Sim2xMixin(SimBase):
                 timestamp=self.now(),
                 trigger_reason=trigger,
                 seq_no=next(self._seq),
-                transaction_info={"transactionId": transaction_id or str(conn.transaction_id), **info},
+                transaction_info={
+                    "transactionId": transaction_id or str(conn.transaction_id),
+                    **info,
+                },
                 evse={"id": conn.connector_id, "connectorId": 1},
                 **kwargs,
             )
@@ -181,8 +231,9 @@ class Sim2xMixin(SimBase):
     def _charging_state(self, conn: ConnectorSim) -> str:
         return "Charging" if conn.charging else "SuspendedEVSE"
 
-    async def start_transaction(self, connector_id: int = 1, id_tag: str = "TAG1",
-                                remote_start_id: int | None = None) -> str:
+    async def start_transaction(
+        self, connector_id: int = 1, id_tag: str = "TAG1", remote_start_id: int | None = None
+    ) -> str:
         conn = self.connectors[connector_id]
         if not conn.plugged:
             await self.plug_in(connector_id)
@@ -193,8 +244,11 @@ class Sim2xMixin(SimBase):
         if remote_start_id is not None:
             info["remoteStartId"] = remote_start_id
         await self._transaction_event(
-            conn, "Started", "RemoteStart" if remote_start_id is not None else "Authorized",
-            self.sampled_values(conn, "Transaction.Begin")[:1], **info,
+            conn,
+            "Started",
+            "RemoteStart" if remote_start_id is not None else "Authorized",
+            self.sampled_values(conn, "Transaction.Begin")[:1],
+            **info,
         )
         return conn.transaction_id
 
@@ -207,7 +261,8 @@ class Sim2xMixin(SimBase):
         if conn.transaction_id is None:
             await self.call(
                 self._call.MeterValues(
-                    evse_id=connector_id, meter_value=[{"timestamp": self.now(), "sampledValue": sampled}]
+                    evse_id=connector_id,
+                    meter_value=[{"timestamp": self.now(), "sampledValue": sampled}],
                 )
             )
             return
@@ -218,14 +273,21 @@ class Sim2xMixin(SimBase):
     async def stop_transaction(self, connector_id: int = 1, reason: str = "Local") -> None:
         conn = self.connectors[connector_id]
         conn.tick(0)
-        trigger = {"Remote": "RemoteStop", "EVDisconnected": "EVCommunicationLost"}.get(reason, "StopAuthorized")
+        trigger = {"Remote": "RemoteStop", "EVDisconnected": "EVCommunicationLost"}.get(
+            reason, "StopAuthorized"
+        )
         values = self.sampled_values(conn, "Transaction.End")[:1]
         tx_id = str(conn.transaction_id)
         conn.end_transaction()
         conn.plugged = False
         await self._transaction_event(
-            conn, "Ended", trigger, values, transaction_id=tx_id,
-            stoppedReason=reason, chargingState="EVConnected",
+            conn,
+            "Ended",
+            trigger,
+            values,
+            transaction_id=tx_id,
+            stoppedReason=reason,
+            chargingState="EVConnected",
         )
         await self.send_status(connector_id, self._connector_status(conn))
 
@@ -242,17 +304,23 @@ class Sim2xMixin(SimBase):
             component: dict[str, Any] = {"name": name}
             if evse:
                 component["evse"] = {"id": int(evse)}
-            report.append({
-                "component": component,
-                "variable": {"name": var},
-                "variableAttribute": [{"type": "Actual", "value": value, "mutability": self.mutability[key]}],
-            })
+            report.append(
+                {
+                    "component": component,
+                    "variable": {"name": var},
+                    "variableAttribute": [
+                        {"type": "Actual", "value": value, "mutability": self.mutability[key]}
+                    ],
+                }
+            )
         if self.v2x:
-            report.append({
-                "component": {"name": "V2XChargingCtrlr"},
-                "variable": {"name": "Enabled"},
-                "variableAttribute": [{"value": "true", "mutability": "ReadOnly"}],
-            })
+            report.append(
+                {
+                    "component": {"name": "V2XChargingCtrlr"},
+                    "variable": {"name": "Enabled"},
+                    "variableAttribute": [{"value": "true", "mutability": "ReadOnly"}],
+                }
+            )
         await self.call(
             self._call.NotifyReport(
                 request_id=request_id, generated_at=self.now(), seq_no=0, report_data=report
@@ -261,12 +329,16 @@ class Sim2xMixin(SimBase):
 
     # ------------------------------------------------------------ CSMS -> charger
     @on("RequestStartTransaction")
-    def on_request_start(self, id_token: dict, remote_start_id: int, evse_id: int | None = None, **kw: Any):
+    def on_request_start(
+        self, id_token: dict, remote_start_id: int, evse_id: int | None = None, **kw: Any
+    ):
         self._record("start", id_tag=id_token["id_token"], connector_id=evse_id)
         conn = self.connectors.get(evse_id or 1)
         if conn is None or conn.transaction_id:
             return self._call_result.RequestStartTransaction(status="Rejected")
-        self._spawn(self.start_transaction(conn.connector_id, id_token["id_token"], remote_start_id))
+        self._spawn(
+            self.start_transaction(conn.connector_id, id_token["id_token"], remote_start_id)
+        )
         return self._call_result.RequestStartTransaction(status="Accepted")
 
     @on("RequestStopTransaction")
@@ -291,7 +363,9 @@ class Sim2xMixin(SimBase):
         return self._call_result.UnlockConnector(status=status)
 
     @on("ChangeAvailability")
-    def on_change_availability_2x(self, operational_status: str, evse: dict | None = None, **kw: Any):
+    def on_change_availability_2x(
+        self, operational_status: str, evse: dict | None = None, **kw: Any
+    ):
         evse_id = (evse or {}).get("id", 0)
         operative = operational_status == "Operative"
         self._record("availability", connector_id=evse_id, operative=operative)
@@ -365,7 +439,13 @@ class Sim2xMixin(SimBase):
             else:
                 self.variables[key] = item["attribute_value"]
                 status = "RebootRequired" if key.startswith("SecurityCtrlr/") else "Accepted"
-            results.append({"attributeStatus": status, "component": item["component"], "variable": item["variable"]})
+            results.append(
+                {
+                    "attributeStatus": status,
+                    "component": item["component"],
+                    "variable": item["variable"],
+                }
+            )
         return self._call_result.SetVariables(set_variable_result=results)
 
     @on("TriggerMessage")
@@ -401,8 +481,14 @@ class SimCharger201(Sim2xMixin, ChargePoint201):
     version = "2.0.1"
     subprotocol = "ocpp2.0.1"
 
-    def __init__(self, charger_id: str, connection: Any, connectors: int = 1,
-                 vendor: str = "SimVendor", model: str = "SimCharger") -> None:
+    def __init__(
+        self,
+        charger_id: str,
+        connection: Any,
+        connectors: int = 1,
+        vendor: str = "SimVendor",
+        model: str = "SimCharger",
+    ) -> None:
         ChargePoint201.__init__(self, charger_id, connection, response_timeout=10)
         self._init_2x(connectors, vendor, model)
 
@@ -411,7 +497,13 @@ class SimCharger21(Sim2xMixin, ChargePoint21):
     version = "2.1"
     subprotocol = "ocpp2.1"
 
-    def __init__(self, charger_id: str, connection: Any, connectors: int = 1,
-                 vendor: str = "SimVendor", model: str = "SimCharger") -> None:
+    def __init__(
+        self,
+        charger_id: str,
+        connection: Any,
+        connectors: int = 1,
+        vendor: str = "SimVendor",
+        model: str = "SimCharger",
+    ) -> None:
         ChargePoint21.__init__(self, charger_id, connection, response_timeout=10)
         self._init_2x(connectors, vendor, model)

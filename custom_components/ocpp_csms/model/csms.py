@@ -368,7 +368,9 @@ class Csms:
         return tx
 
     # ---------------------------------------------------------- managed limits
-    def remember_default_limit(self, charger_id: str, connector_id: int, limit: dict | None) -> None:
+    def remember_default_limit(
+        self, charger_id: str, connector_id: int, limit: dict | None
+    ) -> None:
         per = self.managed_limits.setdefault(charger_id, {})
         if limit is None:
             per.pop(str(connector_id), None)

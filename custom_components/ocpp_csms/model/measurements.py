@@ -98,4 +98,3 @@ class Measurements:
         """Clear values that describe an ongoing flow (after a session ends)."""
         self.power_w = 0.0 if self.power_w is not None else None
         self.current_a = 0.0 if self.current_a is not None else None
-

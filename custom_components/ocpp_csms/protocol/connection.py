@@ -12,6 +12,8 @@ from typing import Any
 
 from ocpp.exceptions import (
     NotImplementedError as OcppNotImplemented,
+)
+from ocpp.exceptions import (
     NotSupportedError,
     OCPPError,
 )
@@ -132,9 +134,7 @@ class AdapterMixin:
             if isinstance(err, CommandError):
                 _LOGGER.info("%s: follow-up %s", self.charger.charger_id, err)
             else:
-                _LOGGER.error(
-                    "%s: follow-up failed", self.charger.charger_id, exc_info=err
-                )
+                _LOGGER.error("%s: follow-up failed", self.charger.charger_id, exc_info=err)
 
     async def close_tasks(self) -> None:
         for task in tuple(self._tasks):
@@ -153,7 +153,6 @@ def _guess_unique_id(raw: str | bytes) -> str:
         frame = json.loads(raw)
         if isinstance(frame, list) and len(frame) > 1 and isinstance(frame[1], str):
             return frame[1]
-    except (ValueError, TypeError):
+    except ValueError, TypeError:
         pass
     return "-1"
-

@@ -44,14 +44,17 @@ class V16Adapter(AdapterMixin, ChargePoint):
         identity = ChargerIdentity(
             vendor=charge_point_vendor,
             model=charge_point_model,
-            serial_number=kw.get("charge_point_serial_number") or kw.get("charge_box_serial_number"),
+            serial_number=kw.get("charge_point_serial_number")
+            or kw.get("charge_box_serial_number"),
             firmware_version=kw.get("firmware_version"),
             meter_type=kw.get("meter_type"),
             meter_serial_number=kw.get("meter_serial_number"),
         )
         status = self.csms.boot(self.charger, identity)
         interval = self.csms.heartbeat_interval if status == "Accepted" else PENDING_RETRY_S
-        return call_result.BootNotification(current_time=ocpp_now(), interval=interval, status=status)
+        return call_result.BootNotification(
+            current_time=ocpp_now(), interval=interval, status=status
+        )
 
     @on(Action.heartbeat)
     def on_heartbeat(self, **kw: Any):
@@ -78,9 +81,16 @@ class V16Adapter(AdapterMixin, ChargePoint):
         status = self.csms.authorize(self.charger, id_tag, "StartTransaction")
         tx_id = self.csms.next_transaction_id()
         self.csms.start_transaction(
-            self.charger, connector_id, str(tx_id), id_tag, float(meter_start), parse_time(timestamp)
+            self.charger,
+            connector_id,
+            str(tx_id),
+            id_tag,
+            float(meter_start),
+            parse_time(timestamp),
         )
-        return call_result.StartTransaction(transaction_id=tx_id, id_tag_info={"status": str(status)})
+        return call_result.StartTransaction(
+            transaction_id=tx_id, id_tag_info={"status": str(status)}
+        )
 
     @on(Action.stop_transaction)
     def on_stop_transaction(self, meter_stop: int, timestamp: str, transaction_id: int, **kw: Any):
@@ -126,7 +136,9 @@ class V16Adapter(AdapterMixin, ChargePoint):
     # Security whitepaper extensions some 1.6 chargers send.
     @on(Action.security_event_notification)
     def on_security_event(self, type: str, timestamp: str, **kw: Any):
-        self.charger.remember("SecurityEventNotification", {"type": type, "timestamp": timestamp, **kw})
+        self.charger.remember(
+            "SecurityEventNotification", {"type": type, "timestamp": timestamp, **kw}
+        )
         return call_result.SecurityEventNotification()
 
     @on(Action.signed_firmware_status_notification)
@@ -153,7 +165,9 @@ class V16Adapter(AdapterMixin, ChargePoint):
         )
 
     async def remote_stop(self, transaction_id: str) -> str:
-        return await self.request_status(call.RemoteStopTransaction(transaction_id=int(transaction_id)))
+        return await self.request_status(
+            call.RemoteStopTransaction(transaction_id=int(transaction_id))
+        )
 
     async def reset(self, kind: ResetKind) -> str:
         return await self.request_status(call.Reset(type=kind.value.capitalize()))
@@ -163,7 +177,9 @@ class V16Adapter(AdapterMixin, ChargePoint):
 
     async def change_availability(self, connector_id: int, operative: bool) -> str:
         kind = "Operative" if operative else "Inoperative"
-        return await self.request_status(call.ChangeAvailability(connector_id=connector_id, type=kind))
+        return await self.request_status(
+            call.ChangeAvailability(connector_id=connector_id, type=kind)
+        )
 
     async def set_charge_limit(self, limit: ChargeLimit) -> str:
         profile: dict[str, Any] = {

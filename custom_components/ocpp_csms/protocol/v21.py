@@ -37,13 +37,15 @@ class V21Adapter(V2xHandlers, ChargePoint21):
     async def route_message(self, raw_msg: str | bytes) -> None:
         try:
             frame = json.loads(raw_msg)
-        except (ValueError, TypeError):
+        except ValueError, TypeError:
             frame = None
         if isinstance(frame, list) and frame and frame[0] in (SEND, CALLRESULTERROR):
             if frame[0] == SEND and len(frame) == 4:
                 self.charger.remember(str(frame[2]), frame[3] if isinstance(frame[3], dict) else {})
             else:
-                _LOGGER.warning("%s: the charger refused our answer: %s", self.charger.charger_id, frame)
+                _LOGGER.warning(
+                    "%s: the charger refused our answer: %s", self.charger.charger_id, frame
+                )
             return  # neither kind of frame is answered
         await super().route_message(raw_msg)
 
@@ -54,7 +56,9 @@ class V21Adapter(V2xHandlers, ChargePoint21):
             amount = total.get("total", {})
             cost = amount.get("incl_tax", amount.get("excl_tax"))
             if cost is not None:
-                self.csms.session_cost(self.charger, transaction_id, float(cost), total.get("currency"))
+                self.csms.session_cost(
+                    self.charger, transaction_id, float(cost), total.get("currency")
+                )
 
     def charging_period(self, limit: ChargeLimit) -> dict[str, Any]:
         if limit.limit < 0:  # discharging (V2X): charge nothing, discharge up to the limit
@@ -62,7 +66,9 @@ class V21Adapter(V2xHandlers, ChargePoint21):
         return {"startPeriod": 0, "limit": limit.limit}
 
     @on("NotifySettlement")
-    def on_notify_settlement(self, psp_ref: str, status: str, settlement_amount: float, settlement_time: str, **kw: Any):
+    def on_notify_settlement(
+        self, psp_ref: str, status: str, settlement_amount: float, settlement_time: str, **kw: Any
+    ):
         self.charger.remember(
             "NotifySettlement",
             {"psp_ref": psp_ref, "status": status, "amount": settlement_amount, **kw},
@@ -70,13 +76,17 @@ class V21Adapter(V2xHandlers, ChargePoint21):
         return self._call_result.NotifySettlement()
 
     @on("BatterySwap")
-    def on_battery_swap(self, event_type: str, request_id: int, id_token: dict, battery_data: list, **kw: Any):
+    def on_battery_swap(
+        self, event_type: str, request_id: int, id_token: dict, battery_data: list, **kw: Any
+    ):
         self.charger.remember("BatterySwap", {"event_type": event_type, "request_id": request_id})
         return self._call_result.BatterySwap()
 
     @on("NotifyDERAlarm")
     def on_der_alarm(self, control_type: str, timestamp: str, **kw: Any):
-        self.charger.remember("NotifyDERAlarm", {"control_type": control_type, "timestamp": timestamp, **kw})
+        self.charger.remember(
+            "NotifyDERAlarm", {"control_type": control_type, "timestamp": timestamp, **kw}
+        )
         return self._call_result.NotifyDERAlarm()
 
     @on("NotifyDERStartStop")
@@ -91,7 +101,9 @@ class V21Adapter(V2xHandlers, ChargePoint21):
 
     @on("NotifyPriorityCharging")
     def on_priority_charging(self, transaction_id: str, activated: bool, **kw: Any):
-        self.charger.remember("NotifyPriorityCharging", {"transaction_id": transaction_id, "activated": activated})
+        self.charger.remember(
+            "NotifyPriorityCharging", {"transaction_id": transaction_id, "activated": activated}
+        )
         return self._call_result.NotifyPriorityCharging()
 
     @on("PullDynamicScheduleUpdate")

@@ -114,7 +114,9 @@ class V2xHandlers(AdapterMixin):
     async def request_inventory(self) -> None:
         """Ask for the device model: EVSEs, connectors and controller variables."""
         await self.request(
-            self._call.GetBaseReport(request_id=next(self._request_ids), report_base="FullInventory")
+            self._call.GetBaseReport(
+                request_id=next(self._request_ids), report_base="FullInventory"
+            )
         )
 
     @on("Heartbeat")
@@ -173,7 +175,11 @@ class V2xHandlers(AdapterMixin):
         self.on_transaction_extra(tx_id, kw)
         if event_type == "Ended":
             self.csms.stop_transaction(
-                self.charger, tx_id, _register_wh(samples), when, transaction_info.get("stopped_reason")
+                self.charger,
+                tx_id,
+                _register_wh(samples),
+                when,
+                transaction_info.get("stopped_reason"),
             )
         return self._call_result.TransactionEvent(id_token_info=token_info)
 
@@ -211,7 +217,9 @@ class V2xHandlers(AdapterMixin):
             case "SmartChargingCtrlr", "Enabled":
                 caps.smart_charging = value == "true"
             case "SmartChargingCtrlr", "RateUnit":
-                caps.charging_rate_units = tuple(u.strip() for u in value.upper().split(",") if u.strip())
+                caps.charging_rate_units = tuple(
+                    u.strip() for u in value.upper().split(",") if u.strip()
+                )
             case "SmartChargingCtrlr", "ProfileStackLevel":
                 caps.max_profile_stack_level = int(value) if value.isdigit() else None
             case "V2XChargingCtrlr", "Enabled":
@@ -219,7 +227,9 @@ class V2xHandlers(AdapterMixin):
 
     @on("NotifyEvent")
     def on_notify_event(self, generated_at: str, seq_no: int, event_data: list, **kw: Any):
-        self.charger.remember("NotifyEvent", {"generated_at": generated_at, "event_data": event_data})
+        self.charger.remember(
+            "NotifyEvent", {"generated_at": generated_at, "event_data": event_data}
+        )
         for event in event_data:
             self._state_event(event)
         return self._call_result.NotifyEvent()
@@ -230,7 +240,9 @@ class V2xHandlers(AdapterMixin):
         component, variable = event["component"], event["variable"]["name"]
         if component["name"] not in ("ChargingStation", "EVSE", "Connector"):
             return
-        evse = 0 if component["name"] == "ChargingStation" else (component.get("evse") or {}).get("id")
+        evse = (
+            0 if component["name"] == "ChargingStation" else (component.get("evse") or {}).get("id")
+        )
         if evse is None:
             return
         target = self.charger if evse == 0 else self.csms.ensure_connector(self.charger, evse)
@@ -247,7 +259,9 @@ class V2xHandlers(AdapterMixin):
 
     @on("SecurityEventNotification")
     def on_security_event(self, type: str, timestamp: str, **kw: Any):
-        self.charger.remember("SecurityEventNotification", {"type": type, "timestamp": timestamp, **kw})
+        self.charger.remember(
+            "SecurityEventNotification", {"type": type, "timestamp": timestamp, **kw}
+        )
         return self._call_result.SecurityEventNotification()
 
     @on("FirmwareStatusNotification")
@@ -284,24 +298,33 @@ class V2xHandlers(AdapterMixin):
 
     @on("NotifyEVChargingNeeds")
     def on_ev_charging_needs(self, charging_needs: dict[str, Any], evse_id: int, **kw: Any):
-        self.charger.remember("NotifyEVChargingNeeds", {"evse_id": evse_id, "charging_needs": charging_needs})
+        self.charger.remember(
+            "NotifyEVChargingNeeds", {"evse_id": evse_id, "charging_needs": charging_needs}
+        )
         # No schedule will follow from us; the EV charges within the limits in force.
         return self._call_result.NotifyEVChargingNeeds(status="Rejected")
 
     @on("NotifyEVChargingSchedule")
-    def on_ev_charging_schedule(self, time_base: str, charging_schedule: dict, evse_id: int, **kw: Any):
-        self.charger.remember("NotifyEVChargingSchedule", {"evse_id": evse_id, "schedule": charging_schedule})
+    def on_ev_charging_schedule(
+        self, time_base: str, charging_schedule: dict, evse_id: int, **kw: Any
+    ):
+        self.charger.remember(
+            "NotifyEVChargingSchedule", {"evse_id": evse_id, "schedule": charging_schedule}
+        )
         return self._call_result.NotifyEVChargingSchedule(status="Accepted")
 
     @on("ReservationStatusUpdate")
     def on_reservation_status(self, reservation_id: int, reservation_update_status: str, **kw: Any):
         self.charger.remember(
-            "ReservationStatusUpdate", {"reservation_id": reservation_id, "status": reservation_update_status}
+            "ReservationStatusUpdate",
+            {"reservation_id": reservation_id, "status": reservation_update_status},
         )
         return self._call_result.ReservationStatusUpdate()
 
     @on("NotifyCustomerInformation")
-    def on_customer_information(self, data: str, seq_no: int, generated_at: str, request_id: int, **kw: Any):
+    def on_customer_information(
+        self, data: str, seq_no: int, generated_at: str, request_id: int, **kw: Any
+    ):
         self.charger.remember("NotifyCustomerInformation", {"request_id": request_id, "data": data})
         return self._call_result.NotifyCustomerInformation()
 
@@ -321,7 +344,9 @@ class V2xHandlers(AdapterMixin):
         return self._call_result.SignCertificate(status="Rejected")  # we are no CA
 
     @on("Get15118EVCertificate")
-    def on_get_15118_certificate(self, iso15118_schema_version: str, action: str, exi_request: str, **kw: Any):
+    def on_get_15118_certificate(
+        self, iso15118_schema_version: str, action: str, exi_request: str, **kw: Any
+    ):
         self.charger.remember("Get15118EVCertificate", {"action": action})
         return self._call_result.Get15118EVCertificate(status="Failed", exi_response="")
 
@@ -397,7 +422,9 @@ class V2xHandlers(AdapterMixin):
     async def clear_charge_limit(self, connector_id: int, profile_ids: list[int]) -> str:
         statuses = []
         for profile_id in profile_ids:
-            result = await self.request(self._call.ClearChargingProfile(charging_profile_id=profile_id))
+            result = await self.request(
+                self._call.ClearChargingProfile(charging_profile_id=profile_id)
+            )
             statuses.append(str(result.status))
         return "Accepted" if "Accepted" in statuses else statuses[-1]
 
@@ -447,7 +474,9 @@ class V2xHandlers(AdapterMixin):
 
     async def trigger_message(self, message: str, connector_id: int | None) -> str:
         if message not in TRIGGERABLE:
-            raise CommandError("TriggerMessage", f"{message} does not exist in OCPP {self.protocol_version}")
+            raise CommandError(
+                "TriggerMessage", f"{message} does not exist in OCPP {self.protocol_version}"
+            )
         return await self.request_status(
             self._call.TriggerMessage(
                 requested_message=message,

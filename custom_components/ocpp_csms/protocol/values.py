@@ -53,7 +53,7 @@ def meter_samples(meter_value: list[dict[str, Any]], values_key: str) -> list[Me
                 multiplier = 0
             try:
                 value, unit = normalise(measurand, str(sv["value"]), unit)
-            except (KeyError, ValueError):
+            except KeyError, ValueError:
                 continue
             values.append(
                 SampledValue(
