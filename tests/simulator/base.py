@@ -58,6 +58,16 @@ class SimBase:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def boot(self) -> str:
+        raise NotImplementedError
+
+    async def boot_until_accepted(self, retry_s: float | None = None) -> None:
+        while await self.boot() != "Accepted":
+            await asyncio.sleep(retry_s if retry_s is not None else self.heartbeat_interval)
+
+    async def heartbeat(self) -> None:
+        await self.call(self._call.Heartbeat())  # type: ignore[attr-defined]
+
     def now(self) -> str:
         moment = datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -53,13 +52,6 @@ class SimCharger16(SimBase, ChargePoint):
         self.boot_status = result.status
         self.heartbeat_interval = result.interval
         return result.status
-
-    async def boot_until_accepted(self, retry_s: float | None = None) -> None:
-        while await self.boot() != "Accepted":
-            await asyncio.sleep(retry_s if retry_s is not None else self.heartbeat_interval)
-
-    async def heartbeat(self) -> None:
-        await self.call(call.Heartbeat())
 
     async def send_status(
         self, connector_id: int, status: str, error_code: str = "NoError"

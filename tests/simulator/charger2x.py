@@ -38,7 +38,15 @@ class Sim2xMixin(SimBase):
     _call: Any
     _call_result: Any
 
-    def _init_2x(self, connectors: int, vendor: str, model: str) -> None:
+    def __init__(
+        self,
+        charger_id: str,
+        connection: Any,
+        connectors: int = 1,
+        vendor: str = "SimVendor",
+        model: str = "SimCharger",
+    ) -> None:
+        super().__init__(charger_id, connection, response_timeout=10)  # the ocpp class
         self._init_sim(connectors, vendor, model)
         self.variables = {k: v for k, (v, _) in DEVICE_MODEL.items()}
         self.mutability = {k: m for k, (_, m) in DEVICE_MODEL.items()}
@@ -64,15 +72,6 @@ class Sim2xMixin(SimBase):
         self.boot_status = result.status
         self.heartbeat_interval = result.interval
         return result.status
-
-    async def boot_until_accepted(self, retry_s: float | None = None) -> None:
-        import asyncio
-
-        while await self.boot() != "Accepted":
-            await asyncio.sleep(retry_s if retry_s is not None else self.heartbeat_interval)
-
-    async def heartbeat(self) -> None:
-        await self.call(self._call.Heartbeat())
 
     async def send_status(
         self, connector_id: int, status: str, error_code: str = "NoError"
@@ -481,29 +480,7 @@ class SimCharger201(Sim2xMixin, ChargePoint201):
     version = "2.0.1"
     subprotocol = "ocpp2.0.1"
 
-    def __init__(
-        self,
-        charger_id: str,
-        connection: Any,
-        connectors: int = 1,
-        vendor: str = "SimVendor",
-        model: str = "SimCharger",
-    ) -> None:
-        ChargePoint201.__init__(self, charger_id, connection, response_timeout=10)
-        self._init_2x(connectors, vendor, model)
-
 
 class SimCharger21(Sim2xMixin, ChargePoint21):
     version = "2.1"
     subprotocol = "ocpp2.1"
-
-    def __init__(
-        self,
-        charger_id: str,
-        connection: Any,
-        connectors: int = 1,
-        vendor: str = "SimVendor",
-        model: str = "SimCharger",
-    ) -> None:
-        ChargePoint21.__init__(self, charger_id, connection, response_timeout=10)
-        self._init_2x(connectors, vendor, model)

@@ -12,10 +12,7 @@ from ocpp.routing import on
 from ocpp.v21 import ChargePoint as ChargePoint21
 from ocpp.v21.enums import Action as Action21
 
-from ..model.charger import Charger
 from ..model.commands import ChargeLimit
-from ..model.csms import Csms
-from .connection import frame_logger
 from .v2x import V2xHandlers
 
 _LOGGER = logging.getLogger(__package__)
@@ -27,12 +24,6 @@ CALLRESULTERROR = 5  # 2.1: the charger found our CallResult invalid
 class V21Adapter(V2xHandlers, ChargePoint21):
     protocol_version = "2.1"
     actions = Action21
-
-    def __init__(self, charger: Charger, csms: Csms, connection: Any, timeout: float) -> None:
-        ChargePoint21.__init__(
-            self, charger.charger_id, connection, timeout, logger=frame_logger(charger.charger_id)
-        )
-        self._init_v2x(charger, csms)
 
     async def route_message(self, raw_msg: str | bytes) -> None:
         try:

@@ -73,7 +73,11 @@ class V2xHandlers(AdapterMixin):
     _call: Any
     _call_result: Any
 
-    def _init_v2x(self, charger: Charger, csms: Csms) -> None:
+    def __init__(self, charger: Charger, csms: Csms, connection: Any, timeout: float) -> None:
+        # the version's ocpp ChargePoint class comes next in the MRO
+        super().__init__(  # type: ignore[call-arg]
+            charger.charger_id, connection, timeout, logger=frame_logger(charger.charger_id)
+        )
         self._init_adapter(charger)
         self.csms = csms
         self._request_ids = itertools.count(1)
@@ -496,9 +500,3 @@ class V2xHandlers(AdapterMixin):
 class V201Adapter(V2xHandlers, ChargePoint201):
     protocol_version = "2.0.1"
     actions = Action201
-
-    def __init__(self, charger: Charger, csms: Csms, connection: Any, timeout: float) -> None:
-        ChargePoint201.__init__(
-            self, charger.charger_id, connection, timeout, logger=frame_logger(charger.charger_id)
-        )
-        self._init_v2x(charger, csms)
