@@ -44,17 +44,23 @@ class SimBase:
         return sim
 
     async def _serve(self) -> None:
+        await self.start()  # type: ignore[attr-defined]
+
+    @staticmethod
+    async def _quietly(coro: Any) -> None:
         with contextlib.suppress(websockets.ConnectionClosed):
-            await self.start()  # type: ignore[attr-defined]
+            await coro
 
     async def close(self) -> None:
-        await self._connection.close()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._connection.close()
 
     def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
+        """Run a follow-up (a session after a remote start, say); one that is cut
+        short because the connection closed ends quietly, as on a real charger."""
+        task = asyncio.get_running_loop().create_task(self._quietly(coro))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
