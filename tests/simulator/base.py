@@ -5,13 +5,15 @@ record of the commands the CSMS sent (so one test suite fits every version)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import websockets
 
 from .physics import ConnectorSim
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class SimBase:
@@ -46,11 +48,6 @@ class SimBase:
     async def _serve(self) -> None:
         await self.start()  # type: ignore[attr-defined]
 
-    @staticmethod
-    async def _quietly(coro: Any) -> None:
-        with contextlib.suppress(websockets.ConnectionClosed):
-            await coro
-
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
@@ -60,9 +57,17 @@ class SimBase:
     def _spawn(self, coro: Any) -> None:
         """Run a follow-up (a session after a remote start, say); one that is cut
         short because the connection closed ends quietly, as on a real charger."""
-        task = asyncio.get_running_loop().create_task(self._quietly(coro))
+        task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        err = task.exception()  # retrieved here, so asyncio does not complain later
+        if err is not None and not isinstance(err, websockets.ConnectionClosed):
+            _LOGGER.error("%s: simulator task failed", self.id, exc_info=err)
 
     async def boot(self) -> str:
         raise NotImplementedError
