@@ -128,7 +128,6 @@ class Connector(_Observable):
         self.energy = EnergyRegister(charger.max_power_w)
         self.transaction: Transaction | None = None
         self.last_session: Transaction | None = None
-        self.available: bool = True  # operative as asked by the CSMS
         self.charge_limit: float | None = None  # in force, as last sent
         self.charge_limit_unit: str | None = None
 
@@ -166,7 +165,6 @@ class Capabilities:
     charging_rate_units: tuple[str, ...] = ("A", "W")
     max_profile_stack_level: int | None = None
     bidirectional: bool = False
-    supported_feature_profiles: tuple[str, ...] = ()
 
 
 class Charger(_Observable):

@@ -26,9 +26,10 @@ EVENT_CHARGER_BOOTED = "charger_booted"
 EVENT_SESSION_STARTED = "session_started"
 EVENT_SESSION_ENDED = "session_ended"
 EVENT_TAG_PRESENTED = "tag_presented"
-EVENT_CHARGER_DISCOVERED = "charger_discovered"
 
 STATE_VERSION = 1
+# A charger answered Pending retries its boot after this many seconds.
+PENDING_RETRY_S = 15
 
 
 @dataclass(slots=True, frozen=True)
@@ -169,6 +170,11 @@ class Csms:
             },
         )
         return status
+
+    def boot_interval(self, status: str) -> int:
+        """The interval to put in a boot answer: heartbeats once accepted, a quick
+        retry while pending."""
+        return self.heartbeat_interval if status == "Accepted" else PENDING_RETRY_S
 
     def heartbeat(self, charger: Charger) -> None:
         charger.last_heartbeat = utcnow()

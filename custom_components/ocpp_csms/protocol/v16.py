@@ -20,8 +20,6 @@ from ..model.csms import Csms
 from .connection import AdapterMixin, frame_logger
 from .values import connector_status, meter_samples, ocpp_now, parse_time
 
-PENDING_RETRY_S = 15
-
 
 class V16Adapter(AdapterMixin, ChargePoint):
     protocol_version = "1.6"
@@ -51,7 +49,7 @@ class V16Adapter(AdapterMixin, ChargePoint):
             meter_serial_number=kw.get("meter_serial_number"),
         )
         status = self.csms.boot(self.charger, identity)
-        interval = self.csms.heartbeat_interval if status == "Accepted" else PENDING_RETRY_S
+        interval = self.csms.boot_interval(status)
         return call_result.BootNotification(
             current_time=ocpp_now(), interval=interval, status=status
         )

@@ -27,7 +27,6 @@ from .values import connector_status as _connector_status
 from .values import meter_samples, ocpp_now, parse_time
 from .variables import format_key, parse_key
 
-PENDING_RETRY_S = 15
 # A charger that reconnects without booting (after a CSMS restart, say) is asked
 # for its inventory after this long.
 INVENTORY_WITHOUT_BOOT_S = 5.0
@@ -95,17 +94,15 @@ class V2xHandlers(AdapterMixin):
     # ------------------------------------------------------------ charger -> CSMS
     @on("BootNotification")
     def on_boot_notification(self, charging_station: dict[str, Any], reason: str, **kw: Any):
-        modem = charging_station.get("modem") or {}
         identity = ChargerIdentity(
             vendor=charging_station.get("vendor_name"),
             model=charging_station.get("model"),
             serial_number=charging_station.get("serial_number"),
             firmware_version=charging_station.get("firmware_version"),
-            meter_type=modem.get("iccid"),
         )
         self._booted = True
         status = self.csms.boot(self.charger, identity)
-        interval = self.csms.heartbeat_interval if status == "Accepted" else PENDING_RETRY_S
+        interval = self.csms.boot_interval(status)
         return self._call_result.BootNotification(
             current_time=ocpp_now(), interval=interval, status=status
         )
