@@ -89,3 +89,22 @@ async def test_energy_register_and_limit_restored(
     await hass.async_block_till_done()
     assert float(state(hass, f"sensor.{CONN}_energy")) == pytest.approx(before)
     assert state(hass, f"number.{CONN}_charging_current_limit") == "12.0"
+
+
+async def test_device_info_kept_across_restart(hass: HomeAssistant, charger, connect_sim) -> None:
+    """After a restart the charger reconnects without booting: the vendor, model and
+    firmware learnt from its last boot stay on the device."""
+    from homeassistant.helpers import device_registry as dr
+
+    await restart(hass)
+    sim = await connect_sim("CP1", sim_version=charger.version)
+    await sim.send_all_status()
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "CP1")
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, "CP1"), entry.entry_id)
+    assert (device.manufacturer, device.model, device.sw_version, device.serial_number) == (
+        "SimVendor",
+        "SimCharger",
+        "1.2.3",
+        "SN-CP1",
+    )

@@ -22,7 +22,7 @@ from .const import (
     KIND_CHARGER,
     PROTOCOL_AUTO,
 )
-from .entity import ensure_connector_device
+from .entity import charger_device, ensure_connector_device
 from .model.charger import Charger
 from .runtime import CsmsRuntime, get_runtime
 from .services import async_setup_services
@@ -102,15 +102,8 @@ async def _async_setup_charger(
     _apply_charger_options(runtime, entry)
     entry.async_on_unload(entry.add_update_listener(_async_charger_options_updated))
     entry.runtime_data = ChargerData(charger, runtime)
-    ident = charger.identity
     dr.async_get(hass).async_get_or_create(
-        config_entry_id=entry.entry_id,
-        identifiers={(DOMAIN, charger_id)},
-        name=charger_id,
-        manufacturer=ident.vendor,
-        model=ident.model,
-        serial_number=ident.serial_number,
-        sw_version=ident.firmware_version,
+        config_entry_id=entry.entry_id, **charger_device(charger)
     )
     for conn in list(charger.connectors.values()):
         ensure_connector_device(hass, entry.entry_id, conn)

@@ -16,15 +16,19 @@ from .model.charger import Charger, Connector
 
 
 def charger_device(charger: Charger) -> DeviceInfo:
+    """The charger's device. Identity fields are only given once known: after a
+    restart a charger reconnects without booting, and None would wipe what the
+    device registry kept from its last boot."""
     ident = charger.identity
-    return DeviceInfo(
-        identifiers={(DOMAIN, charger.charger_id)},
-        name=charger.charger_id,
-        manufacturer=ident.vendor,
-        model=ident.model,
-        serial_number=ident.serial_number,
-        sw_version=ident.firmware_version,
-    )
+    info = DeviceInfo(identifiers={(DOMAIN, charger.charger_id)}, name=charger.charger_id)
+    known = {
+        "manufacturer": ident.vendor,
+        "model": ident.model,
+        "serial_number": ident.serial_number,
+        "sw_version": ident.firmware_version,
+    }
+    info.update({k: v for k, v in known.items() if v is not None})  # type: ignore[typeddict-item]
+    return info
 
 
 def connector_device(conn: Connector, parent_device_id: str) -> DeviceInfo:
