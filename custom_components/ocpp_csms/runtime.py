@@ -122,7 +122,7 @@ class CsmsRuntime:
                 CONF_CHARGER_ID: charger.charger_id,
                 "vendor": ident.vendor or "",
                 "model": ident.model or "",
-                CONF_AUTO_ACCEPT: bool(self.options.get(CONF_AUTO_ACCEPT)),
+                CONF_AUTO_ACCEPT: self.csms.auto_accept,
             },
         )
 

@@ -58,7 +58,7 @@ class Csms:
         self._schedule_save = schedule_save
         self.heartbeat_interval = heartbeat_interval
         self.policy: AuthorizationPolicy = AcceptAll()
-        self.auto_accept = False
+        self.auto_accept = False  # adopt unknown chargers at their first boot
         self.adopted: set[str] = set()
         self.chargers: dict[str, Charger] = {}
         self.open_transactions: dict[str, Transaction] = {}
