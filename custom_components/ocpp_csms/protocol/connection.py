@@ -20,9 +20,11 @@ from ocpp.exceptions import (
 from ocpp.messages import CallError, MessageType, unpack
 
 from ..model.charger import Charger
-from ..model.commands import CommandError
+from ..model.commands import CommandError, LimitPurpose
 
 _LOGGER = logging.getLogger(__package__)
+# Profile purposes are spelt the same in 1.6 and 2.x.
+PROFILE_PURPOSES = {LimitPurpose.TX: "TxProfile", LimitPurpose.TX_DEFAULT: "TxDefaultProfile"}
 FRAME_LOGGER = logging.getLogger(f"{__package__}.frames")
 
 
@@ -121,6 +123,18 @@ class AdapterMixin:
         if status not in ("Accepted", "Scheduled", "Unlocked"):
             raise CommandError(type(payload).__name__, status)
         return status
+
+    def clear_profile_call(self, profile_id: int) -> Any:
+        """The version's ClearChargingProfile for one profile id."""
+        raise NotImplementedError
+
+    async def clear_charge_limit(self, connector_id: int, profile_ids: list[int]) -> str:
+        """Clear our profiles one by one; Accepted if any existed to clear."""
+        statuses = [
+            str((await self.request(self.clear_profile_call(profile_id))).status)
+            for profile_id in profile_ids
+        ]
+        return "Accepted" if "Accepted" in statuses else statuses[-1]
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run a follow-up (a call after a boot, say) tied to this connection."""

@@ -13,11 +13,10 @@ from ..model.commands import (
     ChargeLimit,
     CommandError,
     ConfigurationResult,
-    LimitPurpose,
     ResetKind,
 )
 from ..model.csms import Csms
-from .connection import AdapterMixin, frame_logger
+from .connection import PROFILE_PURPOSES, AdapterMixin, frame_logger
 from .values import connector_status, meter_samples, ocpp_now, parse_time
 
 
@@ -183,9 +182,7 @@ class V16Adapter(AdapterMixin, ChargePoint):
         profile: dict[str, Any] = {
             "chargingProfileId": limit.profile_id,
             "stackLevel": limit.stack_level,
-            "chargingProfilePurpose": (
-                "TxProfile" if limit.purpose is LimitPurpose.TX else "TxDefaultProfile"
-            ),
+            "chargingProfilePurpose": PROFILE_PURPOSES[limit.purpose],
             "chargingProfileKind": "Absolute",
             "chargingSchedule": {
                 "startSchedule": ocpp_now(),
@@ -199,12 +196,8 @@ class V16Adapter(AdapterMixin, ChargePoint):
             call.SetChargingProfile(connector_id=limit.connector_id, cs_charging_profiles=profile)
         )
 
-    async def clear_charge_limit(self, connector_id: int, profile_ids: list[int]) -> str:
-        statuses = []
-        for profile_id in profile_ids:
-            result = await self.request(call.ClearChargingProfile(id=profile_id))
-            statuses.append(str(result.status))
-        return "Accepted" if "Accepted" in statuses else statuses[-1]
+    def clear_profile_call(self, profile_id: int) -> Any:
+        return call.ClearChargingProfile(id=profile_id)
 
     async def get_configuration(self, keys: list[str]) -> ConfigurationResult:
         result = await self.request(call.GetConfiguration(key=keys or None))

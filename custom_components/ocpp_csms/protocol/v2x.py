@@ -17,12 +17,11 @@ from ..model.commands import (
     ChargeLimit,
     CommandError,
     ConfigurationResult,
-    LimitPurpose,
     ResetKind,
 )
 from ..model.csms import Csms, MeterSample
 from ..model.measurements import ENERGY_IMPORT_REGISTER
-from .connection import AdapterMixin, frame_logger
+from .connection import PROFILE_PURPOSES, AdapterMixin, frame_logger
 from .values import connector_status as _connector_status
 from .values import meter_samples, ocpp_now, parse_time
 from .variables import format_key, parse_key
@@ -401,9 +400,7 @@ class V2xHandlers(AdapterMixin):
         profile: dict[str, Any] = {
             "id": limit.profile_id,
             "stackLevel": limit.stack_level,
-            "chargingProfilePurpose": (
-                "TxProfile" if limit.purpose is LimitPurpose.TX else "TxDefaultProfile"
-            ),
+            "chargingProfilePurpose": PROFILE_PURPOSES[limit.purpose],
             "chargingProfileKind": "Absolute",
             "chargingSchedule": [
                 {
@@ -420,14 +417,8 @@ class V2xHandlers(AdapterMixin):
             self._call.SetChargingProfile(evse_id=limit.connector_id, charging_profile=profile)
         )
 
-    async def clear_charge_limit(self, connector_id: int, profile_ids: list[int]) -> str:
-        statuses = []
-        for profile_id in profile_ids:
-            result = await self.request(
-                self._call.ClearChargingProfile(charging_profile_id=profile_id)
-            )
-            statuses.append(str(result.status))
-        return "Accepted" if "Accepted" in statuses else statuses[-1]
+    def clear_profile_call(self, profile_id: int) -> Any:
+        return self._call.ClearChargingProfile(charging_profile_id=profile_id)
 
     async def get_configuration(self, keys: list[str]) -> ConfigurationResult:
         out = ConfigurationResult()
