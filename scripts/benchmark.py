@@ -34,6 +34,7 @@ from pytest_homeassistant_custom_component.common import (
 
 import custom_components  # noqa: F401  (ours before the harness's test integrations)
 from custom_components.ocpp_csms.const import DOMAIN
+from custom_components.ocpp_csms.runtime import get_runtime
 from tests.simulator import SimCharger16
 
 
@@ -51,7 +52,7 @@ async def run(size: int, messages: int) -> dict[str, float]:
         csms.add_to_hass(hass)
         await hass.config_entries.async_setup(csms.entry_id)
         await hass.async_block_till_done()
-        port = hass.data[DOMAIN].server.port
+        port = get_runtime(hass).connections.server.port
         url = f"ws://127.0.0.1:{port}/ocpp"
         base_rss = rss_mib()
         t0 = time.perf_counter()

@@ -17,7 +17,8 @@ from custom_components.ocpp_csms.const import (
     KIND_CHARGER,
     KIND_CSMS,
 )
-from custom_components.ocpp_csms.runtime import CsmsRuntime
+from custom_components.ocpp_csms.protocol.registry import VERSIONS
+from custom_components.ocpp_csms.runtime import CsmsRuntime, get_runtime
 
 from .simulator import SIMULATORS
 
@@ -53,13 +54,14 @@ async def csms_entry(
 
 @pytest.fixture
 def runtime(hass: HomeAssistant, csms_entry: MockConfigEntry) -> CsmsRuntime:
-    return hass.data[DOMAIN]
+    return get_runtime(hass)
 
 
 @pytest.fixture
 def url(runtime: CsmsRuntime) -> str:
-    assert runtime.server is not None
-    return f"ws://127.0.0.1:{runtime.server.port}/ocpp"
+    server = runtime.connections.server
+    assert server is not None
+    return f"ws://127.0.0.1:{server.port}/ocpp"
 
 
 async def add_charger_entry(hass: HomeAssistant, charger_id: str) -> MockConfigEntry:
@@ -75,7 +77,7 @@ async def add_charger_entry(hass: HomeAssistant, charger_id: str) -> MockConfigE
     return entry
 
 
-@pytest.fixture(params=["1.6", "2.0.1", "2.1"])
+@pytest.fixture(params=sorted(VERSIONS))
 def version(request: pytest.FixtureRequest) -> str:
     """The OCPP version the scenario runs over (parametrised suites)."""
     return request.param

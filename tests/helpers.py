@@ -34,3 +34,22 @@ def both_running(hass: HomeAssistant, sim, connector: int = 1) -> bool | None:
     if sim_side and ha_side:
         return True
     return None if not sim_side and not ha_side else False
+
+
+def runtime_of(hass: HomeAssistant):
+    from custom_components.ocpp_csms.runtime import get_runtime
+
+    return get_runtime(hass)
+
+
+def model(hass: HomeAssistant, charger_id: str = "CP1"):
+    """The model of a charger that connected or has an entry."""
+    charger = runtime_of(hass).csms.get_charger(charger_id)
+    assert charger is not None, f"no charger {charger_id}"
+    return charger
+
+
+def server_port(hass: HomeAssistant) -> int:
+    server = runtime_of(hass).connections.server
+    assert server is not None
+    return server.port

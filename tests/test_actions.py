@@ -10,9 +10,10 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 
 from custom_components.ocpp_csms.const import DOMAIN
+from custom_components.ocpp_csms.runtime import get_runtime
 
 from .conftest import add_charger_entry
-from .helpers import both_running, state, until
+from .helpers import both_running, model, state, until
 
 CONN = "cp1_connector_1"
 
@@ -121,7 +122,7 @@ async def test_configuration(hass: HomeAssistant, charger) -> None:
     dev = device_id(hass, "CP1")
     await until(
         hass,
-        lambda: hass.data[DOMAIN].csms.charger("CP1").configuration or charger.version == "1.6",
+        lambda: model(hass, "CP1").configuration or charger.version == "1.6",
     )
     result = await act(hass, "get_configuration", {"device_id": dev, "keys": [rw, unknown]}, True)
     assert result == {
@@ -276,8 +277,8 @@ async def test_schema_errors(hass: HomeAssistant, charger) -> None:
 async def test_unadopted_charger_device_rejected(hass: HomeAssistant, charger) -> None:
     dev = device_id(hass, "CP1")
     entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "CP1")
-    hass.data[DOMAIN].csms.adopted.discard("CP1")
+    get_runtime(hass).csms.adopted.discard("CP1")
     with pytest.raises(ServiceValidationError) as err:
         await act(hass, "reset", {"device_id": dev})
     assert err.value.translation_key == "unknown_charger"
-    hass.data[DOMAIN].csms.adopted.add(entry.unique_id)
+    get_runtime(hass).csms.adopted.add(entry.unique_id)

@@ -8,10 +8,8 @@ import pytest
 import websockets
 from homeassistant.core import HomeAssistant
 
-from custom_components.ocpp_csms.const import DOMAIN
-
 from .conftest import add_charger_entry
-from .helpers import state
+from .helpers import model, state
 
 
 @pytest.fixture
@@ -101,8 +99,7 @@ async def test_implausible_energy_never_reaches_the_sensor(
     await hass.async_block_till_done()
     assert float(state(hass, f"sensor.{conn}_energy")) == 5000.5
     assert caplog.text.count("energy register reading") == 1
-    runtime = hass.data[DOMAIN]
-    assert runtime.csms.charger("CP1").connectors[1].energy.rejected == 2
+    assert model(hass, "CP1").connectors[1].energy.rejected == 2
 
 
 @pytest.mark.parametrize("version", ["1.6"])
@@ -129,7 +126,7 @@ async def test_units_phases_and_locations(hass: HomeAssistant, charger) -> None:
     assert float(state(hass, f"sensor.{conn}_energy")) == 7.5
     assert float(state(hass, f"sensor.{conn}_power")) == 4500
     assert float(state(hass, f"sensor.{conn}_current")) == 11
-    m = hass.data[DOMAIN].csms.charger("CP1").connectors[1].measurements
+    m = model(hass, "CP1").connectors[1].measurements
     assert m.voltage_v == 231
     assert m.temperature_c == pytest.approx(35.0)
     assert m.frequency_hz == 50
@@ -156,8 +153,8 @@ async def test_charger_messages_kept_for_diagnostics(hass: HomeAssistant, charge
     await charger.call(call.SignedFirmwareStatusNotification(status="Installed", request_id=2))
     result = await charger.call(call.SignCertificate(csr="CSR"))
     assert result.status == "Rejected"
-    c = hass.data[DOMAIN].csms.charger("CP1")
-    kinds = [m["kind"] for m in c.recent_messages]
+    c = model(hass, "CP1")
+    kinds = [m["kind"] for m in c.diagnostics.entries]
     assert kinds == ["DataTransfer", "SecurityEventNotification", "SignCertificate"]
     assert c.firmware_status == "Installed"
     assert c.diagnostics_status == "Uploaded"
@@ -171,6 +168,6 @@ async def test_meter_values_on_connector_zero(hass: HomeAssistant, charger) -> N
             meter_value=[{"timestamp": charger.now(), "sampledValue": [{"value": "1"}]}],
         )
     )
-    c = hass.data[DOMAIN].csms.charger("CP1")
-    assert c.recent_messages[-1]["kind"] == "MeterValues"
+    c = model(hass, "CP1")
+    assert c.diagnostics.entries[-1]["kind"] == "MeterValues"
     assert 0 not in c.connectors

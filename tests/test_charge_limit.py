@@ -7,10 +7,10 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.model.charging_limit import PROFILE_ID_BASE
+from custom_components.ocpp_csms.runtime import get_runtime
 
-from .helpers import state, until
+from .helpers import model, state, until
 from .test_actions import act, device_id
 
 CONN = "cp1_connector_1"
@@ -96,7 +96,7 @@ async def test_clear_limit(hass: HomeAssistant, charger) -> None:
     assert sorted(cleared) == [PROFILE_ID_BASE + 2, PROFILE_ID_BASE + 3]
     assert charger.connectors[1].profiles == {}
     assert state(hass, f"number.{CONN}_charging_current_limit") == "unknown"
-    assert hass.data[DOMAIN].csms.managed_limits["CP1"] == {}
+    assert model(hass).connectors[1].default_limit is None
 
 
 async def test_rejected_limit_is_not_shown(hass: HomeAssistant, charger) -> None:
@@ -105,7 +105,7 @@ async def test_rejected_limit_is_not_shown(hass: HomeAssistant, charger) -> None
         await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 6})
     assert err.value.translation_placeholders["answer"] == "Rejected"
     assert state(hass, f"number.{CONN}_charging_current_limit") == "unknown"
-    assert hass.data[DOMAIN].csms.managed_limits.get("CP1", {}) == {}
+    assert model(hass).connectors[1].default_limit is None
 
 
 async def test_negative_limit_needs_bidirectional(hass: HomeAssistant, charger) -> None:
@@ -116,5 +116,8 @@ async def test_negative_limit_needs_bidirectional(hass: HomeAssistant, charger) 
 
 async def test_default_limit_survives_restart(hass: HomeAssistant, charger, hass_storage) -> None:
     await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 12})
-    runtime = hass.data[DOMAIN]
-    assert runtime.csms.dump()["limits"] == {"CP1": {"1": {"limit": 12.0, "unit": "A"}}}
+    dump = get_runtime(hass).csms.stored.dump(get_runtime(hass).csms.chargers)
+    assert dump["chargers"]["CP1"]["connectors"]["1"]["default_limit"] == {
+        "limit": 12.0,
+        "unit": "A",
+    }

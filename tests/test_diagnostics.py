@@ -9,6 +9,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 
 from custom_components.ocpp_csms.const import DOMAIN
 
+from .helpers import server_port
+
 
 async def test_charger_diagnostics(hass: HomeAssistant, charger, hass_client) -> None:
     await charger.start_transaction(1, "SECRET-TAG")
@@ -26,4 +28,4 @@ async def test_charger_diagnostics(hass: HomeAssistant, charger, hass_client) ->
 async def test_csms_diagnostics(hass: HomeAssistant, charger, csms_entry, hass_client) -> None:
     diag = await get_diagnostics_for_config_entry(hass, hass_client, csms_entry)
     assert diag["adopted"] == ["CP1"]
-    assert diag["port"] == hass.data[DOMAIN].server.port
+    assert diag["port"] == server_port(hass)

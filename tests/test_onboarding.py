@@ -11,9 +11,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
 from custom_components.ocpp_csms.const import CONF_KIND, DOMAIN, KIND_CHARGER, KIND_CSMS
+from custom_components.ocpp_csms.runtime import get_runtime
 
 from .conftest import add_charger_entry
-from .helpers import state, until
+from .helpers import server_port, state, until
 
 
 async def test_user_flow_creates_csms(hass: HomeAssistant, socket_enabled) -> None:
@@ -31,7 +32,7 @@ async def test_user_flow_creates_csms(hass: HomeAssistant, socket_enabled) -> No
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == {CONF_KIND: KIND_CSMS, "host": "127.0.0.1", "port": free_port}
     await hass.async_block_till_done()
-    assert hass.data[DOMAIN].server.port == free_port
+    assert server_port(hass) == free_port
 
 
 async def test_user_flow_port_in_use_and_bad_host(hass: HomeAssistant, socket_enabled) -> None:
@@ -149,9 +150,9 @@ async def test_options_flow(hass: HomeAssistant, csms_entry) -> None:
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert csms_entry.options["allowed_tags"] == ["TAG1", "tag2"]
-    runtime = hass.data[DOMAIN]
-    assert runtime.csms.auto_accept is True
-    assert runtime.csms.heartbeat_interval == 120
+    runtime = get_runtime(hass)
+    assert runtime.csms.settings.auto_accept is True
+    assert runtime.csms.settings.heartbeat_interval == 120
     assert runtime.default_id_tag == "HA"
     assert str(runtime.csms.policy.authorize("X", "tag1")) == "Accepted"
     assert str(runtime.csms.policy.authorize("X", "other")) == "Invalid"
@@ -175,12 +176,12 @@ async def test_charger_options_pin_a_version(hass: HomeAssistant, csms_entry) ->
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    runtime = hass.data[DOMAIN]
-    assert runtime.allowed_versions("CP7") == ["1.6"]
+    runtime = get_runtime(hass)
+    assert runtime.connections.allowed_versions("CP7") == ["1.6"]
     result = await hass.config_entries.options.async_init(entry.entry_id)
     await hass.config_entries.options.async_configure(result["flow_id"], {"protocol": "auto"})
     await hass.async_block_till_done()
-    assert runtime.allowed_versions("CP7") == ["2.1", "2.0.1", "1.6"]
+    assert runtime.connections.allowed_versions("CP7") == ["2.1", "2.0.1", "1.6"]
 
 
 async def test_second_csms_not_offered(hass: HomeAssistant, csms_entry) -> None:

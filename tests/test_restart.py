@@ -9,9 +9,9 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ocpp_csms.const import DOMAIN, STORAGE_KEY
-from custom_components.ocpp_csms.runtime import CsmsRuntime
+from custom_components.ocpp_csms.runtime import DATA_RUNTIME, CsmsRuntime
 
-from .helpers import state, until
+from .helpers import model, server_port, state, until
 from .test_actions import act, device_id
 
 CONN = "cp1_connector_1"
@@ -21,7 +21,7 @@ async def restart(hass: HomeAssistant) -> CsmsRuntime:
     """Unload everything, then build the integration again from storage only."""
     hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)  # as at every HA stop
     await hass.async_block_till_done()
-    port = hass.data[DOMAIN].server.port
+    port = server_port(hass)
     entries = hass.config_entries.async_entries(DOMAIN)
     for entry in entries:
         assert await hass.config_entries.async_unload(entry.entry_id)
@@ -29,7 +29,7 @@ async def restart(hass: HomeAssistant) -> CsmsRuntime:
             hass.config_entries.async_update_entry(entry, data={**entry.data, "port": port})
     runtime = CsmsRuntime(hass)
     await runtime.async_load()
-    hass.data[DOMAIN] = runtime
+    hass.data[DATA_RUNTIME] = runtime
     for entry in sorted(entries, key=lambda e: e.data["kind"] != "csms"):
         assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -47,7 +47,10 @@ async def test_open_transaction_credited_after_restart(
 
     runtime = await restart(hass)
     assert (
-        hass_storage[STORAGE_KEY]["data"]["transactions"][str(tx_id)]["meter_start_wh"] == 1_000_000
+        hass_storage[STORAGE_KEY]["data"]["chargers"]["CP1"]["transactions"][str(tx_id)][
+            "meter_start_wh"
+        ]
+        == 1_000_000
     )
     # entities exist at once (known connector), unavailable until the charger is back
     assert state(hass, f"sensor.{CONN}_status") == "unavailable"
@@ -66,7 +69,7 @@ async def test_open_transaction_credited_after_restart(
     assert ended[0].data["energy_kwh"] == pytest.approx(11.04, abs=0.01)
     assert "unknown transaction" not in caplog.text
     if charger.version == "1.6":  # the CSMS assigns ids: they keep counting up
-        assert runtime.csms.tx_counter == tx_id
+        assert runtime.csms.stored.tx_counter == tx_id
         assert await sim.start_transaction(1) == tx_id + 1
 
 
@@ -80,10 +83,10 @@ async def test_energy_register_and_limit_restored(
     await hass.async_block_till_done()
     before = float(state(hass, f"sensor.{CONN}_energy"))
 
-    runtime = await restart(hass)
-    conn = runtime.csms.charger("CP1").connectors[1]
+    await restart(hass)
+    conn = model(hass, "CP1").connectors[1]
     assert conn.energy.value_kwh == pytest.approx(before)
-    assert conn.charge_limit == 12.0
+    assert conn.charge_limit.limit == 12.0
     sim = await connect_sim("CP1", sim_version=charger.version)
     await sim.send_all_status()
     await hass.async_block_till_done()

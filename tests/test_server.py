@@ -16,7 +16,7 @@ from websockets.exceptions import InvalidStatus
 from custom_components.ocpp_csms.const import CONF_KIND, DOMAIN, KIND_CSMS
 from custom_components.ocpp_csms.server import charger_id_from_path
 
-from .helpers import until
+from .helpers import server_port, until
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,7 @@ def test_charger_id_from_path(path: str, expected: str | None) -> None:
 
 
 async def _port(hass: HomeAssistant) -> int:
-    return hass.data[DOMAIN].server.port
+    return server_port(hass)
 
 
 @pytest.mark.parametrize("path", ["/CP7", "/ocpp/CP7", "/ocpp16/CP7", "/ocpp/1.6/CP7"])
@@ -159,9 +159,9 @@ async def test_port_in_use_retries_and_reload_frees_port(
 async def test_server_closes_on_stop(hass: HomeAssistant, runtime, connect_sim) -> None:
     sim = await connect_sim("CPS")
     await sim.heartbeat()
-    port = runtime.server.port
+    port = server_port(hass)
     await hass.async_stop()
-    assert runtime.server is None
+    assert runtime.connections.server is None
     with pytest.raises(OSError):
         async with websockets.connect(f"ws://127.0.0.1:{port}/CPX"):
             pass

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from homeassistant.core import HomeAssistant
 
-from custom_components.ocpp_csms.const import DOMAIN
+from .helpers import server_port
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
@@ -56,7 +56,7 @@ def csms_options(tmp_path: Path) -> dict:
 
 
 async def test_wss(hass: HomeAssistant, runtime, csms_options) -> None:
-    port = hass.data[DOMAIN].server.port
+    port = server_port(hass)
     client = ssl.create_default_context(cafile=csms_options["ssl_certfile"])
     async with websockets.connect(
         f"wss://127.0.0.1:{port}/ocpp/TLS1", subprotocols=["ocpp1.6"], ssl=client

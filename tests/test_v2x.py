@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import websockets
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from ocpp.v21 import call as call21
 from ocpp.v201 import call as call201
@@ -18,9 +18,10 @@ from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.model.charging_limit import PROFILE_ID_BASE
+from custom_components.ocpp_csms.runtime import get_runtime
 
 from .conftest import add_charger_entry
-from .helpers import state, until
+from .helpers import model, state, until
 from .test_actions import act, device_id
 
 V2X = pytest.mark.parametrize("version", ["2.0.1", "2.1"])
@@ -28,7 +29,7 @@ CONN = "cp1_connector_1"
 
 
 def charger_model(hass: HomeAssistant, charger_id: str = "CP1"):
-    return hass.data[DOMAIN].csms.charger(charger_id)
+    return model(hass, charger_id)
 
 
 async def test_newest_offered_version_wins(hass: HomeAssistant, runtime, url) -> None:
@@ -43,7 +44,7 @@ async def test_newest_offered_version_wins(hass: HomeAssistant, runtime, url) ->
 
 
 async def test_pinned_version(hass: HomeAssistant, runtime, url) -> None:
-    runtime.pinned_versions["PIN1"] = "1.6"
+    runtime.connections.pinned_versions["PIN1"] = "1.6"
     async with websockets.connect(f"{url}/PIN1", subprotocols=["ocpp2.1", "ocpp1.6"]) as ws:
         assert ws.subprotocol == "ocpp1.6"
     with pytest.raises(InvalidStatus):
@@ -187,8 +188,8 @@ async def test_remote_start_id_and_offline_replay(hass: HomeAssistant, charger) 
     started = async_capture_events(hass, f"{DOMAIN}_session_started")
     await act(hass, "start_charging", {"device_id": device_id(hass, "CP1/1")})
     await until(hass, lambda: len(started) == 1)
-    tx = hass.data[DOMAIN].csms.open_transactions[started[0].data["transaction_id"]]
-    assert tx.remote_start_id == hass.data[DOMAIN].csms.remote_start_counter
+    tx = model(hass).transactions[started[0].data["transaction_id"]]
+    assert tx.remote_start_id == get_runtime(hass).csms.stored.remote_start_counter
     # an Updated for a session whose Started we never saw (sent while offline)
     await charger.call(
         charger._call.TransactionEvent(
@@ -213,7 +214,7 @@ async def test_remote_start_id_and_offline_replay(hass: HomeAssistant, charger) 
             ],
         )
     )
-    assert "offline-1" in hass.data[DOMAIN].csms.open_transactions
+    assert "offline-1" in model(hass).transactions
 
 
 @V2X
@@ -255,23 +256,44 @@ async def test_charge_limit_profiles_2x(hass: HomeAssistant, charger) -> None:
 
 @V2X
 async def test_configuration_keys_2x(hass: HomeAssistant, charger) -> None:
+    """A malformed key is a validation error that shows the syntax, raised before the
+    charger is asked, for get and set alike; the specification's own
+    Component.Variable notation is understood."""
     dev = device_id(hass, "CP1")
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "set_configuration", {"device_id": dev, "key": "NoSlash", "value": "1"})
-    assert "Component" in err.value.translation_placeholders["answer"]
+    asked = len(charger.received)
+    for service, data in (
+        ("set_configuration", {"key": "NoSlash", "value": "1"}),
+        ("get_configuration", {"keys": ["EVSE@1/Power", "bad@x/Y"]}),
+        ("get_configuration", {"keys": ["X"]}),
+    ):
+        with pytest.raises(ServiceValidationError) as err:
+            await act(hass, service, {"device_id": dev, **data}, service.startswith("get"))
+        assert err.value.translation_key == "invalid_command"
+        assert "Component.Variable" in err.value.translation_placeholders["expected"]
+    assert len(charger.received) == asked  # the charger was never asked
     result = await act(
         hass,
         "get_configuration",
-        {"device_id": dev, "keys": ["EVSE@1/Power", "bad@x/Y", "X"]},
+        {"device_id": dev, "keys": ["EVSE@1/Power", "OCPPCommCtrlr.HeartbeatInterval"]},
         True,
     )
-    assert result["chargers"]["CP1"]["values"] == {"EVSE@1/Power": "11040"}
-    assert sorted(result["chargers"]["CP1"]["unknown"]) == ["X", "bad@x/Y"]
-    with pytest.raises(HomeAssistantError) as err:
+    assert result["chargers"]["CP1"]["values"] == {
+        "EVSE@1/Power": "11040",
+        "OCPPCommCtrlr/HeartbeatInterval": "300",
+    }
+    result = await act(
+        hass,
+        "set_configuration",
+        {"device_id": dev, "key": "OCPPCommCtrlr.HeartbeatInterval", "value": "120"},
+        True,
+    )
+    assert result["chargers"]["CP1"]["status"] == "Accepted"
+    assert charger.variables["OCPPCommCtrlr/HeartbeatInterval"] == "120"
+    with pytest.raises(ServiceValidationError) as err:
         await act(
             hass, "trigger_message", {"device_id": dev, "message": "DiagnosticsStatusNotification"}
         )
-    assert "does not exist in OCPP" in err.value.translation_placeholders["answer"]
+    assert "cannot be triggered in OCPP" in err.value.translation_placeholders["error"]
 
 
 @V2X
@@ -450,7 +472,7 @@ async def test_every_charger_message_gets_a_valid_answer(hass: HomeAssistant, ch
         result = await charger.call(payload, suppress=False)
         for field, value in (expected or {}).items():
             assert getattr(result, field) == value, type(payload).__name__
-    kinds = {m["kind"] for m in charger_model(hass).recent_messages}
+    kinds = {m["kind"] for m in charger_model(hass).diagnostics.entries}
     for kept in (
         "DataTransfer",
         "NotifyChargingLimit",
@@ -504,7 +526,7 @@ async def test_21_send_and_callresulterror_frames(
         await ws.send(json.dumps([2, "h1", "Heartbeat", {}]))
         answer = json.loads(await ws.recv())  # the first answer is the heartbeat's
         assert answer[:2] == [3, "h1"]
-    assert charger_model(hass, "V21").recent_messages[0]["kind"] == "NotifyPeriodicEventStream"
+    assert charger_model(hass, "V21").diagnostics.entries[0]["kind"] == "NotifyPeriodicEventStream"
     assert "refused our answer" in caplog.text
 
 

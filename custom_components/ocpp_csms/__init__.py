@@ -1,10 +1,14 @@
-"""ocpp_csms: an OCPP central system (CSMS) inside Home Assistant."""
+"""ocpp_csms: an OCPP central system (CSMS) inside Home Assistant.
+
+One CSMS entry runs the server. Each adopted charger is its own config entry:
+Home Assistant caps enabled entities per config entry at 10,000, and a site with
+1,000 chargers has about 18,000.
+"""
 
 from __future__ import annotations
 
 import errno
 import logging
-from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
@@ -18,13 +22,15 @@ from .const import (
     CONF_CHARGER_ID,
     CONF_KIND,
     CONF_PROTOCOL,
+    CONF_SSL_CERTFILE,
+    CONF_SSL_KEYFILE,
     DOMAIN,
     KIND_CHARGER,
     PROTOCOL_AUTO,
 )
-from .entity import charger_device, ensure_connector_device
-from .model.charger import Charger
-from .runtime import CsmsRuntime, get_runtime
+from .devices import charger_device
+from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, OcppConfigEntry
+from .runtime import DATA_RUNTIME, CsmsRuntime, get_runtime
 from .services import async_setup_services
 
 _LOGGER = logging.getLogger(__name__)
@@ -40,30 +46,22 @@ PLATFORMS = [
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
-@dataclass(slots=True)
-class ChargerData:
-    """runtime_data of a charger entry."""
-
-    charger: Charger
-    runtime: CsmsRuntime
-
-
-type OcppConfigEntry = ConfigEntry[ChargerData | CsmsRuntime]
-type ChargerConfigEntry = ConfigEntry[ChargerData]
-
-
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     runtime = CsmsRuntime(hass)
     await runtime.async_load()
-    hass.data[DOMAIN] = runtime
+    hass.data[DATA_RUNTIME] = runtime
     async_setup_services(hass)
     return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
-    runtime = get_runtime(hass)
     if entry.data.get(CONF_KIND) == KIND_CHARGER:
-        return await _async_setup_charger(hass, entry, runtime)
+        return await _async_setup_charger(hass, entry)  # type: ignore[arg-type]
+    return await _async_setup_csms(hass, entry)  # type: ignore[arg-type]
+
+
+async def _async_setup_csms(hass: HomeAssistant, entry: CsmsConfigEntry) -> bool:
+    runtime = get_runtime(hass)
     try:
         await runtime.async_start_server(entry)
     except OSError as err:
@@ -76,7 +74,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     entry.runtime_data = runtime
 
     async def _on_stop(event: Event) -> None:
-        await runtime.async_close_connections()
         await runtime.async_stop_server()
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _on_stop))
@@ -84,47 +81,41 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
     return True
 
 
-async def _async_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) -> None:
-    """Policy options apply at once; a new port or certificate needs the server restarted."""
+async def _async_options_updated(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Policy options apply at once; a new certificate needs the server restarted."""
     runtime = get_runtime(hass)
     old = runtime.options
     runtime.apply_options(entry)
-    server_keys = ("ssl_certfile", "ssl_keyfile")
+    server_keys = (CONF_SSL_CERTFILE, CONF_SSL_KEYFILE)
     if any(old.get(k) != entry.options.get(k) for k in server_keys):
         hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
-async def _async_setup_charger(
-    hass: HomeAssistant, entry: OcppConfigEntry, runtime: CsmsRuntime
-) -> bool:
+async def _async_setup_charger(hass: HomeAssistant, entry: ChargerConfigEntry) -> bool:
+    runtime = get_runtime(hass)
     charger_id = entry.data[CONF_CHARGER_ID]
-    charger = runtime.csms.charger(charger_id)
+    charger = runtime.csms.attach_charger(charger_id)
     _apply_charger_options(runtime, entry)
     entry.async_on_unload(entry.add_update_listener(_async_charger_options_updated))
-    entry.runtime_data = ChargerData(charger, runtime)
-    dr.async_get(hass).async_get_or_create(
+    device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, **charger_device(charger)
     )
-    for conn in list(charger.connectors.values()):
-        ensure_connector_device(hass, entry.entry_id, conn)
-    entry.async_on_unload(
-        charger.on_connector_added(lambda conn: ensure_connector_device(hass, entry.entry_id, conn))
-    )
+    entry.runtime_data = ChargerData(charger, runtime, device.id)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     runtime.adopt(charger_id)
     return True
 
 
-def _apply_charger_options(runtime: CsmsRuntime, entry: OcppConfigEntry) -> None:
+def _apply_charger_options(runtime: CsmsRuntime, entry: ConfigEntry) -> None:
     charger_id = entry.data[CONF_CHARGER_ID]
     pinned = entry.options.get(CONF_PROTOCOL, PROTOCOL_AUTO)
     if pinned == PROTOCOL_AUTO:
-        runtime.pinned_versions.pop(charger_id, None)
+        runtime.connections.pinned_versions.pop(charger_id, None)
     else:
-        runtime.pinned_versions[charger_id] = pinned
+        runtime.connections.pinned_versions[charger_id] = pinned
 
 
-async def _async_charger_options_updated(hass: HomeAssistant, entry: OcppConfigEntry) -> None:
+async def _async_charger_options_updated(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """A pinned version applies from the charger's next connection on."""
     _apply_charger_options(get_runtime(hass), entry)
 
@@ -136,7 +127,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> boo
         if ok:
             runtime.csms.adopted.discard(entry.data[CONF_CHARGER_ID])
         return ok
-    await runtime.async_close_connections()
     await runtime.async_stop_server()
     return True
 

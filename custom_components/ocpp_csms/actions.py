@@ -1,36 +1,44 @@
-"""Commands as Home Assistant sees them: one place that checks the charger is
-online, runs the adapter command and turns failures into translated errors.
+"""Commands as Home Assistant sees them: the one place that checks the charger is
+online, runs the command and translates every failure into a Home Assistant error.
 Used by the actions (services.py) and by the switch, number and button entities."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
+from .model import charging_limit
 from .model.charger import Charger, Connector
-from .model.commands import ChargerCommands, CommandError, ResetKind
-from .runtime import ChargerOffline, require_commands
+from .model.commands import ChargerCommands, CommandError, CommandOutcome, LimitUnit, ResetKind
+from .model.errors import ChargerOffline, InvalidCommand
+from .runtime import CsmsRuntime
 
-if TYPE_CHECKING:
-    from .runtime import CsmsRuntime
+
+def invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
 
 
 @asynccontextmanager
 async def _command(charger: Charger) -> AsyncIterator[ChargerCommands]:
+    """The charger's commands; every failure leaves as a translated error."""
     try:
-        commands = require_commands(charger)
+        commands = charger.require_commands()
     except ChargerOffline as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="charger_offline",
-            translation_placeholders={"charger": charger.charger_id},
-        ) from err
+        raise invalid("charger_offline", charger=charger.charger_id) from err
     try:
         yield commands
+    except ChargerOffline as err:
+        raise invalid("charger_offline", charger=charger.charger_id) from err
+    except InvalidCommand as err:  # refused before the charger was asked
+        raise invalid(
+            "invalid_command", charger=charger.charger_id, error=str(err), expected=err.expected
+        ) from err
     except CommandError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
@@ -43,24 +51,27 @@ async def _command(charger: Charger) -> AsyncIterator[ChargerCommands]:
         ) from err
 
 
-def invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
+async def async_start(
+    runtime: CsmsRuntime, charger: Charger, conn: Connector | None, id_tag: str | None
+) -> None:
+    """Remote start on the connector, or, where none is named, wherever the charger
+    chooses (OCPP lets it: 1.6 connectorId and 2.x evseId are optional)."""
+    connector_id = conn.connector_id if conn is not None else None
+    async with _command(charger) as commands:
+        await commands.remote_start(connector_id, id_tag or runtime.default_id_tag)
 
 
-async def async_start(runtime: CsmsRuntime, conn: Connector, id_tag: str | None) -> None:
-    async with _command(conn.charger) as commands:
-        await commands.remote_start(conn.connector_id, id_tag or runtime.default_id_tag)
-
-
-async def async_stop(conn: Connector) -> None:
-    if conn.transaction is None:
-        raise invalid(
-            "no_session", charger=conn.charger.charger_id, connector=str(conn.connector_id)
-        )
-    async with _command(conn.charger) as commands:
-        await commands.remote_stop(conn.transaction.transaction_id)
+async def async_stop(charger: Charger, conn: Connector | None) -> None:
+    """Remote stop of the connector's session, or of the charger's one session."""
+    running = [c for c in charger.connectors.values() if c.transaction is not None]
+    if conn is None and len(running) > 1:
+        raise invalid("choose_session", charger=charger.charger_id, count=str(len(running)))
+    target = conn if conn is not None else (running[0] if running else None)
+    if target is None or target.transaction is None:
+        connector = str(target.connector_id) if target is not None else "-"
+        raise invalid("no_session", charger=charger.charger_id, connector=connector)
+    async with _command(charger) as commands:
+        await commands.remote_stop(target.transaction.transaction_id)
 
 
 async def async_reset(charger: Charger, kind: ResetKind) -> None:
@@ -79,18 +90,17 @@ async def async_change_availability(charger: Charger, connector_id: int, operati
 
 
 async def async_set_limit(
-    runtime: CsmsRuntime, conn: Connector, *, amps: float | None = None, watts: float | None = None
+    runtime: CsmsRuntime, conn: Connector, value: float, unit: LimitUnit
 ) -> None:
-    value = amps if amps is not None else watts
-    if value is not None and value < 0 and not conn.charger.capabilities.bidirectional:
+    if value < 0 and not conn.charger.capabilities.bidirectional:
         raise invalid("no_discharge", charger=conn.charger.charger_id)
     async with _command(conn.charger):
-        await runtime.async_set_charge_limit(conn, amps=amps, watts=watts)
+        await charging_limit.set_limit(runtime.csms, conn, value, unit)
 
 
 async def async_clear_limit(runtime: CsmsRuntime, conn: Connector) -> None:
     async with _command(conn.charger):
-        await runtime.async_clear_charge_limit(conn)
+        await charging_limit.clear_limit(runtime.csms, conn)
 
 
 async def async_get_configuration(charger: Charger, keys: list[str]) -> dict[str, Any]:
@@ -101,8 +111,11 @@ async def async_get_configuration(charger: Charger, keys: list[str]) -> dict[str
 
 async def async_set_configuration(charger: Charger, key: str, value: str) -> dict[str, Any]:
     async with _command(charger) as commands:
-        status = await commands.set_configuration(key, value)
-    return {"status": status, "reboot_required": status == "RebootRequired"}
+        outcome = await commands.set_configuration(key, value)
+    return {
+        "status": outcome.value,
+        "reboot_required": outcome is CommandOutcome.REBOOT_REQUIRED,
+    }
 
 
 async def async_trigger(charger: Charger, message: str, connector_id: int | None) -> None:
@@ -114,4 +127,5 @@ async def async_data_transfer(
     charger: Charger, vendor_id: str, message_id: str | None, data: str | None
 ) -> dict[str, Any]:
     async with _command(charger) as commands:
-        return await commands.data_transfer(vendor_id, message_id, data)
+        result = await commands.data_transfer(vendor_id, message_id, data)
+    return {"status": result.status, "data": result.data}

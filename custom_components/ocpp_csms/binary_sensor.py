@@ -15,9 +15,11 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import ChargerConfigEntry
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
+from .entry_data import ChargerConfigEntry
 from .model.charger import Charger, Connector
+
+PARALLEL_UPDATES = 0  # push-updated; nothing is polled
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,8 +58,8 @@ async def async_setup_entry(
     setup_model_entities(
         entry,
         async_add_entities,
-        lambda charger: [OcppBinarySensor(charger, CONNECTIVITY)],
-        lambda conn: [OcppBinarySensor(conn, d) for d in CONNECTOR_BINARY_SENSORS],
+        lambda data, charger: [OcppBinarySensor(data, charger, CONNECTIVITY)],
+        lambda data, conn: [OcppBinarySensor(data, conn, d) for d in CONNECTOR_BINARY_SENSORS],
     )
 
 

@@ -15,10 +15,12 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import ChargerConfigEntry
 from .actions import async_reset, async_unlock
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
+from .entry_data import ChargerConfigEntry
 from .model.commands import ResetKind
+
+PARALLEL_UPDATES = 1  # each press is a call to the charger
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,8 +50,8 @@ async def async_setup_entry(
     setup_model_entities(
         entry,
         async_add_entities,
-        lambda charger: [OcppButton(charger, RESET)],
-        lambda conn: [OcppButton(conn, UNLOCK)],
+        lambda data, charger: [OcppButton(data, charger, RESET)],
+        lambda data, conn: [OcppButton(data, conn, UNLOCK)],
     )
 
 

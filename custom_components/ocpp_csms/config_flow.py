@@ -26,21 +26,26 @@ from .const import (
     CONF_AUTO_ACCEPT,
     CONF_CHARGER_ID,
     CONF_CHARGER_PASSWORD,
+    CONF_CLOCK_TOLERANCE,
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
     CONF_KIND,
+    CONF_MAX_CONNECTORS,
     CONF_PROTOCOL,
     CONF_SSL_CERTFILE,
     CONF_SSL_KEYFILE,
+    DEFAULT_CLOCK_TOLERANCE,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HOST,
     DEFAULT_ID_TAG,
+    DEFAULT_MAX_CONNECTORS,
     DEFAULT_PORT,
     DOMAIN,
     KIND_CHARGER,
     KIND_CSMS,
     PROTOCOL_AUTO,
 )
+from .protocol.registry import VERSIONS
 from .server import charger_id_from_path
 
 CSMS_TITLE = "OCPP central system"
@@ -189,6 +194,12 @@ class CsmsOptionsFlow(OptionsFlow):
                 vol.Optional(CONF_HEARTBEAT_INTERVAL, default=DEFAULT_HEARTBEAT_INTERVAL): vol.All(
                     vol.Coerce(int), vol.Range(min=10, max=86400)
                 ),
+                vol.Optional(CONF_MAX_CONNECTORS, default=DEFAULT_MAX_CONNECTORS): vol.All(
+                    vol.Coerce(int), vol.Range(min=1, max=1000)
+                ),
+                vol.Optional(CONF_CLOCK_TOLERANCE, default=DEFAULT_CLOCK_TOLERANCE): vol.All(
+                    vol.Coerce(int), vol.Range(min=0, max=7 * 86400)
+                ),
                 vol.Optional(CONF_CHARGER_PASSWORD): selector.TextSelector(
                     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
                 ),
@@ -211,7 +222,7 @@ class ChargerOptionsFlow(OptionsFlow):
             {
                 vol.Required(CONF_PROTOCOL, default=PROTOCOL_AUTO): selector.SelectSelector(
                     selector.SelectSelectorConfig(
-                        options=[PROTOCOL_AUTO, "2.1", "2.0.1", "1.6"],
+                        options=[PROTOCOL_AUTO, *VERSIONS],
                         translation_key=CONF_PROTOCOL,
                     )
                 ),

@@ -22,6 +22,8 @@ CONF_CHARGER_PASSWORD: Final = "charger_password"
 CONF_SSL_CERTFILE: Final = "ssl_certfile"
 CONF_SSL_KEYFILE: Final = "ssl_keyfile"
 CONF_RESPONSE_TIMEOUT: Final = "response_timeout"
+CONF_MAX_CONNECTORS: Final = "max_connectors"
+CONF_CLOCK_TOLERANCE: Final = "clock_tolerance"
 
 # Charger options
 CONF_PROTOCOL: Final = "protocol"
@@ -32,7 +34,9 @@ DEFAULT_PORT: Final = 9000
 DEFAULT_ID_TAG: Final = "HomeAssistant"
 DEFAULT_HEARTBEAT_INTERVAL: Final = 300
 DEFAULT_RESPONSE_TIMEOUT: Final = 20
+DEFAULT_MAX_CONNECTORS: Final = 32
+DEFAULT_CLOCK_TOLERANCE: Final = 3600  # seconds a charger's clock may run ahead
 
 STORAGE_KEY: Final = f"{DOMAIN}.state"
-STORAGE_VERSION: Final = 1
-SAVE_DELAY_S: Final = 2.0
+# State is written at most this long after a change (sessions: at once).
+SAVE_DELAY_S: Final = 5.0

@@ -1,5 +1,6 @@
 """Diagnostics download: everything the model knows about a charger, including
-messages no entity shows (data transfers, security events, raw measurands)."""
+messages no entity shows (data transfers, security events, raw measurands) and
+the input it refused."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from . import OcppConfigEntry
-from .const import CONF_CHARGER_PASSWORD, CONF_KIND, KIND_CHARGER
-from .model.charger import Connector, Transaction
-from .runtime import get_runtime
+from .const import CONF_CHARGER_PASSWORD
+from .entry_data import ChargerData, OcppConfigEntry
+from .model.charger import Charger, Connector
+from .model.transaction import Transaction
+from .runtime import CsmsRuntime
 
 TO_REDACT = {CONF_CHARGER_PASSWORD, "id_tag", "csr"}
 
@@ -20,42 +22,44 @@ TO_REDACT = {CONF_CHARGER_PASSWORD, "id_tag", "csr"}
 def _tx(tx: Transaction | None) -> dict[str, Any] | None:
     if tx is None:
         return None
-    return {**tx.as_dict(), "energy_kwh": tx.energy_kwh, "stop_reason": tx.stop_reason}
+    return {
+        **tx.as_dict(),
+        "energy_kwh": tx.energy_kwh,
+        "stop_reason": tx.stop_reason,
+        "anomaly": tx.anomaly,
+    }
 
 
 def _connector(conn: Connector) -> dict[str, Any]:
-    m = conn.measurements
+    limit = conn.charge_limit
     return {
         "status": conn.status,
         "error_code": conn.error_code,
         "energy_register_kwh": conn.energy.value_kwh,
         "energy_readings_rejected": conn.energy.rejected,
-        "charge_limit": conn.charge_limit,
-        "charge_limit_unit": conn.charge_limit_unit,
+        "charge_limit": limit.as_dict() if limit else None,
         "transaction": _tx(conn.transaction),
         "last_session": _tx(conn.last_session),
-        "measurements": {k: asdict(v) for k, v in m.raw.items()},
+        "measurements": {k: asdict(v) for k, v in conn.measurements.raw.items()},
     }
 
 
-async def async_get_config_entry_diagnostics(
-    hass: HomeAssistant, entry: OcppConfigEntry
-) -> dict[str, Any]:
-    runtime = get_runtime(hass)
-    if entry.data.get(CONF_KIND) != KIND_CHARGER:
-        return async_redact_data(
-            {
-                "options": dict(entry.options),
-                "port": runtime.server.port if runtime.server else None,
-                "chargers": sorted(runtime.csms.chargers),
-                "adopted": sorted(runtime.csms.adopted),
-                "open_transactions": len(runtime.csms.open_transactions),
-                "transaction_counter": runtime.csms.tx_counter,
-            },
-            TO_REDACT,
-        )
-    charger = entry.runtime_data.charger  # type: ignore[union-attr]
-    data = {
+def _csms(runtime: CsmsRuntime, options: dict[str, Any]) -> dict[str, Any]:
+    server = runtime.connections.server
+    csms = runtime.csms
+    return {
+        "options": options,
+        "port": server.port if server else None,
+        "chargers": sorted(csms.chargers),
+        "adopted": sorted(csms.adopted),
+        "open_transactions": sum(len(c.transactions) for c in csms.chargers.values())
+        + csms.stored.open_transactions(),
+        "transaction_counter": csms.stored.tx_counter,
+    }
+
+
+def _charger(charger: Charger) -> dict[str, Any]:
+    return {
         "charger_id": charger.charger_id,
         "protocol": charger.protocol,
         "connected": charger.connected,
@@ -68,6 +72,16 @@ async def async_get_config_entry_diagnostics(
         "diagnostics_status": charger.diagnostics_status,
         "last_heartbeat": charger.last_heartbeat.isoformat() if charger.last_heartbeat else None,
         "connectors": {n: _connector(c) for n, c in sorted(charger.connectors.items())},
-        "recent_messages": charger.recent_messages,
+        "input_refused": dict(charger.anomalies),
+        "recent_messages": charger.diagnostics.entries,
+        "recent_messages_bytes": charger.diagnostics.size_bytes,
     }
-    return async_redact_data(data, TO_REDACT)
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: OcppConfigEntry
+) -> dict[str, Any]:
+    data = entry.runtime_data
+    if isinstance(data, ChargerData):
+        return async_redact_data(_charger(data.charger), TO_REDACT)
+    return async_redact_data(_csms(data, dict(entry.options)), TO_REDACT)

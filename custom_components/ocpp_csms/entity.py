@@ -2,59 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
+from .devices import charger_device, connector_device
+from .entry_data import ChargerConfigEntry, ChargerData
 from .model.charger import Charger, Connector
-
-
-def charger_device(charger: Charger) -> DeviceInfo:
-    """The charger's device. Identity fields are only given once known: after a
-    restart a charger reconnects without booting, and None would wipe what the
-    device registry kept from its last boot."""
-    ident = charger.identity
-    info = DeviceInfo(identifiers={(DOMAIN, charger.charger_id)}, name=charger.charger_id)
-    known = {
-        "manufacturer": ident.vendor,
-        "model": ident.model,
-        "serial_number": ident.serial_number,
-        "sw_version": ident.firmware_version,
-    }
-    info.update({k: v for k, v in known.items() if v is not None})  # type: ignore[typeddict-item]
-    return info
-
-
-def connector_device(conn: Connector, parent_device_id: str) -> DeviceInfo:
-    """A connector is a child device of its charger."""
-    cid = conn.charger.charger_id
-    return DeviceInfo(  # type: ignore[typeddict-unknown-key]
-        identifiers={(DOMAIN, f"{cid}/{conn.connector_id}")},
-        name=f"Connector {conn.connector_id}",
-        parent_device_id=parent_device_id,
-    )
-
-
-def ensure_connector_device(hass: HomeAssistant, entry_id: str, conn: Connector) -> str:
-    """Create the connector's child device under its charger; return the parent's id."""
-    dev_reg = dr.async_get(hass)
-    parent = dr.async_get_device_id_by_identifier(
-        hass, (DOMAIN, conn.charger.charger_id), config_entry_id=entry_id
-    )
-    info = connector_device(conn, parent)
-    dev_reg.async_get_or_create_child(
-        config_entry_id=entry_id,
-        identifiers=info["identifiers"],
-        name=info["name"],
-        parent_device_id=parent,
-    )
-    return parent
+from .runtime import CsmsRuntime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,18 +29,23 @@ class OcppEntity(Entity):
     _attr_should_poll = False
     entity_description: OcppEntityDescription
 
-    def __init__(self, target: Charger | Connector, description: OcppEntityDescription) -> None:
+    def __init__(
+        self, data: ChargerData, target: Charger | Connector, description: OcppEntityDescription
+    ) -> None:
         self.entity_description = description
         self.target = target
-        charger = target if isinstance(target, Charger) else target.charger
-        self.charger = charger
+        self.charger = data.charger
+        self.runtime: CsmsRuntime = data.runtime
         if isinstance(target, Connector):
             self.connector: Connector | None = target
-            self._attr_unique_id = f"{charger.charger_id}_{target.connector_id}_{description.key}"
+            self._attr_unique_id = (
+                f"{self.charger.charger_id}_{target.connector_id}_{description.key}"
+            )
+            self._attr_device_info = connector_device(target, data.device_id)
         else:
             self.connector = None
-            self._attr_unique_id = f"{charger.charger_id}_{description.key}"
-            self._attr_device_info = charger_device(charger)
+            self._attr_unique_id = f"{self.charger.charger_id}_{description.key}"
+            self._attr_device_info = charger_device(self.charger)
         self._snapshot: Any = None
 
     @property
@@ -110,30 +73,18 @@ class OcppEntity(Entity):
 
 
 def setup_model_entities(
-    entry: Any,
-    async_add_entities: Callable[[list[Entity]], None],
-    for_charger: Callable[[Charger], list[Entity]],
-    for_connector: Callable[[Connector], list[Entity]],
+    entry: ChargerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    for_charger: Callable[[ChargerData, Charger], Sequence[Entity]],
+    for_connector: Callable[[ChargerData, Connector], Sequence[Entity]],
 ) -> None:
     """Add the charger's entities, its connectors' entities, and those of
     connectors that appear later (first StatusNotification or inventory)."""
-    charger: Charger = entry.runtime_data.charger
-    parent_id = dr.async_get_device_id_by_identifier(
-        entry.runtime_data.runtime.hass,
-        (DOMAIN, charger.charger_id),
-        config_entry_id=entry.entry_id,
-    )
-
-    def connector_entities(conn: Connector) -> list[Entity]:
-        entities = for_connector(conn)
-        for entity in entities:
-            entity._attr_device_info = connector_device(conn, parent_id)
-        return entities
-
-    entities = for_charger(charger)
-    for conn in list(charger.connectors.values()):
-        entities += connector_entities(conn)
+    data = entry.runtime_data
+    entities = list(for_charger(data, data.charger))
+    for conn in list(data.charger.connectors.values()):
+        entities += for_connector(data, conn)
     async_add_entities(entities)
     entry.async_on_unload(
-        charger.on_connector_added(lambda conn: async_add_entities(connector_entities(conn)))
+        data.charger.on_connector_added(lambda conn: async_add_entities(for_connector(data, conn)))
     )

@@ -15,10 +15,13 @@ from homeassistant.const import UnitOfElectricCurrent
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import ChargerConfigEntry
 from .actions import async_set_limit
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
+from .entry_data import ChargerConfigEntry
 from .model.charger import Connector
+from .model.commands import LimitUnit
+
+PARALLEL_UPDATES = 1  # each change is a call to the charger
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,12 +46,11 @@ async def async_setup_entry(
     entry: ChargerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    runtime = entry.runtime_data.runtime
     setup_model_entities(
         entry,
         async_add_entities,
-        lambda charger: [],
-        lambda conn: [CurrentLimitNumber(runtime, conn)],
+        lambda data, charger: [],
+        lambda data, conn: [CurrentLimitNumber(data, conn, CURRENT_LIMIT)],
     )
 
 
@@ -57,17 +59,13 @@ class CurrentLimitNumber(OcppEntity, NumberEntity):
 
     target: Connector
 
-    def __init__(self, runtime: Any, conn: Connector) -> None:
-        super().__init__(conn, CURRENT_LIMIT)
-        self._runtime = runtime
-
     @property
     def native_value(self) -> float | None:
-        conn = self.target
-        return conn.charge_limit if conn.charge_limit_unit == "A" else None
+        limit = self.target.charge_limit
+        return limit.limit if limit is not None and limit.unit is LimitUnit.AMPS else None
 
     async def async_set_native_value(self, value: float) -> None:
-        await async_set_limit(self._runtime, self.target, amps=value)
+        await async_set_limit(self.runtime, self.target, value, LimitUnit.AMPS)
 
     def _state_snapshot(self) -> Any:
         return (self.available, self.native_value)

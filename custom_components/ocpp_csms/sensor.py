@@ -27,9 +27,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from . import ChargerConfigEntry
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
+from .entry_data import ChargerConfigEntry
 from .model.charger import Charger, Connector, ConnectorStatus
+
+PARALLEL_UPDATES = 0  # push-updated; nothing is polled
 
 STATUS_OPTIONS = [s.value for s in ConnectorStatus]
 
@@ -169,6 +171,8 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         key="session_energy",
         translation_key="session_energy",
         device_class=SensorDeviceClass.ENERGY,
+        # restarts from 0 with every session: a drop starts a new cycle
+        state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=2,
         value_fn=_session_energy,
@@ -200,8 +204,8 @@ async def async_setup_entry(
     setup_model_entities(
         entry,
         async_add_entities,
-        lambda charger: [OcppSensor(charger, d) for d in CHARGER_SENSORS],
-        lambda conn: [OcppSensor(conn, d) for d in CONNECTOR_SENSORS],
+        lambda data, charger: [OcppSensor(data, charger, d) for d in CHARGER_SENSORS],
+        lambda data, conn: [OcppSensor(data, conn, d) for d in CONNECTOR_SENSORS],
     )
 
 

@@ -20,8 +20,6 @@ from websockets.http11 import Request, Response
 _LOGGER = logging.getLogger(__name__)
 
 MAX_ID_LENGTH = 48
-# Offered subprotocol -> version name; the newest the charger offers wins.
-SUBPROTOCOLS = {"ocpp2.1": "2.1", "ocpp2.0.1": "2.0.1", "ocpp1.6": "1.6"}
 
 ConnectHandler = Callable[[str, str, ServerConnection], Awaitable[None]]
 # (charger id) -> the versions it may use, newest first, or None if unknown
@@ -64,9 +62,15 @@ class CsmsServer:
         on_connect: ConnectHandler,
         versions: VersionPolicy,
         password: PasswordLookup,
+        subprotocols: dict[str, str],
+        default_version: str,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        """``subprotocols`` maps each offered subprotocol to a version name, the
+        preferred first; a charger offering none speaks ``default_version``."""
         self._host, self._port = host, port
+        self._subprotocols = subprotocols
+        self._default_version = default_version
         self._on_connect = on_connect
         self._versions = versions
         self._password = password
@@ -87,7 +91,7 @@ class CsmsServer:
             self._port,
             process_request=self._process_request,
             select_subprotocol=self._select_subprotocol,
-            subprotocols=list(SUBPROTOCOLS),  # type: ignore[arg-type]
+            subprotocols=list(self._subprotocols),  # type: ignore[arg-type]
             ssl=self._ssl,
             logger=_LOGGER.getChild("websockets"),
             max_size=2**20,
@@ -122,10 +126,10 @@ class CsmsServer:
 
     def _select_subprotocol(self, connection: ServerConnection, offered: list[str]) -> str | None:
         if not offered:
-            return None  # treated as 1.6
+            return None  # the default version
         charger_id = charger_id_from_path(connection.request.path) or ""  # type: ignore[union-attr]
         allowed = self._versions(charger_id)
-        for subprotocol, version in SUBPROTOCOLS.items():
+        for subprotocol, version in self._subprotocols.items():
             if subprotocol in offered and version in allowed:
                 return subprotocol
         _LOGGER.warning(
@@ -139,5 +143,5 @@ class CsmsServer:
     async def _handle(self, connection: ServerConnection) -> None:
         charger_id = charger_id_from_path(connection.request.path)  # type: ignore[union-attr]
         assert charger_id is not None  # checked in _process_request
-        version = SUBPROTOCOLS.get(connection.subprotocol or "", "1.6")
+        version = self._subprotocols.get(connection.subprotocol or "", self._default_version)
         await self._on_connect(charger_id, version, connection)

@@ -23,20 +23,9 @@ from . import actions
 from .actions import invalid
 from .const import DOMAIN
 from .model.charger import Charger, Connector
-from .model.commands import ResetKind
+from .model.commands import LimitUnit, ResetKind
+from .protocol.registry import ALL_TRIGGERABLE
 from .runtime import get_runtime
-
-TRIGGER_MESSAGES = [
-    "BootNotification",
-    "DiagnosticsStatusNotification",
-    "FirmwareStatusNotification",
-    "Heartbeat",
-    "MeterValues",
-    "StatusNotification",
-    "LogStatusNotification",
-    "SignChargingStationCertificate",
-    "TransactionEvent",
-]
 
 _BASE = {**cv.TARGET_SERVICE_FIELDS}
 
@@ -65,7 +54,7 @@ SCHEMAS: dict[str, vol.Schema] = {
     "trigger_message": vol.Schema(
         {
             **_BASE,
-            vol.Required("message"): vol.In(TRIGGER_MESSAGES),
+            vol.Required("message"): vol.In(ALL_TRIGGERABLE),
             vol.Optional("connector_id"): vol.All(vol.Coerce(int), vol.Range(min=0)),
         }
     ),
@@ -104,10 +93,12 @@ def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[Charger, Conn
                 raise invalid("not_ocpp_target", target=device.name if device else device_id)
             continue  # a device in a targeted area that is not ours
         charger_id, _, connector = ident.partition("/")
-        if charger_id not in csms.adopted:
+        charger = csms.get_charger(charger_id)
+        if charger is None or charger_id not in csms.adopted:
             raise invalid("unknown_charger", charger=charger_id)
-        charger = csms.charger(charger_id)
-        conn = charger.connector(int(connector)) if connector else None
+        conn = charger.connectors.get(int(connector)) if connector else None
+        if connector and conn is None:
+            raise invalid("unknown_connector", charger=charger_id, connector=connector)
         key = (charger_id, conn.connector_id if conn else None)
         found[key] = (charger, conn)
         if device_id not in explicit:
@@ -135,14 +126,13 @@ Handler = Callable[[HomeAssistant, Charger, Connector | None, dict[str, Any]], A
 
 
 async def _start(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
-    await actions.async_start(get_runtime(hass), _one_connector(charger, conn), data.get("id_tag"))
+    if conn is None and len(charger.connectors) == 1:
+        conn = next(iter(charger.connectors.values()))
+    await actions.async_start(get_runtime(hass), charger, conn, data.get("id_tag"))
 
 
 async def _stop(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
-    if conn is None and len(charger.connectors) > 1:
-        running = [c for c in charger.connectors.values() if c.transaction is not None]
-        conn = running[0] if len(running) == 1 else None
-    await actions.async_stop(_one_connector(charger, conn))
+    await actions.async_stop(charger, conn)
 
 
 async def _reset(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
@@ -167,12 +157,10 @@ async def _set_limit(
 ) -> None:
     if ("amps" in data) == ("watts" in data):
         raise invalid("amps_or_watts")
-    await actions.async_set_limit(
-        get_runtime(hass),
-        _one_connector(charger, conn),
-        amps=data.get("amps"),
-        watts=data.get("watts"),
+    value, unit = (
+        (data["amps"], LimitUnit.AMPS) if "amps" in data else (data["watts"], LimitUnit.WATTS)
     )
+    await actions.async_set_limit(get_runtime(hass), _one_connector(charger, conn), value, unit)
 
 
 async def _clear_limit(

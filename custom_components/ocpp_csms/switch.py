@@ -11,26 +11,29 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import ChargerConfigEntry
 from .actions import async_change_availability, async_start, async_stop
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
+from .entry_data import ChargerConfigEntry
 from .model.charger import Connector, ConnectorStatus
+from .runtime import CsmsRuntime
+
+PARALLEL_UPDATES = 1  # each switch is a call to the charger
 
 
 @dataclass(frozen=True, kw_only=True)
 class OcppSwitchDescription(OcppEntityDescription, SwitchEntityDescription):
     value_fn: Callable[[Connector], bool | None]
-    turn_fn: Callable[[Any, Connector, bool], Awaitable[None]]
+    turn_fn: Callable[[CsmsRuntime, Connector, bool], Awaitable[None]]
 
 
-async def _charging(runtime: Any, conn: Connector, on: bool) -> None:
+async def _charging(runtime: CsmsRuntime, conn: Connector, on: bool) -> None:
     if on:
-        await async_start(runtime, conn, None)
+        await async_start(runtime, conn.charger, conn, None)
     else:
-        await async_stop(conn)
+        await async_stop(conn.charger, conn)
 
 
-async def _availability(runtime: Any, conn: Connector, on: bool) -> None:
+async def _availability(runtime: CsmsRuntime, conn: Connector, on: bool) -> None:
     await async_change_availability(conn.charger, conn.connector_id, on)
 
 
@@ -56,12 +59,11 @@ async def async_setup_entry(
     entry: ChargerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    runtime = entry.runtime_data.runtime
     setup_model_entities(
         entry,
         async_add_entities,
-        lambda charger: [],
-        lambda conn: [OcppSwitch(runtime, conn, d) for d in SWITCHES],
+        lambda data, charger: [],
+        lambda data, conn: [OcppSwitch(data, conn, d) for d in SWITCHES],
     )
 
 
@@ -69,19 +71,15 @@ class OcppSwitch(OcppEntity, SwitchEntity):
     entity_description: OcppSwitchDescription
     target: Connector
 
-    def __init__(self, runtime: Any, conn: Connector, description: OcppSwitchDescription) -> None:
-        super().__init__(conn, description)
-        self._runtime = runtime
-
     @property
     def is_on(self) -> bool | None:
         return self.entity_description.value_fn(self.target)
 
     async def async_turn_on(self, **kwargs: Any) -> None:
-        await self.entity_description.turn_fn(self._runtime, self.target, True)
+        await self.entity_description.turn_fn(self.runtime, self.target, True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
-        await self.entity_description.turn_fn(self._runtime, self.target, False)
+        await self.entity_description.turn_fn(self.runtime, self.target, False)
 
     def _state_snapshot(self) -> Any:
         return (self.available, self.is_on)

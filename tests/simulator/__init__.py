@@ -7,6 +7,7 @@ from .charger2x import SimCharger21, SimCharger201
 from .charger16 import SimCharger16
 from .physics import ConnectorSim
 
-SIMULATORS = {"1.6": SimCharger16, "2.0.1": SimCharger201, "2.1": SimCharger21}
+# One simulator per version of the integration's registry.
+SIMULATORS = {sim.version: sim for sim in (SimCharger21, SimCharger201, SimCharger16)}
 
 __all__ = ["SIMULATORS", "ConnectorSim", "SimCharger16", "SimCharger21", "SimCharger201"]

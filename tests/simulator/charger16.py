@@ -9,6 +9,8 @@ from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action
 
+from custom_components.ocpp_csms.protocol.registry import VERSIONS
+
 from .base import SimBase
 from .physics import ConnectorSim
 
@@ -19,7 +21,7 @@ class SimCharger16(SimBase, ChargePoint):
     """A 1.6 charger with N connectors that obeys remote commands and profiles."""
 
     version = "1.6"
-    subprotocol = "ocpp1.6"
+    subprotocol = VERSIONS[version].subprotocol
 
     def __init__(
         self,

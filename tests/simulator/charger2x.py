@@ -11,6 +11,8 @@ from ocpp.routing import on
 from ocpp.v21 import ChargePoint as ChargePoint21
 from ocpp.v201 import ChargePoint as ChargePoint201
 
+from custom_components.ocpp_csms.protocol.registry import VERSIONS
+
 from .base import SimBase
 from .physics import ConnectorSim
 
@@ -478,9 +480,9 @@ class Sim2xMixin(SimBase):
 
 class SimCharger201(Sim2xMixin, ChargePoint201):
     version = "2.0.1"
-    subprotocol = "ocpp2.0.1"
+    subprotocol = VERSIONS[version].subprotocol
 
 
 class SimCharger21(Sim2xMixin, ChargePoint21):
     version = "2.1"
-    subprotocol = "ocpp2.1"
+    subprotocol = VERSIONS[version].subprotocol

@@ -1,18 +1,26 @@
-"""Charger, connector and transaction: the state every OCPP version maps onto."""
+"""Charger and connector: the state every OCPP version maps onto. Adapters change it
+through methods (of these classes or of the Csms), never by writing fields."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from .commands import ManagedLimit
+from .diagnostics_log import DiagnosticsLog
 from .energy import EnergyRegister
+from .errors import ChargerOffline
 from .measurements import Measurements
+from .transaction import Transaction
 
 if TYPE_CHECKING:
     from .commands import ChargerCommands
+
+_LOGGER = logging.getLogger(__name__)
 
 Listener = Callable[[], None]
 
@@ -42,6 +50,14 @@ PLUGGED_STATUSES = {
 }
 
 
+class BootStatus(StrEnum):
+    """The answer to a charger's boot (the same words in every OCPP version)."""
+
+    ACCEPTED = "Accepted"
+    PENDING = "Pending"
+    REJECTED = "Rejected"
+
+
 class _Observable:
     """Per-object listeners: a message wakes only the entities of its own object."""
 
@@ -57,66 +73,11 @@ class _Observable:
             listener()
 
 
-@dataclass(slots=True)
-class Transaction:
-    """One charging session."""
-
-    transaction_id: str
-    charger_id: str
-    connector_id: int
-    id_tag: str | None
-    started: datetime
-    meter_start_wh: float | None = None
-    meter_stop_wh: float | None = None
-    meter_last_wh: float | None = None
-    stopped: datetime | None = None
-    stop_reason: str | None = None
-    remote_start_id: int | None = None
-    cost: float | None = None
-    currency: str | None = None
-
-    @property
-    def energy_kwh(self) -> float | None:
-        end = self.meter_stop_wh if self.meter_stop_wh is not None else self.meter_last_wh
-        if end is None or self.meter_start_wh is None:
-            return None
-        return max(0.0, (end - self.meter_start_wh) / 1000.0)
-
-    def duration_s(self, now: datetime) -> float:
-        return max(0.0, ((self.stopped or now) - self.started).total_seconds())
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "transaction_id": self.transaction_id,
-            "charger_id": self.charger_id,
-            "connector_id": self.connector_id,
-            "id_tag": self.id_tag,
-            "started": self.started.isoformat(),
-            "meter_start_wh": self.meter_start_wh,
-            "meter_last_wh": self.meter_last_wh,
-            "remote_start_id": self.remote_start_id,
-            "cost": self.cost,
-            "currency": self.currency,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Transaction:
-        return cls(
-            transaction_id=data["transaction_id"],
-            charger_id=data["charger_id"],
-            connector_id=data["connector_id"],
-            id_tag=data.get("id_tag"),
-            started=datetime.fromisoformat(data["started"]),
-            meter_start_wh=data.get("meter_start_wh"),
-            meter_last_wh=data.get("meter_last_wh"),
-            remote_start_id=data.get("remote_start_id"),
-            cost=data.get("cost"),
-            currency=data.get("currency"),
-        )
-
-
 class Connector(_Observable):
-    """A connector (1.6) or EVSE (2.x) that can charge one vehicle."""
+    """A connector (1.6) or EVSE (2.x) that can charge one vehicle.
+
+    Created only by ``Csms.connector``, which checks the id and persists it.
+    """
 
     def __init__(self, charger: Charger, connector_id: int) -> None:
         super().__init__()
@@ -128,8 +89,8 @@ class Connector(_Observable):
         self.energy = EnergyRegister(charger.max_power_w)
         self.transaction: Transaction | None = None
         self.last_session: Transaction | None = None
-        self.charge_limit: float | None = None  # in force, as last sent
-        self.charge_limit_unit: str | None = None
+        self.charge_limit: ManagedLimit | None = None  # in force, as last accepted
+        self.default_limit: ManagedLimit | None = None  # TxDefault: for sessions to come
 
     @property
     def plugged_in(self) -> bool | None:
@@ -157,9 +118,9 @@ class ChargerIdentity:
     meter_serial_number: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Capabilities:
-    """What the charger told us it can do; filled by the adapter."""
+    """What the charger told us it can do."""
 
     smart_charging: bool = True
     charging_rate_units: tuple[str, ...] = ("A", "W")
@@ -167,8 +128,11 @@ class Capabilities:
     bidirectional: bool = False
 
 
+CAPABILITY_FIELDS = {f.name for f in fields(Capabilities)}
+
+
 class Charger(_Observable):
-    """One charging station."""
+    """One charging station: its connectors and its open transactions."""
 
     def __init__(self, charger_id: str, max_power_w: float = 350_000.0) -> None:
         super().__init__()
@@ -178,52 +142,95 @@ class Charger(_Observable):
         self.capabilities = Capabilities()
         self.protocol: str | None = None
         self.connected = False
-        self.boot_status: str | None = None  # Accepted / Pending as last answered
+        self.boot_status: BootStatus | None = None  # as last answered
         self.last_heartbeat: datetime | None = None
         self.status: ConnectorStatus | None = None
         self.error_code: str | None = None
         self.firmware_status: str | None = None
         self.diagnostics_status: str | None = None
-        self.connectors: dict[int, Connector] = {}
+        self.connectors: dict[int, Connector] = {}  # read-only outside the model
+        # Open transactions by the charger's (or, for 1.6, our) transaction id.
+        self.transactions: dict[str, Transaction] = {}
+        # Ids of recently ended transactions: late events for them change nothing.
+        self.ended_transactions: list[str] = []
         self.commands: ChargerCommands | None = None
         # Configuration as last read or reported: key -> value, and the read-only keys.
         # 2.x keys are written Component[.instance][@evseId]/Variable[.instance].
         self.configuration: dict[str, str | None] = {}
         self.readonly_keys: set[str] = set()
-        # Data kept for the diagnostics download (data transfers, security events...).
-        self.recent_messages: list[dict[str, Any]] = []
+        self.diagnostics = DiagnosticsLog()
+        # Input refused or repaired, by kind: counted, logged once per kind.
+        self.anomalies: dict[str, int] = {}
         self._connector_added: list[Callable[[Connector], None]] = []
 
     def on_connector_added(self, cb: Callable[[Connector], None]) -> Callable[[], None]:
         self._connector_added.append(cb)
         return lambda: self._connector_added.remove(cb)
 
-    def connector(self, connector_id: int) -> Connector:
-        """Return the connector, creating (and announcing) it on first sight."""
-        if (conn := self.connectors.get(connector_id)) is None:
-            conn = self.connectors[connector_id] = Connector(self, connector_id)
-            for cb in tuple(self._connector_added):
-                cb(conn)
+    def _add_connector(self, connector_id: int) -> Connector:
+        """Create and announce a connector; only ``Csms.connector`` calls this."""
+        conn = self.connectors[connector_id] = Connector(self, connector_id)
+        for cb in tuple(self._connector_added):
+            cb(conn)
         return conn
 
-    def set_connected(self, connected: bool) -> None:
+    def set_connected(self, commands: ChargerCommands | None, protocol: str | None) -> None:
+        """A connection came (with its adapter) or went (None)."""
+        if protocol is not None and self.protocol is not None and protocol != self.protocol:
+            self._reset_protocol_state()
+        if protocol is not None:
+            self.protocol = protocol
+        self.commands = commands
+        connected = commands is not None
         if self.connected == connected:
             return
         self.connected = connected
-        if not connected:
-            self.commands = None
         self.notify()
         for conn in self.connectors.values():
             conn.notify()
 
-    def reset_protocol_state(self) -> None:
+    def require_commands(self) -> ChargerCommands:
+        """The live adapter; raises ChargerOffline when there is none."""
+        if self.commands is None or not self.connected:
+            raise ChargerOffline(self.charger_id)
+        return self.commands
+
+    def _reset_protocol_state(self) -> None:
         """Forget what only made sense in the previous protocol version (its
         configuration keys and capabilities); sessions, energy and entities stay."""
         self.capabilities = Capabilities()
         self.configuration.clear()
         self.readonly_keys.clear()
 
-    def remember(self, kind: str, payload: dict[str, Any], limit: int = 50) -> None:
-        """Keep a charger message no entity shows, for diagnostics."""
-        self.recent_messages.append({"kind": kind, "payload": payload})
-        del self.recent_messages[:-limit]
+    def update_capabilities(self, **changes: Any) -> None:
+        self.capabilities = replace(self.capabilities, **changes)
+
+    def store_configuration(self, key: str, value: str | None, readonly: bool = False) -> None:
+        self.configuration[key] = value
+        if readonly:
+            self.readonly_keys.add(key)
+
+    def set_firmware_status(self, status: str) -> None:
+        if status != self.firmware_status:
+            self.firmware_status = status
+            self.notify()
+
+    def set_diagnostics_status(self, status: str) -> None:
+        if status != self.diagnostics_status:
+            self.diagnostics_status = status
+            self.notify()
+
+    def remember(self, kind: str, payload: dict[str, Any]) -> None:
+        """Keep a charger message no entity shows, for diagnostics (bounded)."""
+        self.diagnostics.add(kind, payload)
+
+    def count_anomaly(self, kind: str, detail: str) -> None:
+        """Input that was refused or repaired: counted; logged the first time per kind."""
+        count = self.anomalies[kind] = self.anomalies.get(kind, 0) + 1
+        if count == 1:
+            _LOGGER.warning(
+                "%s: %s (%s); further cases are counted in diagnostics only",
+                self.charger_id,
+                detail,
+                kind,
+            )

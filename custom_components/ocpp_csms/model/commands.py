@@ -1,4 +1,5 @@
-"""The commands a charger accepts, independent of the OCPP version."""
+"""The commands a charger accepts, independent of the OCPP version, and the typed
+values they take and give."""
 
 from __future__ import annotations
 
@@ -17,9 +18,32 @@ class CommandError(Exception):
         self.details = details or {}
 
 
+class CommandOutcome(StrEnum):
+    """A command the charger took (a refusal is a CommandError)."""
+
+    ACCEPTED = "Accepted"
+    REBOOT_REQUIRED = "RebootRequired"  # configuration: applies after a reboot
+    SCHEDULED = "Scheduled"  # change of availability: after the running session
+    NOTHING_TO_DO = "NothingToDo"  # e.g. no profile of ours was installed to clear
+
+
+# The charger answers that mean "taken", and what each means to the model.
+TAKEN = {
+    "Accepted": CommandOutcome.ACCEPTED,
+    "Unlocked": CommandOutcome.ACCEPTED,
+    "RebootRequired": CommandOutcome.REBOOT_REQUIRED,
+    "Scheduled": CommandOutcome.SCHEDULED,
+}
+
+
 class ResetKind(StrEnum):
     SOFT = "soft"
     HARD = "hard"
+
+
+class LimitUnit(StrEnum):
+    AMPS = "A"
+    WATTS = "W"
 
 
 class LimitPurpose(StrEnum):
@@ -30,6 +54,21 @@ class LimitPurpose(StrEnum):
 
 
 @dataclass(slots=True, frozen=True)
+class ManagedLimit:
+    """A limit Home Assistant keeps on a connector (persisted)."""
+
+    limit: float
+    unit: LimitUnit
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"limit": self.limit, "unit": self.unit.value}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ManagedLimit:
+        return cls(float(data["limit"]), LimitUnit(data["unit"]))
+
+
+@dataclass(slots=True, frozen=True)
 class ChargeLimit:
     """A limit as the charging-limit logic decided to send it."""
 
@@ -37,7 +76,7 @@ class ChargeLimit:
     purpose: LimitPurpose
     profile_id: int
     stack_level: int
-    unit: str  # "A" or "W"
+    unit: LimitUnit
     limit: float
     transaction_id: str | None = None
     phases: int | None = None
@@ -50,19 +89,31 @@ class ConfigurationResult:
     unknown: list[str] = field(default_factory=list)
 
 
-class ChargerCommands(Protocol):
-    """Implemented by each protocol adapter; used by the model and the HA layer."""
+@dataclass(slots=True)
+class DataTransferResult:
+    status: str
+    data: str | None = None
 
-    async def remote_start(self, connector_id: int, id_tag: str) -> str: ...
-    async def remote_stop(self, transaction_id: str) -> str: ...
-    async def reset(self, kind: ResetKind) -> str: ...
-    async def unlock(self, connector_id: int) -> str: ...
-    async def change_availability(self, connector_id: int, operative: bool) -> str: ...
-    async def set_charge_limit(self, limit: ChargeLimit) -> str: ...
-    async def clear_charge_limit(self, connector_id: int, profile_ids: list[int]) -> str: ...
+
+class ChargerCommands(Protocol):
+    """What the model and the HA layer can ask of any charger, whatever its version.
+
+    Each method raises CommandError when the charger refuses, errs or times out,
+    and InvalidCommand when the command cannot be put into this version's terms.
+    """
+
+    async def remote_start(self, connector_id: int | None, id_tag: str) -> CommandOutcome: ...
+    async def remote_stop(self, transaction_id: str) -> CommandOutcome: ...
+    async def reset(self, kind: ResetKind) -> CommandOutcome: ...
+    async def unlock(self, connector_id: int) -> CommandOutcome: ...
+    async def change_availability(self, connector_id: int, operative: bool) -> CommandOutcome: ...
+    async def set_charge_limit(self, limit: ChargeLimit) -> CommandOutcome: ...
+    async def clear_charge_limit(
+        self, connector_id: int, profile_ids: list[int]
+    ) -> CommandOutcome: ...
     async def get_configuration(self, keys: list[str]) -> ConfigurationResult: ...
-    async def set_configuration(self, key: str, value: str) -> str: ...
-    async def trigger_message(self, message: str, connector_id: int | None) -> str: ...
+    async def set_configuration(self, key: str, value: str) -> CommandOutcome: ...
+    async def trigger_message(self, message: str, connector_id: int | None) -> CommandOutcome: ...
     async def data_transfer(
         self, vendor_id: str, message_id: str | None, data: str | None
-    ) -> dict[str, Any]: ...
+    ) -> DataTransferResult: ...

@@ -1,14 +1,33 @@
-"""Guard for the energy register: only plausible readings reach the Energy dashboard."""
+"""The one rule for energy readings, shared by the connector's register (what the
+Energy dashboard sees) and each session's meter: no drop, no jump faster than the
+connector could deliver at full power, nothing that is not a finite number."""
 
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime
 
 _LOGGER = logging.getLogger(__name__)
 
 # Slack on top of max power x elapsed time, for clock skew and rounding.
 _SLACK_WH = 100.0
+
+
+def plausible_step(
+    last_wh: float | None,
+    last_at: datetime | None,
+    wh: float,
+    at: datetime,
+    max_power_w: float,
+) -> bool:
+    """Whether a register may move from (last_wh at last_at) to (wh at at)."""
+    if not math.isfinite(wh):
+        return False
+    if last_wh is None or last_at is None:
+        return True
+    elapsed_h = max(0.0, (at - last_at).total_seconds()) / 3600.0
+    return last_wh <= wh <= last_wh + max_power_w * elapsed_h + _SLACK_WH
 
 
 class EnergyRegister:
@@ -22,33 +41,26 @@ class EnergyRegister:
         self._warned = False
 
     def restore(self, value_kwh: float | None, timestamp: datetime | None) -> None:
+        if value_kwh is not None and not math.isfinite(value_kwh):
+            value_kwh = timestamp = None
         self.value_kwh, self.timestamp = value_kwh, timestamp
 
     def offer(self, wh: float, timestamp: datetime, context: str) -> bool:
-        """Accept a reading in Wh; returns True when the register moved."""
-        if self.value_kwh is None or self.timestamp is None:
-            return self._accept(wh, timestamp)
-        last_wh = self.value_kwh * 1000.0
-        elapsed_h = max(0.0, (timestamp - self.timestamp).total_seconds()) / 3600.0
-        allowed = self.max_power_w * elapsed_h + _SLACK_WH
-        if wh < last_wh or wh - last_wh > allowed:
+        """Take a reading in Wh if plausible; True when it was taken."""
+        last_wh = None if self.value_kwh is None else self.value_kwh * 1000.0
+        if not plausible_step(last_wh, self.timestamp, wh, timestamp, self.max_power_w):
             self.rejected += 1
             if not self._warned:
                 self._warned = True
                 _LOGGER.warning(
-                    "%s: energy register reading %.0f Wh ignored (last %.0f Wh, at most "
-                    "%.0f Wh possible since); further implausible readings are counted "
-                    "in diagnostics only",
+                    "%s: energy register reading %s Wh ignored (last %s Wh); further "
+                    "implausible readings are counted in diagnostics only",
                     context,
                     wh,
                     last_wh,
-                    last_wh + allowed,
                 )
             return False
-        return self._accept(wh, timestamp)
-
-    def _accept(self, wh: float, timestamp: datetime) -> bool:
-        changed = self.value_kwh != wh / 1000.0
         self.value_kwh = wh / 1000.0
-        self.timestamp = timestamp
-        return changed
+        if self.timestamp is None or timestamp > self.timestamp:
+            self.timestamp = timestamp  # an older reading never moves the clock back
+        return True

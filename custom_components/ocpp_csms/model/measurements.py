@@ -23,9 +23,8 @@ class SampledValue:
     context: str | None = None
 
 
-def normalise(measurand: str, raw: str, unit: str | None) -> tuple[float, str | None]:
+def normalise(measurand: str, value: float, unit: str | None) -> tuple[float, str | None]:
     """Return the value in the base unit of its kind (W, Wh, var, varh, degC)."""
-    value = float(raw)
     if unit in _SCALE:
         return value * _SCALE[unit], unit[1:]
     if unit == "Fahrenheit":

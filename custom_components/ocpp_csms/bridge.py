@@ -1,0 +1,101 @@
+"""The thin bridge from the model to Home Assistant: events on the bus, device
+registry updates, discovery flows, and the state written to HA storage."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import discovery_flow
+from homeassistant.helpers.storage import Store
+
+from .const import CONF_AUTO_ACCEPT, CONF_CHARGER_ID, DOMAIN, SAVE_DELAY_S, STORAGE_KEY
+from .devices import charger_device
+from .model.charger import Charger
+from .model.csms import Csms, Persistence
+from .model.events import EVENT_CHARGER_BOOTED
+from .model.state import STATE_VERSION, migrate
+
+_LOGGER = logging.getLogger(__package__)
+
+
+class CsmsStore(Store[dict[str, Any]]):
+    """HA storage of the model's state; older layouts are migrated on load."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        return migrate(old_major_version, old_data)
+
+
+class HaBridge:
+    def __init__(self, hass: HomeAssistant) -> None:
+        self.hass = hass
+        self.store = CsmsStore(hass, STATE_VERSION, STORAGE_KEY)
+        self.csms = Csms(
+            emit=self.emit, persistence=Persistence(soon=self.save_soon, now=self.save_now)
+        )
+        self.csms.on_discovered = self.discovered
+        self._save_pending = False
+
+    async def async_load(self) -> None:
+        self.csms.stored.load(await self.store.async_load())
+
+    # ------------------------------------------------------------ storage
+    @callback
+    def save_soon(self) -> None:
+        """Write within SAVE_DELAY_S. Later changes join the pending write rather than
+        postponing it, so a charger that never falls silent is saved all the same."""
+        if not self._save_pending:
+            self._save_pending = True
+            self.store.async_delay_save(self._data, SAVE_DELAY_S)
+
+    @callback
+    def save_now(self) -> None:
+        """Write at the next turn of the event loop (a session started or ended)."""
+        self._save_pending = True
+        self.store.async_delay_save(self._data, 0)
+
+    def _data(self) -> dict[str, Any]:
+        self._save_pending = False
+        return self.csms.stored.dump(self.csms.chargers)
+
+    # ------------------------------------------------------------ events, devices
+    @callback
+    def emit(self, event: str, data: dict[str, Any]) -> None:
+        if event == EVENT_CHARGER_BOOTED and data["charger_id"] in self.csms.adopted:
+            charger = self.csms.get_charger(data["charger_id"])
+            if charger is not None:
+                self._update_device(charger)
+        self.hass.bus.async_fire(f"{DOMAIN}_{event}", data)
+
+    @callback
+    def _update_device(self, charger: Charger) -> None:
+        """A boot tells vendor, model, serial and firmware: show them on the device."""
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(
+            DOMAIN, charger.charger_id
+        )
+        if entry is None:
+            return
+        dr.async_get(self.hass).async_get_or_create(
+            config_entry_id=entry.entry_id, **charger_device(charger)
+        )
+
+    @callback
+    def discovered(self, charger: Charger) -> None:
+        """A charger that is not adopted booted: offer it, or adopt it at once."""
+        ident = charger.identity
+        discovery_flow.async_create_flow(
+            self.hass,
+            DOMAIN,
+            context={"source": SOURCE_INTEGRATION_DISCOVERY},
+            data={
+                CONF_CHARGER_ID: charger.charger_id,
+                "vendor": ident.vendor or "",
+                "model": ident.model or "",
+                CONF_AUTO_ACCEPT: self.csms.settings.auto_accept,
+            },
+        )

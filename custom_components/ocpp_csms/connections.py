@@ -1,0 +1,172 @@
+"""The connection manager: runs the websocket server, gives each connected charger
+its version's adapter, replaces a second connection of the same charger, and logs
+unavailability and recovery once each (a fleet-wide burst as a summary)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from dataclasses import dataclass
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from .model.charger import BootStatus
+from .model.csms import Csms
+from .protocol.adapter import ChargerAdapter
+from .protocol.registry import DEFAULT_VERSION, SUBPROTOCOLS, VERSIONS
+from .server import CsmsServer
+
+_LOGGER = logging.getLogger(__package__)
+
+# Within one window, at most this many chargers are named; the rest are counted.
+BURST_WINDOW_S = 10.0
+BURST_LINES = 5
+
+
+@dataclass(slots=True)
+class ConnectionSettings:
+    """What the CSMS options set for connections."""
+
+    response_timeout: float = 20.0
+    password: str | None = None  # security profile 1, shared by all chargers
+
+
+@dataclass(slots=True)
+class _Link:
+    adapter: ChargerAdapter
+    connection: ServerConnection
+
+
+class AvailabilityLog:
+    """Each charger's loss and recovery of its connection, logged once each at INFO.
+    Past BURST_LINES in a window, chargers are counted and summarised instead."""
+
+    def __init__(self) -> None:
+        self._down: set[str] = set()
+        self._window_start = -BURST_WINDOW_S
+        self._lines = 0
+        self._suppressed = {"lost": 0, "back": 0}
+        self._summary: asyncio.TimerHandle | None = None
+
+    def lost(self, charger_id: str) -> None:
+        if charger_id not in self._down:
+            self._down.add(charger_id)
+            self._line("lost", "%s: disconnected; its entities are unavailable", charger_id)
+
+    def back(self, charger_id: str) -> None:
+        if charger_id in self._down:
+            self._down.discard(charger_id)
+            self._line("back", "%s: connected again", charger_id)
+
+    def _line(self, kind: str, msg: str, charger_id: str) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._window_start > BURST_WINDOW_S:
+            self._window_start, self._lines = loop.time(), 0
+        if self._lines < BURST_LINES:
+            self._lines += 1
+            _LOGGER.info(msg, charger_id)
+            return
+        self._suppressed[kind] += 1
+        if self._summary is None:
+            when = self._window_start + BURST_WINDOW_S
+            self._summary = loop.call_at(when, self.flush)
+
+    def flush(self) -> None:
+        """Log what the last window counted instead of naming."""
+        if self._summary is not None:
+            self._summary.cancel()
+            self._summary = None
+        lost, back = self._suppressed["lost"], self._suppressed["back"]
+        if lost or back:
+            _LOGGER.info(
+                "%d more chargers disconnected and %d more connected again in the last %.0f s",
+                lost,
+                back,
+                BURST_WINDOW_S,
+            )
+        self._suppressed = {"lost": 0, "back": 0}
+
+
+class ConnectionManager:
+    def __init__(self, csms: Csms) -> None:
+        self.csms = csms
+        self.settings = ConnectionSettings()
+        self.server: CsmsServer | None = None
+        self.availability = AvailabilityLog()
+        # charger id -> the one OCPP version it may use (charger option), if pinned
+        self.pinned_versions: dict[str, str] = {}
+        self._links: dict[str, _Link] = {}
+
+    async def async_start(
+        self, host: str, port: int, ssl_context: ssl.SSLContext | None
+    ) -> CsmsServer:
+        self.server = CsmsServer(
+            host,
+            port,
+            self._serve_charger,
+            versions=self.allowed_versions,
+            password=lambda charger_id: self.settings.password,
+            subprotocols=SUBPROTOCOLS,
+            default_version=DEFAULT_VERSION,
+            ssl_context=ssl_context,
+        )
+        await self.server.start()
+        return self.server
+
+    async def async_stop(self) -> None:
+        """Close every connection, then the server."""
+        links = list(self._links.values())
+        await asyncio.gather(
+            *(link.connection.close(code=1001, reason="going away") for link in links),
+            return_exceptions=True,
+        )
+        if self.server is not None:
+            server, self.server = self.server, None
+            await server.stop()
+        self.availability.flush()
+
+    def allowed_versions(self, charger_id: str) -> list[str]:
+        pinned = self.pinned_versions.get(charger_id)
+        return [pinned] if pinned else list(VERSIONS)
+
+    def request_boot(self, charger_id: str) -> None:
+        """A charger was adopted: if it is connected and waiting, ask it to boot."""
+        link = self._links.get(charger_id)
+        charger = self.csms.get_charger(charger_id)
+        if link is not None and charger is not None and charger.boot_status is BootStatus.PENDING:
+            link.adapter.request_boot()
+
+    async def _serve_charger(self, charger_id: str, version: str, ws: ServerConnection) -> None:
+        charger = self.csms.attach_charger(charger_id)
+        if (old := self._links.get(charger_id)) is not None:
+            _LOGGER.info("%s: a new connection replaces the old one", charger_id)
+            await old.connection.close(code=1000, reason="replaced by a new connection")
+        adapter = VERSIONS[version].adapter(charger, self.csms, ws, self.settings.response_timeout)
+        link = self._links[charger_id] = _Link(adapter, ws)
+        charger.set_connected(adapter, version)
+        _LOGGER.debug("%s: connected (OCPP %s) from %s", charger_id, version, ws.remote_address)
+        self.availability.back(charger_id)
+        adapter.on_connected(self.csms.is_adopted(charger_id))
+        try:
+            async for raw in ws:
+                await self._route(charger_id, adapter, raw)
+        except ConnectionClosed:
+            pass
+        finally:
+            await adapter.close_tasks()
+            if self._links.get(charger_id) is link:
+                del self._links[charger_id]
+                charger.set_connected(None, None)
+                self.availability.lost(charger_id)
+
+    @staticmethod
+    async def _route(charger_id: str, adapter: ChargerAdapter, raw: str | bytes) -> None:
+        """One frame; a fault of ours is logged, and the connection stays up."""
+        try:
+            await adapter.route_message(raw)
+        except ConnectionClosed:
+            raise
+        except Exception:
+            _LOGGER.exception("%s: error while handling a frame", charger_id)

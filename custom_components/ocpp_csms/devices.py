@@ -1,0 +1,34 @@
+"""Device info of a charger (a device) and of its connectors (child devices)."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import ChildDeviceInfo, DeviceInfo
+
+from .const import DOMAIN
+from .model.charger import Charger, Connector
+
+
+def charger_device(charger: Charger) -> DeviceInfo:
+    """The charger's device. Identity fields are only given once known: after a
+    restart a charger reconnects without booting, and None would wipe what the
+    device registry kept from its last boot."""
+    ident = charger.identity
+    info = DeviceInfo(identifiers={(DOMAIN, charger.charger_id)}, name=charger.charger_id)
+    if ident.vendor is not None:
+        info["manufacturer"] = ident.vendor
+    if ident.model is not None:
+        info["model"] = ident.model
+    if ident.serial_number is not None:
+        info["serial_number"] = ident.serial_number
+    if ident.firmware_version is not None:
+        info["sw_version"] = ident.firmware_version
+    return info
+
+
+def connector_device(conn: Connector, charger_device_id: str) -> ChildDeviceInfo:
+    """A connector is a child device of its charger's device."""
+    return ChildDeviceInfo(
+        identifiers={(DOMAIN, f"{conn.charger.charger_id}/{conn.connector_id}")},
+        name=f"Connector {conn.connector_id}",
+        parent_device_id=charger_device_id,
+    )

@@ -1,0 +1,30 @@
+"""Errors the model raises for input it will not take. Adapters answer them with the
+protocol's error; the Home Assistant layer turns them into validation errors."""
+
+from __future__ import annotations
+
+
+class InvalidInput(ValueError):
+    """A charger sent a value the model refuses (a connector id out of range, say).
+
+    Nothing was changed; the adapter answers the message with an OCPP error.
+    """
+
+
+class InvalidCommand(ValueError):
+    """A command cannot be sent as asked (a malformed configuration key, say).
+
+    Raised before the charger is asked; ``expected`` says what would be valid.
+    """
+
+    def __init__(self, message: str, expected: str = "") -> None:
+        super().__init__(message)
+        self.expected = expected
+
+
+class ChargerOffline(Exception):
+    """A command for a charger that is not connected; nothing was sent."""
+
+    def __init__(self, charger_id: str) -> None:
+        super().__init__(charger_id)
+        self.charger_id = charger_id

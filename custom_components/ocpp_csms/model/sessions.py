@@ -1,0 +1,181 @@
+"""Charging sessions: start, energy credited, stop. Transactions belong to their
+charger, so two chargers using the same transaction id never meet."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .energy import plausible_step
+from .events import EVENT_SESSION_ENDED, EVENT_SESSION_STARTED
+from .transaction import ANOMALY_METER_STOP_BELOW_START, StopReason, Transaction
+
+if TYPE_CHECKING:
+    from .charger import Charger, Connector
+    from .csms import Csms
+
+# How many ended transaction ids each charger remembers, to ignore late events.
+ENDED_KEPT = 50
+ANOMALY_METER_STOP_IMPLAUSIBLE = "meter_stop_implausible"
+ANOMALY_SESSION_READING = "session_reading_implausible"
+
+
+class Sessions:
+    def __init__(self, csms: Csms) -> None:
+        self._csms = csms
+
+    def find(self, charger: Charger, transaction_id: str) -> Transaction | None:
+        return charger.transactions.get(transaction_id)
+
+    def has_ended(self, charger: Charger, transaction_id: str) -> bool:
+        return transaction_id in charger.ended_transactions
+
+    def next_transaction_id(self) -> int:
+        """A CSMS-assigned id (1.6): unique across every charger."""
+        stored = self._csms.stored
+        stored.tx_counter += 1
+        self._csms.persistence.now()
+        return stored.tx_counter
+
+    # ------------------------------------------------------------ start
+    def start(
+        self,
+        charger: Charger,
+        connector_id: int,
+        transaction_id: str,
+        id_tag: str | None,
+        meter_start_wh: float | None,
+        started: datetime,
+        remote_start_id: int | None = None,
+    ) -> Transaction:
+        """A session began (or, for 2.x, was first seen); repeated starts are one."""
+        conn = self._csms.connector(charger, connector_id)
+        if (known := charger.transactions.get(transaction_id)) is not None:
+            conn.transaction = known  # a repeated start (2.x offline replay)
+            return known
+        tx = Transaction(
+            transaction_id=transaction_id,
+            charger_id=charger.charger_id,
+            connector_id=connector_id,
+            id_tag=id_tag,
+            started=started,
+            meter_start_wh=meter_start_wh,
+            meter_last_wh=meter_start_wh,
+            meter_last_at=started if meter_start_wh is not None else None,
+            remote_start_id=remote_start_id,
+        )
+        conn.transaction = charger.transactions[transaction_id] = tx
+        if meter_start_wh is not None:
+            conn.energy.offer(meter_start_wh, started, f"{charger.charger_id}/{connector_id}")
+        self._csms.persistence.now()
+        conn.notify()
+        self._csms.emit(EVENT_SESSION_STARTED, _started_event(tx))
+        return tx
+
+    def set_token(self, tx: Transaction, id_tag: str) -> None:
+        """A 2.x transaction learnt its idToken after it started."""
+        if tx.id_tag is None:
+            tx.id_tag = id_tag
+            self._csms.persistence.soon()
+
+    # ------------------------------------------------------------ energy
+    def credit(self, charger: Charger, tx: Transaction, wh: float, at: datetime) -> None:
+        """A register reading during the session: the same rule as the connector's
+        register, applied to the session's own last reading."""
+        if tx.meter_start_wh is None:
+            tx.meter_start_wh = tx.meter_last_wh = wh
+            tx.meter_last_at = at
+            return
+        last_at = tx.meter_last_at or tx.started
+        if plausible_step(tx.meter_last_wh, last_at, wh, at, charger.max_power_w):
+            tx.meter_last_wh, tx.meter_last_at = wh, max(at, last_at)
+        elif tx.meter_last_wh is None or wh != tx.meter_last_wh:
+            charger.count_anomaly(
+                ANOMALY_SESSION_READING,
+                f"session {tx.transaction_id}: reading {wh} Wh ignored "
+                f"(last {tx.meter_last_wh} Wh)",
+            )
+
+    # ------------------------------------------------------------ stop
+    def stop(
+        self,
+        charger: Charger,
+        transaction_id: str,
+        meter_stop_wh: float | None,
+        stopped: datetime,
+        reason: StopReason,
+    ) -> Transaction | None:
+        """The session ended; None (and nothing changed) for an unknown id."""
+        tx = charger.transactions.pop(transaction_id, None)
+        if tx is None:
+            charger.count_anomaly(
+                "unknown_transaction", f"stop for unknown transaction {transaction_id}"
+            )
+            return None
+        tx.stopped, tx.stop_reason = stopped, reason
+        self._take_meter_stop(charger, tx, meter_stop_wh, stopped)
+        conn = self._csms.connector(charger, tx.connector_id)
+        if meter_stop_wh is not None and tx.anomaly is None:
+            conn.energy.offer(meter_stop_wh, stopped, f"{charger.charger_id}/{tx.connector_id}")
+        self._close_on_connector(conn, tx)
+        charger.ended_transactions.append(transaction_id)
+        del charger.ended_transactions[:-ENDED_KEPT]
+        self._csms.persistence.now()
+        conn.notify()
+        self._csms.emit(EVENT_SESSION_ENDED, _ended_event(tx, stopped))
+        return tx
+
+    def _take_meter_stop(
+        self, charger: Charger, tx: Transaction, wh: float | None, at: datetime
+    ) -> None:
+        if wh is None:
+            return
+        if tx.meter_start_wh is not None and wh < tx.meter_start_wh:
+            tx.anomaly = ANOMALY_METER_STOP_BELOW_START
+            charger.count_anomaly(
+                tx.anomaly,
+                f"session {tx.transaction_id}: meter stop {wh} Wh is below its "
+                f"meter start {tx.meter_start_wh} Wh",
+            )
+            return
+        last_at = tx.meter_last_at or tx.started
+        if not plausible_step(tx.meter_last_wh, last_at, wh, at, charger.max_power_w):
+            tx.anomaly = ANOMALY_METER_STOP_IMPLAUSIBLE
+            charger.count_anomaly(
+                tx.anomaly,
+                f"session {tx.transaction_id}: meter stop {wh} Wh ignored "
+                f"(last {tx.meter_last_wh} Wh)",
+            )
+            return
+        tx.meter_stop_wh = wh
+
+    @staticmethod
+    def _close_on_connector(conn: Connector, tx: Transaction) -> None:
+        if conn.transaction is tx or conn.transaction is None:
+            conn.transaction = None
+        conn.last_session = tx
+        conn.measurements.reset_flow()
+        conn.charge_limit = conn.default_limit  # a TxProfile (even 0 A) ended with it
+
+
+def _started_event(tx: Transaction) -> dict[str, Any]:
+    return {
+        "charger_id": tx.charger_id,
+        "connector_id": tx.connector_id,
+        "transaction_id": tx.transaction_id,
+        "id_tag": tx.id_tag,
+        "meter_start_kwh": None if tx.meter_start_wh is None else tx.meter_start_wh / 1000,
+    }
+
+
+def _ended_event(tx: Transaction, stopped: datetime) -> dict[str, Any]:
+    return {
+        "charger_id": tx.charger_id,
+        "connector_id": tx.connector_id,
+        "transaction_id": tx.transaction_id,
+        "id_tag": tx.id_tag,
+        "energy_kwh": tx.energy_kwh,
+        "duration_s": tx.duration_s(stopped),
+        "stop_reason": tx.stop_reason.value if tx.stop_reason else None,
+        "anomaly": tx.anomaly,
+    }

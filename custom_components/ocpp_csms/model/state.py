@@ -1,0 +1,118 @@
+"""What survives a restart, as one plain dict (HA Store writes it as JSON):
+the id counters and, per charger, its connectors (energy register, default
+limit), its open transactions and the ids of its recently ended ones.
+
+Version 1 kept transactions in one dict keyed by transaction id alone, so two
+chargers with the same id met; ``migrate`` moves them under their charger."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .commands import ManagedLimit
+from .transaction import Transaction
+
+if TYPE_CHECKING:
+    from .charger import Charger
+
+_LOGGER = logging.getLogger(__name__)
+
+STATE_VERSION = 2
+
+
+def migrate(old_version: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Bring stored state of an older version to the current layout."""
+    if old_version >= STATE_VERSION:
+        return data
+    chargers: dict[str, dict[str, Any]] = {}
+
+    def record(charger_id: str) -> dict[str, Any]:
+        return chargers.setdefault(charger_id, {"connectors": {}, "transactions": {}})
+
+    for charger_id, ids in data.get("connectors", {}).items():
+        for connector_id in ids:
+            record(charger_id)["connectors"].setdefault(str(connector_id), {})
+    for charger_id, per in data.get("energy", {}).items():
+        for connector_id, value in per.items():
+            record(charger_id)["connectors"].setdefault(connector_id, {})["energy"] = value
+    for charger_id, per in data.get("limits", {}).items():
+        for connector_id, limit in per.items():
+            conn = record(charger_id)["connectors"].setdefault(connector_id, {})
+            conn["default_limit"] = limit
+    for tx_id, tx in data.get("transactions", {}).items():
+        record(tx["charger_id"])["transactions"][str(tx_id)] = tx
+    return {
+        "tx_counter": data.get("tx_counter", 0),
+        "remote_start_counter": data.get("remote_start_counter", 0),
+        "chargers": chargers,
+    }
+
+
+class StoredState:
+    """The counters, and the stored records of chargers not attached since loading."""
+
+    def __init__(self) -> None:
+        self.tx_counter = 0
+        self.remote_start_counter = 0
+        self._records: dict[str, dict[str, Any]] = {}
+
+    def load(self, data: dict[str, Any] | None) -> None:
+        data = data or {}
+        self.tx_counter = int(data.get("tx_counter", 0))
+        self.remote_start_counter = int(data.get("remote_start_counter", 0))
+        self._records = dict(data.get("chargers", {}))
+
+    def open_transactions(self) -> int:
+        return sum(len(r.get("transactions", {})) for r in self._records.values())
+
+    def restore(self, charger: Charger) -> None:
+        """Give a newly attached charger what was stored for it."""
+        record = self._records.pop(charger.charger_id, None)
+        if not record:
+            return
+        for key, saved in sorted(record.get("connectors", {}).items(), key=lambda i: int(i[0])):
+            if int(key) < 1:
+                continue
+            conn = charger._add_connector(int(key))
+            if energy := saved.get("energy"):
+                conn.energy.restore(energy[0], datetime.fromisoformat(energy[1]))
+            if limit := saved.get("default_limit"):
+                conn.default_limit = conn.charge_limit = ManagedLimit.from_dict(limit)
+        for tx_id, saved in record.get("transactions", {}).items():
+            tx = Transaction.from_dict(saved)
+            charger.transactions[tx_id] = tx
+            if tx.connector_id >= 1:
+                conn = charger.connectors.get(tx.connector_id) or charger._add_connector(
+                    tx.connector_id
+                )
+                conn.transaction = tx
+        charger.ended_transactions = list(record.get("ended", []))
+
+    def dump(self, chargers: dict[str, Charger]) -> dict[str, Any]:
+        records = dict(self._records)  # chargers not seen since the restart
+        for charger_id, charger in chargers.items():
+            records[charger_id] = _record(charger)
+        return {
+            "tx_counter": self.tx_counter,
+            "remote_start_counter": self.remote_start_counter,
+            "chargers": records,
+        }
+
+
+def _record(charger: Charger) -> dict[str, Any]:
+    connectors: dict[str, dict[str, Any]] = {}
+    for connector_id, conn in charger.connectors.items():
+        saved: dict[str, Any] = {}
+        reg = conn.energy
+        if reg.value_kwh is not None and reg.timestamp is not None:
+            saved["energy"] = [reg.value_kwh, reg.timestamp.isoformat()]
+        if conn.default_limit is not None:
+            saved["default_limit"] = conn.default_limit.as_dict()
+        connectors[str(connector_id)] = saved
+    return {
+        "connectors": connectors,
+        "transactions": {k: tx.as_dict() for k, tx in charger.transactions.items()},
+        "ended": list(charger.ended_transactions),
+    }

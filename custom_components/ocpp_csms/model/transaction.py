@@ -1,0 +1,112 @@
+"""One charging session, and why it stopped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class StopReason(StrEnum):
+    """Why a session stopped: the 1.6 reasons and the 2.x stoppedReason values."""
+
+    DE_AUTHORIZED = "DeAuthorized"
+    EMERGENCY_STOP = "EmergencyStop"
+    ENERGY_LIMIT_REACHED = "EnergyLimitReached"
+    EV_DISCONNECTED = "EVDisconnected"
+    GROUND_FAULT = "GroundFault"
+    HARD_RESET = "HardReset"
+    IMMEDIATE_RESET = "ImmediateReset"
+    LOCAL = "Local"
+    LOCAL_OUT_OF_CREDIT = "LocalOutOfCredit"
+    MASTER_PASS = "MasterPass"
+    OTHER = "Other"
+    OVERCURRENT_FAULT = "OvercurrentFault"
+    POWER_LOSS = "PowerLoss"
+    POWER_QUALITY = "PowerQuality"
+    REBOOT = "Reboot"
+    REMOTE = "Remote"
+    SOC_LIMIT_REACHED = "SOCLimitReached"
+    SOFT_RESET = "SoftReset"
+    STOPPED_BY_EV = "StoppedByEV"
+    TIME_LIMIT_REACHED = "TimeLimitReached"
+    TIMEOUT = "Timeout"
+    UNLOCK_COMMAND = "UnlockCommand"
+
+    @classmethod
+    def parse(cls, value: str | None) -> StopReason:
+        """The charger's reason; none given means Local (1.6 default), unknown is Other."""
+        if not value:
+            return cls.LOCAL
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.OTHER
+
+
+# Session anomalies, kept on the transaction and shown in diagnostics.
+ANOMALY_METER_STOP_BELOW_START = "meter_stop_below_start"
+
+
+@dataclass(slots=True)
+class Transaction:
+    """One charging session of one charger; ids are unique per charger only."""
+
+    transaction_id: str
+    charger_id: str
+    connector_id: int
+    id_tag: str | None
+    started: datetime
+    meter_start_wh: float | None = None
+    meter_stop_wh: float | None = None
+    meter_last_wh: float | None = None
+    meter_last_at: datetime | None = None
+    stopped: datetime | None = None
+    stop_reason: StopReason | None = None
+    remote_start_id: int | None = None
+    cost: float | None = None
+    currency: str | None = None
+    anomaly: str | None = None
+
+    @property
+    def energy_kwh(self) -> float | None:
+        end = self.meter_stop_wh if self.meter_stop_wh is not None else self.meter_last_wh
+        if end is None or self.meter_start_wh is None:
+            return None
+        return max(0.0, (end - self.meter_start_wh) / 1000.0)
+
+    def duration_s(self, now: datetime) -> float:
+        return max(0.0, ((self.stopped or now) - self.started).total_seconds())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "transaction_id": self.transaction_id,
+            "charger_id": self.charger_id,
+            "connector_id": self.connector_id,
+            "id_tag": self.id_tag,
+            "started": self.started.isoformat(),
+            "meter_start_wh": self.meter_start_wh,
+            "meter_last_wh": self.meter_last_wh,
+            "meter_last_at": self.meter_last_at.isoformat() if self.meter_last_at else None,
+            "remote_start_id": self.remote_start_id,
+            "cost": self.cost,
+            "currency": self.currency,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Transaction:
+        last_at = data.get("meter_last_at")
+        return cls(
+            transaction_id=str(data["transaction_id"]),
+            charger_id=data["charger_id"],
+            connector_id=int(data["connector_id"]),
+            id_tag=data.get("id_tag"),
+            started=datetime.fromisoformat(data["started"]),
+            meter_start_wh=data.get("meter_start_wh"),
+            meter_last_wh=data.get("meter_last_wh"),
+            meter_last_at=datetime.fromisoformat(last_at) if last_at else None,
+            remote_start_id=data.get("remote_start_id"),
+            cost=data.get("cost"),
+            currency=data.get("currency"),
+        )

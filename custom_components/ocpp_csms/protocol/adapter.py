@@ -1,0 +1,253 @@
+"""What every version adapter is (the ChargerAdapter protocol) and the RPC part they
+share: error answers, quiet frame logging, command calls with typed outcomes and
+translated failures, and tasks tied to the connection."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import json
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from enum import Enum
+from typing import Any, Protocol
+
+from ocpp.exceptions import NotImplementedError as OcppNotImplemented
+from ocpp.exceptions import NotSupportedError, OCPPError, PropertyConstraintViolationError
+from ocpp.messages import CallError, MessageType, unpack
+
+from ..model.charger import Charger
+from ..model.commands import TAKEN, ChargerCommands, CommandError, CommandOutcome, LimitPurpose
+from ..model.csms import Csms
+from ..model.errors import InvalidInput
+from .inputs import InputGuard, scrub_frame
+
+_LOGGER = logging.getLogger(__package__)
+FRAME_LOGGER = logging.getLogger(f"{__package__}.frames")
+# Profile purposes are spelt the same in 1.6 and 2.x.
+PROFILE_PURPOSES = {LimitPurpose.TX: "TxProfile", LimitPurpose.TX_DEFAULT: "TxDefaultProfile"}
+
+
+class ChargerAdapter(ChargerCommands, Protocol):
+    """One live connection of one charger, in one OCPP version: the commands of
+    ChargerCommands, plus the lifecycle the connection manager drives."""
+
+    async def route_message(self, raw: str | bytes) -> None: ...
+    def on_connected(self, adopted: bool) -> None: ...
+    def request_boot(self) -> None: ...
+    async def close_tasks(self) -> None: ...
+
+
+# How the connection manager builds an adapter: (charger, csms, websocket, timeout).
+AdapterFactory = Callable[[Charger, Csms, Any, float], ChargerAdapter]
+
+
+class _Refused(PropertyConstraintViolationError):
+    """The model refused a value; answered with a CallError, already counted."""
+
+
+class _FrameLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """The ocpp library logs every frame at INFO (we log them at DEBUG) and a
+    traceback for each handler error (none for input the model refused)."""
+
+    def info(self, msg: object, *args: Any, **kwargs: Any) -> None:
+        self.debug(msg, *args, **kwargs)
+
+    def exception(self, msg: object, *args: Any, **kwargs: Any) -> None:
+        if not isinstance(sys.exc_info()[1], _Refused):
+            super().exception(msg, *args, **kwargs)
+
+
+class AdapterBase:
+    """Mixed in front of an ``ocpp`` ChargePoint class by each version adapter."""
+
+    # Set by the concrete adapter.
+    protocol_version: str
+    actions: type[Enum]
+    # 1.6 spells two error codes differently from 2.x.
+    error_code_map: dict[str, str] = {}
+
+    # From the ocpp ChargePoint class.
+    _call: Any
+    _call_result: Any
+    _send: Callable[[str], Coroutine[Any, Any, None]]
+    _handle_call: Callable[[Any], Coroutine[Any, Any, Any]]
+    _response_queue: asyncio.Queue[Any]
+    route_map: dict[str, dict[str, Any]]
+    call: Callable[..., Coroutine[Any, Any, Any]]
+
+    def __init__(self, charger: Charger, csms: Csms, connection: Any, timeout: float) -> None:
+        # the version's ocpp ChargePoint class comes next in the MRO
+        super().__init__(  # type: ignore[call-arg]
+            charger.charger_id, connection, timeout, logger=frame_logger(charger.charger_id)
+        )
+        self.charger = charger
+        self.csms = csms
+        self.inputs = InputGuard(charger, csms.settings)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._bad_frames = 0
+        for action, handlers in self.route_map.items():
+            if "_on_action" in handlers:
+                handlers["_on_action"] = self._refusing(str(action), handlers["_on_action"])
+
+    def on_connected(self, adopted: bool) -> None:
+        """Called once the connection is set up; versions may start follow-ups."""
+
+    def request_boot(self) -> None:
+        """A charger was adopted while Pending: ask it to boot again."""
+        self.spawn(self.trigger_message("BootNotification", None))
+
+    async def trigger_message(self, message: str, connector_id: int | None) -> CommandOutcome:
+        raise NotImplementedError  # SharedHandlers checks the message, then asks the version
+
+    # ----------------------------------------------------------- incoming
+    def _refusing(self, action: str, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap a handler: input the model refuses becomes a CallError (counted and
+        logged once per charger), never a traceback or a half-applied message."""
+        charger = self.charger
+
+        def refuse(err: InvalidInput) -> _Refused:
+            charger.count_anomaly("refused_message", f"{action} refused: {err}")
+            return _Refused(details={"cause": str(err)})
+
+        if inspect.iscoroutinefunction(handler):
+
+            @functools.wraps(handler)
+            async def guarded_async(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    return await handler(*args, **kwargs)
+                except InvalidInput as err:
+                    raise refuse(err) from err
+
+            return guarded_async
+
+        @functools.wraps(handler)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return handler(*args, **kwargs)
+            except InvalidInput as err:
+                raise refuse(err) from err
+
+        return guarded
+
+    async def route_message(self, raw: str | bytes) -> None:
+        if isinstance(raw, str):
+            raw = scrub_frame(raw)
+        try:
+            msg = unpack(raw)
+        except OCPPError as err:
+            self._bad_frames += 1
+            _LOGGER.warning("%s: malformed frame ignored: %s", self.charger.charger_id, err)
+            await self._send_error(_guess_unique_id(raw), err)
+            return
+        if msg.message_type_id != MessageType.Call:
+            self._response_queue.put_nowait(msg)
+            return
+        try:
+            if msg.action not in self.route_map:
+                raise self._unknown_action(msg.action)
+            await self._handle_call(msg)
+        except OCPPError as err:
+            self._bad_frames += 1
+            _LOGGER.warning(
+                "%s: %s rejected with %s: %s",
+                self.charger.charger_id,
+                msg.action,
+                err.code,
+                err.details.get("cause", err.description) if isinstance(err.details, dict) else err,
+            )
+            await self._send_error(msg.unique_id, err)
+
+    def _unknown_action(self, action: str) -> OCPPError:
+        try:
+            self.actions(action)
+        except ValueError:
+            return NotSupportedError(
+                details={"cause": f"{action} is not an OCPP {self.protocol_version} action"}
+            )
+        return OcppNotImplemented(details={"cause": f"{action} is not handled"})
+
+    async def _send_error(self, unique_id: str, err: OCPPError) -> None:
+        code = self.error_code_map.get(err.code, err.code)
+        details = err.details if isinstance(err.details, dict) else {}
+        cause = details.get("cause")
+        frame = CallError(unique_id, code, err.description, {"cause": str(cause)} if cause else {})
+        await self._send(frame.to_json())
+
+    # ----------------------------------------------------------- outgoing
+    async def request(self, payload: Any) -> Any:
+        """Send a CSMS-initiated call; failures become CommandError."""
+        action = type(payload).__name__
+        try:
+            return await self.call(payload, suppress=False)
+        except TimeoutError as err:
+            raise CommandError(action, "timeout") from err
+        except OCPPError as err:
+            raise CommandError(action, f"{err.code}: {err.description}") from err
+        except Exception as err:  # connection closed while waiting
+            if type(err).__name__.startswith("ConnectionClosed"):
+                raise CommandError(action, "disconnected") from err
+            raise
+
+    async def request_status(self, payload: Any) -> CommandOutcome:
+        """Send a call whose answer has a status; raise unless the charger took it."""
+        result = await self.request(payload)
+        return self.outcome(type(payload).__name__, str(getattr(result, "status", "Accepted")))
+
+    @staticmethod
+    def outcome(action: str, status: str) -> CommandOutcome:
+        """The model's word for a charger's answer; CommandError for a refusal."""
+        if (outcome := TAKEN.get(status)) is None:
+            raise CommandError(action, status)
+        return outcome
+
+    def clear_profile_call(self, profile_id: int) -> Any:
+        """The version's ClearChargingProfile for one profile id."""
+        raise NotImplementedError
+
+    async def clear_charge_limit(self, connector_id: int, profile_ids: list[int]) -> CommandOutcome:
+        """Clear our profiles one by one; NothingToDo where none of them existed."""
+        statuses = [
+            str((await self.request(self.clear_profile_call(profile_id))).status)
+            for profile_id in profile_ids
+        ]
+        if "Accepted" in statuses:
+            return CommandOutcome.ACCEPTED
+        return CommandOutcome.NOTHING_TO_DO
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run a follow-up (a call after a boot, say) tied to this connection."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (err := task.exception()) is not None:
+            if isinstance(err, CommandError):
+                _LOGGER.info("%s: follow-up %s", self.charger.charger_id, err)
+            else:
+                _LOGGER.error("%s: follow-up failed", self.charger.charger_id, exc_info=err)
+
+    async def close_tasks(self) -> None:
+        for task in tuple(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def frame_logger(charger_id: str) -> logging.LoggerAdapter:  # type: ignore[type-arg]
+    return _FrameLog(FRAME_LOGGER, {"charger_id": charger_id})
+
+
+def _guess_unique_id(raw: str | bytes) -> str:
+    """The message id of a frame we could not unpack, or "-1" (OCPP 2.0.1 4.2.3)."""
+    try:
+        frame = json.loads(raw)
+        if isinstance(frame, list) and len(frame) > 1 and isinstance(frame[1], str):
+            return frame[1]
+    except ValueError, TypeError, RecursionError:
+        pass
+    return "-1"

@@ -1,0 +1,152 @@
+"""The edge where charger input enters the model: every number is checked to be
+finite and in range, every timestamp to parse and to be plausible, and text to
+be storable. What is refused is counted on the charger (and logged once per
+kind); the rest of the message is still used."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..model.charger import Charger, ConnectorStatus
+from ..model.csms import CsmsSettings, MeterSample
+from ..model.measurements import SampledValue, normalise
+
+# Readings beyond this (in W, Wh, A, V, ...) are not measurements but garbage.
+MAX_MAGNITUDE = 1e12
+# OCPP 1.6 was published in 2015: a charger clock before that is not set.
+EARLIEST = datetime(2015, 1, 1, tzinfo=UTC)
+ANOMALY_NUMBER = "bad_number"
+ANOMALY_TIME_UNPARSABLE = "bad_timestamp"
+ANOMALY_TIME_RANGE = "timestamp_out_of_range"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def ocpp_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def connector_status(value: str) -> ConnectorStatus:
+    """'SuspendedEV' -> SUSPENDED_EV; unknown values count as unavailable."""
+    snake = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", value).lower()
+    try:
+        return ConnectorStatus(snake)
+    except ValueError:
+        return ConnectorStatus.UNAVAILABLE
+
+
+def scrub_frame(raw: str) -> str:
+    """A frame whose JSON escapes decode to lone surrogates (which Home Assistant
+    can neither store nor serve), with each replaced by U+FFFD. Frames without
+    a \\u escape cannot hold one: a text frame is valid UTF-8."""
+    if "\\u" not in raw and "\\U" not in raw:
+        return raw
+    try:
+        frame = json.loads(raw)
+    except ValueError, RecursionError:
+        return raw  # the frame parser answers it
+    cleaned, changed = _scrub(frame)
+    return json.dumps(cleaned, ensure_ascii=False) if changed else raw
+
+
+def _scrub(value: Any) -> tuple[Any, bool]:
+    if isinstance(value, str):
+        if value.isascii() or not _SURROGATE.search(value):
+            return value, False
+        return _SURROGATE.sub("\ufffd", value), True
+    if isinstance(value, list):
+        items = [_scrub(v) for v in value]
+        return [v for v, _ in items], any(c for _, c in items)
+    if isinstance(value, dict):
+        pairs = [(_scrub(k), _scrub(v)) for k, v in value.items()]
+        return {k: v for (k, _), (v, _) in pairs}, any(ck or cv for (_, ck), (_, cv) in pairs)
+    return value, False
+
+
+class InputGuard:
+    """Checks one charger's input; adapters build one per connection."""
+
+    def __init__(self, charger: Charger, settings: CsmsSettings) -> None:
+        self._charger = charger
+        self._settings = settings
+
+    def number(self, value: Any, what: str) -> float | None:
+        """A finite number within range, or None (counted)."""
+        try:
+            number = float(value)
+        except ValueError, TypeError, OverflowError:
+            number = math.nan
+        if math.isfinite(number) and abs(number) <= MAX_MAGNITUDE:
+            return number
+        self._charger.count_anomaly(ANOMALY_NUMBER, f"{what} {str(value)[:40]!r} ignored")
+        return None
+
+    def timestamp(self, value: str | None) -> datetime:
+        """The charger's time; the time of receipt when it is absent, does not
+        parse, or lies far outside what a charger clock can say (counted)."""
+        now = datetime.now(UTC)
+        if not value:
+            return now
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            self._charger.count_anomaly(
+                ANOMALY_TIME_UNPARSABLE,
+                f"timestamp {value[:40]!r} does not parse; time of receipt used",
+            )
+            return now
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        latest = now + timedelta(seconds=self._settings.clock_tolerance_s)
+        if not EARLIEST <= parsed <= latest:
+            self._charger.count_anomaly(
+                ANOMALY_TIME_RANGE,
+                f"timestamp {value[:40]!r} is not plausible (is the charger's clock set?); "
+                "time of receipt used",
+            )
+            return now
+        return parsed
+
+    def meter_samples(self, meter_value: list[dict[str, Any]]) -> list[MeterSample]:
+        """Translate (snake_case) meterValue entries of any version; signed values
+        are skipped, values that are not finite numbers are refused."""
+        return [
+            MeterSample(self.timestamp(entry.get("timestamp")), self._values(entry))
+            for entry in meter_value
+        ]
+
+    def _values(self, entry: dict[str, Any]) -> list[SampledValue]:
+        values = []
+        for sv in entry.get("sampled_value", []):
+            if sv.get("format") == "SignedData":
+                continue
+            measurand = sv.get("measurand") or "Energy.Active.Import.Register"
+            unit = sv.get("unit")
+            multiplier = 0
+            if unit is None and isinstance(sv.get("unit_of_measure"), dict):
+                unit = sv["unit_of_measure"].get("unit")
+                multiplier = sv["unit_of_measure"].get("multiplier", 0)
+            raw = self.number(sv.get("value"), measurand)
+            if raw is None:
+                continue
+            try:
+                value, unit = normalise(measurand, raw, unit)
+                value *= 10.0 ** int(multiplier)
+            except ValueError, TypeError, OverflowError:
+                value = math.nan
+            if (value := self.number(value, measurand)) is None:
+                continue
+            values.append(
+                SampledValue(
+                    measurand=measurand,
+                    value=value,
+                    unit=unit,
+                    phase=sv.get("phase"),
+                    location=sv.get("location"),
+                    context=sv.get("context"),
+                )
+            )
+        return values

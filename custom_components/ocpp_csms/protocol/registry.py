@@ -1,0 +1,36 @@
+"""The one list of OCPP versions: name, websocket subprotocol, adapter and the
+messages TriggerMessage can ask for (each adapter states its own). The server,
+the connection manager, the config flow, the actions and the tests all read it;
+a new version is one new adapter plus one entry here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .adapter import AdapterFactory
+from .v2x import V201Adapter
+from .v16 import V16Adapter
+from .v21 import V21Adapter
+
+
+@dataclass(frozen=True, slots=True)
+class VersionSpec:
+    name: str  # "1.6", "2.0.1", "2.1"
+    subprotocol: str  # offered by the charger in Sec-WebSocket-Protocol
+    adapter: AdapterFactory
+    triggerable: frozenset[str]
+
+
+# Newest first: when a charger offers several, the first one it offers here wins.
+VERSIONS: dict[str, VersionSpec] = {
+    spec.name: spec
+    for spec in (
+        VersionSpec("2.1", "ocpp2.1", V21Adapter, V21Adapter.triggerable),
+        VersionSpec("2.0.1", "ocpp2.0.1", V201Adapter, V201Adapter.triggerable),
+        VersionSpec("1.6", "ocpp1.6", V16Adapter, V16Adapter.triggerable),
+    )
+}
+# A charger that offers no subprotocol speaks this.
+DEFAULT_VERSION = "1.6"
+SUBPROTOCOLS = {spec.subprotocol: spec.name for spec in VERSIONS.values()}
+ALL_TRIGGERABLE = sorted(set().union(*(spec.triggerable for spec in VERSIONS.values())))

@@ -1,0 +1,174 @@
+"""What 2.0.1 and 2.1 chargers report without being part of a session: the device
+model inventory (NotifyReport), state events (NotifyEvent), and the notices kept
+for the diagnostics download only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocpp.routing import on
+
+from ..model.charger import ConnectorStatus
+from ..model.errors import InvalidInput
+from .inputs import connector_status
+from .shared import SharedHandlers
+from .variables import format_key
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+class V2xReports(SharedHandlers):
+    @on("NotifyReport")
+    def on_notify_report(self, request_id: int, generated_at: str, seq_no: int, **kw: Any) -> Any:
+        for item in kw.get("report_data") or []:
+            self._inventory_item(item)
+        return self._call_result.NotifyReport()
+
+    def _inventory_item(self, item: dict[str, Any]) -> None:
+        component, variable = item["component"], item["variable"]
+        key = format_key(component, variable)
+        attributes = item.get("variable_attribute") or []
+        actual = next((a for a in attributes if a.get("type", "Actual") == "Actual"), None)
+        if actual is not None:
+            self.charger.store_configuration(
+                key, actual.get("value"), readonly=actual.get("mutability") == "ReadOnly"
+            )
+        evse = (component.get("evse") or {}).get("id")
+        if component["name"] in ("EVSE", "Connector") and evse:
+            try:
+                self.csms.connector(self.charger, evse)
+            except InvalidInput as err:
+                self.charger.count_anomaly("inventory_evse", f"inventory item {key}: {err}")
+        self._capability(component["name"], variable["name"], str((actual or {}).get("value", "")))
+
+    def _capability(self, component: str, variable: str, raw: str) -> None:
+        value = raw.lower()
+        match component, variable:
+            case "SmartChargingCtrlr", "Enabled":
+                self.charger.update_capabilities(smart_charging=value == "true")
+            case "SmartChargingCtrlr", "RateUnit":
+                units = tuple(u.strip() for u in value.upper().split(",") if u.strip())
+                self.charger.update_capabilities(charging_rate_units=units)
+            case "SmartChargingCtrlr", "ProfileStackLevel":
+                self.charger.update_capabilities(max_profile_stack_level=_int_or_none(value))
+            case "V2XChargingCtrlr", "Enabled":
+                self.charger.update_capabilities(bidirectional=value == "true")
+
+    @on("NotifyEvent")
+    def on_notify_event(self, generated_at: str, seq_no: int, event_data: list, **kw: Any) -> Any:
+        self.charger.remember(
+            "NotifyEvent", {"generated_at": generated_at, "event_data": event_data}
+        )
+        for event in event_data:
+            try:
+                self._state_event(event)
+            except InvalidInput as err:
+                self.charger.count_anomaly("event_evse", f"NotifyEvent ignored: {err}")
+        return self._call_result.NotifyEvent()
+
+    def _state_event(self, event: dict[str, Any]) -> None:
+        """AvailabilityState and Problem events carry the station's and the EVSEs'
+        state and error (what 1.6 sends as StatusNotification on connector 0)."""
+        component, variable = event["component"], event["variable"]["name"]
+        if component["name"] not in ("ChargingStation", "EVSE", "Connector"):
+            return
+        station = component["name"] == "ChargingStation"
+        evse = 0 if station else (component.get("evse") or {}).get("id")
+        if evse is None:
+            return
+        target = self.charger if evse == 0 else self.csms.connector(self.charger, evse)
+        status, error = target.status, target.error_code
+        if variable == "AvailabilityState":
+            status = connector_status(event["actual_value"])
+        elif variable == "Problem":
+            active = event["actual_value"].lower() == "true" and not event.get("cleared")
+            error = (event.get("tech_code") or "Problem") if active else None
+        else:
+            return
+        self.csms.connector_status(self.charger, evse, status or ConnectorStatus.AVAILABLE, error)
+
+    # ------------------------------------------------------------ kept for diagnostics
+    @on("PublishFirmwareStatusNotification")
+    def on_publish_firmware_status(self, status: str, **kw: Any) -> Any:
+        self.charger.remember("PublishFirmwareStatusNotification", {"status": status, **kw})
+        return self._call_result.PublishFirmwareStatusNotification()
+
+    @on("NotifyChargingLimit")
+    def on_notify_charging_limit(self, charging_limit: dict[str, Any], **kw: Any) -> Any:
+        self.charger.remember("NotifyChargingLimit", {"charging_limit": charging_limit, **kw})
+        return self._call_result.NotifyChargingLimit()
+
+    @on("ClearedChargingLimit")
+    def on_cleared_charging_limit(self, charging_limit_source: str, **kw: Any) -> Any:
+        self.charger.remember("ClearedChargingLimit", {"source": charging_limit_source, **kw})
+        return self._call_result.ClearedChargingLimit()
+
+    @on("ReportChargingProfiles")
+    def on_report_charging_profiles(
+        self, request_id: int, charging_limit_source: str, **kw: Any
+    ) -> Any:
+        self.charger.remember("ReportChargingProfiles", {"source": charging_limit_source, **kw})
+        return self._call_result.ReportChargingProfiles()
+
+    @on("NotifyEVChargingNeeds")
+    def on_ev_charging_needs(self, charging_needs: dict[str, Any], evse_id: int, **kw: Any) -> Any:
+        self.charger.remember(
+            "NotifyEVChargingNeeds", {"evse_id": evse_id, "charging_needs": charging_needs}
+        )
+        # No schedule will follow from us; the EV charges within the limits in force.
+        return self._call_result.NotifyEVChargingNeeds(status="Rejected")
+
+    @on("NotifyEVChargingSchedule")
+    def on_ev_charging_schedule(
+        self, time_base: str, charging_schedule: dict[str, Any], evse_id: int, **kw: Any
+    ) -> Any:
+        self.charger.remember(
+            "NotifyEVChargingSchedule", {"evse_id": evse_id, "schedule": charging_schedule}
+        )
+        return self._call_result.NotifyEVChargingSchedule(status="Accepted")
+
+    @on("ReservationStatusUpdate")
+    def on_reservation_status(
+        self, reservation_id: int, reservation_update_status: str, **kw: Any
+    ) -> Any:
+        self.charger.remember(
+            "ReservationStatusUpdate",
+            {"reservation_id": reservation_id, "status": reservation_update_status},
+        )
+        return self._call_result.ReservationStatusUpdate()
+
+    @on("NotifyCustomerInformation")
+    def on_customer_information(
+        self, data: str, seq_no: int, generated_at: str, request_id: int, **kw: Any
+    ) -> Any:
+        self.charger.remember("NotifyCustomerInformation", {"request_id": request_id, "data": data})
+        return self._call_result.NotifyCustomerInformation()
+
+    @on("NotifyDisplayMessages")
+    def on_display_messages(self, request_id: int, **kw: Any) -> Any:
+        self.charger.remember("NotifyDisplayMessages", {"request_id": request_id, **kw})
+        return self._call_result.NotifyDisplayMessages()
+
+    @on("NotifyMonitoringReport")
+    def on_monitoring_report(
+        self, request_id: int, seq_no: int, generated_at: str, **kw: Any
+    ) -> Any:
+        self.charger.remember("NotifyMonitoringReport", {"request_id": request_id, **kw})
+        return self._call_result.NotifyMonitoringReport()
+
+    @on("Get15118EVCertificate")
+    def on_get_15118_certificate(
+        self, iso15118_schema_version: str, action: str, exi_request: str, **kw: Any
+    ) -> Any:
+        self.charger.remember("Get15118EVCertificate", {"action": action})
+        return self._call_result.Get15118EVCertificate(status="Failed", exi_response="")
+
+    @on("GetCertificateStatus")
+    def on_get_certificate_status(self, ocsp_request_data: dict[str, Any], **kw: Any) -> Any:
+        self.charger.remember("GetCertificateStatus", {"ocsp_request_data": ocsp_request_data})
+        return self._call_result.GetCertificateStatus(status="Failed")
