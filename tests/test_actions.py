@@ -282,3 +282,32 @@ async def test_unadopted_charger_device_rejected(hass: HomeAssistant, charger) -
         await act(hass, "reset", {"device_id": dev})
     assert err.value.translation_key == "unknown_charger"
     get_runtime(hass).csms.adopted.add(entry.unique_id)
+
+
+async def test_start_and_stop_on_a_multi_connector_charger(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    """A charger target with several connectors: start lets the charger choose
+    (no connector id is sent); stop ends its one session, and is refused only
+    when several run."""
+    await add_charger_entry(hass, "CP2")
+    sim = await connect_sim("CP2", connectors=2)
+    await sim.boot()
+    await sim.send_all_status()
+    await hass.async_block_till_done()
+    charger_dev = device_id(hass, "CP2", "CP2")
+    await act(hass, "start_charging", {"device_id": charger_dev, "id_tag": "ANY"})
+    assert sim.received[-1] == ("start", {"id_tag": "ANY", "connector_id": None})
+    await until(hass, lambda: model(hass, "CP2").connectors[1].transaction is not None)
+    await act(hass, "stop_charging", {"device_id": charger_dev})  # its one session
+    await until(hass, lambda: model(hass, "CP2").connectors[1].transaction is None)
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "stop_charging", {"device_id": charger_dev})
+    assert err.value.translation_key == "no_session"
+    await sim.start_transaction(1)
+    await sim.start_transaction(2)
+    await hass.async_block_till_done()
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "stop_charging", {"device_id": charger_dev})
+    assert err.value.translation_key == "choose_session"
+    assert [r[0] for r in sim.received].count("stop") == 1

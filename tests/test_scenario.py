@@ -120,3 +120,10 @@ async def test_new_connector_appears_without_reload(hass: HomeAssistant, charger
     await charger.send_status(2, "Available")
     await hass.async_block_till_done()
     assert state(hass, "sensor.cp1_connector_2_status") == "available"
+
+
+async def test_session_energy_has_long_term_statistics(hass: HomeAssistant, charger) -> None:
+    """Session energy restarts with each session: total_increasing fits it."""
+    st = hass.states.get("sensor.cp1_connector_1_session_energy")
+    assert st.attributes["state_class"] == "total_increasing"
+    assert st.attributes["device_class"] == "energy"

@@ -165,3 +165,35 @@ async def test_server_closes_on_stop(hass: HomeAssistant, runtime, connect_sim) 
     with pytest.raises(OSError):
         async with websockets.connect(f"ws://127.0.0.1:{port}/CPX"):
             pass
+
+
+async def test_disconnects_logged_once_at_info_and_summarised(
+    hass: HomeAssistant, runtime, caplog
+) -> None:
+    """Loss and recovery are logged once each at INFO; a fleet-wide drop names the
+    first few chargers and counts the rest, instead of a line per charger."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="custom_components.ocpp_csms")
+    port = server_port(hass)
+    sockets = []
+    for n in range(12):
+        ws = await websockets.connect(f"ws://127.0.0.1:{port}/LOG{n}", subprotocols=["ocpp1.6"])
+        await ws.send('[2,"1","Heartbeat",{}]')
+        await ws.recv()
+        sockets.append(ws)
+    for ws in sockets:
+        await ws.close()
+    await until(hass, lambda: not any(c.connected for c in runtime.csms.chargers.values()))
+    ours = [r for r in caplog.records if r.name == "custom_components.ocpp_csms"]
+    lost = [r for r in ours if "disconnected; its entities" in r.getMessage()]
+    assert len(lost) == 5 and all(r.levelno == logging.INFO for r in lost)
+    assert not [r for r in ours if r.levelno >= logging.WARNING]
+    runtime.connections.availability.flush()  # the window's summary
+    assert "7 more chargers disconnected" in caplog.text
+    async with websockets.connect(f"ws://127.0.0.1:{port}/LOG0", subprotocols=["ocpp1.6"]) as ws:
+        await ws.send('[2,"1","Heartbeat",{}]')
+        await ws.recv()
+    await until(hass, lambda: not runtime.csms.chargers["LOG0"].connected)
+    runtime.connections.availability.flush()  # still the same window: counted
+    assert "0 more chargers disconnected and 1 more connected again" in caplog.text

@@ -576,3 +576,27 @@ async def test_21_discharge_limit(hass: HomeAssistant, csms_entry, connect_sim) 
     await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "watts": -3000})
     assert sim.connectors[1].profiles["TxProfile"]["discharge_limit"] == -3000
     assert state(hass, f"number.{CONN}_charging_current_limit") == "unknown"  # a W limit
+
+
+@V2X
+async def test_session_end_with_cable_in_shows_finishing(hass: HomeAssistant, charger) -> None:
+    """As on a 1.6 charger: finishing after the session, until the cable is out."""
+    tx_id = await charger.start_transaction(1)
+    conn = charger.connectors[1]
+    conn.end_transaction()
+    await charger._transaction_event(
+        conn,
+        "Ended",
+        "StopAuthorized",
+        transaction_id=tx_id,
+        stoppedReason="Local",
+        chargingState="EVConnected",
+    )
+    await charger.send_status(1, "Occupied")  # the cable is still in
+    await hass.async_block_till_done()
+    assert state(hass, f"sensor.{CONN}_status") == "finishing"
+    assert state(hass, f"binary_sensor.{CONN}_plug") == "on"
+    conn.plugged = False
+    await charger.send_status(1, "Available")
+    await hass.async_block_till_done()
+    assert state(hass, f"sensor.{CONN}_status") == "available"
