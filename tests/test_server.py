@@ -196,4 +196,4 @@ async def test_disconnects_logged_once_at_info_and_summarised(
         await ws.recv()
     await until(hass, lambda: not runtime.csms.chargers["LOG0"].connected)
     runtime.connections.availability.flush()  # still the same window: counted
-    assert "0 more chargers disconnected and 1 more connected again" in caplog.text
+    assert "1 more chargers disconnected and 1 more connected again" in caplog.text

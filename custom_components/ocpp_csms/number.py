@@ -57,6 +57,7 @@ async def async_setup_entry(
 class CurrentLimitNumber(OcppEntity, NumberEntity):
     """Shows the limit in force as last accepted by the charger (None: no limit set)."""
 
+    entity_description: OcppNumberDescription
     target: Connector
 
     @property

@@ -8,7 +8,7 @@ import binascii
 import hmac
 import logging
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
 from urllib.parse import unquote, urlsplit
 
@@ -16,6 +16,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import NegotiationError
 from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class CsmsServer:
             self._port,
             process_request=self._process_request,
             select_subprotocol=self._select_subprotocol,
-            subprotocols=list(self._subprotocols),  # type: ignore[arg-type]
+            subprotocols=[Subprotocol(p) for p in self._subprotocols],
             ssl=self._ssl,
             logger=_LOGGER.getChild("websockets"),
             max_size=2**20,
@@ -124,14 +125,16 @@ class CsmsServer:
             return response
         return None
 
-    def _select_subprotocol(self, connection: ServerConnection, offered: list[str]) -> str | None:
+    def _select_subprotocol(
+        self, connection: ServerConnection, offered: Sequence[Subprotocol]
+    ) -> Subprotocol | None:
         if not offered:
             return None  # the default version
         charger_id = charger_id_from_path(connection.request.path) or ""  # type: ignore[union-attr]
         allowed = self._versions(charger_id)
         for subprotocol, version in self._subprotocols.items():
             if subprotocol in offered and version in allowed:
-                return subprotocol
+                return Subprotocol(subprotocol)
         _LOGGER.warning(
             "Refused charger %s: it offers %s, this charger may use %s",
             charger_id,

@@ -3,7 +3,7 @@ devices, connector devices or any of their entities."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
@@ -90,7 +90,9 @@ def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[Charger, Conn
         ident = next((i[1] for i in device.identifiers if i[0] == DOMAIN), None) if device else None
         if ident is None:
             if device_id in explicit:
-                raise invalid("not_ocpp_target", target=device.name if device else device_id)
+                raise invalid(
+                    "not_ocpp_target", target=(device.name if device else None) or device_id
+                )
             continue  # a device in a targeted area that is not ours
         charger_id, _, connector = ident.partition("/")
         charger = csms.get_charger(charger_id)
@@ -220,7 +222,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
 def _make_service(
     handler: Handler, supports: SupportsResponse
-) -> Callable[[ServiceCall], Awaitable[ServiceResponse]]:
+) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
     async def service(call: ServiceCall) -> ServiceResponse:
         results: dict[str, Any] = {}
         for charger, conn in _targets(call.hass, call):

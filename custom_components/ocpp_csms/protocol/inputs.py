@@ -133,11 +133,11 @@ class InputGuard:
             if raw is None:
                 continue
             try:
-                value, unit = normalise(measurand, raw, unit)
-                value *= 10.0 ** int(multiplier)
+                scaled, unit = normalise(measurand, raw, unit)
+                scaled *= 10.0 ** int(multiplier)
             except ValueError, TypeError, OverflowError:
-                value = math.nan
-            if (value := self.number(value, measurand)) is None:
+                scaled = math.nan
+            if (value := self.number(scaled, measurand)) is None:
                 continue
             values.append(
                 SampledValue(
