@@ -33,7 +33,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 import custom_components  # noqa: F401  (ours before the harness's test integrations)
-from custom_components.ocpp_csms.const import DOMAIN
+from custom_components.ocpp_csms.const import DOMAIN, STORAGE_KEY
 from custom_components.ocpp_csms.runtime import get_runtime
 from tests.simulator import SimCharger16
 
@@ -48,6 +48,8 @@ def rss_mib() -> float:
 async def run(size: int, messages: int) -> dict[str, float]:
     async with async_test_home_assistant() as hass:
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # allow custom integrations
+        # The test config dir is shared: start from no stored state, as a new install.
+        Path(hass.config.path(".storage", STORAGE_KEY)).unlink(missing_ok=True)
         csms = MockConfigEntry(domain=DOMAIN, data={"kind": "csms", "host": "127.0.0.1", "port": 0})
         csms.add_to_hass(hass)
         await hass.config_entries.async_setup(csms.entry_id)

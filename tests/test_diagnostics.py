@@ -29,3 +29,21 @@ async def test_csms_diagnostics(hass: HomeAssistant, charger, csms_entry, hass_c
     diag = await get_diagnostics_for_config_entry(hass, hass_client, csms_entry)
     assert diag["adopted"] == ["CP1"]
     assert diag["port"] == server_port(hass)
+
+
+async def test_refused_input_is_counted_in_diagnostics(
+    hass: HomeAssistant, charger, hass_client
+) -> None:
+    """A value that is not a finite number is ignored and counted; the rest of the
+    same message is used."""
+    values = [
+        {"value": "NaN", "measurand": "Power.Active.Import", "unit": "W"},
+        {"value": "7.5", "measurand": "Energy.Active.Import.Register", "unit": "kWh"},
+    ]
+    await charger.send_meter_values(1, values=values)
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "CP1")
+    diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diag["input_refused"] == {"bad_number": 1}
+    assert diag["connectors"]["1"]["energy_register_kwh"] == 7.5
+    assert diag["recent_messages_bytes"] >= 0

@@ -88,9 +88,15 @@ class AdapterBase:
         self.inputs = InputGuard(charger, csms.settings)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._bad_frames = 0
-        for action, handlers in self.route_map.items():
-            if "_on_action" in handlers:
-                handlers["_on_action"] = self._refusing(str(action), handlers["_on_action"])
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Wrap each handler a subclass defines, once per class: input the model
+        refuses becomes a CallError (counted and logged once per charger), never
+        a traceback or a half-applied message."""
+        super().__init_subclass__(**kwargs)
+        for name, member in list(vars(cls).items()):
+            if callable(member) and hasattr(member, "_on_action"):
+                setattr(cls, name, _refusing(member))
 
     def on_connected(self, adopted: bool) -> None:
         """Called once the connection is set up; versions may start follow-ups."""
@@ -103,35 +109,6 @@ class AdapterBase:
         raise NotImplementedError  # SharedHandlers checks the message, then asks the version
 
     # ----------------------------------------------------------- incoming
-    def _refusing(self, action: str, handler: Callable[..., Any]) -> Callable[..., Any]:
-        """Wrap a handler: input the model refuses becomes a CallError (counted and
-        logged once per charger), never a traceback or a half-applied message."""
-        charger = self.charger
-
-        def refuse(err: InvalidInput) -> _Refused:
-            charger.count_anomaly("refused_message", f"{action} refused: {err}")
-            return _Refused(details={"cause": str(err)})
-
-        if inspect.iscoroutinefunction(handler):
-
-            @functools.wraps(handler)
-            async def guarded_async(*args: Any, **kwargs: Any) -> Any:
-                try:
-                    return await handler(*args, **kwargs)
-                except InvalidInput as err:
-                    raise refuse(err) from err
-
-            return guarded_async
-
-        @functools.wraps(handler)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return handler(*args, **kwargs)
-            except InvalidInput as err:
-                raise refuse(err) from err
-
-        return guarded
-
     async def route_message(self, raw: str | bytes) -> None:
         if isinstance(raw, str):
             raw = scrub_frame(raw)
@@ -236,6 +213,33 @@ class AdapterBase:
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def _refusing(handler: Callable[..., Any]) -> Callable[..., Any]:
+    def refuse(adapter: AdapterBase, err: InvalidInput) -> _Refused:
+        action = getattr(handler, "_on_action", handler.__name__)
+        adapter.charger.count_anomaly("refused_message", f"{action} refused: {err}")
+        return _Refused(details={"cause": str(err)})
+
+    if inspect.iscoroutinefunction(handler):
+
+        @functools.wraps(handler)
+        async def guarded_async(self: AdapterBase, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return await handler(self, *args, **kwargs)
+            except InvalidInput as err:
+                raise refuse(self, err) from err
+
+        return guarded_async
+
+    @functools.wraps(handler)
+    def guarded(self: AdapterBase, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(self, *args, **kwargs)
+        except InvalidInput as err:
+            raise refuse(self, err) from err
+
+    return guarded
 
 
 def frame_logger(charger_id: str) -> logging.LoggerAdapter:  # type: ignore[type-arg]
