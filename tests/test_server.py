@@ -189,6 +189,8 @@ async def test_disconnects_logged_once_at_info_and_summarised(
     lost = [r for r in ours if "disconnected; its entities" in r.getMessage()]
     assert len(lost) == 5 and all(r.levelno == logging.INFO for r in lost)
     assert not [r for r in ours if r.levelno >= logging.WARNING]
+    # nor a line per connection from the websocket library
+    assert not [r for r in caplog.records if r.levelno >= logging.INFO and "websockets" in r.name]
     runtime.connections.availability.flush()  # the window's summary
     assert "7 more chargers disconnected" in caplog.text
     async with websockets.connect(f"ws://127.0.0.1:{port}/LOG0", subprotocols=["ocpp1.6"]) as ws:

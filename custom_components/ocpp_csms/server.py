@@ -29,6 +29,15 @@ VersionPolicy = Callable[[str], list[str]]
 PasswordLookup = Callable[[str], str | None]
 
 
+class _QuietLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """websockets logs each connection's opening and closing at INFO: at DEBUG here,
+    so that a fleet reconnecting does not flood the log (the connection manager
+    logs unavailability and recovery once each)."""
+
+    def info(self, msg: object, *args: object, **kwargs: object) -> None:
+        self.debug(msg, *args, **kwargs)  # type: ignore[arg-type]
+
+
 def charger_id_from_path(path: str) -> str | None:
     """The last path segment, percent-decoded; None if empty, too long or unprintable."""
     segment = urlsplit(path).path.rstrip("/").rsplit("/", 1)[-1]
@@ -94,7 +103,7 @@ class CsmsServer:
             select_subprotocol=self._select_subprotocol,
             subprotocols=[Subprotocol(p) for p in self._subprotocols],
             ssl=self._ssl,
-            logger=_LOGGER.getChild("websockets"),
+            logger=_QuietLog(_LOGGER.getChild("websockets"), {}),
             max_size=2**20,
         )
 
