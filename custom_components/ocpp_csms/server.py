@@ -34,8 +34,8 @@ class _QuietLog(logging.LoggerAdapter):  # type: ignore[type-arg]
     so that a fleet reconnecting does not flood the log (the connection manager
     logs unavailability and recovery once each)."""
 
-    def info(self, msg: object, *args: object, **kwargs: object) -> None:
-        self.debug(msg, *args, **kwargs)  # type: ignore[arg-type]
+    def log(self, level: int, msg: object, *args: object, **kwargs: object) -> None:
+        super().log(logging.DEBUG if level == logging.INFO else level, msg, *args, **kwargs)  # type: ignore[arg-type]
 
 
 def charger_id_from_path(path: str) -> str | None:
