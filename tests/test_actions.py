@@ -27,9 +27,18 @@ def device_id(hass: HomeAssistant, ident: str, charger_id: str = "CP1") -> str:
     return device.id
 
 
+def _probe(record: tuple) -> bool:
+    """The inventory request and capability probe every charger gets when ready."""
+    kind, fields = record
+    keys = fields.get("keys") or [] if kind == "get_config" else []
+    return kind == "base_report" or any(
+        k == "ChargeProfileMaxStackLevel" or k.startswith("SmartChargingCtrlr/") for k in keys
+    )
+
+
 def commands(sim) -> list:
-    """What the CSMS asked of the charger, less the inventory request 2.x gets at boot."""
-    return [r for r in sim.received if r[0] != "base_report"]
+    """What the CSMS asked of the charger, less what every charger gets when ready."""
+    return [r for r in sim.received if not _probe(r)]
 
 
 async def act(hass: HomeAssistant, service: str, data: dict[str, Any], response: bool = False):

@@ -7,7 +7,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from custom_components.ocpp_csms.model.charging_limit import PROFILE_ID_BASE
+from custom_components.ocpp_csms.model.limit_writer import PROFILE_ID_BASE
 from custom_components.ocpp_csms.runtime import get_runtime
 
 from .helpers import model, state, until

@@ -86,7 +86,7 @@ async def test_energy_register_and_limit_restored(
     await restart(hass)
     conn = model(hass, "CP1").connectors[1]
     assert conn.energy.value_kwh == pytest.approx(before)
-    assert conn.charge_limit.limit == 12.0
+    assert conn.desired.cap.value == 12.0
     sim = await connect_sim("CP1", sim_version=charger.version)
     await sim.send_all_status()
     await hass.async_block_till_done()

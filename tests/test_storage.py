@@ -91,7 +91,7 @@ async def test_version_1_state_is_migrated(
     conn = charger.connectors[1]
     assert conn.transaction is not None and conn.transaction.transaction_id == "7"
     assert conn.energy.value_kwh == 1000.0
-    assert conn.default_limit is not None and conn.default_limit.limit == 10.0
+    assert conn.desired.cap is not None and conn.desired.cap.value == 10.0
     sim = await connect_sim("CP1")
     sim.connectors[1].register_wh = 1_000_000.0
     sim.connectors[1].transaction_id, sim.connectors[1].plugged = 7, True

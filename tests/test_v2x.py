@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_csms.const import DOMAIN
-from custom_components.ocpp_csms.model.charging_limit import PROFILE_ID_BASE
+from custom_components.ocpp_csms.model.limit_writer import PROFILE_ID_BASE
 from custom_components.ocpp_csms.runtime import get_runtime
 
 from .conftest import add_charger_entry
@@ -141,9 +141,9 @@ async def test_status_before_inventory_is_kept(
 async def test_inventory_after_reconnect_without_boot(
     hass: HomeAssistant, csms_entry, connect_sim, monkeypatch
 ) -> None:
-    from custom_components.ocpp_csms.protocol import v2x
+    from custom_components.ocpp_csms.protocol import shared
 
-    monkeypatch.setattr(v2x, "INVENTORY_WITHOUT_BOOT_S", 0.05)
+    monkeypatch.setattr(shared, "READY_WITHOUT_BOOT_S", 0.05)
     await add_charger_entry(hass, "CP1")
     sim = await connect_sim("CP1")
     await until(hass, lambda: ("base_report", {"report_base": "FullInventory"}) in sim.received)
@@ -242,14 +242,19 @@ async def test_charge_limit_profiles_2x(hass: HomeAssistant, charger) -> None:
     tx_id = await charger.start_transaction(1)
     await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 0})
     profile = [f for k, f in charger.received if k == "set_profile"][-1]
-    assert profile == {
+    assert profile | {"stack_level": 5, "profile_kind": "Absolute"} == {
         "connector_id": 1,
         "purpose": "TxProfile",
         "id": PROFILE_ID_BASE + 3,
+        "stack_level": 5,
+        "profile_kind": "Absolute",
         "limit": 0.0,
+        "phases": None,
         "unit": "A",
         "transaction_id": tx_id,
+        "answer": "Accepted",
     }
+    assert charger.connectors[1].limit_amps() == 0.0  # what the charger applies
     await until(hass, lambda: state(hass, f"sensor.{CONN}_status") == "suspended_evse")
     assert state(hass, f"switch.{CONN}_charging") == "on"
 
@@ -574,7 +579,7 @@ async def test_21_discharge_limit(hass: HomeAssistant, csms_entry, connect_sim) 
     await until(hass, lambda: charger_model(hass).capabilities.bidirectional)
     await sim.start_transaction(1)
     await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "watts": -3000})
-    assert sim.connectors[1].profiles["TxProfile"]["discharge_limit"] == -3000
+    assert sim.discharge_limits[1] == -3000
     assert state(hass, f"number.{CONN}_charging_current_limit") == "unknown"  # a W limit
 
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
-from .model import charging_limit
 from .model.charger import Charger, Connector
 from .model.commands import ChargerCommands, CommandError, CommandOutcome, LimitUnit, ResetKind
+from .model.desired_limit import LimitValue
 from .model.errors import ChargerOffline, InvalidCommand
 from .runtime import CsmsRuntime
 
@@ -25,14 +26,10 @@ def invalid(key: str, **placeholders: str) -> ServiceValidationError:
 
 
 @asynccontextmanager
-async def _command(charger: Charger) -> AsyncIterator[ChargerCommands]:
-    """The charger's commands; every failure leaves as a translated error."""
+async def _errors(charger: Charger) -> AsyncIterator[None]:
+    """Every failure of a command leaves as a translated error."""
     try:
-        commands = charger.require_commands()
-    except ChargerOffline as err:
-        raise invalid("charger_offline", charger=charger.charger_id) from err
-    try:
-        yield commands
+        yield
     except ChargerOffline as err:
         raise invalid("charger_offline", charger=charger.charger_id) from err
     except InvalidCommand as err:  # refused before the charger was asked
@@ -49,6 +46,17 @@ async def _command(charger: Charger) -> AsyncIterator[ChargerCommands]:
                 "answer": err.answer,
             },
         ) from err
+
+
+@asynccontextmanager
+async def _command(charger: Charger) -> AsyncIterator[ChargerCommands]:
+    """The commands of a charger that must be online."""
+    try:
+        commands = charger.require_commands()
+    except ChargerOffline as err:
+        raise invalid("charger_offline", charger=charger.charger_id) from err
+    async with _errors(charger):
+        yield commands
 
 
 async def async_start(
@@ -90,17 +98,66 @@ async def async_change_availability(charger: Charger, connector_id: int, operati
 
 
 async def async_set_limit(
-    runtime: CsmsRuntime, conn: Connector, value: float, unit: LimitUnit
-) -> None:
-    if value < 0 and not conn.charger.capabilities.bidirectional:
+    runtime: CsmsRuntime,
+    conn: Connector,
+    limit: LimitValue,
+    duration: timedelta | None = None,
+) -> dict[str, Any]:
+    """The dynamic cap (from an automation or the number entity)."""
+    if limit.value < 0 and not conn.charger.capabilities.bidirectional:
         raise invalid("no_discharge", charger=conn.charger.charger_id)
-    async with _command(conn.charger):
-        await charging_limit.set_limit(runtime.csms, conn, value, unit)
+    async with _errors(conn.charger):
+        result = await runtime.csms.limits.set_cap(conn, limit, duration)
+    return result.as_response()
 
 
-async def async_clear_limit(runtime: CsmsRuntime, conn: Connector) -> None:
+async def async_pause(
+    runtime: CsmsRuntime, conn: Connector, duration: timedelta | None
+) -> dict[str, Any]:
+    async with _errors(conn.charger):
+        result = await runtime.csms.limits.pause(conn, duration)
+    return result.as_response()
+
+
+async def async_resume(runtime: CsmsRuntime, conn: Connector) -> dict[str, Any]:
+    async with _errors(conn.charger):
+        result = await runtime.csms.limits.resume(conn)
+    return result.as_response()
+
+
+async def async_clear_limit(runtime: CsmsRuntime, conn: Connector, scope: str) -> dict[str, Any]:
+    async with _errors(conn.charger):
+        result = await runtime.csms.limits.clear(conn, scope)
+    return result.as_response()
+
+
+async def async_station_limit(
+    runtime: CsmsRuntime, charger: Charger, limit: LimitValue | None
+) -> dict[str, Any]:
+    async with _command(charger):
+        result = await runtime.csms.limits.set_station_limit(charger, limit)
+    return result.as_response()
+
+
+async def async_composite_schedule(
+    runtime: CsmsRuntime, conn: Connector, duration_s: int, unit: LimitUnit
+) -> dict[str, Any]:
     async with _command(conn.charger):
-        await charging_limit.clear_limit(runtime.csms, conn)
+        schedule = await runtime.csms.limits.composite(conn, duration_s, unit)
+    return {
+        "connector_id": schedule.connector_id,
+        "start": schedule.start.isoformat(),
+        "duration": schedule.duration_s,
+        "unit": schedule.unit.value,
+        "periods": [
+            {
+                "start": (schedule.start + timedelta(seconds=p.start_s)).isoformat(),
+                "limit": p.limit,
+                "phases": p.phases,
+            }
+            for p in schedule.periods
+        ],
+    }
 
 
 async def async_get_configuration(charger: Charger, keys: list[str]) -> dict[str, Any]:

@@ -47,6 +47,13 @@ CONNECTOR_BINARY_SENSORS: tuple[OcppBinarySensorDescription, ...] = (
         device_class=BinarySensorDeviceClass.PLUG,
         value_fn=lambda c: c.plugged_in,
     ),
+    OcppBinarySensorDescription(
+        key="limit_ignored",
+        translation_key="limit_ignored",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda c: c.watch is not None and c.watch.ignored,
+    ),
 )
 
 

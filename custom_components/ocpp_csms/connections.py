@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -130,6 +132,14 @@ class ConnectionManager:
     def allowed_versions(self, charger_id: str) -> list[str]:
         pinned = self.pinned_versions.get(charger_id)
         return [pinned] if pinned else list(VERSIONS)
+
+    def spawn(self, charger_id: str, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run a follow-up tied to the charger's connection; dropped when offline."""
+        link = self._links.get(charger_id)
+        if link is None:
+            coro.close()
+        else:
+            link.adapter.spawn(coro)
 
     def request_boot(self, charger_id: str) -> None:
         """A charger was adopted: if it is connected and waiting, ask it to boot."""

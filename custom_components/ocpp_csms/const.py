@@ -24,6 +24,13 @@ CONF_SSL_KEYFILE: Final = "ssl_keyfile"
 CONF_RESPONSE_TIMEOUT: Final = "response_timeout"
 CONF_MAX_CONNECTORS: Final = "max_connectors"
 CONF_CLOCK_TOLERANCE: Final = "clock_tolerance"
+CONF_VOLTAGE: Final = "nominal_voltage"
+CONF_PHASES: Final = "default_phases"
+CONF_MIN_CURRENT: Final = "minimum_current"
+CONF_BELOW_MINIMUM: Final = "below_minimum"
+BELOW_MINIMUM_PAUSE: Final = "pause"
+BELOW_MINIMUM_RAISE: Final = "minimum"
+CONF_LIMIT_SPACING: Final = "limit_spacing"
 
 # Charger options
 CONF_PROTOCOL: Final = "protocol"
@@ -36,6 +43,10 @@ DEFAULT_HEARTBEAT_INTERVAL: Final = 300
 DEFAULT_RESPONSE_TIMEOUT: Final = 20
 DEFAULT_MAX_CONNECTORS: Final = 32
 DEFAULT_CLOCK_TOLERANCE: Final = 3600  # seconds a charger's clock may run ahead
+DEFAULT_VOLTAGE: Final = 230
+DEFAULT_PHASES: Final = 3
+DEFAULT_MIN_CURRENT: Final = 6.0
+DEFAULT_LIMIT_SPACING: Final = 10  # seconds between two writes of one profile
 
 STORAGE_KEY: Final = f"{DOMAIN}.state"
 # State is written at most this long after a change (sessions: at once).

@@ -1,4 +1,4 @@
-"""Number: a connector's charging current limit (same code path as set_charge_limit)."""
+"""Number: a connector's charging current cap (same code path as set_charge_limit)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
 from .entry_data import ChargerConfigEntry
 from .model.charger import Connector
 from .model.commands import LimitUnit
+from .model.desired_limit import LimitValue
 
 PARALLEL_UPDATES = 1  # each change is a call to the charger
 
@@ -55,18 +56,19 @@ async def async_setup_entry(
 
 
 class CurrentLimitNumber(OcppEntity, NumberEntity):
-    """Shows the limit in force as last accepted by the charger (None: no limit set)."""
+    """The dynamic cap in A, as set here or by ``set_charge_limit`` (None: no cap).
+    What the charger applies is the connector's *Effective limit* sensor."""
 
     entity_description: OcppNumberDescription
     target: Connector
 
     @property
     def native_value(self) -> float | None:
-        limit = self.target.charge_limit
-        return limit.limit if limit is not None and limit.unit is LimitUnit.AMPS else None
+        cap = self.target.desired.cap
+        return cap.value if cap is not None and cap.unit is LimitUnit.AMPS else None
 
     async def async_set_native_value(self, value: float) -> None:
-        await async_set_limit(self.runtime, self.target, value, LimitUnit.AMPS)
+        await async_set_limit(self.runtime, self.target, LimitValue(value, LimitUnit.AMPS))
 
     def _state_snapshot(self) -> Any:
         return (self.available, self.native_value)

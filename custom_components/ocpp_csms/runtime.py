@@ -12,39 +12,91 @@ from __future__ import annotations
 
 import logging
 import ssl
+from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util.hass_dict import HassKey
 
 from .bridge import HaBridge
 from .connections import ConnectionManager
 from .const import (
     AUTH_ALLOW_LIST,
+    BELOW_MINIMUM_PAUSE,
     CONF_ALLOWED_TAGS,
     CONF_AUTH_MODE,
     CONF_AUTO_ACCEPT,
+    CONF_BELOW_MINIMUM,
     CONF_CHARGER_PASSWORD,
     CONF_CLOCK_TOLERANCE,
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
+    CONF_LIMIT_SPACING,
     CONF_MAX_CONNECTORS,
+    CONF_MIN_CURRENT,
+    CONF_PHASES,
     CONF_RESPONSE_TIMEOUT,
     CONF_SSL_CERTFILE,
     CONF_SSL_KEYFILE,
+    CONF_VOLTAGE,
     DEFAULT_CLOCK_TOLERANCE,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_ID_TAG,
+    DEFAULT_LIMIT_SPACING,
     DEFAULT_MAX_CONNECTORS,
+    DEFAULT_MIN_CURRENT,
+    DEFAULT_PHASES,
     DEFAULT_RESPONSE_TIMEOUT,
+    DEFAULT_VOLTAGE,
     DOMAIN,
 )
 from .model.authorization import AcceptAll, AllowList
+from .model.charger import Charger
 from .model.csms import Csms
+from .model.desired_limit import Electrical
+from .model.limit_writer import WriteSettings
 
 _LOGGER = logging.getLogger(__package__)
+
+
+class _LimitHost:
+    """What the charging-limit logic needs from Home Assistant: tasks tied to a
+    charger's connection, timers, and a repair issue for a charger that rejects
+    every way of writing a limit."""
+
+    def __init__(self, hass: HomeAssistant, connections: ConnectionManager) -> None:
+        self._hass = hass
+        self._connections = connections
+        self._unworkable: set[str] = set()
+
+    def spawn(self, charger: Charger, coro: Coroutine[Any, Any, Any]) -> None:
+        self._connections.spawn(charger.charger_id, coro)
+
+    def call_at(self, when: datetime, callback: Callable[[], None]) -> Callable[[], None]:
+        return async_track_point_in_utc_time(self._hass, lambda _now: callback(), when)
+
+    def unworkable(self, charger: Charger, answer: str | None) -> None:
+        issue_id = f"limits_rejected_{charger.charger_id}"
+        if answer is None:
+            if charger.charger_id in self._unworkable:
+                self._unworkable.discard(charger.charger_id)
+                ir.async_delete_issue(self._hass, DOMAIN, issue_id)
+            return
+        self._unworkable.add(charger.charger_id)
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="limits_rejected",
+            translation_placeholders={"charger": charger.charger_id, "answer": answer},
+        )
 
 
 class CsmsRuntime:
@@ -53,6 +105,7 @@ class CsmsRuntime:
         self.bridge = HaBridge(hass)
         self.csms: Csms = self.bridge.csms
         self.connections = ConnectionManager(self.csms)
+        self.csms.limits.host = _LimitHost(hass, self.connections)
         self.options: dict[str, Any] = {}
 
     async def async_load(self) -> None:
@@ -78,6 +131,19 @@ class CsmsRuntime:
             self.csms.policy = AllowList(options.get(CONF_ALLOWED_TAGS, []))
         else:
             self.csms.policy = AcceptAll()
+        limits = self.csms.limits
+        limits.settings = WriteSettings(
+            electrical=Electrical(
+                voltage=float(options.get(CONF_VOLTAGE, DEFAULT_VOLTAGE)),
+                phases=int(options.get(CONF_PHASES, DEFAULT_PHASES)),
+            ),
+            minimum_amps=float(options.get(CONF_MIN_CURRENT, DEFAULT_MIN_CURRENT)),
+            below_minimum_pauses=options.get(CONF_BELOW_MINIMUM, BELOW_MINIMUM_PAUSE)
+            == BELOW_MINIMUM_PAUSE,
+        )
+        limits.spacing = timedelta(
+            seconds=float(options.get(CONF_LIMIT_SPACING, DEFAULT_LIMIT_SPACING))
+        )
         connection = self.connections.settings
         connection.response_timeout = float(
             options.get(CONF_RESPONSE_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT)
@@ -98,6 +164,7 @@ class CsmsRuntime:
 
     async def async_stop_server(self) -> None:
         await self.connections.async_stop()
+        self.csms.limits.shutdown()
 
     def adopt(self, charger_id: str) -> None:
         """A charger entry was set up: accept its next boot, and ask for it now."""

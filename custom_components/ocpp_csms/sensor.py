@@ -30,6 +30,7 @@ from homeassistant.helpers.typing import StateType
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
 from .entry_data import ChargerConfigEntry
 from .model.charger import Charger, Connector, ConnectorStatus
+from .model.limit_check import EffectiveLimit
 
 PARALLEL_UPDATES = 0  # push-updated; nothing is polled
 
@@ -44,6 +45,22 @@ class ChargerSensorDescription(OcppEntityDescription, SensorEntityDescription):
 @dataclass(frozen=True, kw_only=True)
 class ConnectorSensorDescription(OcppEntityDescription, SensorEntityDescription):
     value_fn: Callable[[Connector], StateType | datetime]
+    unit_fn: Callable[[Connector], str | None] | None = None
+    attrs_fn: Callable[[Connector], dict[str, Any]] | None = None
+
+
+def _effective(conn: Connector) -> EffectiveLimit | None:
+    return conn.watch.effective if conn.watch is not None else None
+
+
+def _effective_attrs(conn: Connector) -> dict[str, Any]:
+    effective = _effective(conn)
+    accepted = conn.charge_limit
+    return {
+        "source": effective.source.value if effective else None,
+        "accepted": accepted.value if accepted else None,
+        "accepted_unit": accepted.unit.value if accepted else None,
+    }
 
 
 def _session_minutes(conn: Connector) -> float | None:
@@ -186,6 +203,15 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         value_fn=lambda c: c.session.cost if c.session else None,
     ),
     ConnectorSensorDescription(
+        key="effective_limit",
+        translation_key="effective_limit",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda c: e.value if (e := _effective(c)) else None,
+        unit_fn=lambda c: e.unit.value if (e := _effective(c)) else None,
+        attrs_fn=_effective_attrs,
+    ),
+    ConnectorSensorDescription(
         key="session_duration",
         translation_key="session_duration",
         device_class=SensorDeviceClass.DURATION,
@@ -218,10 +244,26 @@ class OcppSensor(OcppEntity, SensorEntity):
 
     @property
     def native_unit_of_measurement(self) -> str | None:
-        if self.entity_description.device_class is SensorDeviceClass.MONETARY:
+        description = self.entity_description
+        if description.device_class is SensorDeviceClass.MONETARY:
             session = self.connector.session if self.connector else None
             return session.currency if session else None
+        if isinstance(description, ConnectorSensorDescription) and description.unit_fn:
+            return description.unit_fn(self.target)  # type: ignore[arg-type]
         return super().native_unit_of_measurement
 
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        description = self.entity_description
+        if isinstance(description, ConnectorSensorDescription) and description.attrs_fn:
+            return description.attrs_fn(self.target)  # type: ignore[arg-type]
+        return None
+
     def _state_snapshot(self) -> Any:
-        return (self.available, self.native_value, self.native_unit_of_measurement)
+        attrs = self.extra_state_attributes
+        return (
+            self.available,
+            self.native_value,
+            self.native_unit_of_measurement,
+            tuple(attrs.items()) if attrs else None,
+        )

@@ -19,11 +19,12 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 
-from . import actions
+from . import actions, limit_services
 from .actions import invalid
 from .const import DOMAIN
+from .limit_services import one_connector
 from .model.charger import Charger, Connector
-from .model.commands import LimitUnit, ResetKind
+from .model.commands import ResetKind
 from .protocol.registry import ALL_TRIGGERABLE
 from .runtime import get_runtime
 
@@ -37,16 +38,7 @@ SCHEMAS: dict[str, vol.Schema] = {
     "reset": vol.Schema({**_BASE, vol.Optional("type", default="soft"): vol.In(["soft", "hard"])}),
     "unlock_connector": vol.Schema(_BASE),
     "change_availability": vol.Schema({**_BASE, vol.Required("operative"): cv.boolean}),
-    "set_charge_limit": vol.Schema(
-        {
-            **_BASE,
-            vol.Exclusive("amps", "limit"): vol.All(vol.Coerce(float), vol.Range(-1000, 1000)),
-            vol.Exclusive("watts", "limit"): vol.All(
-                vol.Coerce(float), vol.Range(-1_000_000, 1_000_000)
-            ),
-        }
-    ),
-    "clear_charge_limit": vol.Schema(_BASE),
+    **limit_services.schemas(_BASE),
     "get_configuration": vol.Schema({**_BASE, vol.Optional("keys", default=[]): [cv.string]}),
     "set_configuration": vol.Schema(
         {**_BASE, vol.Required("key"): cv.string, vol.Required("value"): cv.string}
@@ -114,16 +106,6 @@ def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[Charger, Conn
     return list(found.values())
 
 
-def _one_connector(charger: Charger, conn: Connector | None) -> Connector:
-    if conn is not None:
-        return conn
-    if len(charger.connectors) == 1:
-        return next(iter(charger.connectors.values()))
-    raise invalid(
-        "choose_connector", charger=charger.charger_id, count=str(len(charger.connectors))
-    )
-
-
 Handler = Callable[[HomeAssistant, Charger, Connector | None, dict[str, Any]], Awaitable[Any]]
 
 
@@ -144,7 +126,7 @@ async def _reset(hass: HomeAssistant, charger: Charger, conn: Connector | None, 
 async def _unlock(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
 ) -> None:
-    await actions.async_unlock(_one_connector(charger, conn))
+    await actions.async_unlock(one_connector(charger, conn))
 
 
 async def _availability(
@@ -152,23 +134,6 @@ async def _availability(
 ) -> None:
     connector_id = conn.connector_id if conn is not None else 0
     await actions.async_change_availability(charger, connector_id, data["operative"])
-
-
-async def _set_limit(
-    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
-) -> None:
-    if ("amps" in data) == ("watts" in data):
-        raise invalid("amps_or_watts")
-    value, unit = (
-        (data["amps"], LimitUnit.AMPS) if "amps" in data else (data["watts"], LimitUnit.WATTS)
-    )
-    await actions.async_set_limit(get_runtime(hass), _one_connector(charger, conn), value, unit)
-
-
-async def _clear_limit(
-    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
-) -> None:
-    await actions.async_clear_limit(get_runtime(hass), _one_connector(charger, conn))
 
 
 async def _get_config(
@@ -204,8 +169,12 @@ HANDLERS: dict[str, tuple[Handler, SupportsResponse]] = {
     "reset": (_reset, SupportsResponse.NONE),
     "unlock_connector": (_unlock, SupportsResponse.NONE),
     "change_availability": (_availability, SupportsResponse.NONE),
-    "set_charge_limit": (_set_limit, SupportsResponse.NONE),
-    "clear_charge_limit": (_clear_limit, SupportsResponse.NONE),
+    "set_charge_limit": (limit_services.set_limit, SupportsResponse.OPTIONAL),
+    "pause_charging": (limit_services.pause, SupportsResponse.OPTIONAL),
+    "resume_charging": (limit_services.resume, SupportsResponse.OPTIONAL),
+    "clear_charge_limit": (limit_services.clear, SupportsResponse.OPTIONAL),
+    "get_composite_schedule": (limit_services.composite, SupportsResponse.ONLY),
+    "set_station_limit": (limit_services.station_limit, SupportsResponse.OPTIONAL),
     "get_configuration": (_get_config, SupportsResponse.ONLY),
     "set_configuration": (_set_config, SupportsResponse.OPTIONAL),
     "trigger_message": (_trigger, SupportsResponse.NONE),
@@ -224,13 +193,17 @@ def _make_service(
     handler: Handler, supports: SupportsResponse
 ) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
     async def service(call: ServiceCall) -> ServiceResponse:
-        results: dict[str, Any] = {}
+        results: dict[str, dict[str, Any]] = {"chargers": {}, "connectors": {}}
         for charger, conn in _targets(call.hass, call):
             result = await handler(call.hass, charger, conn, dict(call.data))
-            if result is not None:
-                results[charger.charger_id] = result
+            if result is None:
+                continue
+            if conn is None:
+                results["chargers"][charger.charger_id] = result
+            else:
+                results["connectors"][f"{charger.charger_id}/{conn.connector_id}"] = result
         if supports is SupportsResponse.NONE:
             return None
-        return {"chargers": results}
+        return {kind: found for kind, found in results.items() if found}
 
     return service

@@ -12,6 +12,7 @@ from typing import Any
 import websockets
 
 from .physics import ConnectorSim
+from .profiles import ProfileEngine, SimProfile
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -24,9 +25,14 @@ class SimBase:
     id: str
     _connection: Any
 
-    def _init_sim(self, connectors: int, vendor: str, model: str) -> None:
+    def _init_sim(
+        self, connectors: int, vendor: str, model: str, quirks: set[str] | None = None
+    ) -> None:
         self.vendor, self.model = vendor, model
-        self.connectors = {n: ConnectorSim(n) for n in range(1, connectors + 1)}
+        self.engine = ProfileEngine(quirks)
+        self.connectors = {
+            n: ConnectorSim(n, engine=self.engine) for n in range(1, connectors + 1)
+        }
         self.boot_status: str | None = None
         self.heartbeat_interval = 300
         # Version-neutral record of CSMS -> charger commands: (kind, fields).
@@ -96,49 +102,43 @@ class SimBase:
                 return conn
         return None
 
-    def _store_profile(
-        self,
-        conn: ConnectorSim,
-        purpose: str,
-        profile_id: int,
-        period: dict[str, Any],
-        unit: str,
-        transaction_id: Any,
-    ) -> str:
-        """Keep a charging profile in force; the answer a charger would give."""
-        if self.reject_profiles or purpose not in ("TxProfile", "TxDefaultProfile"):
-            return "Rejected"
-        if purpose == "TxProfile" and (
-            conn.transaction_id is None or str(transaction_id) != str(conn.transaction_id)
-        ):
-            return "Rejected"
-        limit = period.get("limit")
-        if limit is None and "discharge_limit" in period:
-            limit = 0.0
-        conn.profiles[purpose] = {
-            "id": profile_id,
-            "limit": float(limit),
-            "unit": unit,
-            "transaction_id": transaction_id,
-            "discharge_limit": period.get("discharge_limit"),
-        }
+    def _install_profile(self, profile: SimProfile) -> str:
+        """SetChargingProfile, version-neutral: the engine's answer, recorded."""
+        conn = self.connectors.get(profile.connector_id)
+        if (profile.connector_id and conn is None) or self.reject_profiles:
+            answer = "Rejected"
+        else:
+            answer = self.engine.install(profile, conn)
+        first = profile.periods[0] if profile.periods else (0, None, None)
         self._record(
             "set_profile",
-            connector_id=conn.connector_id,
-            purpose=purpose,
-            id=profile_id,
-            limit=float(limit),
-            unit=unit,
-            transaction_id=None if transaction_id is None else str(transaction_id),
+            connector_id=profile.connector_id,
+            purpose=profile.purpose,
+            id=profile.id,
+            stack_level=profile.stack_level,
+            profile_kind=profile.kind,
+            limit=first[1],
+            phases=first[2],
+            unit=profile.unit,
+            transaction_id=None if profile.transaction_id is None else str(profile.transaction_id),
+            answer=answer,
         )
-        return "Accepted"
+        if answer == "Accepted":
+            self._limits_changed()
+        return answer
 
     def _clear_profile(self, profile_id: int | None) -> bool:
         self._record("clear_profile", id=profile_id)
-        cleared = False
-        for conn in self.connectors.values():
-            for purpose, profile in list(conn.profiles.items()):
-                if profile_id in (None, profile["id"]):
-                    del conn.profiles[purpose]
-                    cleared = True
+        cleared = self.engine.clear(profile_id)
+        if cleared:
+            self._limits_changed()
         return cleared
+
+    def _limits_changed(self) -> None:
+        """A running session's charging state may follow a new limit."""
+        for conn in self.connectors.values():
+            if conn.transaction_id is not None:
+                self._spawn(self._report_charging_state(conn))
+
+    async def _report_charging_state(self, conn: ConnectorSim) -> None:
+        raise NotImplementedError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -13,6 +14,7 @@ from custom_components.ocpp_csms.protocol.registry import VERSIONS
 
 from .base import SimBase
 from .physics import ConnectorSim
+from .profiles import SimProfile, parse_time
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -30,14 +32,22 @@ class SimCharger16(SimBase, ChargePoint):
         connectors: int = 1,
         vendor: str = "SimVendor",
         model: str = "SimCharger",
+        quirks: set[str] | None = None,
     ) -> None:
         ChargePoint.__init__(self, charger_id, connection, response_timeout=10)
-        self._init_sim(connectors, vendor, model)
+        self._init_sim(connectors, vendor, model, quirks)
+        q = self.engine.quirks
+        units = "Power" if "watts_only" in q else "Current" if "amps_only" in q else "Current,Power"
         self.configuration: dict[str, str] = {
             "HeartbeatInterval": "300",
             "MeterValueSampleInterval": "60",
             "NumberOfConnectors": str(connectors),
             "ChargeProfileMaxStackLevel": "10",
+            "ChargingScheduleAllowedChargingRateUnit": units,
+            "ChargingScheduleMaxPeriods": "1" if "max_one_period" in q else "24",
+            "MaxChargingProfilesInstalled": "10",
+            "ConnectorSwitch3to1PhaseSupported": "false",
+            "SupportedFeatureProfiles": "Core,FirmwareManagement,SmartCharging,RemoteTrigger",
         }
         self.readonly = {"NumberOfConnectors"}
 
@@ -92,6 +102,7 @@ class SimCharger16(SimBase, ChargePoint):
         conn = self.connectors[connector_id]
         conn.plugged = True
         conn.tick(0)
+        conn.starting = True
         result = await self.call(
             call.StartTransaction(
                 connector_id=connector_id,
@@ -100,7 +111,8 @@ class SimCharger16(SimBase, ChargePoint):
                 timestamp=self.now(),
             )
         )
-        conn.transaction_id, conn.id_tag = result.transaction_id, id_tag
+        conn.begin_transaction(result.transaction_id)
+        conn.id_tag, conn.starting = id_tag, False
         conn.meter_start_wh = conn.register_wh
         await self.send_status(connector_id, self._connector_status(conn))
         return result.transaction_id
@@ -249,31 +261,61 @@ class SimCharger16(SimBase, ChargePoint):
         return call_result.ChangeAvailability(status="Accepted")
 
     @on(Action.set_charging_profile)
-    def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict, **kw: Any):
-        profile = cs_charging_profiles
+    async def on_set_charging_profile(
+        self, connector_id: int, cs_charging_profiles: dict, **kw: Any
+    ):
+        p = cs_charging_profiles
         conn = self.connectors.get(connector_id)
-        if conn is None:
-            return call_result.SetChargingProfile(status="Rejected")
-        schedule = profile["charging_schedule"]
-        status = self._store_profile(
-            conn,
-            profile["charging_profile_purpose"],
-            profile["charging_profile_id"],
-            schedule["charging_schedule_period"][0],
-            schedule["charging_rate_unit"],
-            profile.get("transaction_id"),
+        for _ in range(100):  # a TxProfile may come right behind our StartTransaction's answer
+            if conn is None or not conn.starting:
+                break
+            await asyncio.sleep(0.01)
+        schedule = p["charging_schedule"]
+        profile = SimProfile(
+            id=p["charging_profile_id"],
+            connector_id=connector_id,
+            purpose=p["charging_profile_purpose"],
+            stack_level=p["stack_level"],
+            kind=p["charging_profile_kind"],
+            unit=schedule["charging_rate_unit"],
+            periods=[
+                (x["start_period"], float(x["limit"]), x.get("number_phases"))
+                for x in schedule["charging_schedule_period"]
+            ],
+            start=parse_time(schedule.get("start_schedule")),
+            transaction_id=p.get("transaction_id"),
         )
-        if status == "Accepted" and conn.transaction_id is not None:
-            self._spawn(self.send_status(connector_id, self._connector_status(conn)))
-        return call_result.SetChargingProfile(status=status)
+        return call_result.SetChargingProfile(status=self._install_profile(profile))
+
+    async def _report_charging_state(self, conn: ConnectorSim) -> None:
+        await self.send_status(conn.connector_id, self._connector_status(conn))
 
     @on(Action.clear_charging_profile)
     def on_clear_charging_profile(self, **kw: Any):
         cleared = self._clear_profile(kw.get("id"))
-        for conn in self.connectors.values():
-            if cleared and conn.transaction_id is not None:
-                self._spawn(self.send_status(conn.connector_id, self._connector_status(conn)))
         return call_result.ClearChargingProfile(status="Accepted" if cleared else "Unknown")
+
+    @on(Action.get_composite_schedule)
+    def on_get_composite_schedule(
+        self, connector_id: int, duration: int, charging_rate_unit: str = "A", **kw: Any
+    ):
+        self._record("composite_schedule", connector_id=connector_id, unit=charging_rate_unit)
+        conn = self.connectors.get(connector_id)
+        schedule = self.engine.composite(conn, duration, charging_rate_unit) if conn else None
+        if schedule is None:
+            return call_result.GetCompositeSchedule(status="Rejected")
+        start = schedule["start"].strftime("%Y-%m-%dT%H:%M:%SZ")
+        return call_result.GetCompositeSchedule(
+            status="Accepted",
+            connector_id=connector_id,
+            schedule_start=start,
+            charging_schedule={
+                "duration": duration,
+                "startSchedule": start,
+                "chargingRateUnit": charging_rate_unit,
+                "chargingSchedulePeriod": schedule["periods"],
+            },
+        )
 
     @on(Action.get_configuration)
     def on_get_configuration(self, key: list[str] | None = None, **kw: Any):
@@ -320,8 +362,3 @@ class SimCharger16(SimBase, ChargePoint):
         if vendor_id != "SimVendor":
             return call_result.DataTransfer(status="UnknownVendorId")
         return call_result.DataTransfer(status="Accepted", data=f"echo:{kw.get('data', '')}")
-
-    @on(Action.get_composite_schedule)
-    def on_get_composite_schedule(self, connector_id: int, duration: int, **kw: Any):
-        self._record("composite_schedule", connector_id=connector_id)
-        return call_result.GetCompositeSchedule(status="Accepted", connector_id=connector_id)

@@ -15,6 +15,7 @@ from custom_components.ocpp_csms.protocol.registry import VERSIONS
 
 from .base import SimBase
 from .physics import ConnectorSim
+from .profiles import SimProfile, parse_time
 
 # key -> (value, mutability); keys written Component[@evse]/Variable as the CSMS does
 DEVICE_MODEL = {
@@ -25,6 +26,9 @@ DEVICE_MODEL = {
     "SmartChargingCtrlr/Enabled": ("true", "ReadOnly"),
     "SmartChargingCtrlr/RateUnit": ("A,W", "ReadOnly"),
     "SmartChargingCtrlr/ProfileStackLevel": ("10", "ReadOnly"),
+    "SmartChargingCtrlr/PeriodsPerSchedule": ("24", "ReadOnly"),
+    "SmartChargingCtrlr/Entries": ("10", "ReadOnly"),
+    "SmartChargingCtrlr/ACPhaseSwitchingSupported": ("false", "ReadOnly"),
 }
 STATUS_2X = {
     "Available": "Available",
@@ -47,11 +51,19 @@ class Sim2xMixin(SimBase):
         connectors: int = 1,
         vendor: str = "SimVendor",
         model: str = "SimCharger",
+        quirks: set[str] | None = None,
     ) -> None:
         super().__init__(charger_id, connection, response_timeout=10)  # the ocpp class
-        self._init_sim(connectors, vendor, model)
+        self._init_sim(connectors, vendor, model, quirks)
         self.variables = {k: v for k, (v, _) in DEVICE_MODEL.items()}
         self.mutability = {k: m for k, (_, m) in DEVICE_MODEL.items()}
+        q = self.engine.quirks
+        units = "W" if "watts_only" in q else "A" if "amps_only" in q else "A,W"
+        self.variables["SmartChargingCtrlr/RateUnit"] = units
+        self.variables["SmartChargingCtrlr/PeriodsPerSchedule"] = (
+            "1" if "max_one_period" in q else "24"
+        )
+        self.discharge_limits: dict[int, float] = {}
         for n in self.connectors:
             self.variables[f"EVSE@{n}/Power"] = "11040"
             self.mutability[f"EVSE@{n}/Power"] = "ReadOnly"
@@ -239,7 +251,8 @@ class Sim2xMixin(SimBase):
         if not conn.plugged:
             await self.plug_in(connector_id)
         conn.tick(0)
-        conn.transaction_id, conn.id_tag = uuid.uuid4().hex[:12], id_tag
+        conn.begin_transaction(uuid.uuid4().hex[:12])
+        conn.id_tag = id_tag
         conn.meter_start_wh = conn.register_wh
         info: dict[str, Any] = {"chargingState": self._charging_state(conn)}
         if remote_start_id is not None:
@@ -378,32 +391,56 @@ class Sim2xMixin(SimBase):
 
     @on("SetChargingProfile")
     def on_set_charging_profile_2x(self, evse_id: int, charging_profile: dict, **kw: Any):
-        conn = self.connectors.get(evse_id)
-        if conn is None:
-            return self._call_result.SetChargingProfile(status="Rejected")
-        schedule = charging_profile["charging_schedule"][0]
-        period = schedule["charging_schedule_period"][0]
-        if period.get("discharge_limit") is not None and not self.v2x:
-            return self._call_result.SetChargingProfile(status="Rejected")
-        status = self._store_profile(
-            conn,
-            charging_profile["charging_profile_purpose"],
-            charging_profile["id"],
-            period,
-            schedule["charging_rate_unit"],
-            charging_profile.get("transaction_id"),
+        p = charging_profile
+        schedule = p["charging_schedule"][0]
+        periods = []
+        for x in schedule["charging_schedule_period"]:
+            discharge = x.get("discharge_limit")
+            if discharge is not None and not self.v2x:
+                return self._call_result.SetChargingProfile(status="Rejected")
+            periods.append((x["start_period"], float(x.get("limit", 0.0)), x.get("number_phases")))
+            if discharge is not None:
+                self.discharge_limits[evse_id] = discharge
+        profile = SimProfile(
+            id=p["id"],
+            connector_id=evse_id,
+            purpose=p["charging_profile_purpose"],
+            stack_level=p["stack_level"],
+            kind=p["charging_profile_kind"],
+            unit=schedule["charging_rate_unit"],
+            periods=periods,
+            start=parse_time(schedule.get("start_schedule")),
+            transaction_id=p.get("transaction_id"),
         )
-        if status == "Accepted" and conn.transaction_id is not None:
-            self._spawn(self._charging_state_changed(conn))
-        return self._call_result.SetChargingProfile(status=status)
+        return self._call_result.SetChargingProfile(status=self._install_profile(profile))
+
+    async def _report_charging_state(self, conn: ConnectorSim) -> None:
+        await self._charging_state_changed(conn)
 
     @on("ClearChargingProfile")
     def on_clear_charging_profile_2x(self, charging_profile_id: int | None = None, **kw: Any):
         cleared = self._clear_profile(charging_profile_id)
-        for conn in self.connectors.values():
-            if cleared and conn.transaction_id is not None:
-                self._spawn(self._charging_state_changed(conn))
         return self._call_result.ClearChargingProfile(status="Accepted" if cleared else "Unknown")
+
+    @on("GetCompositeSchedule")
+    def on_get_composite_schedule_2x(
+        self, duration: int, evse_id: int, charging_rate_unit: str = "A", **kw: Any
+    ):
+        self._record("composite_schedule", connector_id=evse_id, unit=charging_rate_unit)
+        conn = self.connectors.get(evse_id)
+        schedule = self.engine.composite(conn, duration, charging_rate_unit) if conn else None
+        if schedule is None:
+            return self._call_result.GetCompositeSchedule(status="Rejected")
+        return self._call_result.GetCompositeSchedule(
+            status="Accepted",
+            schedule={
+                "evseId": evse_id,
+                "duration": duration,
+                "scheduleStart": schedule["start"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "chargingRateUnit": charging_rate_unit,
+                "chargingSchedulePeriod": schedule["periods"],
+            },
+        )
 
     @staticmethod
     def _key(item: dict[str, Any]) -> str:

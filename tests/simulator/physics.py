@@ -1,11 +1,14 @@
 """Version-neutral simulated connector: energy register, and the power that the
-charging profiles in force allow."""
+charger's profile engine lets it draw."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+
+from .profiles import ProfileEngine
 
 
 @dataclass
@@ -17,29 +20,17 @@ class ConnectorSim:
     register_wh: float = 1_000_000.0  # a used charger, 1 MWh on the meter
     plugged: bool = False
     transaction_id: Any = None
+    tx_started: datetime | None = None
     id_tag: str | None = None
     meter_start_wh: float = 0.0
     operative: bool = True
-    # profiles in force: purpose -> {"id", "limit", "unit", "transaction_id"}
-    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    starting: bool = False  # a StartTransaction awaits its answer
+    engine: ProfileEngine = field(default_factory=ProfileEngine)
     _last_tick: float = field(default_factory=time.monotonic)
 
     def limit_amps(self) -> float:
-        """The current the profiles allow (TxProfile over TxDefaultProfile)."""
-        chosen = None
-        tx = self.profiles.get("TxProfile")
-        if tx is not None and (
-            self.transaction_id is None or str(tx.get("transaction_id")) == str(self.transaction_id)
-        ):
-            chosen = tx
-        elif "TxDefaultProfile" in self.profiles:
-            chosen = self.profiles["TxDefaultProfile"]
-        if chosen is None:
-            return self.max_amps
-        limit = chosen["limit"]
-        if chosen["unit"] == "W":
-            limit = limit / (self.voltage * self.phases)
-        return max(0.0, min(self.max_amps, limit))
+        """The current the charger applies to this connector now."""
+        return self.engine.limit_amps(self)
 
     @property
     def charging(self) -> bool:
@@ -58,6 +49,9 @@ class ConnectorSim:
         self._last_tick = now
         self.register_wh += self.power_w() * elapsed / 3600.0
 
+    def begin_transaction(self, transaction_id: Any) -> None:
+        self.transaction_id, self.tx_started = transaction_id, datetime.now(UTC)
+
     def end_transaction(self) -> None:
-        self.transaction_id = None
-        self.profiles.pop("TxProfile", None)  # a TxProfile ends with its transaction
+        self.transaction_id = self.tx_started = None
+        self.engine.session_ended(self.connector_id)

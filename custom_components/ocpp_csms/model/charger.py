@@ -10,15 +10,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from .commands import ManagedLimit
+from .desired_limit import DesiredLimit, LimitValue
 from .diagnostics_log import DiagnosticsLog
 from .energy import EnergyRegister
 from .errors import ChargerOffline
+from .limit_writer import WriteStrategy
 from .measurements import Measurements
 from .transaction import Transaction
 
 if TYPE_CHECKING:
     from .commands import ChargerCommands
+    from .limit_check import LimitWatch
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -89,8 +91,9 @@ class Connector(_Observable):
         self.energy = EnergyRegister(charger.max_power_w)
         self.transaction: Transaction | None = None
         self.last_session: Transaction | None = None
-        self.charge_limit: ManagedLimit | None = None  # in force, as last accepted
-        self.default_limit: ManagedLimit | None = None  # TxDefault: for sessions to come
+        self.desired = DesiredLimit()  # what Home Assistant wants (persisted)
+        self.charge_limit: LimitValue | None = None  # as the charger last accepted it
+        self.watch: LimitWatch | None = None  # whether the charger follows it
 
     @property
     def plugged_in(self) -> bool | None:
@@ -125,6 +128,9 @@ class Capabilities:
     smart_charging: bool = True
     charging_rate_units: tuple[str, ...] = ("A", "W")
     max_profile_stack_level: int | None = None
+    max_periods: int | None = None  # per charging schedule
+    max_profiles: int | None = None  # installed at once
+    phase_switching: bool | None = None  # 3 to 1 phase
     bidirectional: bool = False
 
 
@@ -154,6 +160,11 @@ class Charger(_Observable):
         # Ids of recently ended transactions: late events for them change nothing.
         self.ended_transactions: list[str] = []
         self.commands: ChargerCommands | None = None
+        # Smart charging: the way of writing profiles that worked, the installer's
+        # ceiling, and whether the charger tells its composite schedule.
+        self.limit_strategy = WriteStrategy()
+        self.station_limit: LimitValue | None = None
+        self.composite_supported: bool | None = None
         # Configuration as last read or reported: key -> value, and the read-only keys.
         # 2.x keys are written Component[.instance][@evseId]/Variable[.instance].
         self.configuration: dict[str, str | None] = {}

@@ -1,78 +1,430 @@
-"""Charging-limit logic: which profile to send, with which stable id, and what the
-connector's limit in force is afterwards.
+"""Charging limits end to end: the desired state of each connector becomes a small
+set of managed profiles on the charger, and is read back to see whether the
+charger applies it.
 
-Rules (shared by every OCPP version):
-- while a transaction runs, the limit is a per-connector TxProfile bound to that
-  transaction, so it ends with the session and a 0 A pause never outlives it;
-- otherwise it is a TxDefaultProfile on the connector, for the sessions to come
-  (persisted, so it is known again after a restart);
-- never ChargePointMaxProfile / ChargingStationMaxProfile, which would cap the
-  whole site's hardware limit;
-- profile ids are stable per connector and purpose, so a new limit replaces the
-  old one instead of stacking (2.0.1 rejects a new id at the same stack level).
+- While a session runs: a TxProfile bound to it, so even a 0 A pause ends with
+  the session; when idle: a TxDefaultProfile, so the next session starts right.
+- ChargePointMaxProfile / ChargingStationMaxProfile only through
+  ``set_station_limit``, at most once a minute.
+- Every managed profile is sent again when a charger boots, reconnects, or Home
+  Assistant restarts; the TxProfile is cleared when its session ends.
+- Writes are coalesced: a change under 0.5 A / 100 W is not sent, and one profile
+  is written at most every ``spacing`` seconds, the latest value winning.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .commands import ChargeLimit, CommandOutcome, LimitPurpose, LimitUnit, ManagedLimit
+from .commands import CommandError, LimitPurpose, LimitUnit
+from .desired_limit import LimitValue
 from .errors import InvalidCommand
+from .limit_check import EffectiveLimit, LimitSource, LimitWatch
+from .limit_writer import WriteSettings, WriteStrategy, build_profile, ladder, profile_id
+from .profiles import ChargingProfile, CompositeSchedule
 
 if TYPE_CHECKING:
-    from .charger import Connector
+    from .charger import Charger, Connector
     from .csms import Csms
 
-PROFILE_ID_BASE = 7100
-STACK_LEVEL = 5
+_LOGGER = logging.getLogger(__name__)
+
+VERIFY_DURATION_S = 300
+STATION_LIMIT_SPACING = timedelta(seconds=60)
+MIN_CHANGE_A = 0.5
+MIN_CHANGE_W = 100.0
+TRANSPORT_FAILURES = {"timeout", "disconnected"}
 
 
-def profile_id(connector_id: int, purpose: LimitPurpose) -> int:
-    return PROFILE_ID_BASE + connector_id * 2 + (1 if purpose is LimitPurpose.TX else 0)
+class LimitHost(Protocol):
+    """What the controller needs from its surroundings (Home Assistant)."""
+
+    def spawn(self, charger: Charger, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run a follow-up tied to the charger's connection (dropped if offline)."""
+
+    def call_at(self, when: datetime, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call back at a moment; returns a cancel function."""
+
+    def unworkable(self, charger: Charger, answer: str | None) -> None:
+        """The charger rejects every way of writing a limit (None: it no longer does)."""
 
 
-def managed_profile_ids(connector_id: int) -> list[int]:
-    return [profile_id(connector_id, p) for p in LimitPurpose]
+class _NoHost:
+    def spawn(self, charger: Charger, coro: Coroutine[Any, Any, Any]) -> None:
+        coro.close()
+
+    def call_at(self, when: datetime, callback: Callable[[], None]) -> Callable[[], None]:
+        return lambda: None
+
+    def unworkable(self, charger: Charger, answer: str | None) -> None:
+        pass
 
 
-def plan_limit(connector: Connector, value: float, unit: LimitUnit) -> ChargeLimit:
-    """Decide how to send a limit to this connector. Negative values mean
-    discharging and are only allowed where the charger supports it (2.1 V2X)."""
-    if value < 0 and not connector.charger.capabilities.bidirectional:
-        raise InvalidCommand("negative limits need a charger that supports discharging")
-    tx = connector.transaction
-    purpose = LimitPurpose.TX if tx is not None else LimitPurpose.TX_DEFAULT
-    return ChargeLimit(
-        connector_id=connector.connector_id,
-        purpose=purpose,
-        profile_id=profile_id(connector.connector_id, purpose),
-        stack_level=STACK_LEVEL,
-        unit=unit,
-        limit=round(value, 1),
-        transaction_id=tx.transaction_id if tx is not None else None,
-    )
+@dataclass(slots=True)
+class LimitResult:
+    """What an action did: the desired limit, each profile sent with the charger's
+    answer, and the limit the charger then reported."""
+
+    desired: LimitValue | None
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "unchanged"  # accepted / rejected / cleared / unchanged / deferred / offline
+    effective: EffectiveLimit | None = None
+    deferred_until: datetime | None = None
+
+    def as_response(self) -> dict[str, Any]:
+        eff = self.effective
+        return {
+            "status": self.status,
+            "desired": self.desired.as_dict() if self.desired else None,
+            "sent": self.sent,
+            "effective_limit": (
+                {"value": eff.value, "unit": eff.unit.value, "source": eff.source.value}
+                if eff
+                else None
+            ),
+            "deferred_until": self.deferred_until.isoformat() if self.deferred_until else None,
+        }
 
 
-async def set_limit(csms: Csms, conn: Connector, value: float, unit: LimitUnit) -> CommandOutcome:
-    """Send a limit; once the charger took it, it is the connector's limit in force."""
-    commands = conn.charger.require_commands()
-    limit = plan_limit(conn, value, unit)
-    outcome = await commands.set_charge_limit(limit)
-    conn.charge_limit = ManagedLimit(limit.limit, limit.unit)
-    if limit.purpose is LimitPurpose.TX_DEFAULT:
-        conn.default_limit = conn.charge_limit
-        csms.persistence.soon()
-    conn.notify()
-    return outcome
+@dataclass(slots=True)
+class _Written:
+    limit: LimitValue
+    at: datetime
 
 
-async def clear_limit(csms: Csms, conn: Connector) -> CommandOutcome:
-    """Remove both of our profiles from the connector."""
-    commands = conn.charger.require_commands()
-    outcome = await commands.clear_charge_limit(
-        conn.connector_id, managed_profile_ids(conn.connector_id)
-    )
-    conn.charge_limit = conn.default_limit = None
-    csms.persistence.soon()
-    conn.notify()
-    return outcome
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LimitController:
+    def __init__(self, csms: Csms) -> None:
+        self._csms = csms
+        self.host: LimitHost = _NoHost()
+        self.settings = WriteSettings()
+        self.spacing = timedelta(seconds=10)
+        self._written: dict[tuple[str, int, LimitPurpose], _Written] = {}
+        self._timers: dict[tuple[str, int], Callable[[], None]] = {}
+        self._locks: dict[tuple[str, int], asyncio.Lock] = {}
+        self._station_written: dict[str, datetime] = {}
+
+    def watch(self, conn: Connector) -> LimitWatch:
+        if conn.watch is None:
+            conn.watch = LimitWatch(self.settings.electrical)
+        return conn.watch
+
+    # ------------------------------------------------------------ intents
+    async def set_cap(
+        self, conn: Connector, limit: LimitValue, duration: timedelta | None
+    ) -> LimitResult:
+        if limit.value < 0 and not conn.charger.capabilities.bidirectional:
+            raise InvalidCommand("negative limits need a charger that supports discharging")
+        desired = conn.desired
+        desired.cap, desired.cap_until = limit, (_now() + duration if duration else None)
+        return await self._changed(conn)
+
+    async def pause(self, conn: Connector, duration: timedelta | None) -> LimitResult:
+        conn.desired.paused = True
+        conn.desired.pause_until = _now() + duration if duration else None
+        return await self._changed(conn)
+
+    async def resume(self, conn: Connector) -> LimitResult:
+        conn.desired.paused, conn.desired.pause_until = False, None
+        return await self._changed(conn)
+
+    async def clear(self, conn: Connector, scope: str) -> LimitResult:
+        desired = conn.desired
+        if scope in ("cap", "all"):
+            desired.cap = desired.cap_until = None
+            desired.paused, desired.pause_until = False, None
+        if scope in ("schedule", "all"):
+            desired.schedule.clear()
+        return await self._changed(conn)
+
+    async def set_station_limit(self, charger: Charger, limit: LimitValue | None) -> LimitResult:
+        """The installer's ceiling: a ChargePointMax / ChargingStationMax profile,
+        written at most once a minute (it wears the charger's flash)."""
+        last = self._station_written.get(charger.charger_id)
+        if last is not None and _now() - last < STATION_LIMIT_SPACING:
+            raise InvalidCommand(
+                "the station limit was changed less than a minute ago", "at most once a minute"
+            )
+        charger.station_limit = limit
+        self._csms.persistence.soon()
+        result = LimitResult(desired=limit)
+        commands = charger.require_commands()
+        self._station_written[charger.charger_id] = _now()
+        if limit is None:
+            await commands.clear_charging_profile(profile_id(0, LimitPurpose.STATION_MAX))
+            result.status = "cleared"
+        else:
+            anchor = next(iter(charger.connectors.values()), None)
+            if anchor is None:
+                raise InvalidCommand("the charger has reported no connector yet")
+            await self._send(charger, self._station_candidates(anchor, limit), result)
+            result.status = "accepted"
+        for conn in charger.connectors.values():
+            self.request(conn)
+        return result
+
+    async def composite(
+        self, conn: Connector, duration_s: int, unit: LimitUnit
+    ) -> CompositeSchedule:
+        commands = conn.charger.require_commands()
+        return await commands.get_composite_schedule(conn.connector_id, duration_s, unit)
+
+    # ------------------------------------------------------------ events
+    def charger_ready(self, charger: Charger) -> None:
+        """Booted or (re)connected: learn what it can do, then send every profile."""
+        for key in [k for k in self._written if k[0] == charger.charger_id]:
+            del self._written[key]
+        self.host.spawn(charger, self._sync_charger(charger))
+
+    async def _sync_charger(self, charger: Charger) -> None:
+        commands = charger.require_commands()
+        try:
+            await commands.probe_capabilities()
+        except CommandError as err:
+            _LOGGER.info("%s: capabilities not read (%s)", charger.charger_id, err)
+        anchor = next(iter(charger.connectors.values()), None)
+        if charger.station_limit is not None and anchor is not None:
+            candidates = self._station_candidates(anchor, charger.station_limit)
+            await self._send(charger, candidates, LimitResult(charger.station_limit))
+        for conn in list(charger.connectors.values()):
+            await self.apply(conn)
+
+    def session_started(self, conn: Connector) -> None:
+        self.request(conn)
+
+    def session_ended(self, conn: Connector) -> None:
+        """A pause ends with its session; the session's TxProfile goes with it."""
+        if conn.desired.paused:
+            conn.desired.paused, conn.desired.pause_until = False, None
+            self._csms.persistence.soon()
+        self.host.spawn(conn.charger, self._end_session(conn))
+
+    async def _end_session(self, conn: Connector) -> None:
+        key = (conn.charger.charger_id, conn.connector_id, LimitPurpose.TX)
+        if self._written.pop(key, None) is not None:
+            commands = conn.charger.require_commands()
+            await commands.clear_charging_profile(profile_id(conn.connector_id, LimitPurpose.TX))
+        await self.apply(conn)
+
+    def meter_values(self, conn: Connector) -> bool:
+        """A reading: follow Current/Power.Offered where the charger tells no
+        composite schedule, and check the draw. True when a shown value changed."""
+        watch = self.watch(conn)
+        changed = False
+        if conn.charger.composite_supported is False and watch.accepted is not None:
+            offered = _offered(conn, watch.accepted.unit)
+            if offered is not None:
+                changed = watch.reported(offered)
+        return watch.reading(conn.measurements.power_w) or changed
+
+    # ------------------------------------------------------------ core
+    def request(self, conn: Connector) -> None:
+        """Apply in the background (an expiry, a session start, a new ceiling)."""
+        self.host.spawn(conn.charger, self.apply(conn))
+
+    async def _changed(self, conn: Connector) -> LimitResult:
+        self._csms.persistence.soon()
+        if not conn.charger.connected:
+            conn.notify()
+            return LimitResult(desired=self._desired(conn), status="offline")
+        return await self.apply(conn)
+
+    def _desired(self, conn: Connector) -> LimitValue | None:
+        ceiling = conn.charger.station_limit
+        return conn.desired.effective(_now(), ceiling, self.settings.electrical)
+
+    async def apply(self, conn: Connector) -> LimitResult:
+        """Bring the charger in line with the connector's desired limit now."""
+        key = (conn.charger.charger_id, conn.connector_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            now = _now()
+            if conn.desired.expire(now):
+                self._csms.persistence.soon()
+            self._arm_timer(conn, conn.desired.next_change(now))
+            desired = self._desired(conn)
+            result = LimitResult(desired=desired)
+            if not conn.charger.connected:
+                result.status = "offline"
+            elif desired is None:
+                await self._clear_ours(conn, result)
+            else:
+                await self._write(conn, desired, now, result)
+            conn.notify()
+            return result
+
+    async def _clear_ours(self, conn: Connector, result: LimitResult) -> None:
+        commands = conn.charger.require_commands()
+        for purpose in (LimitPurpose.TX, LimitPurpose.TX_DEFAULT):
+            if self._written.pop((conn.charger.charger_id, conn.connector_id, purpose), None):
+                outcome = await commands.clear_charging_profile(
+                    profile_id(conn.connector_id, purpose)
+                )
+                result.sent.append({"cleared": purpose.value, "answer": outcome.value})
+                result.status = "cleared"
+        conn.charge_limit = None
+        self.watch(conn).accepted_limit(None)
+        self.watch(conn).effective = None
+
+    async def _write(
+        self, conn: Connector, desired: LimitValue, now: datetime, result: LimitResult
+    ) -> None:
+        purpose = LimitPurpose.TX if conn.transaction is not None else LimitPurpose.TX_DEFAULT
+        key = (conn.charger.charger_id, conn.connector_id, purpose)
+        last = self._written.get(key)
+        if last is not None and self._close(last.limit, desired, conn):
+            return  # unchanged
+        if last is not None and now - last.at < self.spacing:
+            when = last.at + self.spacing
+            result.status, result.deferred_until = "deferred", when
+            self._arm_timer(conn, when)
+            return
+        in_session = purpose is LimitPurpose.TX
+        candidates = []
+        charger = conn.charger
+        for strategy in ladder(
+            charger.limit_strategy, charger.capabilities, in_session, desired.unit
+        ):
+            used = purpose if strategy.tx_profile else LimitPurpose.TX_DEFAULT
+            profile = build_profile(
+                conn, used, strategy, desired, self.settings, now, conn.measurements.phases
+            )
+            candidates.append((strategy, profile))
+        await self._send(conn.charger, candidates, result, conn)
+        result.status = "accepted"
+        self._written[key] = _Written(desired, now)
+        await self._verify(conn, result)
+
+    def _station_candidates(
+        self, anchor: Connector, limit: LimitValue
+    ) -> list[tuple[WriteStrategy, ChargingProfile]]:
+        charger = anchor.charger
+        strategies = ladder(charger.limit_strategy, charger.capabilities, False, limit.unit)
+        return [
+            (s, build_profile(anchor, LimitPurpose.STATION_MAX, s, limit, self.settings, _now()))
+            for s in strategies
+        ]
+
+    async def _send(
+        self,
+        charger: Charger,
+        candidates: list[tuple[WriteStrategy, ChargingProfile]],
+        result: LimitResult,
+        conn: Connector | None = None,
+    ) -> None:
+        """Walk the ladder until the charger takes a profile; for a connector's
+        profile, remember the way that worked. CommandError when none did."""
+        commands = charger.require_commands()
+        last_answer = "Rejected"
+        for strategy, profile in candidates:
+            sent = _describe(profile)
+            try:
+                await commands.set_charging_profile(profile)
+            except CommandError as err:
+                result.sent.append({**sent, "answer": err.answer})
+                if err.answer in TRANSPORT_FAILURES:
+                    raise
+                last_answer = err.answer
+                continue
+            result.sent.append({**sent, "answer": "Accepted"})
+            self.host.unworkable(charger, None)
+            if conn is not None:
+                self._worked(charger, strategy)
+                period = profile.periods[0]
+                conn.charge_limit = LimitValue(period.limit, profile.unit, period.phases)
+                self.watch(conn).accepted_limit(conn.charge_limit)
+            return
+        self.host.unworkable(charger, last_answer)
+        raise CommandError("SetChargingProfile", last_answer)
+
+    def _worked(self, charger: Charger, strategy: WriteStrategy) -> None:
+        if strategy != charger.limit_strategy:
+            charger.limit_strategy = strategy
+            self._csms.persistence.soon()
+            _LOGGER.info(
+                "%s: charging profiles are written as %s", charger.charger_id, strategy.describe()
+            )
+
+    async def _verify(self, conn: Connector, result: LimitResult) -> None:
+        watch = self.watch(conn)
+        accepted = watch.accepted
+        if accepted is None:
+            return
+        charger = conn.charger
+        effective: EffectiveLimit | None = None
+        if charger.composite_supported is not False:
+            try:
+                schedule = await self.composite(conn, VERIFY_DURATION_S, accepted.unit)
+            except CommandError as err:
+                if err.answer in TRANSPORT_FAILURES:
+                    raise
+                charger.composite_supported = False
+            else:
+                charger.composite_supported = True
+                period = schedule.period_at(_now())
+                if period is None and schedule.periods:
+                    period = schedule.periods[0]  # the charger's clock is a little behind
+                if period is not None:
+                    effective = EffectiveLimit(period.limit, schedule.unit, LimitSource.COMPOSITE)
+        if effective is None:
+            effective = _offered(conn, accepted.unit) or EffectiveLimit(
+                accepted.value, accepted.unit, LimitSource.DESIRED
+            )
+        watch.reported(effective)
+        result.effective = effective
+
+    # ------------------------------------------------------------ helpers
+    def _close(self, a: LimitValue, b: LimitValue, conn: Connector) -> bool:
+        electrical = self.settings.electrical
+        phases = conn.measurements.phases
+        if a.unit is LimitUnit.WATTS or b.unit is LimitUnit.WATTS:
+            return abs(electrical.watts(a, phases) - electrical.watts(b, phases)) < MIN_CHANGE_W
+        return abs(a.value - b.value) < MIN_CHANGE_A and a.phases == b.phases
+
+    def _arm_timer(self, conn: Connector, when: datetime | None) -> None:
+        key = (conn.charger.charger_id, conn.connector_id)
+        if (cancel := self._timers.pop(key, None)) is not None:
+            cancel()
+        if when is not None:
+            self._timers[key] = self.host.call_at(when, lambda: self._timer_fired(conn))
+
+    def _timer_fired(self, conn: Connector) -> None:
+        self._timers.pop((conn.charger.charger_id, conn.connector_id), None)
+        self.request(conn)
+
+    def shutdown(self) -> None:
+        for cancel in self._timers.values():
+            cancel()
+        self._timers.clear()
+
+
+def _offered(conn: Connector, unit: LimitUnit) -> EffectiveLimit | None:
+    m = conn.measurements
+    if unit is LimitUnit.AMPS and m.current_offered_a is not None:
+        return EffectiveLimit(m.current_offered_a, LimitUnit.AMPS, LimitSource.OFFERED)
+    if unit is LimitUnit.WATTS and m.power_offered_w is not None:
+        return EffectiveLimit(m.power_offered_w, LimitUnit.WATTS, LimitSource.OFFERED)
+    if m.current_offered_a is not None:
+        return EffectiveLimit(m.current_offered_a, LimitUnit.AMPS, LimitSource.OFFERED)
+    return None
+
+
+def _describe(profile: ChargingProfile) -> dict[str, Any]:
+    period = profile.periods[0]
+    return {
+        "profile_id": profile.profile_id,
+        "purpose": profile.purpose.value,
+        "stack_level": profile.stack_level,
+        "kind": profile.kind.value,
+        "unit": profile.unit.value,
+        "limit": period.limit,
+        "phases": period.phases,
+    }

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .charger import Capabilities
+    from .profiles import ChargingProfile, CompositeSchedule
 
 
 class CommandError(Exception):
@@ -51,35 +55,7 @@ class LimitPurpose(StrEnum):
 
     TX = "tx"  # bound to the running transaction, gone when it ends
     TX_DEFAULT = "tx_default"  # applies to every future transaction on the connector
-
-
-@dataclass(slots=True, frozen=True)
-class ManagedLimit:
-    """A limit Home Assistant keeps on a connector (persisted)."""
-
-    limit: float
-    unit: LimitUnit
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"limit": self.limit, "unit": self.unit.value}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ManagedLimit:
-        return cls(float(data["limit"]), LimitUnit(data["unit"]))
-
-
-@dataclass(slots=True, frozen=True)
-class ChargeLimit:
-    """A limit as the charging-limit logic decided to send it."""
-
-    connector_id: int
-    purpose: LimitPurpose
-    profile_id: int
-    stack_level: int
-    unit: LimitUnit
-    limit: float
-    transaction_id: str | None = None
-    phases: int | None = None
+    STATION_MAX = "station_max"  # the whole charger's ceiling (set_station_limit only)
 
 
 @dataclass(slots=True)
@@ -107,10 +83,12 @@ class ChargerCommands(Protocol):
     async def reset(self, kind: ResetKind) -> CommandOutcome: ...
     async def unlock(self, connector_id: int) -> CommandOutcome: ...
     async def change_availability(self, connector_id: int, operative: bool) -> CommandOutcome: ...
-    async def set_charge_limit(self, limit: ChargeLimit) -> CommandOutcome: ...
-    async def clear_charge_limit(
-        self, connector_id: int, profile_ids: list[int]
-    ) -> CommandOutcome: ...
+    async def set_charging_profile(self, profile: ChargingProfile) -> CommandOutcome: ...
+    async def clear_charging_profile(self, profile_id: int) -> CommandOutcome: ...
+    async def get_composite_schedule(
+        self, connector_id: int, duration_s: int, unit: LimitUnit
+    ) -> CompositeSchedule: ...
+    async def probe_capabilities(self) -> Capabilities: ...
     async def get_configuration(self, keys: list[str]) -> ConfigurationResult: ...
     async def set_configuration(self, key: str, value: str) -> CommandOutcome: ...
     async def trigger_message(self, message: str, connector_id: int | None) -> CommandOutcome: ...

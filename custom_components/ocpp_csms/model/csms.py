@@ -20,6 +20,7 @@ from .charger import (
     Connector,
     ConnectorStatus,
 )
+from .charging_limit import LimitController
 from .errors import InvalidInput
 from .events import EVENT_CHARGER_BOOTED, EVENT_TAG_PRESENTED
 from .measurements import ENERGY_IMPORT_REGISTER, SampledValue
@@ -85,6 +86,7 @@ class Csms:
         self.chargers: dict[str, Charger] = {}
         self.stored = StoredState()
         self.sessions = Sessions(self)
+        self.limits = LimitController(self)
         # Called when a charger that is not adopted boots.
         self.on_discovered: Callable[[Charger], None] = lambda charger: None
 
@@ -232,6 +234,7 @@ class Csms:
             conn.measurements.apply(sample.values, sample.timestamp)
         if tx is not None:
             self.persistence.soon()
+        self.limits.meter_values(conn)
         conn.notify()
 
     def session_cost(

@@ -60,6 +60,7 @@ class Measurements:
     soc_pct: float | None = None
     temperature_c: float | None = None
     frequency_hz: float | None = None
+    phases: int | None = None  # how many phases Current.Import is reported on
     # Everything reported, keyed "measurand[/phase][@location]", for diagnostics.
     raw: dict[str, SampledValue] = field(default_factory=dict)
     timestamp: datetime | None = None
@@ -84,6 +85,8 @@ class Measurements:
         # Without a total, derive one from the phases.
         if "Power.Active.Import" not in totals and "Power.Active.Import" in phases:
             self.power_w = sum(phases["Power.Active.Import"].values())
+        if "Current.Import" in phases:
+            self.phases = len(phases["Current.Import"])
         if "Current.Import" not in totals and "Current.Import" in phases:
             self.current_a = max(phases["Current.Import"].values())
         if "Voltage" not in totals and "Voltage" in phases:

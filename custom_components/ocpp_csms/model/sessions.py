@@ -123,6 +123,7 @@ class Sessions:
         self._csms.persistence.now()
         conn.notify()
         self._csms.emit(EVENT_SESSION_ENDED, _ended_event(tx, stopped))
+        self._csms.limits.session_ended(conn)
         return tx
 
     def _take_meter_stop(
@@ -155,7 +156,6 @@ class Sessions:
             conn.transaction = None
         conn.last_session = tx
         conn.measurements.reset_flow()
-        conn.charge_limit = conn.default_limit  # a TxProfile (even 0 A) ended with it
 
 
 def _started_event(tx: Transaction) -> dict[str, Any]:

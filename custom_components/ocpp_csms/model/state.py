@@ -11,7 +11,8 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .commands import ManagedLimit
+from .desired_limit import DesiredLimit, LimitValue
+from .limit_writer import WriteStrategy
 from .transaction import Transaction
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def migrate(old_version: int, data: dict[str, Any]) -> dict[str, Any]:
     for charger_id, per in data.get("limits", {}).items():
         for connector_id, limit in per.items():
             conn = record(charger_id)["connectors"].setdefault(connector_id, {})
-            conn["default_limit"] = limit
+            conn["desired"] = {"cap": limit}  # the one limit version 1 kept
     for tx_id, tx in data.get("transactions", {}).items():
         record(tx["charger_id"])["transactions"][str(tx_id)] = tx
     return {
@@ -78,8 +79,8 @@ class StoredState:
             conn = charger._add_connector(int(key))
             if energy := saved.get("energy"):
                 conn.energy.restore(energy[0], datetime.fromisoformat(energy[1]))
-            if limit := saved.get("default_limit"):
-                conn.default_limit = conn.charge_limit = ManagedLimit.from_dict(limit)
+            if desired := saved.get("desired"):
+                conn.desired = DesiredLimit.from_dict(desired)
         for tx_id, saved in record.get("transactions", {}).items():
             tx = Transaction.from_dict(saved)
             charger.transactions[tx_id] = tx
@@ -89,6 +90,10 @@ class StoredState:
                 )
                 conn.transaction = tx
         charger.ended_transactions = list(record.get("ended", []))
+        if strategy := record.get("limit_strategy"):
+            charger.limit_strategy = WriteStrategy.from_dict(strategy)
+        if station := record.get("station_limit"):
+            charger.station_limit = LimitValue.from_dict(station)
 
     def dump(self, chargers: dict[str, Charger]) -> dict[str, Any]:
         records = dict(self._records)  # chargers not seen since the restart
@@ -108,11 +113,13 @@ def _record(charger: Charger) -> dict[str, Any]:
         reg = conn.energy
         if reg.value_kwh is not None and reg.timestamp is not None:
             saved["energy"] = [reg.value_kwh, reg.timestamp.isoformat()]
-        if conn.default_limit is not None:
-            saved["default_limit"] = conn.default_limit.as_dict()
+        if not conn.desired.empty:
+            saved["desired"] = conn.desired.as_dict()
         connectors[str(connector_id)] = saved
     return {
         "connectors": connectors,
         "transactions": {k: tx.as_dict() for k, tx in charger.transactions.items()},
         "ended": list(charger.ended_transactions),
+        "limit_strategy": charger.limit_strategy.as_dict(),
+        "station_limit": charger.station_limit.as_dict() if charger.station_limit else None,
     }

@@ -19,15 +19,13 @@ from ocpp.exceptions import NotSupportedError, OCPPError, PropertyConstraintViol
 from ocpp.messages import CallError, MessageType, unpack
 
 from ..model.charger import Charger
-from ..model.commands import TAKEN, ChargerCommands, CommandError, CommandOutcome, LimitPurpose
+from ..model.commands import TAKEN, ChargerCommands, CommandError, CommandOutcome
 from ..model.csms import Csms
 from ..model.errors import InvalidInput
 from .inputs import InputGuard, scrub_frame
 
 _LOGGER = logging.getLogger(__package__)
 FRAME_LOGGER = logging.getLogger(f"{__package__}.frames")
-# Profile purposes are spelt the same in 1.6 and 2.x.
-PROFILE_PURPOSES = {LimitPurpose.TX: "TxProfile", LimitPurpose.TX_DEFAULT: "TxDefaultProfile"}
 
 
 class ChargerAdapter(ChargerCommands, Protocol):
@@ -37,6 +35,7 @@ class ChargerAdapter(ChargerCommands, Protocol):
     async def route_message(self, raw: str | bytes) -> None: ...
     def on_connected(self, adopted: bool) -> None: ...
     def request_boot(self) -> None: ...
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None: ...
     async def close_tasks(self) -> None: ...
 
 
@@ -97,9 +96,6 @@ class AdapterBase:
         for name, member in list(vars(cls).items()):
             if callable(member) and hasattr(member, "_on_action"):
                 setattr(cls, name, _refusing(member))
-
-    def on_connected(self, adopted: bool) -> None:
-        """Called once the connection is set up; versions may start follow-ups."""
 
     def request_boot(self) -> None:
         """A charger was adopted while Pending: ask it to boot again."""
@@ -179,20 +175,6 @@ class AdapterBase:
         if (outcome := TAKEN.get(status)) is None:
             raise CommandError(action, status)
         return outcome
-
-    def clear_profile_call(self, profile_id: int) -> Any:
-        """The version's ClearChargingProfile for one profile id."""
-        raise NotImplementedError
-
-    async def clear_charge_limit(self, connector_id: int, profile_ids: list[int]) -> CommandOutcome:
-        """Clear our profiles one by one; NothingToDo where none of them existed."""
-        statuses = [
-            str((await self.request(self.clear_profile_call(profile_id))).status)
-            for profile_id in profile_ids
-        ]
-        if "Accepted" in statuses:
-            return CommandOutcome.ACCEPTED
-        return CommandOutcome.NOTHING_TO_DO
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run a follow-up (a call after a boot, say) tied to this connection."""

@@ -26,7 +26,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def ocpp_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return ocpp_time(datetime.now(UTC))
+
+
+def ocpp_time(moment: datetime) -> str:
+    """A time as OCPP sends it: UTC, whole seconds, with Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def connector_status(value: str) -> ConnectorStatus:

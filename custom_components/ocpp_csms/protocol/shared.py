@@ -6,6 +6,7 @@ against its own schemas."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from ocpp.routing import on
@@ -13,20 +14,55 @@ from ocpp.routing import on
 from ..model.charger import BootStatus, ChargerIdentity
 from ..model.commands import CommandError, CommandOutcome, DataTransferResult
 from ..model.errors import InvalidCommand
+from ..model.profiles import SchedulePeriod
+from ..model.transaction import Transaction
 from .adapter import AdapterBase
 from .inputs import ocpp_now
 
 CONFIGURATION_TAKEN = {"Accepted", "RebootRequired"}
 
 
+READY_WITHOUT_BOOT_S = 5.0
+
+
 class SharedHandlers(AdapterBase):
     # The messages this version's TriggerMessage can ask for; set by each adapter.
     triggerable: frozenset[str] = frozenset()
+    # Set by a handler that opened a session; its limit is sent once the charger
+    # has our answer (it must know the transaction id first).
+    session_started: Transaction | None = None
+    _booted = False
+
+    # ------------------------------------------------------------ readiness
+    def on_connected(self, adopted: bool) -> None:
+        if adopted:
+            self.spawn(self._ready_unless_booted())
+
+    async def _ready_unless_booted(self) -> None:
+        """A charger that reconnects without booting (after a restart of Home
+        Assistant, say) is as ready as one that booted."""
+        await asyncio.sleep(READY_WITHOUT_BOOT_S)
+        if not self._booted:
+            self.ready_without_boot()
+
+    def ready_without_boot(self) -> None:
+        self.csms.limits.charger_ready(self.charger)
+
+    def after_boot_notification(self, **kw: Any) -> None:
+        """Called by each version's after-hook, once the boot answer was sent."""
+        if self.accepted:
+            self.csms.limits.charger_ready(self.charger)
+
+    def flush_session_started(self) -> None:
+        tx, self.session_started = self.session_started, None
+        if tx is not None and (conn := self.charger.connectors.get(tx.connector_id)):
+            self.csms.limits.session_started(conn)
 
     # ------------------------------------------------------------ charger -> CSMS
     def answer_boot(self, identity: ChargerIdentity) -> Any:
         """The end of every version's boot handling: the model decides, the
         answer carries its status and interval."""
+        self._booted = True
         status = self.csms.boot(self.charger, identity)
         return self._call_result.BootNotification(
             current_time=ocpp_now(), interval=self.csms.boot_interval(status), status=status.value
@@ -88,6 +124,35 @@ class SharedHandlers(AdapterBase):
     def trigger_call(self, message: str, connector_id: int | None) -> Any:
         """The version's TriggerMessage."""
         raise NotImplementedError
+
+    # ------------------------------------------------------------ smart charging
+    def clear_profile_call(self, profile_id: int) -> Any:
+        """The version's ClearChargingProfile for one profile id."""
+        raise NotImplementedError
+
+    async def clear_charging_profile(self, profile_id: int) -> CommandOutcome:
+        """Remove one of our profiles; NothingToDo when the charger had none by that id."""
+        result = await self.request(self.clear_profile_call(profile_id))
+        if str(result.status) == "Unknown":
+            return CommandOutcome.NOTHING_TO_DO
+        return self.outcome("ClearChargingProfile", str(result.status))
+
+    def composite_periods(self, raw: list[dict[str, Any]]) -> tuple[SchedulePeriod, ...]:
+        """Schedule periods of a composite schedule, each number checked."""
+        periods = []
+        for item in raw:
+            start = self.inputs.number(item.get("start_period"), "startPeriod")
+            limit = self.inputs.number(item.get("limit", 0.0), "limit")
+            if start is None or limit is None:
+                continue
+            discharge = self.inputs.number(item.get("discharge_limit", 0.0), "dischargeLimit")
+            if discharge and limit == 0:
+                limit = discharge  # 2.1: discharging only
+            phases = item.get("number_phases")
+            periods.append(
+                SchedulePeriod(int(start), limit, phases if isinstance(phases, int) else None)
+            )
+        return tuple(sorted(periods, key=lambda p: p.start_s))
 
     def configuration_outcome(self, action: str, status: str) -> CommandOutcome:
         """ChangeConfiguration / SetVariables: taken, or taken after a reboot."""

@@ -4,21 +4,53 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpp.routing import on
+from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint
 from ocpp.v16.enums import Action
 
-from ..model.charger import ChargerIdentity
+from ..model.charger import Capabilities, ChargerIdentity
 from ..model.commands import (
-    ChargeLimit,
+    CommandError,
     CommandOutcome,
     ConfigurationResult,
+    LimitPurpose,
+    LimitUnit,
     ResetKind,
 )
+from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
 from ..model.transaction import StopReason
-from .adapter import PROFILE_PURPOSES
-from .inputs import connector_status, ocpp_now
+from .inputs import connector_status, ocpp_time
 from .shared import SharedHandlers
+
+PURPOSES = {
+    LimitPurpose.TX: "TxProfile",
+    LimitPurpose.TX_DEFAULT: "TxDefaultProfile",
+    LimitPurpose.STATION_MAX: "ChargePointMaxProfile",
+}
+# Configuration keys that say what smart charging the charger can do, and the
+# capability each integer one sets.
+CAPABILITY_KEYS = {
+    "ChargeProfileMaxStackLevel": "max_profile_stack_level",
+    "ChargingScheduleMaxPeriods": "max_periods",
+    "MaxChargingProfilesInstalled": "max_profiles",
+    "ChargingScheduleAllowedChargingRateUnit": None,
+    "ConnectorSwitch3to1PhaseSupported": None,
+    "SupportedFeatureProfiles": None,
+}
+
+
+def _period(period: SchedulePeriod) -> dict[str, Any]:
+    out: dict[str, Any] = {"startPeriod": period.start_s, "limit": period.limit}
+    if period.phases is not None:
+        out["numberPhases"] = period.phases
+    return out
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 class V16Adapter(SharedHandlers, ChargePoint):
@@ -78,7 +110,7 @@ class V16Adapter(SharedHandlers, ChargePoint):
         self.csms.connector(self.charger, connector_id)  # refuses connector 0 and others
         status = self.csms.authorize(self.charger, id_tag, "StartTransaction")
         tx_id = self.csms.sessions.next_transaction_id()
-        self.csms.sessions.start(
+        self.session_started = self.csms.sessions.start(
             self.charger,
             connector_id,
             str(tx_id),
@@ -89,6 +121,14 @@ class V16Adapter(SharedHandlers, ChargePoint):
         return self._call_result.StartTransaction(
             transaction_id=tx_id, id_tag_info={"status": str(status)}
         )
+
+    @after(Action.start_transaction)
+    def after_start_transaction(self, **kw: Any) -> None:
+        self.flush_session_started()
+
+    @after(Action.boot_notification)
+    def after_boot_notification(self, **kw: Any) -> None:
+        super().after_boot_notification(**kw)
 
     @on(Action.stop_transaction)
     def on_stop_transaction(
@@ -157,28 +197,73 @@ class V16Adapter(SharedHandlers, ChargePoint):
             self._call.ChangeAvailability(connector_id=connector_id, type=kind)
         )
 
-    async def set_charge_limit(self, limit: ChargeLimit) -> CommandOutcome:
-        profile: dict[str, Any] = {
-            "chargingProfileId": limit.profile_id,
-            "stackLevel": limit.stack_level,
-            "chargingProfilePurpose": PROFILE_PURPOSES[limit.purpose],
-            "chargingProfileKind": "Absolute",
-            "chargingSchedule": {
-                "startSchedule": ocpp_now(),
-                "chargingRateUnit": limit.unit.value,
-                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": limit.limit}],
-            },
+    async def set_charging_profile(self, profile: ChargingProfile) -> CommandOutcome:
+        schedule: dict[str, Any] = {
+            "chargingRateUnit": profile.unit.value,
+            "chargingSchedulePeriod": [_period(p) for p in profile.periods],
         }
-        if limit.transaction_id is not None:
-            profile["transactionId"] = int(limit.transaction_id)
+        if profile.start is not None:
+            schedule["startSchedule"] = ocpp_time(profile.start)
+        body: dict[str, Any] = {
+            "chargingProfileId": profile.profile_id,
+            "stackLevel": profile.stack_level,
+            "chargingProfilePurpose": PURPOSES[profile.purpose],
+            "chargingProfileKind": profile.kind.value,
+            "chargingSchedule": schedule,
+        }
+        if profile.transaction_id is not None:
+            body["transactionId"] = int(profile.transaction_id)
         return await self.request_status(
             self._call.SetChargingProfile(
-                connector_id=limit.connector_id, cs_charging_profiles=profile
+                connector_id=profile.connector_id, cs_charging_profiles=body
             )
         )
 
     def clear_profile_call(self, profile_id: int) -> Any:
         return self._call.ClearChargingProfile(id=profile_id)
+
+    async def get_composite_schedule(
+        self, connector_id: int, duration_s: int, unit: LimitUnit
+    ) -> CompositeSchedule:
+        result = await self.request(
+            self._call.GetCompositeSchedule(
+                connector_id=connector_id, duration=duration_s, charging_rate_unit=unit.value
+            )
+        )
+        schedule = result.charging_schedule
+        if str(result.status) != "Accepted" or not schedule:
+            raise CommandError("GetCompositeSchedule", str(result.status))
+        start = result.schedule_start or schedule.get("start_schedule")
+        return CompositeSchedule(
+            connector_id=connector_id,
+            start=self.inputs.timestamp(start),
+            duration_s=int(schedule.get("duration") or duration_s),
+            unit=LimitUnit(schedule["charging_rate_unit"]),
+            periods=self.composite_periods(schedule["charging_schedule_period"]),
+        )
+
+    async def probe_capabilities(self) -> Capabilities:
+        """Read the smart-charging configuration keys; unknown ones leave defaults."""
+        result = await self.get_configuration(list(CAPABILITY_KEYS))
+        values = {k: v for k, v in result.values.items() if v is not None}
+        changes: dict[str, Any] = {}
+        if "SupportedFeatureProfiles" in values:
+            changes["smart_charging"] = (
+                "smartcharging" in values["SupportedFeatureProfiles"].lower()
+            )
+        if "ChargingScheduleAllowedChargingRateUnit" in values:
+            words = values["ChargingScheduleAllowedChargingRateUnit"].lower()
+            units = tuple(u for u, w in (("A", "current"), ("W", "power")) if w in words)
+            changes["charging_rate_units"] = units or ("A", "W")
+        for key, field in CAPABILITY_KEYS.items():
+            if field and key in values:
+                changes[field] = _int(values[key])
+        if "ConnectorSwitch3to1PhaseSupported" in values:
+            changes["phase_switching"] = (
+                values["ConnectorSwitch3to1PhaseSupported"].lower() == "true"
+            )
+        self.charger.update_capabilities(**changes)
+        return self.charger.capabilities
 
     async def get_configuration(self, keys: list[str]) -> ConfigurationResult:
         result = await self.request(self._call.GetConfiguration(key=keys or None))

@@ -12,7 +12,7 @@ from ocpp.routing import on
 from ocpp.v21 import ChargePoint as ChargePoint21
 from ocpp.v21.enums import Action as Action21
 
-from ..model.commands import ChargeLimit
+from ..model.profiles import SchedulePeriod
 from .v2x import V2xHandlers
 
 _LOGGER = logging.getLogger(__package__)
@@ -51,10 +51,11 @@ class V21Adapter(V2xHandlers, ChargePoint21):
                     self.charger, transaction_id, float(cost), total.get("currency")
                 )
 
-    def charging_period(self, limit: ChargeLimit) -> dict[str, Any]:
-        if limit.limit < 0:  # discharging (V2X): charge nothing, discharge up to the limit
-            return {"startPeriod": 0, "limit": 0.0, "dischargeLimit": limit.limit}
-        return {"startPeriod": 0, "limit": limit.limit}
+    def charging_period(self, period: SchedulePeriod) -> dict[str, Any]:
+        out = super().charging_period(period)
+        if period.limit < 0:  # discharging (V2X): charge nothing, discharge up to the limit
+            out.update(limit=0.0, dischargeLimit=period.limit)
+        return out
 
     @on("NotifySettlement")
     def on_notify_settlement(

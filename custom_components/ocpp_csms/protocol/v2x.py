@@ -4,7 +4,6 @@ the model and model commands to 2.x. Results are built from the version's own
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from datetime import datetime
 from typing import Any
@@ -13,25 +12,24 @@ from ocpp.routing import after, on
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201.enums import Action as Action201
 
-from ..model.charger import Charger, ChargerIdentity, ConnectorStatus
+from ..model.charger import Capabilities, Charger, ChargerIdentity, ConnectorStatus
 from ..model.commands import (
-    ChargeLimit,
+    CommandError,
     CommandOutcome,
     ConfigurationResult,
+    LimitPurpose,
+    LimitUnit,
     ResetKind,
 )
 from ..model.csms import Csms, MeterSample, is_register
 from ..model.errors import InvalidCommand, InvalidInput
+from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
 from ..model.transaction import StopReason, Transaction
-from .adapter import PROFILE_PURPOSES
 from .inputs import connector_status as _connector_status
-from .inputs import ocpp_now
+from .inputs import ocpp_time
 from .v2x_reports import V2xReports
 from .variables import KEY_SYNTAX, format_key, parse_key
 
-# A charger that reconnects without booting (after a CSMS restart, say) is asked
-# for its inventory after this long.
-INVENTORY_WITHOUT_BOOT_S = 5.0
 GET_VARIABLES_BATCH = 20
 
 CHARGING_STATES = {
@@ -64,6 +62,21 @@ def _register_wh(samples: list[MeterSample], context: str | None = None) -> floa
     return found
 
 
+PURPOSES = {
+    LimitPurpose.TX: "TxProfile",
+    LimitPurpose.TX_DEFAULT: "TxDefaultProfile",
+    LimitPurpose.STATION_MAX: "ChargingStationMaxProfile",
+}
+SMART_CHARGING_VARIABLES = [
+    {"name": "Enabled"},
+    {"name": "RateUnit"},
+    {"name": "ProfileStackLevel"},
+    {"name": "PeriodsPerSchedule"},
+    {"name": "Entries", "instance": "ChargingProfiles"},
+    {"name": "ACPhaseSwitchingSupported"},
+]
+
+
 class V2xHandlers(V2xReports):
     """Handlers and commands common to 2.0.1 and 2.1; mixed before the ocpp class."""
 
@@ -72,21 +85,14 @@ class V2xHandlers(V2xReports):
     def __init__(self, charger: Charger, csms: Csms, connection: Any, timeout: float) -> None:
         super().__init__(charger, csms, connection, timeout)
         self._request_ids = itertools.count(1)
-        self._booted = False
 
-    def on_connected(self, adopted: bool) -> None:
-        if adopted:
-            self.spawn(self._inventory_unless_booted())
-
-    async def _inventory_unless_booted(self) -> None:
-        await asyncio.sleep(INVENTORY_WITHOUT_BOOT_S)
-        if not self._booted:
-            await self.request_inventory()
+    def ready_without_boot(self) -> None:
+        self.spawn(self.request_inventory())
+        super().ready_without_boot()
 
     # ------------------------------------------------------------ charger -> CSMS
     @on("BootNotification")
     def on_boot_notification(self, charging_station: dict[str, Any], reason: str, **kw: Any) -> Any:
-        self._booted = True
         return self.answer_boot(
             ChargerIdentity(
                 vendor=charging_station.get("vendor_name"),
@@ -100,6 +106,7 @@ class V2xHandlers(V2xReports):
     def after_boot_notification(self, **kw: Any) -> None:
         if self.accepted:
             self.spawn(self.request_inventory())
+        super().after_boot_notification(**kw)
 
     async def request_inventory(self) -> None:
         """Ask for the device model: EVSEs, connectors and controller variables."""
@@ -142,7 +149,7 @@ class V2xHandlers(V2xReports):
         when = self.inputs.timestamp(timestamp)
         samples = self.inputs.meter_samples(kw.get("meter_value") or [])
         if tx is None:  # Started, or the first event we see of a running one
-            tx = self.csms.sessions.start(
+            self.session_started = tx = self.csms.sessions.start(
                 self.charger,
                 evse_id,
                 tx_id,
@@ -196,6 +203,10 @@ class V2xHandlers(V2xReports):
         if info.get("charging_state", "Idle") != "Idle":  # the cable is still in
             self.csms.charging_state(self.charger, evse_id, ConnectorStatus.FINISHING)
 
+    @after("TransactionEvent")
+    def after_transaction_event(self, **kw: Any) -> None:
+        self.flush_session_started()
+
     def on_transaction_extra(self, transaction_id: str, fields: dict[str, Any]) -> None:
         """Hook for what a later version adds to TransactionEvent."""
 
@@ -236,33 +247,74 @@ class V2xHandlers(V2xReports):
             )
         )
 
-    def charging_period(self, limit: ChargeLimit) -> dict[str, Any]:
+    def charging_period(self, period: SchedulePeriod) -> dict[str, Any]:
         """One schedule period; 2.1 overrides this for discharging limits."""
-        return {"startPeriod": 0, "limit": limit.limit}
+        out: dict[str, Any] = {"startPeriod": period.start_s, "limit": period.limit}
+        if period.phases is not None:
+            out["numberPhases"] = period.phases
+        return out
 
-    async def set_charge_limit(self, limit: ChargeLimit) -> CommandOutcome:
-        profile: dict[str, Any] = {
-            "id": limit.profile_id,
-            "stackLevel": limit.stack_level,
-            "chargingProfilePurpose": PROFILE_PURPOSES[limit.purpose],
-            "chargingProfileKind": "Absolute",
-            "chargingSchedule": [
-                {
-                    "id": limit.profile_id,
-                    "startSchedule": ocpp_now(),
-                    "chargingRateUnit": limit.unit.value,
-                    "chargingSchedulePeriod": [self.charging_period(limit)],
-                }
-            ],
+    async def set_charging_profile(self, profile: ChargingProfile) -> CommandOutcome:
+        schedule: dict[str, Any] = {
+            "id": profile.profile_id,
+            "chargingRateUnit": profile.unit.value,
+            "chargingSchedulePeriod": [self.charging_period(p) for p in profile.periods],
         }
-        if limit.transaction_id is not None:
-            profile["transactionId"] = limit.transaction_id
+        if profile.start is not None:
+            schedule["startSchedule"] = ocpp_time(profile.start)
+        body: dict[str, Any] = {
+            "id": profile.profile_id,
+            "stackLevel": profile.stack_level,
+            "chargingProfilePurpose": PURPOSES[profile.purpose],
+            "chargingProfileKind": profile.kind.value,
+            "chargingSchedule": [schedule],
+        }
+        if profile.transaction_id is not None:
+            body["transactionId"] = profile.transaction_id
         return await self.request_status(
-            self._call.SetChargingProfile(evse_id=limit.connector_id, charging_profile=profile)
+            self._call.SetChargingProfile(evse_id=profile.connector_id, charging_profile=body)
         )
 
     def clear_profile_call(self, profile_id: int) -> Any:
         return self._call.ClearChargingProfile(charging_profile_id=profile_id)
+
+    async def get_composite_schedule(
+        self, connector_id: int, duration_s: int, unit: LimitUnit
+    ) -> CompositeSchedule:
+        result = await self.request(
+            self._call.GetCompositeSchedule(
+                duration=duration_s, evse_id=connector_id, charging_rate_unit=unit.value
+            )
+        )
+        schedule = result.schedule
+        if str(result.status) != "Accepted" or not schedule:
+            raise CommandError("GetCompositeSchedule", str(result.status))
+        return CompositeSchedule(
+            connector_id=connector_id,
+            start=self.inputs.timestamp(schedule.get("schedule_start")),
+            duration_s=int(schedule.get("duration") or duration_s),
+            unit=LimitUnit(schedule["charging_rate_unit"]),
+            periods=self.composite_periods(schedule["charging_schedule_period"]),
+        )
+
+    async def probe_capabilities(self) -> Capabilities:
+        """Read the SmartChargingCtrlr variables (the inventory reports them too)."""
+        result = await self.request(
+            self._call.GetVariables(
+                get_variable_data=[
+                    {"component": {"name": "SmartChargingCtrlr"}, "variable": variable}
+                    for variable in SMART_CHARGING_VARIABLES
+                ]
+            )
+        )
+        for item in result.get_variable_result:
+            if item["attribute_status"] == "Accepted" and item.get("attribute_value") is not None:
+                self.capability(
+                    item["component"]["name"],
+                    item["variable"]["name"],
+                    str(item["attribute_value"]),
+                )
+        return self.charger.capabilities
 
     @staticmethod
     def _parse_key(key: str) -> tuple[dict[str, Any], dict[str, Any]]:

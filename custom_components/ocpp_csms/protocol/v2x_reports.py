@@ -44,9 +44,10 @@ class V2xReports(SharedHandlers):
                 self.csms.connector(self.charger, evse)
             except InvalidInput as err:
                 self.charger.count_anomaly("inventory_evse", f"inventory item {key}: {err}")
-        self._capability(component["name"], variable["name"], str((actual or {}).get("value", "")))
+        self.capability(component["name"], variable["name"], str((actual or {}).get("value", "")))
 
-    def _capability(self, component: str, variable: str, raw: str) -> None:
+    def capability(self, component: str, variable: str, raw: str) -> None:
+        """A device-model variable that says what smart charging the charger can do."""
         value = raw.lower()
         match component, variable:
             case "SmartChargingCtrlr", "Enabled":
@@ -56,6 +57,14 @@ class V2xReports(SharedHandlers):
                 self.charger.update_capabilities(charging_rate_units=units)
             case "SmartChargingCtrlr", "ProfileStackLevel":
                 self.charger.update_capabilities(max_profile_stack_level=_int_or_none(value))
+            case "SmartChargingCtrlr", "PeriodsPerSchedule":
+                self.charger.update_capabilities(max_periods=_int_or_none(value))
+            case "SmartChargingCtrlr", "Entries":
+                self.charger.update_capabilities(max_profiles=_int_or_none(value))
+            case "SmartChargingCtrlr", (
+                "ACPhaseSwitchingSupported" | "PhaseSwitchingSupported" | "Phases3to1"
+            ):
+                self.charger.update_capabilities(phase_switching=value == "true")
             case "V2XChargingCtrlr", "Enabled":
                 self.charger.update_capabilities(bidirectional=value == "true")
 

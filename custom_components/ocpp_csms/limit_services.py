@@ -1,0 +1,128 @@
+"""The charging-limit actions: their schemas and handlers (registered by services.py).
+Each returns what was sent, the charger's answers and the limit it then reports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+
+from . import actions
+from .actions import invalid
+from .model.charger import Charger, Connector
+from .model.commands import LimitUnit
+from .model.desired_limit import LimitValue
+from .runtime import get_runtime
+
+AMPS = vol.All(vol.Coerce(float), vol.Range(-1000, 1000))
+WATTS = vol.All(vol.Coerce(float), vol.Range(-1_000_000, 1_000_000))
+PHASES = vol.All(vol.Coerce(int), vol.In([1, 3]))
+
+
+def schemas(base: dict[Any, Any]) -> dict[str, vol.Schema]:
+    return {
+        "set_charge_limit": vol.Schema(
+            {
+                **base,
+                vol.Exclusive("amps", "limit"): AMPS,
+                vol.Exclusive("watts", "limit"): WATTS,
+                vol.Optional("phases"): PHASES,
+                vol.Optional("duration"): cv.positive_time_period,
+            }
+        ),
+        "pause_charging": vol.Schema({**base, vol.Optional("duration"): cv.positive_time_period}),
+        "resume_charging": vol.Schema(base),
+        "clear_charge_limit": vol.Schema(
+            {**base, vol.Optional("scope", default="all"): vol.In(["cap", "schedule", "all"])}
+        ),
+        "get_composite_schedule": vol.Schema(
+            {
+                **base,
+                vol.Optional("duration", default=timedelta(hours=1)): cv.positive_time_period,
+                vol.Optional("unit", default="A"): vol.In(["A", "W"]),
+            }
+        ),
+        "set_station_limit": vol.Schema(
+            {
+                **base,
+                vol.Exclusive("amps", "limit"): vol.All(vol.Coerce(float), vol.Range(0, 1000)),
+                vol.Exclusive("watts", "limit"): vol.All(
+                    vol.Coerce(float), vol.Range(0, 1_000_000)
+                ),
+                vol.Exclusive("clear", "limit"): True,
+                vol.Optional("phases"): PHASES,
+            }
+        ),
+    }
+
+
+def _limit(data: dict[str, Any], clear_allowed: bool = False) -> LimitValue | None:
+    given = [k for k in ("amps", "watts", "clear") if k in data]
+    if len(given) != 1 or (given[0] == "clear" and not clear_allowed):
+        raise invalid("amps_or_watts")
+    if given[0] == "clear":
+        return None
+    unit = LimitUnit.AMPS if given[0] == "amps" else LimitUnit.WATTS
+    return LimitValue(float(data[given[0]]), unit, data.get("phases"))
+
+
+def one_connector(charger: Charger, conn: Connector | None) -> Connector:
+    if conn is not None:
+        return conn
+    if len(charger.connectors) == 1:
+        return next(iter(charger.connectors.values()))
+    raise invalid(
+        "choose_connector", charger=charger.charger_id, count=str(len(charger.connectors))
+    )
+
+
+async def set_limit(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    limit = _limit(data)
+    assert limit is not None
+    return await actions.async_set_limit(
+        get_runtime(hass), one_connector(charger, conn), limit, data.get("duration")
+    )
+
+
+async def pause(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    return await actions.async_pause(
+        get_runtime(hass), one_connector(charger, conn), data.get("duration")
+    )
+
+
+async def resume(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    return await actions.async_resume(get_runtime(hass), one_connector(charger, conn))
+
+
+async def clear(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    return await actions.async_clear_limit(
+        get_runtime(hass), one_connector(charger, conn), data["scope"]
+    )
+
+
+async def composite(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    duration = int(data["duration"].total_seconds())
+    return await actions.async_composite_schedule(
+        get_runtime(hass), one_connector(charger, conn), duration, LimitUnit(data["unit"])
+    )
+
+
+async def station_limit(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    return await actions.async_station_limit(
+        get_runtime(hass), charger, _limit(data, clear_allowed=True)
+    )

@@ -1,0 +1,85 @@
+"""Whether the charger applies the limit it accepted.
+
+The limit in force is read back from the charger: its composite schedule, or,
+where it refuses that, the Current.Offered / Power.Offered of its meter values.
+A limit counts as ignored when the charger reports one more than 1 A (230 W)
+above what it accepted, or draws more than the limit allows (Power.Active.Import
+above the limit plus 10 %) in two consecutive readings; it counts as followed
+again as soon as neither holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .commands import LimitUnit
+from .desired_limit import Electrical, LimitValue
+
+TOLERANCE_A = 1.0
+TOLERANCE_W = 230.0
+DRAW_MARGIN = 1.10
+READINGS_OVER = 2
+
+
+class LimitSource(StrEnum):
+    COMPOSITE = "composite_schedule"
+    OFFERED = "offered"
+    DESIRED = "desired"  # the charger tells nothing: what we asked for
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveLimit:
+    value: float
+    unit: LimitUnit
+    source: LimitSource
+
+
+class LimitWatch:
+    """Per connector: what the charger accepted, and whether it follows it."""
+
+    def __init__(self, electrical: Electrical) -> None:
+        self.electrical = electrical
+        self.accepted: LimitValue | None = None
+        self.effective: EffectiveLimit | None = None
+        self.ignored = False
+        self._reported_over = False
+        self._draw_over = 0
+
+    def accepted_limit(self, limit: LimitValue | None) -> None:
+        """A profile was taken (None: ours were cleared)."""
+        self.accepted = limit
+        self._draw_over = 0
+        if limit is None:
+            self._reported_over = False
+            self.ignored = False
+
+    def reported(self, effective: EffectiveLimit) -> bool:
+        """The charger told the limit in force; True when what we show changed."""
+        before = (self.effective, self.ignored)
+        self.effective = effective
+        self._reported_over = self._over(effective)
+        self._update()
+        return before != (self.effective, self.ignored)
+
+    def reading(self, power_w: float | None) -> bool:
+        """A meter reading; True when ``ignored`` changed."""
+        before = self.ignored
+        if self.accepted is None or power_w is None:
+            self._draw_over = 0
+        else:
+            allowed = self.electrical.watts(self.accepted) * DRAW_MARGIN
+            self._draw_over = self._draw_over + 1 if power_w > allowed + 1 else 0
+        self._update()
+        return before != self.ignored
+
+    def _over(self, effective: EffectiveLimit) -> bool:
+        if self.accepted is None or effective.source is LimitSource.DESIRED:
+            return False
+        asked = self.accepted
+        if effective.unit is LimitUnit.AMPS:
+            return effective.value > self.electrical.amps(asked) + TOLERANCE_A
+        return effective.value > self.electrical.watts(asked) + TOLERANCE_W
+
+    def _update(self) -> None:
+        self.ignored = self._reported_over or self._draw_over >= READINGS_OVER

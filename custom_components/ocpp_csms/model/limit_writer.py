@@ -1,0 +1,152 @@
+"""How a desired limit becomes a charging profile this charger takes.
+
+Each charger remembers the way of writing that worked (``WriteStrategy``). When
+the charger rejects a profile, the ladder tries, in turn: lower stack levels (down
+to what the charger allows), a Relative profile instead of an Absolute one, the
+TxDefaultProfile instead of the TxProfile, and the other unit. K01 holds for
+every profile: one period starting at 0, the transaction for a TxProfile, an
+Absolute profile starting 60 s in the past (a slow charger clock must not delay
+it), times in UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .commands import LimitPurpose, LimitUnit
+from .desired_limit import Electrical, LimitValue
+from .profiles import ChargingProfile, ProfileKind, SchedulePeriod
+
+if TYPE_CHECKING:
+    from .charger import Capabilities, Connector
+
+PROFILE_ID_BASE = 7100
+STATION_PROFILE_ID = PROFILE_ID_BASE  # connector ids start at 1, so no clash
+DEFAULT_STACK_LEVEL = 5
+LOWER_STACK_LEVELS = (3, 1, 0)
+ABSOLUTE_START_BACKDATE = timedelta(seconds=60)
+
+
+def profile_id(connector_id: int, purpose: LimitPurpose) -> int:
+    """Stable per connector and purpose, so a new limit replaces the previous one."""
+    if purpose is LimitPurpose.STATION_MAX:
+        return STATION_PROFILE_ID
+    return PROFILE_ID_BASE + connector_id * 2 + (1 if purpose is LimitPurpose.TX else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteStrategy:
+    stack_level: int = DEFAULT_STACK_LEVEL
+    kind: ProfileKind = ProfileKind.ABSOLUTE
+    tx_profile: bool = True  # during a session: a TxProfile (else the TxDefaultProfile)
+    unit: LimitUnit | None = None  # None: the limit's own unit, where the charger takes it
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stack_level": self.stack_level,
+            "kind": self.kind.value,
+            "tx_profile": self.tx_profile,
+            "unit": self.unit.value if self.unit else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WriteStrategy:
+        return cls(
+            stack_level=int(data.get("stack_level", DEFAULT_STACK_LEVEL)),
+            kind=ProfileKind(data.get("kind", ProfileKind.ABSOLUTE.value)),
+            tx_profile=bool(data.get("tx_profile", True)),
+            unit=LimitUnit(data["unit"]) if data.get("unit") else None,
+        )
+
+    def describe(self) -> str:
+        unit = self.unit.value if self.unit else "the limit's own unit"
+        purpose = "TxProfile" if self.tx_profile else "TxDefaultProfile"
+        return f"stack level {self.stack_level}, {self.kind.value}, {purpose}, {unit}"
+
+
+def unit_for(strategy: WriteStrategy, caps: Capabilities, given: LimitUnit) -> LimitUnit:
+    """The unit to send: what worked before, else the limit's own unit where the
+    charger takes it, else the other (converted, with numberPhases)."""
+    if strategy.unit is not None:
+        return strategy.unit
+    if given.value in caps.charging_rate_units:
+        return given
+    return LimitUnit.WATTS if given is LimitUnit.AMPS else LimitUnit.AMPS
+
+
+def ladder(
+    start: WriteStrategy, caps: Capabilities, in_session: bool, given: LimitUnit
+) -> list[WriteStrategy]:
+    """The strategies to try, in order, starting with the one that worked before."""
+    first = start
+    if (
+        caps.max_profile_stack_level is not None
+        and first.stack_level > caps.max_profile_stack_level
+    ):
+        first = replace(first, stack_level=max(0, caps.max_profile_stack_level))
+    steps = [first]
+    current = first
+    for level in LOWER_STACK_LEVELS:
+        if level < current.stack_level:
+            current = replace(current, stack_level=level)
+            steps.append(current)
+    if current.kind is ProfileKind.ABSOLUTE:
+        current = replace(current, kind=ProfileKind.RELATIVE)
+        steps.append(current)
+    if in_session and current.tx_profile:
+        current = replace(current, tx_profile=False)
+        steps.append(current)
+    used = unit_for(current, caps, given)
+    other = LimitUnit.WATTS if used is LimitUnit.AMPS else LimitUnit.AMPS
+    steps.append(replace(current, unit=other))
+    return steps
+
+
+@dataclass(frozen=True, slots=True)
+class WriteSettings:
+    electrical: Electrical = field(default_factory=Electrical)
+    minimum_amps: float = 6.0  # below it a charger cannot charge (IEC 61851)
+    below_minimum_pauses: bool = True  # else rounds up to the minimum
+
+
+def send_value(
+    limit: LimitValue, unit: LimitUnit, phases: int | None, settings: WriteSettings
+) -> tuple[float, int | None]:
+    """The number to put in the profile (one decimal), and numberPhases to send
+    (always when converting; else only when the limit named its phases)."""
+    amps = settings.electrical.amps(limit, phases)
+    if 0 < amps < settings.minimum_amps:
+        amps = 0.0 if settings.below_minimum_pauses else settings.minimum_amps
+    use_phases = limit.phases or phases or settings.electrical.phases
+    volts = settings.electrical.voltage
+    value = amps if unit is LimitUnit.AMPS else amps * volts * use_phases
+    send_phases = limit.phases if unit is limit.unit else use_phases
+    return round(value, 1), send_phases
+
+
+def build_profile(
+    conn: Connector,
+    purpose: LimitPurpose,
+    strategy: WriteStrategy,
+    limit: LimitValue,
+    settings: WriteSettings,
+    now: datetime,
+    phases: int | None = None,
+) -> ChargingProfile:
+    unit = unit_for(strategy, conn.charger.capabilities, limit.unit)
+    value, send_phases = send_value(limit, unit, phases, settings)
+    tx = conn.transaction if purpose is LimitPurpose.TX else None
+    absolute = strategy.kind is ProfileKind.ABSOLUTE
+    return ChargingProfile(
+        profile_id=profile_id(conn.connector_id, purpose),
+        connector_id=conn.connector_id if purpose is not LimitPurpose.STATION_MAX else 0,
+        purpose=purpose,
+        stack_level=strategy.stack_level,
+        kind=strategy.kind,
+        unit=unit,
+        periods=(SchedulePeriod(0, value, send_phases),),
+        start=now - ABSOLUTE_START_BACKDATE if absolute else None,
+        transaction_id=tx.transaction_id if tx is not None else None,
+    )
