@@ -1,16 +1,18 @@
-"""Charging limits: TxProfile during a session, TxDefaultProfile otherwise, stable
-ids, a 0 A pause that keeps the session and never outlives it."""
+"""Charging limits, judged by what the simulated charger applies (its own profile
+engine), not by the message sent: TxDefaultProfile when idle, TxProfile in a
+session, pause and resume, expiry, coalescing, the station limit, read-back."""
 
 from __future__ import annotations
 
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
 
+from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.model.limit_writer import PROFILE_ID_BASE
-from custom_components.ocpp_csms.runtime import get_runtime
 
-from .helpers import model, state, until
+from .helpers import model, runtime_of, state, until
 from .test_actions import act, device_id
 
 CONN = "cp1_connector_1"
@@ -20,16 +22,28 @@ def sent_profiles(sim) -> list[dict]:
     return [fields for kind, fields in sim.received if kind == "set_profile"]
 
 
+async def limit(hass: HomeAssistant, service: str = "set_charge_limit", **data) -> dict:
+    result = await act(hass, service, {"device_id": device_id(hass, "CP1/1"), **data}, True)
+    return result["connectors"]["CP1/1"] if "connectors" in result else result["chargers"]["CP1"]
+
+
 async def test_limit_without_session_is_tx_default(hass: HomeAssistant, charger) -> None:
-    await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 10})
+    result = await limit(hass, amps=10)
     profile = sent_profiles(charger)[-1]
-    assert profile["purpose"] == "TxDefaultProfile"
-    assert profile["id"] == PROFILE_ID_BASE + 2
-    assert profile["unit"] == "A"
-    assert profile["limit"] == 10
+    assert (profile["purpose"], profile["id"], profile["unit"]) == (
+        "TxDefaultProfile",
+        PROFILE_ID_BASE + 2,
+        "A",
+    )
     assert profile["transaction_id"] is None
+    assert charger.connectors[1].limit_amps() == 10  # the charger applies it
+    assert result["status"] == "accepted"
+    assert result["sent"][-1]["answer"] == "Accepted"
+    assert result["effective_limit"] == {"value": 10.0, "unit": "A", "source": "composite_schedule"}
     assert state(hass, f"number.{CONN}_charging_current_limit") == "10.0"
-    # the next session charges at the default limit
+    assert state(hass, f"sensor.{CONN}_effective_limit") == "10.0"
+    assert state(hass, f"binary_sensor.{CONN}_limit_ignored") == "off"
+    # the next session starts at the default limit
     await charger.start_transaction(1)
     await charger.send_meter_values(1, seconds=60)
     await hass.async_block_till_done()
@@ -38,86 +52,149 @@ async def test_limit_without_session_is_tx_default(hass: HomeAssistant, charger)
 
 async def test_limit_during_session_is_tx_profile(hass: HomeAssistant, charger) -> None:
     tx_id = await charger.start_transaction(1)
-    await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "watts": 4140})
+    await limit(hass, watts=4140)
     profile = sent_profiles(charger)[-1]
-    assert profile["purpose"] == "TxProfile"
-    assert profile["transaction_id"] == str(tx_id)
-    assert profile["id"] == PROFILE_ID_BASE + 3
-    assert profile["unit"] == "W"
+    assert profile["purpose"] == "TxProfile" and profile["transaction_id"] == str(tx_id)
+    assert (profile["id"], profile["unit"], profile["limit"]) == (PROFILE_ID_BASE + 3, "W", 4140)
+    assert charger.connectors[1].limit_amps() == pytest.approx(6.0)
     await charger.send_meter_values(1, seconds=60)
     await hass.async_block_till_done()
     assert float(state(hass, f"sensor.{CONN}_power")) == pytest.approx(4140)
-    # a second limit reuses the same id: it replaces, never stacks
-    await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 8})
+    # a second limit reuses the id: it replaces, never stacks
+    runtime_of(hass).csms.limits.spacing = runtime_of(hass).csms.limits.spacing * 0
+    await limit(hass, amps=8)
     assert sent_profiles(charger)[-1]["id"] == PROFILE_ID_BASE + 3
-    assert {p["purpose"] for p in sent_profiles(charger)} == {"TxProfile"}
+    assert charger.connectors[1].limit_amps() == 8
 
 
-async def test_zero_pauses_and_never_outlives_the_session(hass: HomeAssistant, charger) -> None:
+async def test_pause_keeps_the_session_and_ends_with_it(hass: HomeAssistant, charger) -> None:
+    await limit(hass, amps=10)
     await charger.start_transaction(1)
-    await hass.services.async_call(
-        "number",
-        "set_value",
-        {"entity_id": f"number.{CONN}_charging_current_limit", "value": 0},
-        blocking=True,
-    )
+    await until(hass, lambda: charger.connectors[1].limit_amps() == 10)
+    result = await limit(hass, "pause_charging")
+    assert result["desired"]["value"] == 0
     await until(hass, lambda: state(hass, f"sensor.{CONN}_status") == "suspended_evse")
+    assert charger.connectors[1].limit_amps() == 0
     assert state(hass, f"switch.{CONN}_charging") == "on"  # paused, not ended
-    assert state(hass, f"number.{CONN}_charging_current_limit") == "0.0"
-    await charger.send_meter_values(1, seconds=60)
-    await hass.async_block_till_done()
-    assert float(state(hass, f"sensor.{CONN}_power")) == 0
-
     await charger.stop_transaction(1)
     await hass.async_block_till_done()
-    # the pause was a TxProfile: gone with the session, on the charger and in HA
-    assert "TxProfile" not in charger.connectors[1].profiles
-    assert state(hass, f"number.{CONN}_charging_current_limit") == "unknown"
+    # no 0 A stays behind: the pause went with the session, the cap stays
+    assert not model(hass).connectors[1].desired.paused
     await charger.start_transaction(1)
-    await charger.send_meter_values(1, seconds=60)
-    await hass.async_block_till_done()
-    assert float(state(hass, f"sensor.{CONN}_power")) == pytest.approx(16 * 230 * 3)
+    await until(hass, lambda: charger.connectors[1].limit_amps() == 10)
 
 
-async def test_resume_by_raising_the_limit(hass: HomeAssistant, charger) -> None:
+async def test_resume_restores_the_previous_limit(hass: HomeAssistant, charger) -> None:
+    runtime_of(hass).csms.limits.spacing *= 0
     await charger.start_transaction(1)
-    dev = device_id(hass, "CP1/1")
-    await act(hass, "set_charge_limit", {"device_id": dev, "amps": 0})
-    await until(hass, lambda: state(hass, f"sensor.{CONN}_status") == "suspended_evse")
-    await act(hass, "set_charge_limit", {"device_id": dev, "amps": 16})
-    await until(hass, lambda: state(hass, f"sensor.{CONN}_status") == "charging")
+    await limit(hass, amps=12)
+    await limit(hass, "pause_charging")
+    assert charger.connectors[1].limit_amps() == 0
+    result = await limit(hass, "resume_charging")
+    assert result["desired"]["value"] == 12
+    assert charger.connectors[1].limit_amps() == 12
 
 
-async def test_clear_limit(hass: HomeAssistant, charger) -> None:
-    dev = device_id(hass, "CP1/1")
-    await act(hass, "set_charge_limit", {"device_id": dev, "amps": 6})
-    await act(hass, "clear_charge_limit", {"device_id": dev})
-    cleared = [p["id"] for a, p in charger.received if a == "clear_profile"]
-    assert sorted(cleared) == [PROFILE_ID_BASE + 2, PROFILE_ID_BASE + 3]
-    assert charger.connectors[1].profiles == {}
+async def test_cap_expires_after_its_duration(hass: HomeAssistant, charger) -> None:
+    await charger.start_transaction(1)
+    await limit(hass, amps=7, duration={"seconds": 1})
+    assert charger.connectors[1].limit_amps() == 7
+    await until(hass, lambda: charger.connectors[1].limit_amps() == 16, timeout=10)
+    assert model(hass).connectors[1].desired.cap is None
     assert state(hass, f"number.{CONN}_charging_current_limit") == "unknown"
-    assert model(hass).connectors[1].default_limit is None
 
 
-async def test_rejected_limit_is_not_shown(hass: HomeAssistant, charger) -> None:
+async def test_clear_scopes(hass: HomeAssistant, charger) -> None:
+    runtime_of(hass).csms.limits.spacing *= 0
+    await limit(hass, amps=6)
+    result = await limit(hass, "clear_charge_limit", scope="schedule")
+    assert charger.connectors[1].limit_amps() == 6 and result["status"] == "unchanged"
+    result = await limit(hass, "clear_charge_limit")
+    assert result["status"] == "cleared"
+    assert charger.engine.profiles == {}
+    assert charger.connectors[1].limit_amps() == 16
+    assert state(hass, f"number.{CONN}_charging_current_limit") == "unknown"
+    assert state(hass, f"sensor.{CONN}_effective_limit") == "unknown"
+
+
+async def test_small_changes_and_bursts_are_coalesced(hass: HomeAssistant, charger) -> None:
+    controller = runtime_of(hass).csms.limits
+    await limit(hass, amps=10)
+    written = len(sent_profiles(charger))
+    result = await limit(hass, amps=10.3)  # under 0.5 A: not sent
+    assert result["status"] == "unchanged" and len(sent_profiles(charger)) == written
+    result = await limit(hass, amps=12)  # within the spacing: deferred, the latest wins
+    assert result["status"] == "deferred" and result["deferred_until"]
+    await limit(hass, amps=13)
+    assert len(sent_profiles(charger)) == written
+    controller.spacing *= 0
+    controller.request(model(hass).connectors[1])
+    await until(hass, lambda: charger.connectors[1].limit_amps() == 13)
+    assert len(sent_profiles(charger)) == written + 1
+
+
+async def test_rejected_everywhere_raises_a_repair_issue(hass: HomeAssistant, charger) -> None:
     charger.reject_profiles = True
     with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 6})
+        await limit(hass, amps=6)
     assert err.value.translation_placeholders["answer"] == "Rejected"
-    assert state(hass, f"number.{CONN}_charging_current_limit") == "unknown"
-    assert model(hass).connectors[1].default_limit is None
+    assert len(sent_profiles(charger)) >= 6  # the whole ladder was tried
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, "limits_rejected_CP1") is not None
+    assert state(hass, f"sensor.{CONN}_effective_limit") == "unknown"
+    charger.reject_profiles = False
+    runtime_of(hass).csms.limits.spacing *= 0
+    await limit(hass, amps=7)
+    assert charger.connectors[1].limit_amps() == 7
+    assert issues.async_get_issue(DOMAIN, "limits_rejected_CP1") is None
 
 
 async def test_negative_limit_needs_bidirectional(hass: HomeAssistant, charger) -> None:
     with pytest.raises(ServiceValidationError) as err:
-        await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": -5})
+        await limit(hass, amps=-5)
     assert err.value.translation_key == "no_discharge"
 
 
-async def test_default_limit_survives_restart(hass: HomeAssistant, charger, hass_storage) -> None:
-    await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 12})
-    dump = get_runtime(hass).csms.stored.dump(get_runtime(hass).csms.chargers)
-    assert dump["chargers"]["CP1"]["connectors"]["1"]["default_limit"] == {
-        "limit": 12.0,
-        "unit": "A",
-    }
+async def test_limit_sent_again_after_a_charger_reboot(hass: HomeAssistant, charger) -> None:
+    await limit(hass, amps=9)
+    charger.engine.profiles.clear()  # a reboot loses the profiles
+    assert charger.connectors[1].limit_amps() == 16
+    assert await charger.boot() == "Accepted"
+    await until(hass, lambda: charger.connectors[1].limit_amps() == 9)
+
+
+async def test_station_limit(hass: HomeAssistant, charger) -> None:
+    result = await act(
+        hass, "set_station_limit", {"device_id": device_id(hass, "CP1"), "amps": 11}, True
+    )
+    assert result["chargers"]["CP1"]["status"] == "accepted"
+    station = [p for p in sent_profiles(charger) if p["connector_id"] == 0][-1]
+    assert station["purpose"] in ("ChargePointMaxProfile", "ChargingStationMaxProfile")
+    assert charger.connectors[1].limit_amps() == 11
+    # a cap above the ceiling does not lift it
+    await limit(hass, amps=14)
+    assert charger.connectors[1].limit_amps() == 11
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "set_station_limit", {"device_id": device_id(hass, "CP1"), "amps": 12})
+    assert err.value.translation_key == "invalid_command"
+
+
+async def test_composite_schedule_action(hass: HomeAssistant, charger) -> None:
+    await limit(hass, amps=8)
+    result = await limit(hass, "get_composite_schedule", duration={"minutes": 30}, unit="W")
+    assert result["unit"] == "W" and result["duration"] == 1800
+    assert result["periods"][0]["limit"] == pytest.approx(8 * 230 * 3)
+
+
+async def test_offline_limit_is_kept_and_sent_on_reconnect(
+    hass: HomeAssistant, charger, connect_sim, monkeypatch
+) -> None:
+    from custom_components.ocpp_csms.protocol import shared
+
+    monkeypatch.setattr(shared, "READY_WITHOUT_BOOT_S", 0.05)
+    await charger.close()
+    await until(hass, lambda: not model(hass).connected)
+    result = await limit(hass, amps=7)
+    assert result["status"] == "offline"
+    sim = await connect_sim("CP1", sim_version=charger.version)  # reconnects, no boot
+    await until(hass, lambda: sim.connectors[1].limit_amps() == 7)

@@ -18,7 +18,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util.hass_dict import HassKey
@@ -77,8 +77,12 @@ class _LimitHost:
     def spawn(self, charger: Charger, coro: Coroutine[Any, Any, Any]) -> None:
         self._connections.spawn(charger.charger_id, coro)
 
-    def call_at(self, when: datetime, callback: Callable[[], None]) -> Callable[[], None]:
-        return async_track_point_in_utc_time(self._hass, lambda _now: callback(), when)
+    def call_at(self, when: datetime, action: Callable[[], None]) -> Callable[[], None]:
+        @callback
+        def _fire(_now: datetime) -> None:
+            action()
+
+        return async_track_point_in_utc_time(self._hass, _fire, when)
 
     def unworkable(self, charger: Charger, answer: str | None) -> None:
         issue_id = f"limits_rejected_{charger.charger_id}"

@@ -30,9 +30,7 @@ class SimBase:
     ) -> None:
         self.vendor, self.model = vendor, model
         self.engine = ProfileEngine(quirks)
-        self.connectors = {
-            n: ConnectorSim(n, engine=self.engine) for n in range(1, connectors + 1)
-        }
+        self.connectors = {n: ConnectorSim(n, engine=self.engine) for n in range(1, connectors + 1)}
         self.boot_status: str | None = None
         self.heartbeat_interval = 300
         # Version-neutral record of CSMS -> charger commands: (kind, fields).

@@ -161,9 +161,11 @@ class ProfileEngine:
     def limit_amps(self, conn: Any, moment: datetime | None = None) -> float:
         """The current the connector may draw now: what the charger applies."""
         moment = moment or datetime.now(UTC)
-        tx = self._best((TX,), conn, moment) if conn.transaction_id is not None or (
-            "keeps_zero_after_session" in self.quirks
-        ) else None
+        tx = (
+            self._best((TX,), conn, moment)
+            if conn.transaction_id is not None or ("keeps_zero_after_session" in self.quirks)
+            else None
+        )
         level = tx if tx is not None else self._best((TX_DEFAULT,), conn, moment)
         cap = self._best(STATION_MAX, conn, moment)
         limit = conn.max_amps

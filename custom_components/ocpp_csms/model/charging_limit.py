@@ -9,7 +9,8 @@ charger applies it.
 - Every managed profile is sent again when a charger boots, reconnects, or Home
   Assistant restarts; the TxProfile is cleared when its session ends.
 - Writes are coalesced: a change under 0.5 A / 100 W is not sent, and one profile
-  is written at most every ``spacing`` seconds, the latest value winning.
+  is written at most every ``spacing`` seconds, the latest value winning (a pause
+  and its end go at once).
 """
 
 from __future__ import annotations
@@ -249,6 +250,7 @@ class LimitController:
             now = _now()
             if conn.desired.expire(now):
                 self._csms.persistence.soon()
+                conn.notify()
             self._arm_timer(conn, conn.desired.next_change(now))
             desired = self._desired(conn)
             result = LimitResult(desired=desired)
@@ -282,7 +284,9 @@ class LimitController:
         last = self._written.get(key)
         if last is not None and self._close(last.limit, desired, conn):
             return  # unchanged
-        if last is not None and now - last.at < self.spacing:
+        # Pausing and resuming go at once; bursts of new values wait their turn.
+        stop_or_go = last is not None and 0 in (last.limit.value, desired.value)
+        if last is not None and not stop_or_go and now - last.at < self.spacing:
             when = last.at + self.spacing
             result.status, result.deferred_until = "deferred", when
             self._arm_timer(conn, when)

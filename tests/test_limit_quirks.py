@@ -1,0 +1,145 @@
+"""Chargers that bend the smart-charging rules, on every OCPP version: each test
+asserts what the simulated charger applies (its own profile engine), and what
+way of writing the ladder ended on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+
+from .conftest import add_charger_entry
+from .helpers import model, runtime_of, state, until
+from .test_actions import act, device_id
+
+CONN = "cpq_connector_1"
+
+
+async def quirky(hass: HomeAssistant, connect_sim, *quirks: str) -> Any:
+    await add_charger_entry(hass, "CPQ")
+    sim = await connect_sim("CPQ", quirks=set(quirks))
+    assert await sim.boot() == "Accepted"
+    await sim.send_all_status()
+    # ready: capabilities probed (this is what the ladder starts from)
+    await until(hass, lambda: any(k == "get_config" for k, _ in sim.received))
+    await hass.async_block_till_done()
+    runtime_of(hass).csms.limits.spacing *= 0
+    return sim
+
+
+async def cap(hass: HomeAssistant, **data: Any) -> dict:
+    result = await act(
+        hass, "set_charge_limit", {"device_id": device_id(hass, "CPQ/1", "CPQ"), **data}, True
+    )
+    return next(iter(result.get("connectors", result.get("chargers", {})).values()))
+
+
+def sent(sim) -> list[dict]:
+    return [f for k, f in sim.received if k == "set_profile"]
+
+
+def strategy(hass: HomeAssistant) -> str:
+    return model(hass, "CPQ").limit_strategy.describe()
+
+
+async def test_amps_only(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    sim = await quirky(hass, connect_sim, "amps_only")
+    await sim.start_transaction(1)
+    await cap(hass, watts=4140)
+    last = sent(sim)[-1]
+    assert (last["unit"], last["limit"], last["phases"]) == ("A", 6.0, 3)  # converted
+    assert sim.connectors[1].limit_amps() == 6.0
+    assert [p["answer"] for p in sent(sim)] == ["Accepted"]  # no rejection needed
+    assert strategy(hass) == "stack level 5, Absolute, TxProfile, the limit's own unit"
+
+
+async def test_watts_only(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    sim = await quirky(hass, connect_sim, "watts_only")
+    await sim.start_transaction(1)
+    await cap(hass, amps=10)
+    last = sent(sim)[-1]
+    assert (last["unit"], last["limit"], last["phases"]) == ("W", 6900.0, 3)
+    assert sim.connectors[1].limit_amps() == pytest.approx(10.0)
+
+
+async def test_rejects_tx_profile(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    sim = await quirky(hass, connect_sim, "rejects_tx_profile")
+    await sim.start_transaction(1)
+    await cap(hass, amps=8)
+    answers = [(p["purpose"], p["answer"]) for p in sent(sim)]
+    assert answers[-1] == ("TxDefaultProfile", "Accepted")
+    assert all(a == "Rejected" for purpose, a in answers if purpose == "TxProfile")
+    assert sim.connectors[1].limit_amps() == 8
+    assert strategy(hass) == "stack level 0, Relative, TxDefaultProfile, the limit's own unit"
+    # remembered: the next limit goes straight the way that worked
+    before = len(sent(sim))
+    await cap(hass, amps=11)
+    assert len(sent(sim)) == before + 1 and sim.connectors[1].limit_amps() == 11
+
+
+async def test_ignores_tx_default_mid_session(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    sim = await quirky(hass, connect_sim, "ignores_tx_default_mid_session")
+    await cap(hass, amps=9)  # idle: TxDefaultProfile, for the next session
+    await sim.start_transaction(1)
+    await until(hass, lambda: sim.connectors[1].limit_amps() == 9)
+    await cap(hass, amps=7)  # in the session: a TxProfile, which it applies
+    assert sent(sim)[-1]["purpose"] == "TxProfile"
+    assert sim.connectors[1].limit_amps() == 7
+
+
+async def test_max_one_period(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    sim = await quirky(hass, connect_sim, "max_one_period")
+    assert model(hass, "CPQ").capabilities.max_periods == 1
+    await cap(hass, amps=12)
+    assert sim.connectors[1].limit_amps() == 12
+    assert strategy(hass) == "stack level 5, Absolute, TxProfile, the limit's own unit"
+
+
+async def test_max_stack_level_3(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    sim = await quirky(hass, connect_sim, "max_stack_level_3")
+    await cap(hass, amps=10)
+    assert [(p["stack_level"], p["answer"]) for p in sent(sim)] == [
+        (5, "Rejected"),
+        (3, "Accepted"),
+    ]
+    assert sim.connectors[1].limit_amps() == 10
+    assert strategy(hass) == "stack level 3, Absolute, TxProfile, the limit's own unit"
+
+
+async def test_accepts_and_ignores(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    sim = await quirky(hass, connect_sim, "accepts_and_ignores")
+    await sim.start_transaction(1)
+    result = await cap(hass, amps=6)
+    assert result["status"] == "accepted"
+    assert sim.connectors[1].limit_amps() == 16  # it applies nothing
+    assert result["effective_limit"]["value"] == 16  # and says so when asked
+    assert state(hass, f"binary_sensor.{CONN}_limit_ignored") == "on"
+    assert state(hass, f"sensor.{CONN}_effective_limit") == "16.0"
+
+
+async def test_keeps_zero_after_session(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    sim = await quirky(hass, connect_sim, "keeps_zero_after_session")
+    await cap(hass, amps=10)
+    await sim.start_transaction(1)
+    await act(hass, "pause_charging", {"device_id": device_id(hass, "CPQ/1", "CPQ")})
+    assert sim.connectors[1].limit_amps() == 0
+    await sim.stop_transaction(1)
+    # the session's 0 A TxProfile is cleared by Home Assistant, not left to the charger
+    await until(
+        hass, lambda: [p.purpose for p in sim.engine.profiles.values()] == ["TxDefaultProfile"]
+    )
+    await sim.start_transaction(1)
+    await until(hass, lambda: sim.connectors[1].limit_amps() == 10)
+
+
+async def test_no_composite_schedule(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    sim = await quirky(hass, connect_sim, "no_composite")
+    await sim.start_transaction(1)
+    result = await cap(hass, amps=10)
+    assert result["effective_limit"]["source"] != "composite_schedule"
+    await sim.send_meter_values(1, seconds=60)  # Current.Offered tells the limit
+    await until(hass, lambda: state(hass, f"sensor.{CONN}_effective_limit") == "10.0")
+    attrs = hass.states.get(f"sensor.{CONN}_effective_limit").attributes
+    assert attrs["source"] == "offered"
+    assert model(hass, "CPQ").composite_supported is False
