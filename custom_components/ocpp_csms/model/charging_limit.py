@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from .commands import CommandError, LimitPurpose, LimitUnit
 from .desired_limit import LimitValue
 from .errors import InvalidCommand
 from .limit_check import EffectiveLimit, LimitSource, LimitWatch
+from .limit_host import LimitHost, NoHost
+from .limit_result import LimitResult, describe, offered
 from .limit_writer import WriteSettings, WriteStrategy, build_profile, ladder, profile_id
 from .profiles import ChargingProfile, CompositeSchedule
 
@@ -42,56 +44,6 @@ MIN_CHANGE_W = 100.0
 TRANSPORT_FAILURES = {"timeout", "disconnected"}
 
 
-class LimitHost(Protocol):
-    """What the controller needs from its surroundings (Home Assistant)."""
-
-    def spawn(self, charger: Charger, coro: Coroutine[Any, Any, Any]) -> None:
-        """Run a follow-up tied to the charger's connection (dropped if offline)."""
-
-    def call_at(self, when: datetime, callback: Callable[[], None]) -> Callable[[], None]:
-        """Call back at a moment; returns a cancel function."""
-
-    def unworkable(self, charger: Charger, answer: str | None) -> None:
-        """The charger rejects every way of writing a limit (None: it no longer does)."""
-
-
-class _NoHost:
-    def spawn(self, charger: Charger, coro: Coroutine[Any, Any, Any]) -> None:
-        coro.close()
-
-    def call_at(self, when: datetime, callback: Callable[[], None]) -> Callable[[], None]:
-        return lambda: None
-
-    def unworkable(self, charger: Charger, answer: str | None) -> None:
-        pass
-
-
-@dataclass(slots=True)
-class LimitResult:
-    """What an action did: the desired limit, each profile sent with the charger's
-    answer, and the limit the charger then reported."""
-
-    desired: LimitValue | None
-    sent: list[dict[str, Any]] = field(default_factory=list)
-    status: str = "unchanged"  # accepted / rejected / cleared / unchanged / deferred / offline
-    effective: EffectiveLimit | None = None
-    deferred_until: datetime | None = None
-
-    def as_response(self) -> dict[str, Any]:
-        eff = self.effective
-        return {
-            "status": self.status,
-            "desired": self.desired.as_dict() if self.desired else None,
-            "sent": self.sent,
-            "effective_limit": (
-                {"value": eff.value, "unit": eff.unit.value, "source": eff.source.value}
-                if eff
-                else None
-            ),
-            "deferred_until": self.deferred_until.isoformat() if self.deferred_until else None,
-        }
-
-
 @dataclass(slots=True)
 class _Written:
     limit: LimitValue
@@ -105,7 +57,7 @@ def _now() -> datetime:
 class LimitController:
     def __init__(self, csms: Csms) -> None:
         self._csms = csms
-        self.host: LimitHost = _NoHost()
+        self.host: LimitHost = NoHost()
         self.settings = WriteSettings()
         self.spacing = timedelta(seconds=10)
         self._written: dict[tuple[str, int, LimitPurpose], _Written] = {}
@@ -221,9 +173,9 @@ class LimitController:
         watch = self.watch(conn)
         changed = False
         if conn.charger.composite_supported is False and watch.accepted is not None:
-            offered = _offered(conn, watch.accepted.unit)
-            if offered is not None:
-                changed = watch.reported(offered)
+            reported = offered(conn, watch.accepted.unit)
+            if reported is not None:
+                changed = watch.reported(reported)
         return watch.reading(conn.measurements.power_w) or changed
 
     # ------------------------------------------------------------ core
@@ -329,7 +281,7 @@ class LimitController:
         commands = charger.require_commands()
         last_answer = "Rejected"
         for strategy, profile in candidates:
-            sent = _describe(profile)
+            sent = describe(profile)
             try:
                 await commands.set_charging_profile(profile)
             except CommandError as err:
@@ -379,7 +331,7 @@ class LimitController:
                 if period is not None:
                     effective = EffectiveLimit(period.limit, schedule.unit, LimitSource.COMPOSITE)
         if effective is None:
-            effective = _offered(conn, accepted.unit) or EffectiveLimit(
+            effective = offered(conn, accepted.unit) or EffectiveLimit(
                 accepted.value, accepted.unit, LimitSource.DESIRED
             )
         watch.reported(effective)
@@ -408,27 +360,3 @@ class LimitController:
         for cancel in self._timers.values():
             cancel()
         self._timers.clear()
-
-
-def _offered(conn: Connector, unit: LimitUnit) -> EffectiveLimit | None:
-    m = conn.measurements
-    if unit is LimitUnit.AMPS and m.current_offered_a is not None:
-        return EffectiveLimit(m.current_offered_a, LimitUnit.AMPS, LimitSource.OFFERED)
-    if unit is LimitUnit.WATTS and m.power_offered_w is not None:
-        return EffectiveLimit(m.power_offered_w, LimitUnit.WATTS, LimitSource.OFFERED)
-    if m.current_offered_a is not None:
-        return EffectiveLimit(m.current_offered_a, LimitUnit.AMPS, LimitSource.OFFERED)
-    return None
-
-
-def _describe(profile: ChargingProfile) -> dict[str, Any]:
-    period = profile.periods[0]
-    return {
-        "profile_id": profile.profile_id,
-        "purpose": profile.purpose.value,
-        "stack_level": profile.stack_level,
-        "kind": profile.kind.value,
-        "unit": profile.unit.value,
-        "limit": period.limit,
-        "phases": period.phases,
-    }
