@@ -12,10 +12,11 @@ import logging
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 
 from .const import (
@@ -30,6 +31,7 @@ from .const import (
 )
 from .devices import charger_device
 from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, OcppConfigEntry
+from .planning import ChargingPlanner
 from .runtime import DATA_RUNTIME, CsmsRuntime, get_runtime
 from .services import async_setup_services
 
@@ -49,6 +51,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     runtime = CsmsRuntime(hass)
     await runtime.async_load()
+    runtime.planner = ChargingPlanner(hass, runtime)
     hass.data[DATA_RUNTIME] = runtime
     async_setup_services(hass)
     return True
@@ -103,6 +106,15 @@ async def _async_setup_charger(hass: HomeAssistant, entry: ChargerConfigEntry) -
     entry.runtime_data = ChargerData(charger, runtime, device.id)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     runtime.adopt(charger_id)
+    planner = runtime.planner
+    if planner is not None and any(c.plan_request for c in charger.connectors.values()):
+
+        @callback
+        def _replan(_hass: HomeAssistant) -> None:
+            for conn in charger.connectors.values():
+                planner.restored(conn)
+
+        async_at_started(hass, _replan)
     return True
 
 

@@ -16,6 +16,7 @@ from .model.charger import Charger, Connector
 from .model.commands import ChargerCommands, CommandError, CommandOutcome, LimitUnit, ResetKind
 from .model.desired_limit import LimitValue
 from .model.errors import ChargerOffline, InvalidCommand
+from .planning import ChargingPlanner
 from .runtime import CsmsRuntime
 
 
@@ -129,6 +130,13 @@ async def async_clear_limit(runtime: CsmsRuntime, conn: Connector, scope: str) -
     async with _errors(conn.charger):
         result = await runtime.csms.limits.clear(conn, scope)
     return result.as_response()
+
+
+async def async_plan(
+    planner: ChargingPlanner, conn: Connector, request: dict[str, Any]
+) -> dict[str, Any]:
+    async with _errors(conn.charger):
+        return await planner.async_plan(conn, request)
 
 
 async def async_station_limit(

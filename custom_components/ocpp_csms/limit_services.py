@@ -9,12 +9,15 @@ from typing import Any
 import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
 
 from . import actions
 from .actions import invalid
 from .model.charger import Charger, Connector
 from .model.commands import LimitUnit
 from .model.desired_limit import LimitValue
+from .model.price_plan import MODES
+from .planning import DEFAULT_RATE, resolve_deadline
 from .runtime import get_runtime
 
 AMPS = vol.All(vol.Coerce(float), vol.Range(-1000, 1000))
@@ -43,6 +46,22 @@ def schemas(base: dict[Any, Any]) -> dict[str, vol.Schema]:
                 **base,
                 vol.Optional("duration", default=timedelta(hours=1)): cv.positive_time_period,
                 vol.Optional("unit", default="A"): vol.In(["A", "W"]),
+            }
+        ),
+        "plan_charging": vol.Schema(
+            {
+                **base,
+                vol.Required("prices"): vol.Any(cv.entity_id, list, dict),
+                vol.Exclusive("energy_kwh", "need"): vol.All(
+                    vol.Coerce(float), vol.Range(min=0.1, max=500)
+                ),
+                vol.Exclusive("duration", "need"): cv.positive_time_period,
+                vol.Required("deadline"): vol.Any(cv.time, cv.datetime),
+                vol.Optional("mode", default="cheapest"): vol.In(MODES),
+                vol.Optional("max_price"): vol.Coerce(float),
+                vol.Exclusive("amps", "rate"): vol.All(vol.Coerce(float), vol.Range(0, 1000)),
+                vol.Exclusive("watts", "rate"): vol.All(vol.Coerce(float), vol.Range(0, 1_000_000)),
+                vol.Optional("phases"): PHASES,
             }
         ),
         "set_station_limit": vol.Schema(
@@ -118,6 +137,29 @@ async def composite(
     return await actions.async_composite_schedule(
         get_runtime(hass), one_connector(charger, conn), duration, LimitUnit(data["unit"])
     )
+
+
+async def plan(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    if ("energy_kwh" in data) == ("duration" in data):
+        raise invalid("energy_or_duration")
+    runtime = get_runtime(hass)
+    target = one_connector(charger, conn)
+    rate = DEFAULT_RATE
+    if "amps" in data or "watts" in data:
+        rate = _limit(data) or DEFAULT_RATE
+    request = {
+        "prices": data["prices"],
+        "energy_kwh": data.get("energy_kwh"),
+        "duration_s": data["duration"].total_seconds() if "duration" in data else None,
+        "deadline": resolve_deadline(data["deadline"], dt_util.utcnow()).isoformat(),
+        "mode": data["mode"],
+        "max_price": data.get("max_price"),
+        "rate": rate.as_dict(),
+    }
+    assert runtime.planner is not None
+    return await actions.async_plan(runtime.planner, target, request)
 
 
 async def station_limit(

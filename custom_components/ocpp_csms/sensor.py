@@ -53,6 +53,19 @@ def _effective(conn: Connector) -> EffectiveLimit | None:
     return conn.watch.effective if conn.watch is not None else None
 
 
+def _plan_attrs(conn: Connector) -> dict[str, Any]:
+    plan, request = conn.plan, conn.plan_request
+    if plan is None or request is None:
+        return {}
+    return {
+        "deadline": request["deadline"],
+        "energy_kwh": plan.energy_kwh,
+        "cost": plan.cost,
+        "unplanned_kwh": plan.unplanned_kwh,
+        "slots": [s.as_dict() for s in plan.slots],
+    }
+
+
 def _effective_attrs(conn: Connector) -> dict[str, Any]:
     effective = _effective(conn)
     accepted = conn.charge_limit
@@ -212,6 +225,13 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         attrs_fn=_effective_attrs,
     ),
     ConnectorSensorDescription(
+        key="charging_plan",
+        translation_key="charging_plan",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda c: c.plan.next_start(datetime.now(UTC)) if c.plan else None,
+        attrs_fn=_plan_attrs,
+    ),
+    ConnectorSensorDescription(
         key="session_duration",
         translation_key="session_duration",
         device_class=SensorDeviceClass.DURATION,
@@ -237,6 +257,8 @@ async def async_setup_entry(
 
 class OcppSensor(OcppEntity, SensorEntity):
     entity_description: ChargerSensorDescription | ConnectorSensorDescription
+    # a plan's slots change with every re-plan and say nothing in history
+    _unrecorded_attributes = frozenset({"slots"})
 
     @property
     def native_value(self) -> StateType | datetime:

@@ -175,6 +175,7 @@ HANDLERS: dict[str, tuple[Handler, SupportsResponse]] = {
     "clear_charge_limit": (limit_services.clear, SupportsResponse.OPTIONAL),
     "get_composite_schedule": (limit_services.composite, SupportsResponse.ONLY),
     "set_station_limit": (limit_services.station_limit, SupportsResponse.OPTIONAL),
+    "plan_charging": (limit_services.plan, SupportsResponse.OPTIONAL),
     "get_configuration": (_get_config, SupportsResponse.ONLY),
     "set_configuration": (_set_config, SupportsResponse.OPTIONAL),
     "trigger_message": (_trigger, SupportsResponse.NONE),

@@ -21,6 +21,7 @@ from .transaction import Transaction
 if TYPE_CHECKING:
     from .commands import ChargerCommands
     from .limit_check import LimitWatch
+    from .price_plan import Plan
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -94,6 +95,10 @@ class Connector(_Observable):
         self.desired = DesiredLimit()  # what Home Assistant wants (persisted)
         self.charge_limit: LimitValue | None = None  # as the charger last accepted it
         self.watch: LimitWatch | None = None  # whether the charger follows it
+        # A standing charging plan (plan_charging): what was asked (persisted), and
+        # the plan made from it (made again when prices change).
+        self.plan_request: dict[str, Any] | None = None
+        self.plan: Plan | None = None
 
     @property
     def plugged_in(self) -> bool | None:

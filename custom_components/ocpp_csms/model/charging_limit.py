@@ -96,6 +96,22 @@ class LimitController:
             desired.paused, desired.pause_until = False, None
         if scope in ("schedule", "all"):
             desired.schedule.clear()
+            conn.plan_request = conn.plan = None  # a standing plan ends with its schedule
+        return await self._changed(conn)
+
+    async def set_schedule(
+        self, conn: Connector, steps: list[tuple[datetime, LimitValue | None]]
+    ) -> LimitResult:
+        """The schedule layer: (from, limit) steps; Home Assistant steps the limit
+        at each boundary, and a restart in between changes nothing."""
+        for _, limit in steps:
+            if (
+                limit is not None
+                and limit.value < 0
+                and not conn.charger.capabilities.bidirectional
+            ):
+                raise InvalidCommand("negative limits need a charger that supports discharging")
+        conn.desired.schedule = sorted(steps, key=lambda step: step[0])
         return await self._changed(conn)
 
     async def set_station_limit(self, charger: Charger, limit: LimitValue | None) -> LimitResult:

@@ -89,6 +89,8 @@ class Csms:
         self.limits = LimitController(self)
         # Called when a charger that is not adopted boots.
         self.on_discovered: Callable[[Charger], None] = lambda charger: None
+        # Called when a car is plugged in (True) or out (False).
+        self.on_plug: Callable[[Connector, bool], None] = lambda conn, plugged: None
 
     # ---------------------------------------------------------- chargers
     def get_charger(self, charger_id: str) -> Charger | None:
@@ -177,7 +179,10 @@ class Csms:
             return
         if status is ConnectorStatus.OCCUPIED and conn.status in PLUGGED_STATUSES:
             return  # 2.x: keep the finer state a TransactionEvent reported
+        was_plugged = conn.plugged_in
         conn.status, conn.error_code = status, error_code
+        if was_plugged is not None and was_plugged != conn.plugged_in:
+            self.on_plug(conn, bool(conn.plugged_in))
         if status in (ConnectorStatus.AVAILABLE, ConnectorStatus.FINISHING):
             conn.measurements.reset_flow()
         conn.notify()

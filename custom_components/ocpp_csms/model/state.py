@@ -81,6 +81,7 @@ class StoredState:
                 conn.energy.restore(energy[0], datetime.fromisoformat(energy[1]))
             if desired := saved.get("desired"):
                 conn.desired = DesiredLimit.from_dict(desired)
+            conn.plan_request = saved.get("plan_request")
         for tx_id, saved in record.get("transactions", {}).items():
             tx = Transaction.from_dict(saved)
             charger.transactions[tx_id] = tx
@@ -115,6 +116,8 @@ def _record(charger: Charger) -> dict[str, Any]:
             saved["energy"] = [reg.value_kwh, reg.timestamp.isoformat()]
         if not conn.desired.empty:
             saved["desired"] = conn.desired.as_dict()
+        if conn.plan_request is not None:
+            saved["plan_request"] = conn.plan_request
         connectors[str(connector_id)] = saved
     return {
         "connectors": connectors,

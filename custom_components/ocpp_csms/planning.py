@@ -1,0 +1,186 @@
+"""Charging planned by price, as a standing order (``plan_charging``).
+
+The request is kept with the connector (persisted). It is planned again when
+its price entity updates (tomorrow's prices arrive around 13:00 CET), when a car
+is plugged in, and after a restart; it ends at its deadline, when the car is
+unplugged, or with ``clear_charge_limit``. The plan becomes the connector's
+schedule layer: the charging rate in its slots, 0 between them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.util import dt as dt_util
+
+from .model.charger import Connector
+from .model.commands import LimitUnit
+from .model.desired_limit import PAUSE, LimitValue
+from .model.errors import InvalidCommand
+from .model.price_plan import Plan, make_plan, schedule_steps
+from .model.prices import normalise
+from .runtime import CsmsRuntime
+
+_LOGGER = logging.getLogger(__package__)
+
+DEFAULT_RATE = LimitValue(16.0, LimitUnit.AMPS)
+
+
+def resolve_deadline(value: Any, now: datetime) -> datetime:
+    """A time of day (the next one, in Home Assistant's time zone, DST-correct)
+    or a datetime; in UTC."""
+    if isinstance(value, time):
+        local_now = dt_util.as_local(now)
+        zone = dt_util.get_default_time_zone()
+        moment = datetime.combine(local_now.date(), value, tzinfo=zone)
+        if moment <= local_now:
+            moment = datetime.combine(local_now.date() + timedelta(days=1), value, tzinfo=zone)
+        return moment.astimezone(UTC)
+    if isinstance(value, datetime):
+        return dt_util.as_utc(
+            value if value.tzinfo else value.replace(tzinfo=dt_util.get_default_time_zone())
+        )
+    raise InvalidCommand(f"deadline {value!r} is neither a time of day nor a datetime")
+
+
+class ChargingPlanner:
+    def __init__(self, hass: HomeAssistant, runtime: CsmsRuntime) -> None:
+        self._hass = hass
+        self._runtime = runtime
+        self._listeners: dict[str, Callable[[], None]] = {}
+        runtime.csms.on_plug = self._plugged
+
+    # ------------------------------------------------------------ the action
+    async def async_plan(self, conn: Connector, request: dict[str, Any]) -> dict[str, Any]:
+        conn.plan_request = {
+            **request,
+            "register_kwh": conn.energy.value_kwh,
+        }
+        return await self.async_replan(conn)
+
+    async def async_replan(self, conn: Connector) -> dict[str, Any]:
+        request = conn.plan_request
+        if request is None:
+            return {}
+        now = dt_util.utcnow()
+        deadline = datetime.fromisoformat(request["deadline"])
+        if deadline <= now:
+            return await self.async_end(conn)
+        rate = LimitValue.from_dict(request["rate"])
+        electrical = self._runtime.csms.limits.settings.electrical
+        power_kw = electrical.watts(rate, conn.measurements.phases) / 1000.0
+        plan = make_plan(
+            self._prices(request["prices"]),
+            now,
+            deadline,
+            self._need_hours(conn, request, power_kw),
+            power_kw,
+            request.get("mode", "cheapest"),
+            request.get("max_price"),
+        )
+        conn.plan = plan
+        self._listen(request["prices"])
+        result = await self._runtime.csms.limits.set_schedule(
+            conn, schedule_steps(plan, now, rate, PAUSE)
+        )
+        return {**_plan_response(plan, now, deadline), "limit": result.as_response()}
+
+    async def async_end(self, conn: Connector) -> dict[str, Any]:
+        if conn.plan_request is None:
+            return {}
+        conn.plan_request, conn.plan = None, None
+        result = await self._runtime.csms.limits.set_schedule(conn, [])
+        return {"ended": True, "limit": result.as_response()}
+
+    # ------------------------------------------------------------ inputs
+    def _prices(self, source: Any) -> list[Any]:
+        if isinstance(source, str):
+            state = self._hass.states.get(source)
+            if state is None:
+                raise InvalidCommand(f"price entity {source} does not exist", "an entity id")
+            return normalise(dict(state.attributes))
+        return normalise(source)
+
+    @staticmethod
+    def _need_hours(conn: Connector, request: dict[str, Any], power_kw: float) -> float:
+        if request.get("duration_s") is not None:
+            return float(request["duration_s"]) / 3600.0
+        delivered = 0.0
+        if request.get("register_kwh") is not None and conn.energy.value_kwh is not None:
+            delivered = max(0.0, conn.energy.value_kwh - request["register_kwh"])
+        remaining = max(0.0, float(request["energy_kwh"]) - delivered)
+        return remaining / power_kw if power_kw > 0 else 0.0
+
+    # ------------------------------------------------------------ re-planning
+    def _listen(self, source: Any) -> None:
+        if not isinstance(source, str) or source in self._listeners:
+            return
+
+        @callback
+        def _prices_changed(event: Event[EventStateChangedData]) -> None:
+            for conn in self._planned():
+                if conn.plan_request and conn.plan_request["prices"] == source:
+                    self._spawn_replan(conn)
+
+        self._listeners[source] = async_track_state_change_event(
+            self._hass, [source], _prices_changed
+        )
+
+    def _planned(self) -> list[Connector]:
+        return [
+            conn
+            for charger in self._runtime.csms.chargers.values()
+            for conn in charger.connectors.values()
+            if conn.plan_request is not None
+        ]
+
+    def _spawn_replan(self, conn: Connector) -> None:
+        self._hass.async_create_task(self._replan_quietly(conn), eager_start=False)
+
+    async def _replan_quietly(self, conn: Connector) -> None:
+        try:
+            await self.async_replan(conn)
+        except Exception as err:
+            _LOGGER.warning(
+                "%s/%s: charging plan not renewed: %s",
+                conn.charger.charger_id,
+                conn.connector_id,
+                err,
+            )
+
+    @callback
+    def _plugged(self, conn: Connector, plugged: bool) -> None:
+        if conn.plan_request is None:
+            return
+        if plugged:
+            self._spawn_replan(conn)
+        else:
+            self._hass.async_create_task(self.async_end(conn), eager_start=False)
+
+    @callback
+    def restored(self, conn: Connector) -> None:
+        """A connector came back from storage with a standing plan."""
+        if conn.plan_request is not None:
+            self._spawn_replan(conn)
+
+    def shutdown(self) -> None:
+        for unsubscribe in self._listeners.values():
+            unsubscribe()
+        self._listeners.clear()
+
+
+def _plan_response(plan: Plan, now: datetime, deadline: datetime) -> dict[str, Any]:
+    next_start = plan.next_start(now)
+    return {
+        "slots": [s.as_dict() for s in plan.slots],
+        "energy_kwh": plan.energy_kwh,
+        "cost": plan.cost,
+        "unplanned_kwh": plan.unplanned_kwh,
+        "deadline": deadline.isoformat(),
+        "next_start": next_start.isoformat() if next_start else None,
+    }

@@ -1,0 +1,237 @@
+"""Planning by price on real-shaped data of every price source: normalisation
+(MWh, missing ends, 15-minute and mixed slots) and the planning rules (deadline
+with prices missing, no time left, ties to the later slot, minimum dwell,
+price cap, continuous runs, a DST day)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from custom_components.ocpp_csms.model.errors import InvalidCommand
+from custom_components.ocpp_csms.model.price_plan import make_plan
+from custom_components.ocpp_csms.model.prices import PriceSlot, normalise
+
+AMS = ZoneInfo("Europe/Amsterdam")
+DAY = datetime(2026, 12, 1, tzinfo=AMS)  # a winter day: UTC+1
+
+
+def hourly(prices: list[float], start: datetime = DAY) -> list[PriceSlot]:
+    return [
+        PriceSlot(
+            (start + timedelta(hours=n)).astimezone(UTC),
+            (start + timedelta(hours=n + 1)).astimezone(UTC),
+            p,
+        )
+        for n, p in enumerate(prices)
+    ]
+
+
+# ---------------------------------------------------------------- sources
+def test_custom_nordpool_sensor() -> None:
+    attrs = {
+        "unit": "kWh",
+        "raw_today": [
+            {
+                "start": "2026-12-01T00:00:00+01:00",
+                "end": "2026-12-01T01:00:00+01:00",
+                "value": 0.25,
+            },
+            {
+                "start": "2026-12-01T01:00:00+01:00",
+                "end": "2026-12-01T02:00:00+01:00",
+                "value": 0.21,
+            },
+        ],
+        "raw_tomorrow": [
+            {
+                "start": "2026-12-02T00:00:00+01:00",
+                "end": "2026-12-02T01:00:00+01:00",
+                "value": 0.19,
+            }
+        ],
+    }
+    slots = normalise(attrs)
+    assert [s.price for s in slots] == [0.25, 0.21, 0.19]
+    assert slots[0].start == datetime(2026, 11, 30, 23, tzinfo=UTC)
+
+
+def test_entsoe_without_ends() -> None:
+    attrs = {
+        "prices_today": [
+            {"time": "2026-12-01T00:00:00+01:00", "price": 0.30},
+            {"time": "2026-12-01T00:15:00+01:00", "price": 0.28},
+            {"time": "2026-12-01T00:30:00+01:00", "price": 0.27},
+        ]
+    }
+    slots = normalise(attrs)
+    assert [s.hours for s in slots] == [0.25, 0.25, 0.25]  # the last keeps the length before it
+
+
+def test_epex_spot() -> None:
+    attrs = {
+        "data": [
+            {
+                "start_time": "2026-12-01T10:00:00+00:00",
+                "end_time": "2026-12-01T11:00:00+00:00",
+                "price_per_kwh": 0.12,
+            }
+        ]
+    }
+    assert normalise(attrs) == [
+        PriceSlot(
+            datetime(2026, 12, 1, 10, tzinfo=UTC), datetime(2026, 12, 1, 11, tzinfo=UTC), 0.12
+        )
+    ]
+
+
+def test_octopus_rates() -> None:
+    attrs = {
+        "rates": [
+            {"start": "2026-12-01T00:00:00Z", "end": "2026-12-01T00:30:00Z", "value_inc_vat": 0.15},
+            {"start": "2026-12-01T00:30:00Z", "end": "2026-12-01T01:00:00Z", "value_inc_vat": 0.05},
+        ]
+    }
+    assert [(s.hours, s.price) for s in normalise(attrs)] == [(0.5, 0.15), (0.5, 0.05)]
+
+
+def test_core_nordpool_response_is_per_mwh() -> None:
+    response = {
+        "NL": [
+            {
+                "start": "2026-12-01T00:00:00+00:00",
+                "end": "2026-12-01T00:15:00+00:00",
+                "price": 120.0,
+            },
+            {
+                "start": "2026-12-01T00:15:00+00:00",
+                "end": "2026-12-01T00:30:00+00:00",
+                "price": 80.5,
+            },
+        ]
+    }
+    assert [s.price for s in normalise(response)] == [0.12, pytest.approx(0.0805)]
+
+
+def test_core_tibber_response_without_ends() -> None:
+    response = {
+        "prices": {
+            "Home": [
+                {"start_time": "2026-12-01T00:00:00+01:00", "price": 0.31},
+                {"start_time": "2026-12-01T01:00:00+01:00", "price": 0.29},
+            ]
+        }
+    }
+    slots = normalise(response)
+    assert [(s.hours, s.price) for s in slots] == [(1.0, 0.31), (1.0, 0.29)]
+
+
+def test_plain_list_with_mixed_slot_lengths() -> None:
+    raw = [
+        {"start": "2026-12-01T00:00:00Z", "end": "2026-12-01T01:00:00Z", "price": 0.2},
+        {"start": "2026-12-01T01:00:00Z", "end": "2026-12-01T01:15:00Z", "price": 0.1},
+        {"start": "2026-12-01T01:15:00Z", "price": 0.3},
+        {"start": "2026-12-01T01:45:00Z", "price": 0.4},
+    ]
+    assert [s.hours for s in normalise(raw)] == [1.0, 0.25, 0.5, 0.5]
+
+
+def test_nothing_understood_is_a_clear_error() -> None:
+    with pytest.raises(InvalidCommand):
+        normalise("cheap")
+    with pytest.raises(InvalidCommand):
+        normalise({"friendly_name": "Price"})
+
+
+# ---------------------------------------------------------------- rules
+def test_cheapest_hours_before_seven() -> None:
+    prices = hourly([0.30, 0.10, 0.25, 0.05, 0.40, 0.20, 0.50])  # 00:00 .. 07:00
+    plan = make_plan(prices, prices[0].start, prices[-1].end, need_h=2, power_kw=11)
+    assert [(s.start.astimezone(AMS).hour, s.price) for s in plan.slots] == [(1, 0.10), (3, 0.05)]
+    assert plan.energy_kwh == 22 and plan.cost == pytest.approx(11 * 0.15)
+    assert plan.unplanned_kwh == 0
+
+
+def test_ties_go_to_the_later_slot() -> None:
+    prices = hourly([0.10, 0.20, 0.10, 0.20])
+    plan = make_plan(prices, prices[0].start, prices[-1].end, need_h=1, power_kw=7)
+    assert plan.slots[0].start == prices[2].start
+
+
+def test_tomorrow_missing_charges_before_the_deadline() -> None:
+    today = hourly([0.3, 0.2], DAY.replace(hour=20))  # 20:00-22:00 known
+    deadline = DAY.replace(hour=7) + timedelta(days=1)
+    plan = make_plan(today, today[0].start, deadline.astimezone(UTC), need_h=4, power_kw=11)
+    known = [s for s in plan.slots if s.price is not None]
+    unknown = [s for s in plan.slots if s.price is None]
+    assert sum(s.hours for s in known) == 2
+    assert unknown and unknown[-1].end == deadline.astimezone(UTC)  # ready by the deadline
+    assert sum(s.hours for s in unknown) == 2
+    assert plan.unplanned_kwh == 0
+
+
+def test_not_enough_time_charges_now() -> None:
+    prices = hourly([0.5, 0.1])
+    now = prices[0].start
+    plan = make_plan(prices, now, now + timedelta(minutes=90), need_h=3, power_kw=11)
+    assert plan.slots[0].start == now and plan.slots[-1].end == now + timedelta(minutes=90)
+    assert plan.unplanned_kwh == pytest.approx(1.5 * 11)
+
+
+def test_short_slot_not_planned_alone() -> None:
+    prices = hourly([0.01, 0.30, 0.20])
+    now = prices[0].end - timedelta(minutes=5)  # only 5 minutes left of the cheapest hour
+    plan = make_plan(prices, now, prices[-1].end, need_h=1, power_kw=11)
+    assert all(s.start >= prices[1].start for s in plan.slots)
+    assert plan.slots[0].price == 0.20
+
+
+def test_max_price_is_never_exceeded() -> None:
+    prices = hourly([0.30, 0.10, 0.25, 0.05])
+    plan = make_plan(prices, prices[0].start, prices[-1].end, need_h=3, power_kw=10, max_price=0.2)
+    assert {s.price for s in plan.slots} == {0.10, 0.05}
+    assert plan.unplanned_kwh == pytest.approx(10)  # what the cap leaves uncharged
+
+
+def test_continuous_mode_finds_the_cheapest_run() -> None:
+    prices = hourly([0.10, 0.50, 0.20, 0.15, 0.18, 0.60])
+    plan = make_plan(
+        prices, prices[0].start, prices[-1].end, need_h=3, power_kw=11, mode="continuous"
+    )
+    assert len(plan.slots) == 3 and plan.slots[0].start == prices[2].start
+
+
+def test_fifteen_minute_day_ahead() -> None:
+    quarters = [
+        PriceSlot(
+            datetime(2026, 12, 1, 0, tzinfo=UTC) + timedelta(minutes=15 * n),
+            datetime(2026, 12, 1, 0, tzinfo=UTC) + timedelta(minutes=15 * (n + 1)),
+            0.30 - 0.01 * (n % 5),
+        )
+        for n in range(16)
+    ]
+    plan = make_plan(quarters, quarters[0].start, quarters[-1].end, need_h=1, power_kw=11)
+    assert sum(s.hours for s in plan.slots) == pytest.approx(1.0)
+    assert sorted(round(s.price, 2) for s in plan.slots) == [0.26, 0.26, 0.26, 0.27]
+    # of the 0.27 quarters, the latest
+    assert max(s.start for s in plan.slots if round(s.price, 2) == 0.27) == quarters[13].start
+
+
+def test_deadline_as_local_time_across_dst() -> None:
+    """25 October 2026, Europe/Amsterdam: 02:00-03:00 happens twice. 07:00 local is
+    06:00 UTC (not 05:00) on that day."""
+    from homeassistant.util import dt as dt_util
+
+    from custom_components.ocpp_csms.planning import resolve_deadline
+
+    old = dt_util.get_default_time_zone()
+    dt_util.set_default_time_zone(AMS)
+    try:
+        before = datetime(2026, 10, 24, 22, 0, tzinfo=UTC)  # 00:00 local (summer time)
+        deadline = resolve_deadline(time(7, 0), before)
+        assert deadline == datetime(2026, 10, 25, 6, 0, tzinfo=UTC)
+        assert (deadline - before) == timedelta(hours=8)  # the day has 25 hours
+    finally:
+        dt_util.set_default_time_zone(old)
