@@ -31,7 +31,6 @@ from .const import (
 )
 from .devices import charger_device
 from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, OcppConfigEntry
-from .planning import ChargingPlanner
 from .runtime import DATA_RUNTIME, CsmsRuntime, get_runtime
 from .services import async_setup_services
 
@@ -51,7 +50,6 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     runtime = CsmsRuntime(hass)
     await runtime.async_load()
-    runtime.planner = ChargingPlanner(hass, runtime)
     hass.data[DATA_RUNTIME] = runtime
     async_setup_services(hass)
     return True
@@ -107,7 +105,7 @@ async def _async_setup_charger(hass: HomeAssistant, entry: ChargerConfigEntry) -
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     runtime.adopt(charger_id)
     planner = runtime.planner
-    if planner is not None and any(c.plan_request for c in charger.connectors.values()):
+    if any(c.plan_request for c in charger.connectors.values()):
 
         @callback
         def _replan(_hass: HomeAssistant) -> None:

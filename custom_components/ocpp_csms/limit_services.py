@@ -158,7 +158,6 @@ async def plan(
         "max_price": data.get("max_price"),
         "rate": rate.as_dict(),
     }
-    assert runtime.planner is not None
     return await actions.async_plan(runtime.planner, target, request)
 
 

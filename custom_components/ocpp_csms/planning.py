@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event
@@ -24,7 +24,9 @@ from .model.desired_limit import PAUSE, LimitValue
 from .model.errors import InvalidCommand
 from .model.price_plan import Plan, make_plan, schedule_steps
 from .model.prices import normalise
-from .runtime import CsmsRuntime
+
+if TYPE_CHECKING:
+    from .runtime import CsmsRuntime
 
 _LOGGER = logging.getLogger(__package__)
 

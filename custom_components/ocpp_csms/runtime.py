@@ -14,7 +14,7 @@ import logging
 import ssl
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT
@@ -60,9 +60,7 @@ from .model.charger import Charger
 from .model.csms import Csms
 from .model.desired_limit import Electrical
 from .model.limit_writer import WriteSettings
-
-if TYPE_CHECKING:
-    from .planning import ChargingPlanner
+from .planning import ChargingPlanner
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -114,7 +112,7 @@ class CsmsRuntime:
         self.connections = ConnectionManager(self.csms)
         self.csms.limits.host = _LimitHost(hass, self.connections)
         self.options: dict[str, Any] = {}
-        self.planner: ChargingPlanner | None = None  # set in async_setup
+        self.planner = ChargingPlanner(hass, self)
 
     async def async_load(self) -> None:
         await self.bridge.async_load()
@@ -173,8 +171,7 @@ class CsmsRuntime:
     async def async_stop_server(self) -> None:
         await self.connections.async_stop()
         self.csms.limits.shutdown()
-        if self.planner is not None:
-            self.planner.shutdown()
+        self.planner.shutdown()
 
     def adopt(self, charger_id: str) -> None:
         """A charger entry was set up: accept its next boot, and ask for it now."""

@@ -1,0 +1,104 @@
+"""plan_charging as a standing order, end to end: the charger applies the plan,
+a price update plans again, unplugging ends it, and it survives a restart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from homeassistant.core import HomeAssistant
+
+from .helpers import model, state, until
+from .test_actions import act, device_id
+from .test_restart import restart
+
+CONN = "cp1_connector_1"
+PRICES = "sensor.electricity_prices"
+
+
+SLOT = timedelta(minutes=30)
+
+
+def quarter(now: datetime) -> datetime:
+    """A start a minute ago: the running slot has more than the minimum dwell left."""
+    return now.replace(second=0, microsecond=0) - timedelta(minutes=1)
+
+
+def set_prices(hass: HomeAssistant, start: datetime, prices: list[float]) -> None:
+    """An ENTSO-e-style sensor: {time, price} every 30 minutes."""
+    hass.states.async_set(
+        PRICES,
+        str(prices[0]),
+        {
+            "prices": [
+                {"time": (start + SLOT * n).isoformat(), "price": p} for n, p in enumerate(prices)
+            ]
+        },
+    )
+
+
+async def plan(hass: HomeAssistant, **data) -> dict:
+    result = await act(hass, "plan_charging", {"device_id": device_id(hass, "CP1/1"), **data}, True)
+    return next(iter(result.get("connectors", result.get("chargers", {})).values()))
+
+
+async def test_plan_is_applied_and_planned_again(hass: HomeAssistant, charger) -> None:
+    now = datetime.now(UTC)
+    start = quarter(now)
+    set_prices(hass, start, [0.50, 0.40, 0.05, 0.06, 0.30, 0.30])
+    deadline = start + 5 * SLOT
+    await charger.start_transaction(1)
+    result = await plan(
+        hass, prices=PRICES, duration={"hours": 1}, deadline=deadline.isoformat(), amps=10
+    )
+    assert [s["price"] for s in result["slots"]] == [0.05, 0.06]
+    first = start + 2 * SLOT
+    assert result["slots"][0]["start"] == first.isoformat()
+    # now is not in the plan: the charger applies 0 A, the session stays open
+    assert charger.connectors[1].limit_amps() == 0
+    assert state(hass, f"switch.{CONN}_charging") == "on"
+    sensor = hass.states.get(f"sensor.{CONN}_charging_plan")
+    assert sensor.state == first.isoformat()
+    assert sensor.attributes["slots"][0]["price"] == 0.05
+    # new prices arrive: now is the cheapest, so it charges now, at the plan's rate
+    set_prices(hass, start, [0.01, 0.02, 0.40, 0.40, 0.30, 0.30])
+    await until(hass, lambda: charger.connectors[1].limit_amps() == 10)
+    assert model(hass).connectors[1].plan.slots[0].price == 0.01
+
+
+async def test_unplug_ends_the_plan(hass: HomeAssistant, charger) -> None:
+    start = quarter(datetime.now(UTC))
+    set_prices(hass, start, [0.5, 0.4, 0.05, 0.3])
+    await charger.plug_in(1)
+    await hass.async_block_till_done()
+    await plan(hass, prices=PRICES, energy_kwh=2, deadline=(start + timedelta(hours=1)).isoformat())
+    conn = model(hass).connectors[1]
+    assert conn.plan_request is not None and conn.desired.schedule
+    charger.connectors[1].plugged = False
+    await charger.send_status(1, "Available")
+    await until(hass, lambda: conn.plan_request is None)
+    assert conn.desired.schedule == []
+    assert state(hass, f"sensor.{CONN}_charging_plan") == "unknown"
+
+
+async def test_plan_survives_a_restart(
+    hass: HomeAssistant, charger, connect_sim, hass_storage
+) -> None:
+    start = quarter(datetime.now(UTC))
+    set_prices(hass, start, [0.5, 0.4, 0.05, 0.3, 0.3, 0.3])
+    await charger.start_transaction(1)
+    await plan(
+        hass,
+        prices=PRICES,
+        duration={"minutes": 15},
+        deadline=(start + timedelta(hours=1, minutes=30)).isoformat(),
+    )
+    old = charger.connectors[1]
+    await restart(hass)
+    conn = model(hass).connectors[1]
+    assert conn.plan_request is not None and conn.desired.schedule
+    sim = await connect_sim("CP1", sim_version=charger.version)
+    sim.connectors[1] = old
+    old.engine = sim.engine
+    await sim.send_all_status()
+    await until(hass, lambda: conn.plan is not None)  # planned again after the restart
+    assert conn.plan.slots[0].price == 0.05
