@@ -198,3 +198,47 @@ async def test_offline_limit_is_kept_and_sent_on_reconnect(
     assert result["status"] == "offline"
     sim = await connect_sim("CP1", sim_version=charger.version)  # reconnects, no boot
     await until(hass, lambda: sim.connectors[1].limit_amps() == 7)
+
+
+async def test_charging_schedule_is_stepped(hass: HomeAssistant, charger) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    await charger.start_transaction(1)
+    periods = [
+        {"start": (now - timedelta(minutes=1)).isoformat(), "amps": 8},
+        {"start": (now + timedelta(seconds=1)).isoformat(), "amps": 12},
+        {
+            "start": (now + timedelta(seconds=2)).isoformat(),
+            "end": (now + timedelta(seconds=3)).isoformat(),
+            "amps": 6,
+        },
+    ]
+    result = await limit(hass, "set_charging_schedule", periods=periods)
+    assert result["desired"]["value"] == 8
+    assert charger.connectors[1].limit_amps() == 8
+    seen = set()
+
+    def step() -> bool:
+        seen.add(charger.connectors[1].limit_amps())
+        return charger.connectors[1].limit_amps() == 16
+
+    await until(hass, step, timeout=10)  # after the last period: no limit
+    assert {12, 6} <= seen
+    assert model(hass).connectors[1].desired.schedule == []
+
+
+async def test_schedule_period_ending_before_it_starts(hass: HomeAssistant, charger) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await limit(
+            hass,
+            "set_charging_schedule",
+            periods=[
+                {
+                    "start": "2026-12-01T10:00:00+00:00",
+                    "end": "2026-12-01T09:00:00+00:00",
+                    "amps": 6,
+                }
+            ],
+        )
+    assert err.value.translation_key == "schedule_order"

@@ -132,6 +132,14 @@ async def async_clear_limit(runtime: CsmsRuntime, conn: Connector, scope: str) -
     return result.as_response()
 
 
+async def async_schedule(
+    runtime: CsmsRuntime, conn: Connector, steps: list[tuple[Any, LimitValue | None]]
+) -> dict[str, Any]:
+    async with _errors(conn.charger):
+        result = await runtime.csms.limits.set_schedule(conn, steps)
+    return result.as_response()
+
+
 async def async_plan(
     planner: ChargingPlanner, conn: Connector, request: dict[str, Any]
 ) -> dict[str, Any]:

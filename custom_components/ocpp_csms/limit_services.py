@@ -48,6 +48,25 @@ def schemas(base: dict[Any, Any]) -> dict[str, vol.Schema]:
                 vol.Optional("unit", default="A"): vol.In(["A", "W"]),
             }
         ),
+        "set_charging_schedule": vol.Schema(
+            {
+                **base,
+                vol.Required("periods"): vol.All(
+                    [
+                        vol.Schema(
+                            {
+                                vol.Required("start"): cv.datetime,
+                                vol.Optional("end"): cv.datetime,
+                                vol.Exclusive("amps", "limit"): AMPS,
+                                vol.Exclusive("watts", "limit"): WATTS,
+                                vol.Optional("phases"): PHASES,
+                            }
+                        )
+                    ],
+                    vol.Length(min=1, max=96),
+                ),
+            }
+        ),
         "plan_charging": vol.Schema(
             {
                 **base,
@@ -137,6 +156,33 @@ async def composite(
     return await actions.async_composite_schedule(
         get_runtime(hass), one_connector(charger, conn), duration, LimitUnit(data["unit"])
     )
+
+
+def schedule_steps(periods: list[dict[str, Any]]) -> list[tuple[Any, LimitValue | None]]:
+    """Periods {start, end?, amps | watts} as (from, limit) steps: each lasts until
+    the next starts, or until its end (then no limit)."""
+    steps: list[tuple[Any, LimitValue | None]] = []
+    ordered = sorted(periods, key=lambda p: dt_util.as_utc(p["start"]))
+    for index, period in enumerate(ordered):
+        start = dt_util.as_utc(period["start"])
+        steps.append((start, _limit(period)))
+        following = (
+            dt_util.as_utc(ordered[index + 1]["start"]) if index + 1 < len(ordered) else None
+        )
+        if "end" in period:
+            end = dt_util.as_utc(period["end"])
+            if end <= start:
+                raise invalid("schedule_order")
+            if following is None or end < following:
+                steps.append((end, None))
+    return steps
+
+
+async def schedule(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    steps = schedule_steps(data["periods"])
+    return await actions.async_schedule(get_runtime(hass), one_connector(charger, conn), steps)
 
 
 async def plan(

@@ -176,6 +176,7 @@ HANDLERS: dict[str, tuple[Handler, SupportsResponse]] = {
     "get_composite_schedule": (limit_services.composite, SupportsResponse.ONLY),
     "set_station_limit": (limit_services.station_limit, SupportsResponse.OPTIONAL),
     "plan_charging": (limit_services.plan, SupportsResponse.OPTIONAL),
+    "set_charging_schedule": (limit_services.schedule, SupportsResponse.OPTIONAL),
     "get_configuration": (_get_config, SupportsResponse.ONLY),
     "set_configuration": (_set_config, SupportsResponse.OPTIONAL),
     "trigger_message": (_trigger, SupportsResponse.NONE),

@@ -210,8 +210,9 @@ class LimitController:
         ceiling = conn.charger.station_limit
         return conn.desired.effective(_now(), ceiling, self.settings.electrical)
 
-    async def apply(self, conn: Connector) -> LimitResult:
-        """Bring the charger in line with the connector's desired limit now."""
+    async def apply(self, conn: Connector, on_time: bool = False) -> LimitResult:
+        """Bring the charger in line with the connector's desired limit now.
+        ``on_time``: a planned moment (a schedule step, an expiry), never deferred."""
         key = (conn.charger.charger_id, conn.connector_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
@@ -227,7 +228,7 @@ class LimitController:
             elif desired is None:
                 await self._clear_ours(conn, result)
             else:
-                await self._write(conn, desired, now, result)
+                await self._write(conn, desired, now, result, on_time)
             conn.notify()
             return result
 
@@ -245,7 +246,12 @@ class LimitController:
         self.watch(conn).effective = None
 
     async def _write(
-        self, conn: Connector, desired: LimitValue, now: datetime, result: LimitResult
+        self,
+        conn: Connector,
+        desired: LimitValue,
+        now: datetime,
+        result: LimitResult,
+        on_time: bool = False,
     ) -> None:
         purpose = LimitPurpose.TX if conn.transaction is not None else LimitPurpose.TX_DEFAULT
         key = (conn.charger.charger_id, conn.connector_id, purpose)
@@ -254,10 +260,11 @@ class LimitController:
             return  # unchanged
         # Pausing and resuming go at once; bursts of new values wait their turn.
         stop_or_go = last is not None and 0 in (last.limit.value, desired.value)
-        if last is not None and not stop_or_go and now - last.at < self.spacing:
+        if last is not None and not (stop_or_go or on_time) and now - last.at < self.spacing:
             when = last.at + self.spacing
             result.status, result.deferred_until = "deferred", when
-            self._arm_timer(conn, when)
+            upcoming = conn.desired.next_change(now)  # one timer: whichever comes first
+            self._arm_timer(conn, min(when, upcoming) if upcoming else when)
             return
         in_session = purpose is LimitPurpose.TX
         candidates = []
@@ -370,7 +377,7 @@ class LimitController:
 
     def _timer_fired(self, conn: Connector) -> None:
         self._timers.pop((conn.charger.charger_id, conn.connector_id), None)
-        self.request(conn)
+        self.host.spawn(conn.charger, self.apply(conn, on_time=True))
 
     def shutdown(self) -> None:
         for cancel in self._timers.values():
