@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 CLIENT_ID = "http://127.0.0.1:8123/"
@@ -131,27 +133,78 @@ def configure(url: str, token: str, port: int) -> None:
             token,
         )
         print(f"[ocpp_csms] central system set up on port {port}", file=sys.stderr)
-    if "SIM1" not in titles:
+    for charger_id in ("SIM1", "SIM3"):
+        if charger_id in titles:
+            continue
         flow = request(
             f"{url}/api/config/config_entries/flow", "POST", {"handler": "ocpp_csms"}, token
         )
         request(
             f"{url}/api/config/config_entries/flow/{flow['flow_id']}",
             "POST",
-            {"charger_id": "SIM1"},
+            {"charger_id": charger_id},
             token,
         )
-        print("[ocpp_csms] charger SIM1 added", file=sys.stderr)
+        print(f"[ocpp_csms] charger {charger_id} added", file=sys.stderr)
+
+
+def prices_and_limits(url: str, token: str) -> None:
+    """Once the chargers are connected: a price entity, a charging plan on SIM1's
+    connector 1, and a limit on the quirky SIM3 (which walks the ladder)."""
+    for entity in ("sensor.sim1_connector_1_status", "sensor.sim3_connector_1_status"):
+        for _ in range(120):
+            try:
+                request(f"{url}/api/states/{entity}", token=token)
+                break
+            except urllib.error.HTTPError:
+                time.sleep(1)
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    prices = [
+        {
+            "start": (start + timedelta(hours=n)).isoformat(),
+            "end": (start + timedelta(hours=n + 1)).isoformat(),
+            "value": round(0.25 + 0.1 * math.sin(n / 3.0), 3),
+        }
+        for n in range(36)
+    ]
+    request(
+        f"{url}/api/states/sensor.dev_electricity_price",
+        "POST",
+        {"state": str(prices[0]["value"]), "attributes": {"unit": "kWh", "raw_today": prices}},
+        token,
+    )
+    request(
+        f"{url}/api/services/ocpp_csms/plan_charging?return_response",
+        "POST",
+        {
+            "entity_id": "sensor.sim1_connector_1_status",
+            "prices": "sensor.dev_electricity_price",
+            "energy_kwh": 20,
+            "deadline": "07:00:00",
+        },
+        token,
+    )
+    request(
+        f"{url}/api/services/ocpp_csms/set_charge_limit?return_response",
+        "POST",
+        {"entity_id": "sensor.sim3_connector_1_status", "amps": 10},
+        token,
+    )
+    print("[ocpp_csms] SIM1 charges by plan; SIM3 (quirky) is limited to 10 A", file=sys.stderr)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8123")
     parser.add_argument("--port", type=int, default=9000)
+    parser.add_argument("--after-chargers", action="store_true", help="plan and limit only")
     args = parser.parse_args()
     wait_for(args.url)
     token = onboard(args.url)
-    configure(args.url, token, args.port)
+    if args.after_chargers:
+        prices_and_limits(args.url, token)
+    else:
+        configure(args.url, token, args.port)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import logging
 import time
 
 from . import SIMULATORS
+from .profiles import QUIRKS
 
 _LOGGER = logging.getLogger("simulator")
 
@@ -16,7 +17,9 @@ async def run(args: argparse.Namespace) -> None:
     cls = SIMULATORS[args.version]
     while True:
         try:
-            sim = await cls.connect(args.url, args.id, connectors=args.connectors)
+            sim = await cls.connect(
+                args.url, args.id, connectors=args.connectors, quirks=set(args.quirk)
+            )
         except OSError as err:
             _LOGGER.warning("cannot connect (%s); retrying in 5 s", err)
             await asyncio.sleep(5)
@@ -56,6 +59,13 @@ def main() -> None:
     parser.add_argument("--id-tag", default="SIMTAG")
     parser.add_argument("--meter-interval", type=float, default=10.0)
     parser.add_argument("--boot-retry", type=float, default=5.0)
+    parser.add_argument(
+        "--quirk",
+        action="append",
+        default=[],
+        choices=sorted(QUIRKS),
+        help="behave like a real charger that bends the smart-charging rules (repeatable)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(
