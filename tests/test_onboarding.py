@@ -145,6 +145,11 @@ async def test_options_flow(hass: HomeAssistant, csms_entry) -> None:
         "allowed_tags": "TAG1, tag2,",
         "default_id_tag": "HA",
         "heartbeat_interval": 120,
+        "nominal_voltage": 240,
+        "default_phases": 1,
+        "minimum_current": 8,
+        "below_minimum": "minimum",
+        "limit_spacing": 30,
     }
     result = await hass.config_entries.options.async_configure(result["flow_id"], options)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -154,6 +159,10 @@ async def test_options_flow(hass: HomeAssistant, csms_entry) -> None:
     assert runtime.csms.settings.auto_accept is True
     assert runtime.csms.settings.heartbeat_interval == 120
     assert runtime.default_id_tag == "HA"
+    limits = runtime.csms.limits
+    assert (limits.settings.electrical.voltage, limits.settings.electrical.phases) == (240, 1)
+    assert limits.settings.minimum_amps == 8 and not limits.settings.below_minimum_pauses
+    assert limits.spacing.total_seconds() == 30
     assert str(runtime.csms.policy.authorize("X", "tag1")) == "Accepted"
     assert str(runtime.csms.policy.authorize("X", "other")) == "Invalid"
     # the form shows the saved tags again

@@ -21,25 +21,36 @@ from homeassistant.helpers import selector
 from .const import (
     AUTH_ACCEPT_ALL,
     AUTH_ALLOW_LIST,
+    BELOW_MINIMUM_PAUSE,
+    BELOW_MINIMUM_RAISE,
     CONF_ALLOWED_TAGS,
     CONF_AUTH_MODE,
     CONF_AUTO_ACCEPT,
+    CONF_BELOW_MINIMUM,
     CONF_CHARGER_ID,
     CONF_CHARGER_PASSWORD,
     CONF_CLOCK_TOLERANCE,
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
     CONF_KIND,
+    CONF_LIMIT_SPACING,
     CONF_MAX_CONNECTORS,
+    CONF_MIN_CURRENT,
+    CONF_PHASES,
     CONF_PROTOCOL,
     CONF_SSL_CERTFILE,
     CONF_SSL_KEYFILE,
+    CONF_VOLTAGE,
     DEFAULT_CLOCK_TOLERANCE,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HOST,
     DEFAULT_ID_TAG,
+    DEFAULT_LIMIT_SPACING,
     DEFAULT_MAX_CONNECTORS,
+    DEFAULT_MIN_CURRENT,
+    DEFAULT_PHASES,
     DEFAULT_PORT,
+    DEFAULT_VOLTAGE,
     DOMAIN,
     KIND_CHARGER,
     KIND_CSMS,
@@ -199,6 +210,26 @@ class CsmsOptionsFlow(OptionsFlow):
                 ),
                 vol.Optional(CONF_CLOCK_TOLERANCE, default=DEFAULT_CLOCK_TOLERANCE): vol.All(
                     vol.Coerce(int), vol.Range(min=0, max=7 * 86400)
+                ),
+                vol.Optional(CONF_VOLTAGE, default=DEFAULT_VOLTAGE): vol.All(
+                    vol.Coerce(int), vol.Range(min=100, max=480)
+                ),
+                vol.Optional(CONF_PHASES, default=DEFAULT_PHASES): vol.All(
+                    vol.Coerce(int), vol.In([1, 3])
+                ),
+                vol.Optional(CONF_MIN_CURRENT, default=DEFAULT_MIN_CURRENT): vol.All(
+                    vol.Coerce(float), vol.Range(min=0, max=32)
+                ),
+                vol.Optional(CONF_BELOW_MINIMUM, default=BELOW_MINIMUM_PAUSE): (
+                    selector.SelectSelector(
+                        selector.SelectSelectorConfig(
+                            options=[BELOW_MINIMUM_PAUSE, BELOW_MINIMUM_RAISE],
+                            translation_key=CONF_BELOW_MINIMUM,
+                        )
+                    )
+                ),
+                vol.Optional(CONF_LIMIT_SPACING, default=DEFAULT_LIMIT_SPACING): vol.All(
+                    vol.Coerce(int), vol.Range(min=0, max=3600)
                 ),
                 vol.Optional(CONF_CHARGER_PASSWORD): selector.TextSelector(
                     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
