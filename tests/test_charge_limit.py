@@ -242,3 +242,16 @@ async def test_schedule_period_ending_before_it_starts(hass: HomeAssistant, char
             ],
         )
     assert err.value.translation_key == "schedule_order"
+
+
+async def test_below_the_minimum_current(hass: HomeAssistant, charger) -> None:
+    from dataclasses import replace
+
+    controller = runtime_of(hass).csms.limits
+    controller.spacing *= 0
+    await charger.start_transaction(1)
+    await limit(hass, amps=4)  # below 6 A: a pause by default
+    assert sent_profiles(charger)[-1]["limit"] == 0 and charger.connectors[1].limit_amps() == 0
+    controller.settings = replace(controller.settings, below_minimum_pauses=False)
+    await limit(hass, amps=3)
+    assert sent_profiles(charger)[-1]["limit"] == 6 and charger.connectors[1].limit_amps() == 6
