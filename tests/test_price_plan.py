@@ -235,3 +235,70 @@ def test_deadline_as_local_time_across_dst() -> None:
         assert (deadline - before) == timedelta(hours=8)  # the day has 25 hours
     finally:
         dt_util.set_default_time_zone(old)
+
+
+def test_odd_entries_are_skipped_and_overlaps_resolved() -> None:
+    raw = [
+        {"start": "2026-12-01T00:00:00", "price": 0.1},  # naive: no certain time
+        {"start": "2026-12-01T00:00:00Z", "price": "n/a"},  # not a number
+        {"start": "2026-12-01T00:00:00Z", "end": "2026-12-01T01:00:00Z", "price": "NaN"},
+        {
+            "start": datetime(2026, 12, 1, 1, tzinfo=UTC),
+            "end": "2026-12-01T02:00:00Z",
+            "price": 0.2,
+        },
+        {"start": "2026-12-01T01:30:00Z", "end": "2026-12-01T02:30:00Z", "price": 0.3},  # overlaps
+        {"start": "garbage", "price": 0.4},
+        "not a mapping",
+    ]
+    slots = normalise(raw)
+    assert [(s.start.hour, s.start.minute, s.price) for s in slots] == [(1, 0, 0.2), (1, 30, 0.3)]
+    assert slots[0].end == slots[1].start  # the later one wins the overlap
+    assert (
+        normalise(
+            {
+                "unit": "EUR/MWh",
+                "data": [{"start_time": "2026-12-01T00:00:00Z", "price_per_kwh": 100}],
+            }
+        )[0].price
+        == 0.1
+    )
+
+
+def test_continuous_falls_back_to_just_before_the_deadline() -> None:
+    prices = hourly([0.1, 0.2])  # 2 h known, 4 h needed, 6 h window
+    now = prices[0].start
+    deadline = now + timedelta(hours=6)
+    plan = make_plan(prices, now, deadline, need_h=4, power_kw=10, mode="continuous")
+    assert plan.slots[-1].end == deadline
+    assert sum(s.hours for s in plan.slots) == pytest.approx(4)
+    assert all(s.price is None for s in plan.slots)  # after the known prices
+    with_cap = make_plan(
+        prices, now, deadline, need_h=4, power_kw=10, mode="continuous", max_price=1
+    )
+    assert with_cap.slots == () and with_cap.unplanned_kwh == 40
+
+
+def test_nothing_to_plan() -> None:
+    prices = hourly([0.1])
+    assert make_plan(prices, prices[0].start, prices[0].end, need_h=0, power_kw=7).slots == ()
+    late = make_plan(prices, prices[0].end, prices[0].start, need_h=1, power_kw=7)
+    assert late.slots == () and late.unplanned_kwh == 7
+
+
+def test_plan_as_schedule_steps() -> None:
+    from custom_components.ocpp_csms.model.price_plan import schedule_steps
+
+    prices = hourly([0.5, 0.1, 0.5, 0.1])
+    now = prices[0].start
+    plan = make_plan(prices, now, prices[-1].end, need_h=2, power_kw=11)
+    steps = schedule_steps(plan, now, "rate", "off")
+    assert steps == [
+        (now, "off"),
+        (prices[1].start, "rate"),
+        (prices[2].start, "off"),
+        (prices[3].start, "rate"),
+        (prices[3].end, None),
+    ]
+    assert plan.next_start(now) == prices[1].start
+    assert plan.next_start(prices[3].end) is None
