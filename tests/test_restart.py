@@ -111,3 +111,32 @@ async def test_device_info_kept_across_restart(hass: HomeAssistant, charger, con
         "1.2.3",
         "SN-CP1",
     )
+
+
+async def test_restart_in_the_middle_of_a_schedule(
+    hass: HomeAssistant, charger, connect_sim, monkeypatch
+) -> None:
+    """A schedule set before a restart goes on after it: the charger, reconnecting
+    without a boot, gets the step that is due, and the later steps follow."""
+    from datetime import UTC, datetime, timedelta
+
+    from custom_components.ocpp_csms.protocol import shared
+
+    monkeypatch.setattr(shared, "READY_WITHOUT_BOOT_S", 0.05)
+    now = datetime.now(UTC)
+    await charger.start_transaction(1)
+    periods = [
+        {"start": (now - timedelta(minutes=1)).isoformat(), "amps": 8},
+        {"start": (now + timedelta(seconds=3)).isoformat(), "amps": 11},
+    ]
+    await act(
+        hass, "set_charging_schedule", {"device_id": device_id(hass, "CP1/1"), "periods": periods}
+    )
+    assert charger.connectors[1].limit_amps() == 8
+    old = charger.connectors[1]
+    await restart(hass)
+    sim = await connect_sim("CP1", sim_version=charger.version)
+    sim.connectors[1] = old
+    old.engine = sim.engine  # the charger kept its session, not our profiles
+    await until(hass, lambda: sim.connectors[1].limit_amps() in (8, 11))
+    await until(hass, lambda: sim.connectors[1].limit_amps() == 11, timeout=10)
