@@ -217,6 +217,8 @@ async def test_charging_schedule_is_stepped(hass: HomeAssistant, charger) -> Non
     result = await limit(hass, "set_charging_schedule", periods=periods)
     assert result["desired"]["value"] == 8
     assert charger.connectors[1].limit_amps() == 8
+    # the charger takes 24 periods: the whole schedule went up as one profile
+    assert [p["periods"] for p in sent_profiles(charger)] == [3]
     seen = set()
 
     def step() -> bool:
@@ -225,6 +227,7 @@ async def test_charging_schedule_is_stepped(hass: HomeAssistant, charger) -> Non
 
     await until(hass, step, timeout=10)  # after the last period: no limit
     assert {12, 6} <= seen
+    assert len(sent_profiles(charger)) == 1  # the charger stepped by itself
     assert model(hass).connectors[1].desired.schedule == []
 
 

@@ -143,3 +143,26 @@ async def test_no_composite_schedule(hass: HomeAssistant, csms_entry, connect_si
     attrs = hass.states.get(f"sensor.{CONN}_effective_limit").attributes
     assert attrs["source"] == "offered"
     assert model(hass, "CPQ").composite_supported is False
+
+
+async def test_schedule_stepped_by_home_assistant_for_one_period(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    """A charger that takes one period per schedule gets each step when it is due."""
+    from datetime import UTC, datetime, timedelta
+
+    sim = await quirky(hass, connect_sim, "max_one_period")
+    await sim.start_transaction(1)
+    now = datetime.now(UTC)
+    periods = [
+        {"start": (now - timedelta(minutes=1)).isoformat(), "amps": 8},
+        {"start": (now + timedelta(seconds=1)).isoformat(), "amps": 12},
+    ]
+    await act(
+        hass,
+        "set_charging_schedule",
+        {"device_id": device_id(hass, "CPQ/1", "CPQ"), "periods": periods},
+    )
+    assert sim.connectors[1].limit_amps() == 8
+    await until(hass, lambda: sim.connectors[1].limit_amps() == 12, timeout=10)
+    assert [p["periods"] for p in sent(sim)] == [1, 1]

@@ -252,6 +252,7 @@ async def test_charge_limit_profiles_2x(hass: HomeAssistant, charger) -> None:
         "phases": None,
         "unit": "A",
         "transaction_id": tx_id,
+        "periods": 1,
         "answer": "Accepted",
     }
     assert charger.connectors[1].limit_amps() == 0.0  # what the charger applies

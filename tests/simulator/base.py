@@ -119,6 +119,7 @@ class SimBase:
             phases=first[2],
             unit=profile.unit,
             transaction_id=None if profile.transaction_id is None else str(profile.transaction_id),
+            periods=len(profile.periods),
             answer=answer,
         )
         if answer == "Accepted":

@@ -284,6 +284,7 @@ class SimCharger16(SimBase, ChargePoint):
             ],
             start=parse_time(schedule.get("start_schedule")),
             transaction_id=p.get("transaction_id"),
+            duration=schedule.get("duration"),
         )
         return call_result.SetChargingProfile(status=self._install_profile(profile))
 

@@ -411,6 +411,7 @@ class Sim2xMixin(SimBase):
             periods=periods,
             start=parse_time(schedule.get("start_schedule")),
             transaction_id=p.get("transaction_id"),
+            duration=schedule.get("duration"),
         )
         return self._call_result.SetChargingProfile(status=self._install_profile(profile))
 

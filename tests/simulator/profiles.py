@@ -41,6 +41,7 @@ class SimProfile:
     periods: list[tuple[int, float, int | None]]  # (startPeriod, limit, numberPhases)
     start: datetime | None
     transaction_id: str | None
+    duration: int | None = None
     installed: datetime = field(default_factory=lambda: datetime.now(UTC))
     installed_in_tx: str | None = None  # the transaction running when it came
 
@@ -117,7 +118,7 @@ class ProfileEngine:
         else:
             origin = getattr(conn, "tx_started", None) or profile.installed
         offset = (moment - origin).total_seconds()
-        if offset < 0:
+        if offset < 0 or (profile.duration is not None and offset >= profile.duration):
             return None
         found = None
         for start, limit, phases in profile.periods:
@@ -185,7 +186,10 @@ class ProfileEngine:
         moments = {now}
         for profile in self.profiles.values():
             origin = profile.start or profile.installed
-            for start, _, _ in profile.periods:
+            offsets = [start for start, _, _ in profile.periods]
+            if profile.duration is not None:
+                offsets.append(profile.duration)
+            for start in offsets:
                 moment = origin + timedelta(seconds=start)
                 if now < moment < end:
                     moments.add(moment.replace(microsecond=0))

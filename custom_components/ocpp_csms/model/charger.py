@@ -170,6 +170,7 @@ class Charger(_Observable):
         self.limit_strategy = WriteStrategy()
         self.station_limit: LimitValue | None = None
         self.composite_supported: bool | None = None
+        self.schedule_upload: bool | None = None  # False: took one period only
         # Configuration as last read or reported: key -> value, and the read-only keys.
         # 2.x keys are written Component[.instance][@evseId]/Variable[.instance].
         self.configuration: dict[str, str | None] = {}

@@ -48,6 +48,14 @@ TRANSPORT_FAILURES = {"timeout", "disconnected"}
 class _Written:
     limit: LimitValue
     at: datetime
+    # An uploaded schedule: its later steps (absolute times) and where it ends.
+    later: tuple[tuple[datetime, LimitValue], ...] = ()
+    end: datetime | None = None
+
+
+# A schedule is uploaded whole only this far ahead, and only to chargers that
+# tell how many periods they take.
+UPLOAD_HORIZON = timedelta(hours=24)
 
 
 def _now() -> datetime:
@@ -256,8 +264,9 @@ class LimitController:
         purpose = LimitPurpose.TX if conn.transaction is not None else LimitPurpose.TX_DEFAULT
         key = (conn.charger.charger_id, conn.connector_id, purpose)
         last = self._written.get(key)
-        if last is not None and self._close(last.limit, desired, conn):
-            return  # unchanged
+        later, end = self._upload(conn, now)
+        if last is not None and self._same(last, desired, later, end, now, conn):
+            return  # unchanged (an uploaded schedule steps by itself)
         # Pausing and resuming go at once; bursts of new values wait their turn.
         stop_or_go = last is not None and 0 in (last.limit.value, desired.value)
         if last is not None and not (stop_or_go or on_time) and now - last.at < self.spacing:
@@ -269,6 +278,19 @@ class LimitController:
         in_session = purpose is LimitPurpose.TX
         candidates = []
         charger = conn.charger
+        if later:  # the whole schedule in one profile, then the limit of now alone
+            profile = build_profile(
+                conn,
+                purpose,
+                charger.limit_strategy,
+                desired,
+                self.settings,
+                now,
+                conn.measurements.phases,
+                later,
+                end,
+            )
+            candidates.append((charger.limit_strategy, profile))
         for strategy in ladder(
             charger.limit_strategy, charger.capabilities, in_session, desired.unit
         ):
@@ -277,10 +299,62 @@ class LimitController:
                 conn, used, strategy, desired, self.settings, now, conn.measurements.phases
             )
             candidates.append((strategy, profile))
-        await self._send(conn.charger, candidates, result, conn)
+        taken = await self._send(conn.charger, candidates, result, conn)
         result.status = "accepted"
-        self._written[key] = _Written(desired, now)
+        whole = bool(later) and len(taken.periods) > 1
+        if later and not whole:
+            charger.schedule_upload = False  # it took one period only: step ourselves
+        self._written[key] = _Written(desired, now, later if whole else (), end if whole else None)
         await self._verify(conn, result)
+
+    def _upload(
+        self, conn: Connector, now: datetime
+    ) -> tuple[tuple[tuple[datetime, LimitValue], ...], datetime | None]:
+        """The later steps of the desired limit, where the charger can take them all
+        in one Absolute profile; else nothing (Home Assistant steps the limit)."""
+        charger = conn.charger
+        most = charger.capabilities.max_periods
+        if not most or most < 2 or charger.schedule_upload is False:
+            return (), None
+        desired, ceiling = conn.desired, charger.station_limit
+        electrical = self.settings.electrical
+        current = desired.at(now, ceiling, electrical)
+        steps: list[tuple[datetime, LimitValue]] = []
+        end = None
+        for moment in desired.boundaries(now):
+            if moment - now > UPLOAD_HORIZON:
+                return (), None
+            value = desired.at(moment, ceiling, electrical)
+            if value is None:
+                end = moment
+                break
+            if value != current:
+                steps.append((moment, value))
+                current = value
+        if len(steps) + 1 > most:
+            return (), None
+        return tuple(steps), end  # no steps left: the end still tells what was uploaded
+
+    def _same(
+        self,
+        last: _Written,
+        desired: LimitValue,
+        later: tuple[tuple[datetime, LimitValue], ...],
+        end: datetime | None,
+        now: datetime,
+        conn: Connector,
+    ) -> bool:
+        """Whether the charger already has this: the same limit now, and an uploaded
+        schedule that holds every later step."""
+        in_force = last.limit
+        for moment, value in last.later:
+            if moment <= now:
+                in_force = value
+        if not self._close(in_force, desired, conn):
+            return False
+        if not later and not last.later:
+            return True
+        return set(later) <= set(last.later) and end == last.end
 
     def _station_candidates(
         self, anchor: Connector, limit: LimitValue
@@ -298,9 +372,9 @@ class LimitController:
         candidates: list[tuple[WriteStrategy, ChargingProfile]],
         result: LimitResult,
         conn: Connector | None = None,
-    ) -> None:
-        """Walk the ladder until the charger takes a profile; for a connector's
-        profile, remember the way that worked. CommandError when none did."""
+    ) -> ChargingProfile:
+        """Walk the ladder until the charger takes a profile (returned); for a
+        connector's profile, remember the way that worked. CommandError when none did."""
         commands = charger.require_commands()
         last_answer = "Rejected"
         for strategy, profile in candidates:
@@ -320,7 +394,7 @@ class LimitController:
                 period = profile.periods[0]
                 conn.charge_limit = LimitValue(period.limit, profile.unit, period.phases)
                 self.watch(conn).accepted_limit(conn.charge_limit)
-            return
+            return profile
         self.host.unworkable(charger, last_answer)
         raise CommandError("SetChargingProfile", last_answer)
 

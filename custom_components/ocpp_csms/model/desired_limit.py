@@ -108,6 +108,22 @@ class DesiredLimit:
             return None
         return min(layers, key=electrical.amps)
 
+    def at(
+        self, moment: datetime, ceiling: LimitValue | None, electrical: Electrical
+    ) -> LimitValue | None:
+        """The effective limit at a later moment, its layers' expiries included."""
+        if self.paused and (self.pause_until is None or moment < self.pause_until):
+            return PAUSE
+        cap = self.cap if self.cap_until is None or moment < self.cap_until else None
+        layers = [x for x in (ceiling, self.schedule_at(moment), cap) if x is not None]
+        return min(layers, key=electrical.amps) if layers else None
+
+    def boundaries(self, now: datetime) -> list[datetime]:
+        """Every moment after now at which the effective limit may change."""
+        moments = {t for t in (self.cap_until, self.pause_until) if t is not None and t > now}
+        moments |= {start for start, _ in self.schedule if start > now}
+        return sorted(moments)
+
     def next_change(self, now: datetime) -> datetime | None:
         """When the effective limit may change by itself (an expiry, a schedule step)."""
         moments = [t for t in (self.cap_until, self.pause_until) if t is not None and t > now]

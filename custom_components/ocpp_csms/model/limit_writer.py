@@ -11,6 +11,7 @@ it), times in UTC.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -134,19 +135,30 @@ def build_profile(
     settings: WriteSettings,
     now: datetime,
     phases: int | None = None,
+    later: tuple[tuple[datetime, LimitValue], ...] = (),
+    end: datetime | None = None,
 ) -> ChargingProfile:
+    """One period, or (``later`` steps, ``end``) a whole schedule, Absolute only."""
     unit = unit_for(strategy, conn.charger.capabilities, limit.unit)
     value, send_phases = send_value(limit, unit, phases, settings)
     tx = conn.transaction if purpose is LimitPurpose.TX else None
-    absolute = strategy.kind is ProfileKind.ABSOLUTE
+    absolute = strategy.kind is ProfileKind.ABSOLUTE or bool(later)
+    # whole seconds, as the start goes out; a step never starts early
+    start = (now - ABSOLUTE_START_BACKDATE).replace(microsecond=0)
+    periods = [SchedulePeriod(0, value, send_phases)]
+    for moment, step in later:
+        step_value, step_phases = send_value(step, unit, phases, settings)
+        offset = math.ceil((moment - start).total_seconds())
+        periods.append(SchedulePeriod(offset, step_value, step_phases))
     return ChargingProfile(
         profile_id=profile_id(conn.connector_id, purpose),
         connector_id=conn.connector_id if purpose is not LimitPurpose.STATION_MAX else 0,
         purpose=purpose,
         stack_level=strategy.stack_level,
-        kind=strategy.kind,
+        kind=ProfileKind.ABSOLUTE if absolute else strategy.kind,
         unit=unit,
-        periods=(SchedulePeriod(0, value, send_phases),),
-        start=now - ABSOLUTE_START_BACKDATE if absolute else None,
+        periods=tuple(periods),
+        start=start if absolute else None,
         transaction_id=tx.transaction_id if tx is not None else None,
+        duration_s=math.ceil((end - start).total_seconds()) if end is not None else None,
     )

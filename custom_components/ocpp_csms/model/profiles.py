@@ -36,6 +36,7 @@ class ChargingProfile:
     periods: tuple[SchedulePeriod, ...]
     start: datetime | None = None  # Absolute profiles only, in UTC
     transaction_id: str | None = None  # TxProfile only
+    duration_s: int | None = None  # after this the profile no longer limits
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,6 +204,8 @@ class V16Adapter(SharedHandlers, ChargePoint):
         }
         if profile.start is not None:
             schedule["startSchedule"] = ocpp_time(profile.start)
+        if profile.duration_s is not None:
+            schedule["duration"] = profile.duration_s
         body: dict[str, Any] = {
             "chargingProfileId": profile.profile_id,
             "stackLevel": profile.stack_level,

@@ -262,6 +262,8 @@ class V2xHandlers(V2xReports):
         }
         if profile.start is not None:
             schedule["startSchedule"] = ocpp_time(profile.start)
+        if profile.duration_s is not None:
+            schedule["duration"] = profile.duration_s
         body: dict[str, Any] = {
             "id": profile.profile_id,
             "stackLevel": profile.stack_level,
