@@ -23,6 +23,9 @@ async def test_charger_diagnostics(hass: HomeAssistant, charger, hass_client) ->
     assert conn["status"] == "charging"
     assert conn["transaction"]["id_tag"] == "**REDACTED**"
     assert "Energy.Active.Import.Register" in conn["measurements"]
+    assert conn["desired_limit"]["cap"] is None and conn["limit_ignored"] is False
+    assert diag["limit_strategy"].startswith("stack level 5")
+    assert diag["capabilities"]["max_profile_stack_level"] == 10  # probed when ready
 
 
 async def test_csms_diagnostics(hass: HomeAssistant, charger, csms_entry, hass_client) -> None:

@@ -166,3 +166,20 @@ async def test_schedule_stepped_by_home_assistant_for_one_period(
     assert sim.connectors[1].limit_amps() == 8
     await until(hass, lambda: sim.connectors[1].limit_amps() == 12, timeout=10)
     assert [p["periods"] for p in sent(sim)] == [1, 1]
+
+
+async def test_over_draws(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    """It reports the limit, but two readings in a row draw more than it allows."""
+    sim = await quirky(hass, connect_sim, "over_draws")
+    await sim.start_transaction(1)
+    result = await cap(hass, amps=6)
+    assert result["effective_limit"]["value"] == 6  # what it says
+    assert state(hass, f"binary_sensor.{CONN}_limit_ignored") == "off"
+    await sim.send_meter_values(1, seconds=30)
+    await hass.async_block_till_done()
+    assert state(hass, f"binary_sensor.{CONN}_limit_ignored") == "off"  # one reading
+    await sim.send_meter_values(1, seconds=30)
+    await until(hass, lambda: state(hass, f"binary_sensor.{CONN}_limit_ignored") == "on")
+    sim.engine.quirks.discard("over_draws")  # it follows again
+    await sim.send_meter_values(1, seconds=30)
+    await until(hass, lambda: state(hass, f"binary_sensor.{CONN}_limit_ignored") == "off")

@@ -38,6 +38,18 @@ def _connector(conn: Connector) -> dict[str, Any]:
         "energy_register_kwh": conn.energy.value_kwh,
         "energy_readings_rejected": conn.energy.rejected,
         "charge_limit": limit.as_dict() if limit else None,
+        "desired_limit": conn.desired.as_dict(),
+        "effective_limit": (
+            {"value": eff.value, "unit": eff.unit.value, "source": eff.source.value}
+            if (eff := conn.watch.effective if conn.watch else None)
+            else None
+        ),
+        "limit_ignored": bool(conn.watch and conn.watch.ignored),
+        "plan": (
+            {"slots": [s.as_dict() for s in conn.plan.slots], "energy_kwh": conn.plan.energy_kwh}
+            if conn.plan
+            else None
+        ),
         "transaction": _tx(conn.transaction),
         "last_session": _tx(conn.last_session),
         "measurements": {k: asdict(v) for k, v in conn.measurements.raw.items()},
@@ -66,6 +78,9 @@ def _charger(charger: Charger) -> dict[str, Any]:
         "boot_status": charger.boot_status,
         "identity": asdict(charger.identity),
         "capabilities": asdict(charger.capabilities),
+        "limit_strategy": charger.limit_strategy.describe(),
+        "station_limit": charger.station_limit.as_dict() if charger.station_limit else None,
+        "composite_schedule_supported": charger.composite_supported,
         "status": charger.status,
         "error_code": charger.error_code,
         "firmware_status": charger.firmware_status,

@@ -27,6 +27,7 @@ QUIRKS = {
     "accepts_and_ignores": "answers Accepted and applies nothing",
     "keeps_zero_after_session": "keeps applying a TxProfile after its session ended",
     "no_composite": "answers GetCompositeSchedule with Rejected",
+    "over_draws": "reports the limit in its composite schedule, but draws full power",
 }
 
 
@@ -159,8 +160,11 @@ class ProfileEngine:
             conn.transaction_id
         )
 
-    def limit_amps(self, conn: Any, moment: datetime | None = None) -> float:
-        """The current the connector may draw now: what the charger applies."""
+    def limit_amps(self, conn: Any, moment: datetime | None = None, drawn: bool = True) -> float:
+        """The current the connector may draw now: what the charger applies
+        (``drawn``) or what it says it applies (its composite schedule)."""
+        if drawn and "over_draws" in self.quirks:
+            return conn.max_amps
         moment = moment or datetime.now(UTC)
         tx = (
             self._best((TX,), conn, moment)
@@ -195,7 +199,7 @@ class ProfileEngine:
                     moments.add(moment.replace(microsecond=0))
         periods: list[dict[str, Any]] = []
         for moment in sorted(moments):
-            amps = self.limit_amps(conn, moment)
+            amps = self.limit_amps(conn, moment, drawn=False)
             limit = amps if unit == "A" else amps * self.voltage * conn.phases
             if periods and periods[-1]["limit"] == round(limit, 1):
                 continue
