@@ -12,9 +12,9 @@ from typing import Any
 from ocpp.routing import on
 
 from ..model.charger import BootStatus, ChargerIdentity
-from ..model.commands import CommandError, CommandOutcome, DataTransferResult
+from ..model.commands import CommandError, CommandOutcome, DataTransferResult, LimitUnit
 from ..model.errors import InvalidCommand
-from ..model.profiles import SchedulePeriod
+from ..model.profiles import CompositeSchedule, SchedulePeriod
 from ..model.transaction import Transaction
 from .adapter import AdapterBase
 from .inputs import ocpp_now
@@ -136,6 +136,25 @@ class SharedHandlers(AdapterBase):
         if str(result.status) == "Unknown":
             return CommandOutcome.NOTHING_TO_DO
         return self.outcome("ClearChargingProfile", str(result.status))
+
+    def composite_schedule(
+        self,
+        connector_id: int,
+        status: str,
+        schedule: dict[str, Any],
+        start: str | None,
+        requested_s: int,
+    ) -> CompositeSchedule:
+        """A GetCompositeSchedule answer (snake_case), whatever the version."""
+        if status != "Accepted" or not schedule:
+            raise CommandError("GetCompositeSchedule", status)
+        return CompositeSchedule(
+            connector_id=connector_id,
+            start=self.inputs.timestamp(start),
+            duration_s=int(schedule.get("duration") or requested_s),
+            unit=LimitUnit(schedule["charging_rate_unit"]),
+            periods=self.composite_periods(schedule["charging_schedule_period"]),
+        )
 
     def composite_periods(self, raw: list[dict[str, Any]]) -> tuple[SchedulePeriod, ...]:
         """Schedule periods of a composite schedule, each number checked."""

@@ -10,7 +10,6 @@ from ocpp.v16.enums import Action
 
 from ..model.charger import Capabilities, ChargerIdentity
 from ..model.commands import (
-    CommandError,
     CommandOutcome,
     ConfigurationResult,
     LimitPurpose,
@@ -232,17 +231,10 @@ class V16Adapter(SharedHandlers, ChargePoint):
                 connector_id=connector_id, duration=duration_s, charging_rate_unit=unit.value
             )
         )
-        schedule = result.charging_schedule
-        if str(result.status) != "Accepted" or not schedule:
-            raise CommandError("GetCompositeSchedule", str(result.status))
+        schedule = result.charging_schedule or {}
         start = result.schedule_start or schedule.get("start_schedule")
-        return CompositeSchedule(
-            connector_id=connector_id,
-            start=self.inputs.timestamp(start),
-            duration_s=int(schedule.get("duration") or duration_s),
-            unit=LimitUnit(schedule["charging_rate_unit"]),
-            periods=self.composite_periods(schedule["charging_schedule_period"]),
-        )
+        status = str(result.status)
+        return self.composite_schedule(connector_id, status, schedule, start, duration_s)
 
     async def probe_capabilities(self) -> Capabilities:
         """Read the smart-charging configuration keys; unknown ones leave defaults."""

@@ -14,7 +14,6 @@ from ocpp.v201.enums import Action as Action201
 
 from ..model.charger import Capabilities, Charger, ChargerIdentity, ConnectorStatus
 from ..model.commands import (
-    CommandError,
     CommandOutcome,
     ConfigurationResult,
     LimitPurpose,
@@ -288,16 +287,10 @@ class V2xHandlers(V2xReports):
                 duration=duration_s, evse_id=connector_id, charging_rate_unit=unit.value
             )
         )
-        schedule = result.schedule
-        if str(result.status) != "Accepted" or not schedule:
-            raise CommandError("GetCompositeSchedule", str(result.status))
-        return CompositeSchedule(
-            connector_id=connector_id,
-            start=self.inputs.timestamp(schedule.get("schedule_start")),
-            duration_s=int(schedule.get("duration") or duration_s),
-            unit=LimitUnit(schedule["charging_rate_unit"]),
-            periods=self.composite_periods(schedule["charging_schedule_period"]),
-        )
+        schedule = result.schedule or {}
+        start = schedule.get("schedule_start")
+        status = str(result.status)
+        return self.composite_schedule(connector_id, status, schedule, start, duration_s)
 
     async def probe_capabilities(self) -> Capabilities:
         """Read the SmartChargingCtrlr variables (the inventory reports them too)."""
