@@ -258,3 +258,19 @@ async def test_below_the_minimum_current(hass: HomeAssistant, charger) -> None:
     controller.settings = replace(controller.settings, below_minimum_pauses=False)
     await limit(hass, amps=3)
     assert sent_profiles(charger)[-1]["limit"] == 6 and charger.connectors[1].limit_amps() == 6
+
+
+async def test_schedule_sent_again_after_a_reboot(hass: HomeAssistant, charger) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    periods = [
+        {"start": (now - timedelta(minutes=1)).isoformat(), "amps": 7},
+        {"start": (now + timedelta(hours=1)).isoformat(), "amps": 9},
+    ]
+    await limit(hass, "set_charging_schedule", periods=periods)
+    assert charger.connectors[1].limit_amps() == 7
+    charger.engine.profiles.clear()  # a reboot in the middle of the schedule
+    assert await charger.boot() == "Accepted"
+    await until(hass, lambda: charger.connectors[1].limit_amps() == 7)
+    assert sent_profiles(charger)[-1]["periods"] == 2  # the rest of the schedule with it

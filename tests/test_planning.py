@@ -51,6 +51,8 @@ async def test_plan_is_applied_and_planned_again(hass: HomeAssistant, charger) -
         hass, prices=PRICES, duration={"hours": 1}, deadline=deadline.isoformat(), amps=10
     )
     assert [s["price"] for s in result["slots"]] == [0.05, 0.06]
+    assert {s["amps"] for s in result["slots"]} == {10}
+    assert result["unpriced_kwh"] == 0
     first = start + 2 * SLOT
     assert result["slots"][0]["start"] == first.isoformat()
     # now is not in the plan: the charger applies 0 A, the session stays open
@@ -102,3 +104,16 @@ async def test_plan_survives_a_restart(
     await sim.send_all_status()
     await until(hass, lambda: conn.plan is not None)  # planned again after the restart
     assert conn.plan.slots[0].price == 0.05
+
+
+async def test_plan_ends_at_its_deadline(hass: HomeAssistant, charger) -> None:
+    start = quarter(datetime.now(UTC))
+    set_prices(hass, start, [0.1, 0.2])
+    await charger.start_transaction(1)
+    deadline = datetime.now(UTC) + timedelta(seconds=2)
+    await plan(hass, prices=PRICES, duration={"minutes": 1}, deadline=deadline.isoformat())
+    conn = model(hass).connectors[1]
+    assert conn.plan_request is not None
+    await until(hass, lambda: conn.plan_request is None, timeout=10)
+    assert state(hass, f"sensor.{CONN}_charging_plan") == "unknown"
+    await until(hass, lambda: charger.connectors[1].limit_amps() == 16)

@@ -170,6 +170,7 @@ def test_tomorrow_missing_charges_before_the_deadline() -> None:
     assert unknown and unknown[-1].end == deadline.astimezone(UTC)  # ready by the deadline
     assert sum(s.hours for s in unknown) == 2
     assert plan.unplanned_kwh == 0
+    assert plan.unpriced_kwh == 22  # what the known prices cannot cover
 
 
 def test_not_enough_time_charges_now() -> None:

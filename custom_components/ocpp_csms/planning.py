@@ -15,7 +15,10 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
-from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_state_change_event,
+)
 from homeassistant.util import dt as dt_util
 
 from .model.charger import Connector
@@ -55,6 +58,7 @@ class ChargingPlanner:
         self._hass = hass
         self._runtime = runtime
         self._listeners: dict[str, Callable[[], None]] = {}
+        self._deadlines: dict[tuple[str, int], Callable[[], None]] = {}
         runtime.csms.on_plug = self._plugged
 
     # ------------------------------------------------------------ the action
@@ -87,12 +91,28 @@ class ChargingPlanner:
         )
         conn.plan = plan
         self._listen(request["prices"])
+        self._end_at(conn, deadline)
         result = await self._runtime.csms.limits.set_schedule(
             conn, schedule_steps(plan, now, rate, PAUSE)
         )
-        return {**_plan_response(plan, now, deadline), "limit": result.as_response()}
+        return {**_plan_response(plan, now, deadline, rate), "limit": result.as_response()}
+
+    def _end_at(self, conn: Connector, deadline: datetime) -> None:
+        key = (conn.charger.charger_id, conn.connector_id)
+        if (cancel := self._deadlines.pop(key, None)) is not None:
+            cancel()
+
+        @callback
+        def _deadline(_now: datetime) -> None:
+            self._deadlines.pop(key, None)
+            self._hass.async_create_task(self.async_end(conn), eager_start=False)
+
+        self._deadlines[key] = async_track_point_in_utc_time(self._hass, _deadline, deadline)
 
     async def async_end(self, conn: Connector) -> dict[str, Any]:
+        """The plan is over: at its deadline, on unplug, or when replaced by nothing."""
+        if cancel := self._deadlines.pop((conn.charger.charger_id, conn.connector_id), None):
+            cancel()
         if conn.plan_request is None:
             return {}
         conn.plan_request, conn.plan = None, None
@@ -171,18 +191,23 @@ class ChargingPlanner:
             self._spawn_replan(conn)
 
     def shutdown(self) -> None:
-        for unsubscribe in self._listeners.values():
+        for unsubscribe in (*self._listeners.values(), *self._deadlines.values()):
             unsubscribe()
         self._listeners.clear()
+        self._deadlines.clear()
 
 
-def _plan_response(plan: Plan, now: datetime, deadline: datetime) -> dict[str, Any]:
+def _plan_response(
+    plan: Plan, now: datetime, deadline: datetime, rate: LimitValue
+) -> dict[str, Any]:
     next_start = plan.next_start(now)
+    rate_key = "amps" if rate.unit is LimitUnit.AMPS else "watts"
     return {
-        "slots": [s.as_dict() for s in plan.slots],
+        "slots": [{**s.as_dict(), rate_key: rate.value} for s in plan.slots],
         "energy_kwh": plan.energy_kwh,
         "cost": plan.cost,
         "unplanned_kwh": plan.unplanned_kwh,
+        "unpriced_kwh": plan.unpriced_kwh,
         "deadline": deadline.isoformat(),
         "next_start": next_start.isoformat() if next_start else None,
     }

@@ -61,6 +61,15 @@ class Plan:
     cost: float | None
     unplanned_kwh: float
 
+    @property
+    def unpriced_kwh(self) -> float:
+        """Planned where no price is known yet (just before the deadline)."""
+        total = sum(s.hours for s in self.slots)
+        if not total:
+            return 0.0
+        unpriced = sum(s.hours for s in self.slots if s.price is None)
+        return round(self.energy_kwh * unpriced / total, 3)
+
     def next_start(self, now: datetime) -> datetime | None:
         for slot in self.slots:
             if slot.end > now:
