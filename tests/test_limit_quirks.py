@@ -71,11 +71,12 @@ async def test_rejects_tx_profile(hass: HomeAssistant, csms_entry, connect_sim) 
     assert answers[-1] == ("TxDefaultProfile", "Accepted")
     assert all(a == "Rejected" for purpose, a in answers if purpose == "TxProfile")
     assert sim.connectors[1].limit_amps() == 8
+    # needed twice in a row, then remembered: the next limit goes straight
+    await cap(hass, amps=10)
     assert strategy(hass) == "stack level 0, Relative, TxDefaultProfile, the limit's own unit"
-    # remembered: the next limit goes straight the way that worked
     before = len(sent(sim))
-    await cap(hass, amps=11)
-    assert len(sent(sim)) == before + 1 and sim.connectors[1].limit_amps() == 11
+    await cap(hass, amps=12)
+    assert len(sent(sim)) == before + 1 and sim.connectors[1].limit_amps() == 12
 
 
 async def test_ignores_tx_default_mid_session(hass: HomeAssistant, csms_entry, connect_sim) -> None:
@@ -99,11 +100,12 @@ async def test_max_one_period(hass: HomeAssistant, csms_entry, connect_sim) -> N
 async def test_max_stack_level_3(hass: HomeAssistant, csms_entry, connect_sim) -> None:
     sim = await quirky(hass, connect_sim, "max_stack_level_3")
     await cap(hass, amps=10)
+    await cap(hass, amps=12)
     assert [(p["stack_level"], p["answer"]) for p in sent(sim)] == [
         (5, "Rejected"),
         (3, "Accepted"),
-    ]
-    assert sim.connectors[1].limit_amps() == 10
+    ] * 2
+    assert sim.connectors[1].limit_amps() == 12
     assert strategy(hass) == "stack level 3, Absolute, TxProfile, the limit's own unit"
 
 
@@ -183,3 +185,20 @@ async def test_over_draws(hass: HomeAssistant, csms_entry, connect_sim) -> None:
     sim.engine.quirks.discard("over_draws")  # it follows again
     await sim.send_meter_values(1, seconds=30)
     await until(hass, lambda: state(hass, f"binary_sensor.{CONN}_limit_ignored") == "off")
+
+
+async def test_a_passing_rejection_teaches_nothing(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    """One TxProfile rejected (the charger lost the session, say) falls back for
+    that write only; the next write goes the usual way again."""
+    sim = await quirky(hass, connect_sim)
+    await sim.start_transaction(1)
+    await cap(hass, amps=7)  # a TxProfile, taken
+    sim.engine.quirks.add("rejects_tx_profile")
+    await cap(hass, amps=8)  # rejected as a TxProfile, taken as a TxDefaultProfile
+    assert sim.connectors[1].limit_amps() == 8  # the older TxProfile was cleared
+    sim.engine.quirks.discard("rejects_tx_profile")
+    await cap(hass, amps=10)
+    assert sent(sim)[-1]["purpose"] == "TxProfile"
+    assert strategy(hass) == "stack level 5, Absolute, TxProfile, the limit's own unit"

@@ -168,6 +168,7 @@ class Charger(_Observable):
         # Smart charging: the way of writing profiles that worked, the installer's
         # ceiling, and whether the charger tells its composite schedule.
         self.limit_strategy = WriteStrategy()
+        self.strategy_candidate: WriteStrategy | None = None  # worked once, not yet twice
         self.station_limit: LimitValue | None = None
         self.composite_supported: bool | None = None
         self.schedule_upload: bool | None = None  # False: took one period only

@@ -301,6 +301,10 @@ class LimitController:
             candidates.append((strategy, profile))
         taken = await self._send(conn.charger, candidates, result, conn)
         result.status = "accepted"
+        if in_session and taken.purpose is LimitPurpose.TX_DEFAULT:
+            # a TxProfile of ours from before would override it: clear it
+            tx_id = profile_id(conn.connector_id, LimitPurpose.TX)
+            await charger.require_commands().clear_charging_profile(tx_id)
         whole = bool(later) and len(taken.periods) > 1
         if later and not whole:
             charger.schedule_upload = False  # it took one period only: step ourselves
@@ -399,12 +403,20 @@ class LimitController:
         raise CommandError("SetChargingProfile", last_answer)
 
     def _worked(self, charger: Charger, strategy: WriteStrategy) -> None:
-        if strategy != charger.limit_strategy:
-            charger.limit_strategy = strategy
-            self._csms.persistence.soon()
-            _LOGGER.info(
-                "%s: charging profiles are written as %s", charger.charger_id, strategy.describe()
-            )
+        """Remember a way down the ladder once it was needed twice in a row: one
+        rejection can be passing (a TxProfile for a session the charger lost while
+        Home Assistant was down) and must not teach a worse way for good."""
+        if strategy == charger.limit_strategy:
+            charger.strategy_candidate = None
+            return
+        if charger.strategy_candidate != strategy:
+            charger.strategy_candidate = strategy
+            return
+        charger.limit_strategy, charger.strategy_candidate = strategy, None
+        self._csms.persistence.soon()
+        _LOGGER.info(
+            "%s: charging profiles are written as %s", charger.charger_id, strategy.describe()
+        )
 
     async def _verify(self, conn: Connector, result: LimitResult) -> None:
         watch = self.watch(conn)
