@@ -117,3 +117,19 @@ async def test_plan_ends_at_its_deadline(hass: HomeAssistant, charger) -> None:
     await until(hass, lambda: conn.plan_request is None, timeout=10)
     assert state(hass, f"sensor.{CONN}_charging_plan") == "unknown"
     await until(hass, lambda: charger.connectors[1].limit_amps() == 16)
+
+
+async def test_car_plugged_in_during_a_slot_charges_at_once(hass: HomeAssistant, charger) -> None:
+    start = quarter(datetime.now(UTC))
+    set_prices(hass, start, [0.01, 0.02, 0.5, 0.5])
+    await plan(
+        hass,
+        prices=PRICES,
+        duration={"hours": 1},
+        deadline=(start + 4 * SLOT).isoformat(),
+        amps=10,
+    )
+    assert charger.connectors[1].limit_amps() == 10  # the TxDefaultProfile, for the car
+    await charger.start_transaction(1)
+    await charger.send_meter_values(1, seconds=60)
+    await until(hass, lambda: float(state(hass, f"sensor.{CONN}_power") or 0) == 10 * 230 * 3)
