@@ -41,10 +41,12 @@ async def test_malformed_frames(hass: HomeAssistant, raw, caplog) -> None:
 
 
 async def test_unknown_and_unsupported_actions(hass: HomeAssistant, raw) -> None:
-    answer = await ask(raw, '[2, "u1", "TransactionEvent", {}]')
-    assert answer[:3] == [4, "u1", "NotSupported"]
+    """OCPP-J: NotImplemented for an action the receiver does not know,
+    NotSupported for one it knows but does not take."""
+    answer = await ask(raw, '[2, "u1", "TransactionEvent", {}]')  # not 1.6
+    assert answer[:3] == [4, "u1", "NotImplemented"]
     answer = await ask(raw, '[2, "u2", "ReserveNow", {}]')  # a CSMS->charger action
-    assert answer[:3] == [4, "u2", "NotImplemented"]
+    assert answer[:3] == [4, "u2", "NotSupported"]
 
 
 async def test_schema_violations_use_16_codes(hass: HomeAssistant, raw) -> None:
@@ -171,3 +173,43 @@ async def test_meter_values_on_connector_zero(hass: HomeAssistant, charger) -> N
     c = model(hass, "CP1")
     assert c.diagnostics.entries[-1]["kind"] == "MeterValues"
     assert 0 not in c.connectors
+
+
+FRAMES_16 = [
+    ('[2, "a1", ["Heartbeat"], {}]', ["a1", "FormationViolation"]),  # the action a list
+    ('[2, "a2", {"x": 1}, {}]', ["a2", "FormationViolation"]),
+    ('[2, "a3", "Heartbeat", []]', ["a3", "FormationViolation"]),  # the payload no object
+    ("[2, " + "9" * 5000 + "]", ["-1", "FormationViolation"]),  # past Python's int limit
+    ("[" * 100_000 + "]" * 100_000, ["-1", "FormationViolation"]),  # nested too deep
+    ('[2, 7, "Heartbeat", {}]', ["-1", "FormationViolation"]),  # the id no string
+    ('[2, "", "Heartbeat", {}]', ["-1", "FormationViolation"]),
+    ('[2, "' + "x" * 37 + '", "Heartbeat", {}]', ["-1", "FormationViolation"]),
+    ('[2, "' + "y" * 10_000 + '", "Heartbeat", {}]', ["-1", "FormationViolation"]),
+    ("[]", ["-1", "ProtocolError"]),
+    ('["2", "t1", "Heartbeat", {}]', ["t1", "PropertyConstraintViolation"]),
+    ('[true, "t2", "Heartbeat", {}]', ["t2", "PropertyConstraintViolation"]),
+]
+
+
+@pytest.mark.parametrize(("frame", "expected"), FRAMES_16)
+async def test_hostile_frames_get_answers_and_keep_the_connection(
+    hass: HomeAssistant, raw, frame: str, expected: list
+) -> None:
+    answer = await ask(raw, frame)
+    assert [answer[0], *answer[1:3]] == [4, *expected]
+    answer = await ask(raw, '[2, "ok", "Heartbeat", {}]')  # still served
+    assert answer[:2] == [3, "ok"]
+
+
+async def test_unsolicited_answers_are_not_kept(hass: HomeAssistant, raw) -> None:
+    from .helpers import model
+
+    big = '{"data": "' + "z" * 100_000 + '"}'
+    for n in range(50):
+        await raw.send(f'[3, "never-sent-{n}", {big}]')
+    answer = await ask(raw, '[2, "ok", "Heartbeat", {}]')
+    assert answer[:2] == [3, "ok"]
+    charger = model(hass, "RAW1")
+    adapter = charger.commands
+    assert adapter is not None and adapter._response_queue.qsize() == 0
+    assert charger.anomalies["unsolicited_answer"] == 50

@@ -502,7 +502,7 @@ async def test_21_only_message_refused_on_201(hass: HomeAssistant, runtime, url)
     async with websockets.connect(f"{url}/V201", subprotocols=["ocpp2.0.1"]) as ws:
         await ws.send(json.dumps([2, "x1", "NotifySettlement", {}]))
         answer = json.loads(await ws.recv())
-        assert answer[:3] == [4, "x1", "NotSupported"]
+        assert answer[:3] == [4, "x1", "NotImplemented"]  # OCPP-J: not known here
         await ws.send(json.dumps([2, "x2", "Heartbeat", {"extra": 1}]))
         answer = json.loads(await ws.recv())
         assert answer[:3] == [4, "x2", "FormatViolation"]  # the 2.x spelling
@@ -533,7 +533,7 @@ async def test_21_send_and_callresulterror_frames(
         answer = json.loads(await ws.recv())  # the first answer is the heartbeat's
         assert answer[:2] == [3, "h1"]
     assert charger_model(hass, "V21").diagnostics.entries[0]["kind"] == "NotifyPeriodicEventStream"
-    assert "refused our answer" in caplog.text
+    assert "refused one of our answers" in caplog.text
 
 
 @pytest.mark.parametrize("version", ["2.1"])
@@ -606,3 +606,13 @@ async def test_session_end_with_cable_in_shows_finishing(hass: HomeAssistant, ch
     await charger.send_status(1, "Available")
     await hass.async_block_till_done()
     assert state(hass, f"sensor.{CONN}_status") == "available"
+
+
+@pytest.mark.parametrize("kind", ["0", "1", "5", "7", "99", "-1", '"2"', "null", "2.5"])
+async def test_2x_unknown_message_types(hass: HomeAssistant, runtime, url, kind: str) -> None:
+    async with websockets.connect(f"{url}/MT201", subprotocols=["ocpp2.0.1"]) as ws:
+        await ws.send(f'[{kind}, "m1", "Heartbeat", {{}}]')
+        answer = json.loads(await ws.recv())
+        assert answer[:3] == [4, "m1", "MessageTypeNotSupported"]
+        await ws.send('[2, "ok", "Heartbeat", {}]')
+        assert json.loads(await ws.recv())[:2] == [3, "ok"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
-import json
 import logging
 import sys
 from collections.abc import Callable, Coroutine
@@ -16,12 +15,13 @@ from typing import Any, Protocol
 
 from ocpp.exceptions import NotImplementedError as OcppNotImplemented
 from ocpp.exceptions import NotSupportedError, OCPPError, PropertyConstraintViolationError
-from ocpp.messages import CallError, MessageType, unpack
+from ocpp.messages import CallError, MessageType
 
 from ..model.charger import Charger
 from ..model.commands import TAKEN, ChargerCommands, CommandError, CommandOutcome
 from ..model.csms import Csms
 from ..model.errors import InvalidInput
+from .frames import FrameError, MessageTypeNotSupportedError, parse
 from .inputs import InputGuard, scrub_frame
 
 _LOGGER = logging.getLogger(__package__)
@@ -74,6 +74,7 @@ class AdapterBase:
     _send: Callable[[str], Coroutine[Any, Any, None]]
     _handle_call: Callable[[Any], Coroutine[Any, Any, Any]]
     _response_queue: asyncio.Queue[Any]
+    _call_lock: asyncio.Lock
     route_map: dict[str, dict[str, Any]]
     call: Callable[..., Coroutine[Any, Any, Any]]
 
@@ -105,18 +106,32 @@ class AdapterBase:
         raise NotImplementedError  # SharedHandlers checks the message, then asks the version
 
     # ----------------------------------------------------------- incoming
+    # Message types a version adds (2.1: SEND, CALLRESULTERROR) and the error a
+    # message type the version does not know gets.
+    extra_message_types: frozenset[int] = frozenset()
+    bad_message_type: type[OCPPError] = MessageTypeNotSupportedError
+
+    def on_extra_frame(self, frame: list[Any]) -> None:
+        """A frame of one of ``extra_message_types``."""
+
     async def route_message(self, raw: str | bytes) -> None:
         if isinstance(raw, str):
             raw = scrub_frame(raw)
         try:
-            msg = unpack(raw)
-        except OCPPError as err:
+            msg = parse(raw, self.extra_message_types, self.bad_message_type)
+        except FrameError as err:
             self._bad_frames += 1
-            _LOGGER.warning("%s: malformed frame ignored: %s", self.charger.charger_id, err)
-            await self._send_error(_guess_unique_id(raw), err)
+            self.charger.count_anomaly("malformed_frame", f"malformed frame ignored: {err}")
+            await self._send_error(err.unique_id, err.error)
+            return
+        if isinstance(msg, list):
+            self.on_extra_frame(msg)
             return
         if msg.message_type_id != MessageType.Call:
-            self._response_queue.put_nowait(msg)
+            if self._call_lock.locked():  # an answer is awaited
+                self._response_queue.put_nowait(msg)
+            else:
+                self.charger.count_anomaly("unsolicited_answer", "an answer to no call ignored")
             return
         try:
             if msg.action not in self.route_map:
@@ -134,13 +149,15 @@ class AdapterBase:
             await self._send_error(msg.unique_id, err)
 
     def _unknown_action(self, action: str) -> OCPPError:
+        """OCPP-J: NotImplemented for an action the receiver does not know,
+        NotSupported for one it knows but does not take (a CSMS-side action)."""
         try:
             self.actions(action)
         except ValueError:
-            return NotSupportedError(
-                details={"cause": f"{action} is not an OCPP {self.protocol_version} action"}
+            return OcppNotImplemented(
+                details={"cause": f"{action[:50]} is not an OCPP {self.protocol_version} action"}
             )
-        return OcppNotImplemented(details={"cause": f"{action} is not handled"})
+        return NotSupportedError(details={"cause": f"{action} is not taken from a charger"})
 
     async def _send_error(self, unique_id: str, err: OCPPError) -> None:
         code = self.error_code_map.get(err.code, err.code)
@@ -226,14 +243,3 @@ def _refusing(handler: Callable[..., Any]) -> Callable[..., Any]:
 
 def frame_logger(charger_id: str) -> logging.LoggerAdapter:  # type: ignore[type-arg]
     return _FrameLog(FRAME_LOGGER, {"charger_id": charger_id})
-
-
-def _guess_unique_id(raw: str | bytes) -> str:
-    """The message id of a frame we could not unpack, or "-1" (OCPP 2.0.1 4.2.3)."""
-    try:
-        frame = json.loads(raw)
-        if isinstance(frame, list) and len(frame) > 1 and isinstance(frame[1], str):
-            return frame[1]
-    except ValueError, TypeError, RecursionError:
-        pass
-    return "-1"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ocpp.exceptions import PropertyConstraintViolationError
 from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint
 from ocpp.v16.enums import Action
@@ -65,6 +66,8 @@ class V16Adapter(SharedHandlers, ChargePoint):
             "StatusNotification",
         }
     )
+    # 1.6 knows no MessageTypeNotSupported
+    bad_message_type = PropertyConstraintViolationError
     error_code_map = {
         "FormatViolation": "FormationViolation",
         "OccurrenceConstraintViolation": "OccurenceConstraintViolation",

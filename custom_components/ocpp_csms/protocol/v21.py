@@ -4,7 +4,6 @@ charger-initiated messages."""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -25,20 +24,16 @@ class V21Adapter(V2xHandlers, ChargePoint21):
     protocol_version = "2.1"
     actions = Action21
 
-    async def route_message(self, raw_msg: str | bytes) -> None:
-        try:
-            frame = json.loads(raw_msg)
-        except ValueError, TypeError:
-            frame = None
-        if isinstance(frame, list) and frame and frame[0] in (SEND, CALLRESULTERROR):
-            if frame[0] == SEND and len(frame) == 4:
-                self.charger.remember(str(frame[2]), frame[3] if isinstance(frame[3], dict) else {})
-            else:
-                _LOGGER.warning(
-                    "%s: the charger refused our answer: %s", self.charger.charger_id, frame
-                )
-            return  # neither kind of frame is answered
-        await super().route_message(raw_msg)
+    extra_message_types = frozenset({SEND, CALLRESULTERROR})
+
+    def on_extra_frame(self, frame: list[Any]) -> None:
+        """Neither kind of frame is answered."""
+        if frame[0] == SEND and len(frame) == 4:
+            self.charger.remember(
+                str(frame[2])[:50], frame[3] if isinstance(frame[3], dict) else {}
+            )
+        else:
+            self.charger.count_anomaly("answer_refused", "the charger refused one of our answers")
 
     # ------------------------------------------------------------ what 2.1 adds
     def on_transaction_extra(self, transaction_id: str, fields: dict[str, Any]) -> None:
