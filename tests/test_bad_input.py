@@ -213,3 +213,21 @@ async def test_unsolicited_answers_are_not_kept(hass: HomeAssistant, raw) -> Non
     adapter = charger.commands
     assert adapter is not None and adapter._response_queue.qsize() == 0
     assert charger.anomalies["unsolicited_answer"] == 50
+
+
+async def test_pending_16_charger_opens_no_transaction(hass: HomeAssistant, url) -> None:
+    from .helpers import runtime_of
+
+    counter = runtime_of(hass).csms.stored.tx_counter
+    async with websockets.connect(f"{url}/PEND16", subprotocols=["ocpp1.6"]) as ws:
+        boot = '{"chargePointVendor": "V", "chargePointModel": "M"}'
+        answer = await ask(ws, f'[2, "b1", "BootNotification", {boot}]')
+        assert answer[2]["status"] == "Pending"
+        start = (
+            '{"connectorId": 1, "idTag": "T", "meterStart": 0, "timestamp": "2026-12-01T00:00:00Z"}'
+        )
+        answer = await ask(ws, f'[2, "s1", "StartTransaction", {start}]')
+        assert answer[:3] == [4, "s1", "SecurityError"]
+        assert (await ask(ws, '[2, "h1", "Heartbeat", {}]'))[:2] == [3, "h1"]
+    assert runtime_of(hass).csms.stored.tx_counter == counter
+    assert not runtime_of(hass).csms.get_charger("PEND16").transactions

@@ -499,6 +499,7 @@ async def test_every_charger_message_gets_a_valid_answer(hass: HomeAssistant, ch
 
 
 async def test_21_only_message_refused_on_201(hass: HomeAssistant, runtime, url) -> None:
+    await add_charger_entry(hass, "V201")
     async with websockets.connect(f"{url}/V201", subprotocols=["ocpp2.0.1"]) as ws:
         await ws.send(json.dumps([2, "x1", "NotifySettlement", {}]))
         answer = json.loads(await ws.recv())
@@ -610,9 +611,28 @@ async def test_session_end_with_cable_in_shows_finishing(hass: HomeAssistant, ch
 
 @pytest.mark.parametrize("kind", ["0", "1", "5", "7", "99", "-1", '"2"', "null", "2.5"])
 async def test_2x_unknown_message_types(hass: HomeAssistant, runtime, url, kind: str) -> None:
+    await add_charger_entry(hass, "MT201")
     async with websockets.connect(f"{url}/MT201", subprotocols=["ocpp2.0.1"]) as ws:
         await ws.send(f'[{kind}, "m1", "Heartbeat", {{}}]')
         answer = json.loads(await ws.recv())
         assert answer[:3] == [4, "m1", "MessageTypeNotSupported"]
         await ws.send('[2, "ok", "Heartbeat", {}]')
         assert json.loads(await ws.recv())[:2] == [3, "ok"]
+
+
+async def test_charger_not_accepted_gets_security_error(hass: HomeAssistant, runtime, url) -> None:
+    """B02/B03: until a 2.x charger is accepted, only its boot is served."""
+    async with websockets.connect(f"{url}/NEW201", subprotocols=["ocpp2.0.1"]) as ws:
+        status = {
+            "timestamp": "2026-12-01T00:00:00Z",
+            "connectorStatus": "Available",
+            "evseId": 1,
+            "connectorId": 1,
+        }
+        await ws.send(json.dumps([2, "s1", "StatusNotification", status]))
+        assert json.loads(await ws.recv())[:3] == [4, "s1", "SecurityError"]
+        boot = {"chargingStation": {"vendorName": "V", "model": "M"}, "reason": "PowerUp"}
+        await ws.send(json.dumps([2, "b1", "BootNotification", boot]))
+        answer = json.loads(await ws.recv())
+        assert answer[:2] == [3, "b1"] and answer[2]["status"] == "Pending"
+    assert not runtime.csms.get_charger("NEW201").connectors

@@ -14,7 +14,12 @@ from enum import Enum
 from typing import Any, Protocol
 
 from ocpp.exceptions import NotImplementedError as OcppNotImplemented
-from ocpp.exceptions import NotSupportedError, OCPPError, PropertyConstraintViolationError
+from ocpp.exceptions import (
+    NotSupportedError,
+    OCPPError,
+    PropertyConstraintViolationError,
+    SecurityError,
+)
 from ocpp.messages import CallError, MessageType
 
 from ..model.charger import Charger
@@ -106,6 +111,9 @@ class AdapterBase:
         raise NotImplementedError  # SharedHandlers checks the message, then asks the version
 
     # ----------------------------------------------------------- incoming
+    # What a charger that is not adopted (Pending) may send: OCPP 2.x B02/B03 allow
+    # the boot only; 1.6 chargers commonly heartbeat while pending.
+    before_adoption: frozenset[str] = frozenset({"BootNotification"})
     # Message types a version adds (2.1: SEND, CALLRESULTERROR) and the error a
     # message type the version does not know gets.
     extra_message_types: frozenset[int] = frozenset()
@@ -136,6 +144,12 @@ class AdapterBase:
         try:
             if msg.action not in self.route_map:
                 raise self._unknown_action(msg.action)
+            if msg.action not in self.before_adoption and not self.csms.is_adopted(
+                self.charger.charger_id
+            ):
+                raise SecurityError(
+                    details={"cause": f"{msg.action}: the charger is not accepted (yet)"}
+                )
             await self._handle_call(msg)
         except OCPPError as err:
             self._bad_frames += 1

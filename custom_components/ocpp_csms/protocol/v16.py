@@ -66,6 +66,7 @@ class V16Adapter(SharedHandlers, ChargePoint):
             "StatusNotification",
         }
     )
+    before_adoption = frozenset({"BootNotification", "Heartbeat"})
     # 1.6 knows no MessageTypeNotSupported
     bad_message_type = PropertyConstraintViolationError
     error_code_map = {
