@@ -199,3 +199,31 @@ async def test_disconnects_logged_once_at_info_and_summarised(
     await until(hass, lambda: not runtime.csms.chargers["LOG0"].connected)
     runtime.connections.availability.flush()  # still the same window: counted
     assert "1 more chargers disconnected and 1 more connected again" in caplog.text
+
+
+async def test_ten_connections_with_one_id_leave_one(hass: HomeAssistant, runtime) -> None:
+    """Ten at once: the newest wins, the others get no more answers and are closed."""
+    import asyncio
+
+    from websockets.exceptions import ConnectionClosed
+
+    port = server_port(hass)
+    sockets = await asyncio.gather(
+        *(
+            websockets.connect(f"ws://127.0.0.1:{port}/DUP1", subprotocols=["ocpp1.6"])
+            for _ in range(10)
+        )
+    )
+    await asyncio.sleep(0.2)
+    answered, closed = [], 0
+    for n, ws in enumerate(sockets):
+        try:
+            await ws.send(f'[2,"h{n}","Heartbeat",{{}}]')
+            answered.append(await asyncio.wait_for(ws.recv(), 2))
+        except ConnectionClosed, TimeoutError:
+            closed += 1
+    assert len(answered) == 1 and closed == 9
+    newest = runtime.connections._links["DUP1"].connection
+    assert newest.remote_address in {ws.local_address for ws in sockets}
+    for ws in sockets:
+        await ws.close()

@@ -25,6 +25,8 @@ _LOGGER = logging.getLogger(__package__)
 # Within one window, at most this many chargers are named; the rest are counted.
 BURST_WINDOW_S = 10.0
 BURST_LINES = 5
+# A replaced connection gets this long to close cleanly, then it is cut.
+REPLACED_CLOSE_TIMEOUT_S = 1.0
 
 
 @dataclass(slots=True)
@@ -100,6 +102,7 @@ class ConnectionManager:
         # charger id -> the one OCPP version it may use (charger option), if pinned
         self.pinned_versions: dict[str, str] = {}
         self._links: dict[str, _Link] = {}
+        self._closing: set[asyncio.Task[None]] = set()
 
     async def async_start(
         self, host: str, port: int, ssl_context: ssl.SSLContext | None
@@ -124,6 +127,8 @@ class ConnectionManager:
             *(link.connection.close(code=1001, reason="going away") for link in links),
             return_exceptions=True,
         )
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
         if self.server is not None:
             server, self.server = self.server, None
             await server.stop()
@@ -150,17 +155,22 @@ class ConnectionManager:
 
     async def _serve_charger(self, charger_id: str, version: str, ws: ServerConnection) -> None:
         charger = self.csms.attach_charger(charger_id)
-        if (old := self._links.get(charger_id)) is not None:
-            _LOGGER.info("%s: a new connection replaces the old one", charger_id)
-            await old.connection.close(code=1000, reason="replaced by a new connection")
         adapter = VERSIONS[version].adapter(charger, self.csms, ws, self.settings.response_timeout)
+        old = self._links.get(charger_id)
+        # The newest connection wins at once; the old one stops being served now and
+        # is closed in the background (a peer that stopped reading cannot delay us).
         link = self._links[charger_id] = _Link(adapter, ws)
+        if old is not None:
+            _LOGGER.info("%s: a new connection replaces the old one", charger_id)
+            self._close_replaced(old)
         charger.set_connected(adapter, version)
         _LOGGER.debug("%s: connected (OCPP %s) from %s", charger_id, version, ws.remote_address)
         self.availability.back(charger_id)
         adapter.on_connected(self.csms.is_adopted(charger_id))
         try:
             async for raw in ws:
+                if self._links.get(charger_id) is not link:
+                    break  # replaced: not one more answer from here
                 await self._route(charger_id, adapter, raw)
         except ConnectionClosed:
             pass
@@ -170,6 +180,20 @@ class ConnectionManager:
                 del self._links[charger_id]
                 charger.set_connected(None, None)
                 self.availability.lost(charger_id)
+
+    def _close_replaced(self, old: _Link) -> None:
+        async def close() -> None:
+            try:
+                await asyncio.wait_for(
+                    old.connection.close(code=1000, reason="replaced by a new connection"),
+                    REPLACED_CLOSE_TIMEOUT_S,
+                )
+            except TimeoutError:
+                old.connection.transport.abort()
+
+        task = asyncio.get_running_loop().create_task(close())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     @staticmethod
     async def _route(charger_id: str, adapter: ChargerAdapter, raw: str | bytes) -> None:
