@@ -27,7 +27,7 @@ from ..model.commands import TAKEN, ChargerCommands, CommandError, CommandOutcom
 from ..model.csms import Csms
 from ..model.errors import InvalidInput
 from .frames import FrameError, MessageTypeNotSupportedError, parse
-from .inputs import InputGuard, scrub_frame
+from .inputs import InputGuard
 
 _LOGGER = logging.getLogger(__package__)
 FRAME_LOGGER = logging.getLogger(f"{__package__}.frames")
@@ -123,8 +123,6 @@ class AdapterBase:
         """A frame of one of ``extra_message_types``."""
 
     async def route_message(self, raw: str | bytes) -> None:
-        if isinstance(raw, str):
-            raw = scrub_frame(raw)
         try:
             msg = parse(raw, self.extra_message_types, self.bad_message_type)
         except FrameError as err:

@@ -12,6 +12,8 @@ from typing import Any
 from ocpp.exceptions import FormatViolationError, OCPPError, ProtocolError
 from ocpp.messages import Call, CallError, CallResult
 
+from .inputs import may_hold_surrogates, scrub
+
 MAX_UNIQUE_ID = 36
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
 LENGTHS = {CALL: 4, CALLRESULT: 3, CALLERROR: 5}
@@ -44,6 +46,8 @@ def parse(raw: str | bytes, extra_types: frozenset[int], bad_type: type[OCPPErro
         raise FrameError(
             "-1", FormatViolationError(details={"cause": "Message is not valid JSON"})
         ) from err
+    if may_hold_surrogates(raw):
+        frame = scrub(frame)
     if not isinstance(frame, list) or not frame:
         raise FrameError("-1", ProtocolError(details={"cause": "Message is not a JSON array"}))
     kind = frame[0]

@@ -5,7 +5,6 @@ kind); the rest of the message is still used."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from datetime import UTC, datetime, timedelta
@@ -43,18 +42,15 @@ def connector_status(value: str) -> ConnectorStatus:
         return ConnectorStatus.UNAVAILABLE
 
 
-def scrub_frame(raw: str) -> str:
-    """A frame whose JSON escapes decode to lone surrogates (which Home Assistant
-    can neither store nor serve), with each replaced by U+FFFD. Frames without
-    a \\u escape cannot hold one: a text frame is valid UTF-8."""
-    if "\\u" not in raw and "\\U" not in raw:
-        return raw
-    try:
-        frame = json.loads(raw)
-    except ValueError, RecursionError:
-        return raw  # the frame parser answers it
-    cleaned, changed = _scrub(frame)
-    return json.dumps(cleaned, ensure_ascii=False) if changed else raw
+def may_hold_surrogates(raw: str | bytes) -> bool:
+    """Only a \\u escape can give a lone surrogate: a text frame is valid UTF-8."""
+    return isinstance(raw, str) and ("\\u" in raw or "\\U" in raw)
+
+
+def scrub(value: Any) -> Any:
+    """A parsed frame with each lone surrogate (which Home Assistant can neither
+    store nor serve) replaced by U+FFFD."""
+    return _scrub(value)[0]
 
 
 def _scrub(value: Any) -> tuple[Any, bool]:
