@@ -39,11 +39,9 @@ def _connector(conn: Connector) -> dict[str, Any]:
         "energy_readings_rejected": conn.energy.rejected,
         "charge_limit": limit.as_dict() if limit else None,
         "desired_limit": conn.desired.as_dict(),
-        "effective_limit": (
-            {"value": eff.value, "unit": eff.unit.value, "source": eff.source.value}
-            if (eff := conn.watch.effective if conn.watch else None)
-            else None
-        ),
+        "effective_limit": conn.watch.effective.as_dict()
+        if conn.watch and conn.watch.effective
+        else None,
         "limit_ignored": bool(conn.watch and conn.watch.ignored),
         "plan": (
             {"slots": [s.as_dict() for s in conn.plan.slots], "energy_kwh": conn.plan.energy_kwh}

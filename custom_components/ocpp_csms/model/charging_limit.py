@@ -62,6 +62,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _allowed(conn: Connector, limits: list[LimitValue | None]) -> None:
+    """Negative limits (discharging) only where the charger supports them."""
+    if not conn.charger.capabilities.bidirectional and any(
+        limit is not None and limit.value < 0 for limit in limits
+    ):
+        raise InvalidCommand("negative limits need a charger that supports discharging")
+
+
 class LimitController:
     def __init__(self, csms: Csms) -> None:
         self._csms = csms
@@ -82,8 +90,7 @@ class LimitController:
     async def set_cap(
         self, conn: Connector, limit: LimitValue, duration: timedelta | None
     ) -> LimitResult:
-        if limit.value < 0 and not conn.charger.capabilities.bidirectional:
-            raise InvalidCommand("negative limits need a charger that supports discharging")
+        _allowed(conn, [limit])
         desired = conn.desired
         desired.cap, desired.cap_until = limit, (_now() + duration if duration else None)
         return await self._changed(conn)
@@ -112,13 +119,7 @@ class LimitController:
     ) -> LimitResult:
         """The schedule layer: (from, limit) steps; Home Assistant steps the limit
         at each boundary, and a restart in between changes nothing."""
-        for _, limit in steps:
-            if (
-                limit is not None
-                and limit.value < 0
-                and not conn.charger.capabilities.bidirectional
-            ):
-                raise InvalidCommand("negative limits need a charger that supports discharging")
+        _allowed(conn, [limit for _, limit in steps])
         conn.desired.schedule = sorted(steps, key=lambda step: step[0])
         return await self._changed(conn)
 
@@ -214,9 +215,9 @@ class LimitController:
             return LimitResult(desired=self._desired(conn), status="offline")
         return await self.apply(conn)
 
-    def _desired(self, conn: Connector) -> LimitValue | None:
+    def _desired(self, conn: Connector, now: datetime | None = None) -> LimitValue | None:
         ceiling = conn.charger.station_limit
-        return conn.desired.effective(_now(), ceiling, self.settings.electrical)
+        return conn.desired.at(now or _now(), ceiling, self.settings.electrical)
 
     async def apply(self, conn: Connector, on_time: bool = False) -> LimitResult:
         """Bring the charger in line with the connector's desired limit now.
@@ -229,7 +230,7 @@ class LimitController:
                 self._csms.persistence.soon()
                 conn.notify()
             self._arm_timer(conn, conn.desired.next_change(now))
-            desired = self._desired(conn)
+            desired = self._desired(conn, now)
             result = LimitResult(desired=desired)
             if not conn.charger.connected:
                 result.status = "offline"

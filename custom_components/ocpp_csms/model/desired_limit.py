@@ -97,17 +97,6 @@ class DesiredLimit:
                 found = limit
         return found
 
-    def effective(
-        self, now: datetime, ceiling: LimitValue | None, electrical: Electrical
-    ) -> LimitValue | None:
-        """What the connector should be limited to now; None for no limit at all."""
-        if self.paused:
-            return PAUSE
-        layers = [x for x in (ceiling, self.schedule_at(now), self.cap) if x is not None]
-        if not layers:
-            return None
-        return min(layers, key=electrical.amps)
-
     def at(
         self, moment: datetime, ceiling: LimitValue | None, electrical: Electrical
     ) -> LimitValue | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from .commands import LimitUnit
 from .desired_limit import Electrical, LimitValue
@@ -33,6 +34,9 @@ class EffectiveLimit:
     value: float
     unit: LimitUnit
     source: LimitSource
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "unit": self.unit.value, "source": self.source.value}
 
 
 class LimitWatch:

@@ -30,11 +30,7 @@ class LimitResult:
             "status": self.status,
             "desired": self.desired.as_dict() if self.desired else None,
             "sent": self.sent,
-            "effective_limit": (
-                {"value": eff.value, "unit": eff.unit.value, "source": eff.source.value}
-                if eff
-                else None
-            ),
+            "effective_limit": eff.as_dict() if eff else None,
             "deferred_until": self.deferred_until.isoformat() if self.deferred_until else None,
         }
 
