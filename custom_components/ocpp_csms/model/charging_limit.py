@@ -192,16 +192,15 @@ class LimitController:
             await commands.clear_charging_profile(profile_id(conn.connector_id, LimitPurpose.TX))
         await self.apply(conn)
 
-    def meter_values(self, conn: Connector) -> bool:
+    def meter_values(self, conn: Connector) -> None:
         """A reading: follow Current/Power.Offered where the charger tells no
-        composite schedule, and check the draw. True when a shown value changed."""
+        composite schedule, and check the draw (the connector notifies after)."""
         watch = self.watch(conn)
-        changed = False
         if conn.charger.composite_supported is False and watch.accepted is not None:
             reported = offered(conn, watch.accepted.unit)
             if reported is not None:
-                changed = watch.reported(reported)
-        return watch.reading(conn.measurements.power_w) or changed
+                watch.reported(reported)
+        watch.reading(conn.measurements.power_w)
 
     # ------------------------------------------------------------ core
     def request(self, conn: Connector) -> None:

@@ -58,32 +58,27 @@ class LimitWatch:
             self._reported_over = False
             self.ignored = False
 
-    def reported(self, effective: EffectiveLimit) -> bool:
-        """The charger told the limit in force; True when what we show changed."""
-        before = (self.effective, self.ignored)
+    def reported(self, effective: EffectiveLimit) -> None:
+        """The charger told the limit in force."""
         self.effective = effective
         self._reported_over = self._over(effective)
         self._update()
-        return before != (self.effective, self.ignored)
 
-    def reading(self, power_w: float | None) -> bool:
-        """A meter reading; True when ``ignored`` changed."""
-        before = self.ignored
+    def reading(self, power_w: float | None) -> None:
+        """A meter reading: does the draw stay within the limit?"""
         if self.accepted is None or power_w is None:
             self._draw_over = 0
         else:
             allowed = self.electrical.watts(self.accepted) * DRAW_MARGIN
             self._draw_over = self._draw_over + 1 if power_w > allowed + 1 else 0
         self._update()
-        return before != self.ignored
 
     def _over(self, effective: EffectiveLimit) -> bool:
         if self.accepted is None or effective.source is LimitSource.DESIRED:
             return False
-        asked = self.accepted
         if effective.unit is LimitUnit.AMPS:
-            return effective.value > self.electrical.amps(asked) + TOLERANCE_A
-        return effective.value > self.electrical.watts(asked) + TOLERANCE_W
+            return effective.value > self.electrical.amps(self.accepted) + TOLERANCE_A
+        return effective.value > self.electrical.watts(self.accepted) + TOLERANCE_W
 
     def _update(self) -> None:
         self.ignored = self._reported_over or self._draw_over >= READINGS_OVER
