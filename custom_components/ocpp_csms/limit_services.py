@@ -23,6 +23,8 @@ from .runtime import get_runtime
 AMPS = vol.All(vol.Coerce(float), vol.Range(-1000, 1000))
 WATTS = vol.All(vol.Coerce(float), vol.Range(-1_000_000, 1_000_000))
 PHASES = vol.All(vol.Coerce(int), vol.In([1, 3]))
+RATE_AMPS = vol.All(vol.Coerce(float), vol.Range(0, 1000))  # no discharging
+RATE_WATTS = vol.All(vol.Coerce(float), vol.Range(0, 1_000_000))
 
 
 def schemas(base: dict[Any, Any]) -> dict[str, vol.Schema]:
@@ -78,18 +80,16 @@ def schemas(base: dict[Any, Any]) -> dict[str, vol.Schema]:
                 vol.Required("deadline"): vol.Any(cv.time, cv.datetime),
                 vol.Optional("mode", default="cheapest"): vol.In(MODES),
                 vol.Optional("max_price"): vol.Coerce(float),
-                vol.Exclusive("amps", "rate"): vol.All(vol.Coerce(float), vol.Range(0, 1000)),
-                vol.Exclusive("watts", "rate"): vol.All(vol.Coerce(float), vol.Range(0, 1_000_000)),
+                vol.Exclusive("amps", "rate"): RATE_AMPS,
+                vol.Exclusive("watts", "rate"): RATE_WATTS,
                 vol.Optional("phases"): PHASES,
             }
         ),
         "set_station_limit": vol.Schema(
             {
                 **base,
-                vol.Exclusive("amps", "limit"): vol.All(vol.Coerce(float), vol.Range(0, 1000)),
-                vol.Exclusive("watts", "limit"): vol.All(
-                    vol.Coerce(float), vol.Range(0, 1_000_000)
-                ),
+                vol.Exclusive("amps", "limit"): RATE_AMPS,
+                vol.Exclusive("watts", "limit"): RATE_WATTS,
                 vol.Exclusive("clear", "limit"): True,
                 vol.Optional("phases"): PHASES,
             }
