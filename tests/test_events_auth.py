@@ -31,7 +31,9 @@ async def test_accept_all_tags(hass: HomeAssistant, charger) -> None:
     assert presented[0].data == {
         "charger_id": "CP1",
         "id_tag": "ANY",
+        "name": None,
         "status": "Accepted",
+        "decided_by": "policy",
         "context": "Authorize",
     }
 
@@ -40,12 +42,14 @@ async def test_accept_all_tags(hass: HomeAssistant, charger) -> None:
     "csms_options", [{"auth_mode": "allow_list", "allowed_tags": ["GOOD1"], "response_timeout": 3}]
 )
 async def test_allow_list(hass: HomeAssistant, charger) -> None:
+    """The allow list of earlier versions became the tag list (migrated at setup)."""
     presented = async_capture_events(hass, f"{DOMAIN}_tag_presented")
+    unlisted = "Invalid" if charger.version == "1.6" else "Unknown"  # 1.6 has no Unknown
     assert await charger.authorize("good1") == "Accepted"
-    assert await charger.authorize("BAD") == "Invalid"
-    await charger.start_transaction(1, "BAD")  # the start is recorded, answered Invalid
+    assert await charger.authorize("BAD") == unlisted
+    await charger.start_transaction(1, "BAD")  # the start is recorded, answered so
     await hass.async_block_till_done()
-    assert [e.data["status"] for e in presented] == ["Accepted", "Invalid", "Invalid"]
+    assert [e.data["status"] for e in presented] == ["Accepted", "Unknown", "Unknown"]
     assert presented[-1].data["context"] in ("StartTransaction", "TransactionEvent")
 
 

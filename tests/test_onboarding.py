@@ -63,9 +63,10 @@ async def test_add_charger_by_id(hass: HomeAssistant, csms_entry, connect_sim) -
     )
     assert result["errors"] == {"charger_id": "invalid_charger_id"}
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"charger_id": " CP5 "}
+        result["flow_id"], {"charger_id": " CP5 ", "password_mode": "none"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == "CP5"
     assert result["data"] == {CONF_KIND: KIND_CHARGER, "charger_id": "CP5"}
     await hass.async_block_till_done()
     sim = await connect_sim("CP5")
@@ -100,7 +101,9 @@ async def test_unknown_charger_pending_then_adopted(
     await hass.async_block_till_done()
     assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 1
 
-    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"password_mode": "none"}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     # adoption asks the pending charger to boot again, now Accepted
@@ -137,42 +140,68 @@ async def test_adopted_charger_survives_restart_of_entry(
 
 
 async def test_options_flow(hass: HomeAssistant, csms_entry) -> None:
+    """The options come in sections and are saved flat; each applies at once."""
     result = await hass.config_entries.options.async_init(csms_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    options: dict[str, Any] = {
-        "auto_accept": True,
-        "auth_mode": "allow_list",
-        "allowed_tags": "TAG1, tag2,",
-        "default_id_tag": "HA",
-        "heartbeat_interval": 120,
-        "nominal_voltage": 240,
-        "default_phases": 1,
-        "minimum_current": 8,
-        "below_minimum": "minimum",
-        "limit_spacing": 30,
+    sections: dict[str, Any] = {
+        "chargers": {
+            "unknown_chargers": "accept",
+            "discovery_limit": 5,
+            "no_password": "allow",
+            "heartbeat_interval": 120,
+            "max_connectors": 8,
+            "clock_tolerance": 60,
+        },
+        "tags": {"tag_policy": "known", "ask_timeout": 1.5, "default_id_tag": "HA"},
+        "charging": {
+            "nominal_voltage": 240,
+            "default_phases": "1",
+            "minimum_current": 8,
+            "below_minimum": "minimum",
+            "limit_spacing": 30,
+        },
+        "limits": {
+            "max_frame_kib": 1024,
+            "messages_per_minute": 120,
+            "message_burst": 50,
+            "connections_per_address": 250,
+            "connections_total": 2000,
+            "handshake_timeout": 10,
+            "response_timeout": 3,
+            "ping_interval": 60,
+            "ping_timeout": 30,
+        },
+        "tls": {"tls_legacy": False},
     }
-    result = await hass.config_entries.options.async_configure(result["flow_id"], options)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], sections)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert csms_entry.options["allowed_tags"] == ["TAG1", "tag2"]
+    assert csms_entry.options["unknown_chargers"] == "accept"
+    assert csms_entry.options["default_phases"] == 1
     runtime = get_runtime(hass)
     assert runtime.csms.settings.auto_accept is True
+    assert runtime.access.discovery_cap == 5
+    assert str(runtime.connections.admission.no_password) == "allow"
     assert runtime.csms.settings.heartbeat_interval == 120
+    assert runtime.csms.settings.max_connectors == 8
     assert runtime.default_id_tag == "HA"
+    assert str(runtime.csms.tags.policy) == "known"
+    assert runtime.tag_manager.ask_timeout == 1.5
+    assert runtime.connections.settings.messages_per_minute == 120
+    assert runtime.connections.settings.message_burst == 50
     limits = runtime.csms.limits
     assert (limits.settings.electrical.voltage, limits.settings.electrical.phases) == (240, 1)
     assert limits.settings.minimum_amps == 8 and not limits.settings.below_minimum_pauses
     assert limits.spacing.total_seconds() == 30
-    assert str(runtime.csms.policy.authorize("X", "tag1")) == "Accepted"
-    assert str(runtime.csms.policy.authorize("X", "other")) == "Invalid"
-    # the form shows the saved tags again
+    # the form shows the saved values again, in their sections
     result = await hass.config_entries.options.async_init(csms_entry.entry_id)
-    schema_defaults = {
+    shown = {str(k): v.schema.schema for k, v in result["data_schema"].schema.items()}
+    chargers = {
         str(k): k.description["suggested_value"]
-        for k in result["data_schema"].schema
+        for k in shown["chargers"]
         if k.description and "suggested_value" in k.description
     }
-    assert schema_defaults["allowed_tags"] == "TAG1, tag2"
+    assert chargers["unknown_chargers"] == "accept" and chargers["discovery_limit"] == 5
 
 
 async def test_charger_options_pin_a_version(hass: HomeAssistant, csms_entry) -> None:

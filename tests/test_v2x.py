@@ -167,7 +167,7 @@ async def test_transaction_event_token_checked(hass: HomeAssistant, charger) -> 
             id_token={"idToken": "BAD", "type": "ISO14443"},
         )
     )
-    assert result.id_token_info == {"status": "Invalid"}
+    assert result.id_token_info == {"status": "Unknown"}
     conn.transaction_id, conn.id_tag = "tx-good", "GOOD"
     result = await charger.call(
         charger._call.TransactionEvent(

@@ -13,18 +13,20 @@ import logging
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 
+from .connection_options import SERVER_OPTIONS, CertificateProblem
 from .const import (
     CONF_CHARGER_ID,
+    CONF_CHARGER_PASSWORD,
     CONF_KIND,
+    CONF_PASSWORD_HASH,
     CONF_PROTOCOL,
-    CONF_SSL_CERTFILE,
-    CONF_SSL_KEYFILE,
     DOMAIN,
     KIND_CHARGER,
     PROTOCOL_AUTO,
@@ -33,16 +35,21 @@ from .devices import charger_device
 from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, OcppConfigEntry
 from .runtime import DATA_RUNTIME, CsmsRuntime, get_runtime
 from .services import async_setup_services
+from .tags import async_migrate_allow_list
 
 _LOGGER = logging.getLogger(__name__)
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.EVENT,
     Platform.NUMBER,
     Platform.SENSOR,
     Platform.SWITCH,
 ]
+
+CSMS_PLATFORMS = [Platform.SENSOR]
+CERTIFICATE_ISSUE = "certificate"
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -63,8 +70,25 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
 
 async def _async_setup_csms(hass: HomeAssistant, entry: CsmsConfigEntry) -> bool:
     runtime = get_runtime(hass)
+    await _migrate_shared_password(hass, runtime, entry)
+    await async_migrate_allow_list(hass, entry)
     try:
         await runtime.async_start_server(entry)
+    except CertificateProblem as err:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            CERTIFICATE_ISSUE,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=err.key,
+            translation_placeholders={"path": err.path, "detail": err.detail},
+        )
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key=err.key,
+            translation_placeholders={"path": err.path, "detail": err.detail},
+        ) from err
     except OSError as err:
         key = "port_in_use" if err.errno == errno.EADDRINUSE else "server_failed"
         raise ConfigEntryNotReady(
@@ -72,7 +96,9 @@ async def _async_setup_csms(hass: HomeAssistant, entry: CsmsConfigEntry) -> bool
             translation_key=key,
             translation_placeholders={"port": str(entry.data["port"]), "error": str(err)},
         ) from err
+    ir.async_delete_issue(hass, DOMAIN, CERTIFICATE_ISSUE)
     entry.runtime_data = runtime
+    await hass.config_entries.async_forward_entry_setups(entry, CSMS_PLATFORMS)
 
     async def _on_stop(event: Event) -> None:
         await runtime.async_stop_server()
@@ -83,13 +109,33 @@ async def _async_setup_csms(hass: HomeAssistant, entry: CsmsConfigEntry) -> bool
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Policy options apply at once; a new certificate needs the server restarted."""
+    """Policy options apply at once; TLS and transport limits need the server restarted."""
     runtime = get_runtime(hass)
     old = runtime.options
     runtime.apply_options(entry)
-    server_keys = (CONF_SSL_CERTFILE, CONF_SSL_KEYFILE)
-    if any(old.get(k) != entry.options.get(k) for k in server_keys):
+    if any(old.get(k) != entry.options.get(k) for k in SERVER_OPTIONS):
         hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def _migrate_shared_password(
+    hass: HomeAssistant, runtime: CsmsRuntime, entry: CsmsConfigEntry
+) -> None:
+    """Before per-charger passwords, one password served every charger: it becomes
+    each charger entry's own (hashed), and leaves the options."""
+    shared = entry.options.get(CONF_CHARGER_PASSWORD)
+    if not shared:
+        return
+    digest = await runtime.access.hash_of(shared)
+    for charger_entry in hass.config_entries.async_entries(DOMAIN):
+        if charger_entry.data.get(CONF_KIND) == KIND_CHARGER and not charger_entry.data.get(
+            CONF_PASSWORD_HASH
+        ):
+            hass.config_entries.async_update_entry(
+                charger_entry, data={**charger_entry.data, CONF_PASSWORD_HASH: digest}
+            )
+    options = {k: v for k, v in entry.options.items() if k != CONF_CHARGER_PASSWORD}
+    hass.config_entries.async_update_entry(entry, options=options)
+    _LOGGER.info("The shared charger password is now each charger's own password")
 
 
 async def _async_setup_charger(hass: HomeAssistant, entry: ChargerConfigEntry) -> bool:
@@ -104,6 +150,7 @@ async def _async_setup_charger(hass: HomeAssistant, entry: ChargerConfigEntry) -
     entry.runtime_data = ChargerData(charger, runtime, device.id)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     runtime.adopt(charger_id)
+    runtime.access.entry_set_up(charger)
     planner = runtime.planner
     if any(c.plan_request for c in charger.connectors.values()):
 
@@ -137,8 +184,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> boo
         if ok:
             runtime.csms.adopted.discard(entry.data[CONF_CHARGER_ID])
         return ok
+    ok = await hass.config_entries.async_unload_platforms(entry, CSMS_PLATFORMS)
     await runtime.async_stop_server()
-    return True
+    return ok
 
 
 async def async_remove_config_entry_device(

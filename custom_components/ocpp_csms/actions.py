@@ -27,7 +27,7 @@ def invalid(key: str, **placeholders: str) -> ServiceValidationError:
 
 
 @asynccontextmanager
-async def _errors(charger: Charger) -> AsyncIterator[None]:
+async def translated_errors(charger: Charger) -> AsyncIterator[None]:
     """Every failure of a command leaves as a translated error."""
     try:
         yield
@@ -56,7 +56,7 @@ async def _command(charger: Charger) -> AsyncIterator[ChargerCommands]:
         commands = charger.require_commands()
     except ChargerOffline as err:
         raise invalid("charger_offline", charger=charger.charger_id) from err
-    async with _errors(charger):
+    async with translated_errors(charger):
         yield commands
 
 
@@ -107,7 +107,7 @@ async def async_set_limit(
     """The dynamic cap (from an automation or the number entity)."""
     if limit.value < 0 and not conn.charger.capabilities.bidirectional:
         raise invalid("no_discharge", charger=conn.charger.charger_id)
-    async with _errors(conn.charger):
+    async with translated_errors(conn.charger):
         result = await runtime.csms.limits.set_cap(conn, limit, duration)
     return result.as_response()
 
@@ -115,19 +115,19 @@ async def async_set_limit(
 async def async_pause(
     runtime: CsmsRuntime, conn: Connector, duration: timedelta | None
 ) -> dict[str, Any]:
-    async with _errors(conn.charger):
+    async with translated_errors(conn.charger):
         result = await runtime.csms.limits.pause(conn, duration)
     return result.as_response()
 
 
 async def async_resume(runtime: CsmsRuntime, conn: Connector) -> dict[str, Any]:
-    async with _errors(conn.charger):
+    async with translated_errors(conn.charger):
         result = await runtime.csms.limits.resume(conn)
     return result.as_response()
 
 
 async def async_clear_limit(runtime: CsmsRuntime, conn: Connector, scope: str) -> dict[str, Any]:
-    async with _errors(conn.charger):
+    async with translated_errors(conn.charger):
         result = await runtime.csms.limits.clear(conn, scope)
     return result.as_response()
 
@@ -135,7 +135,7 @@ async def async_clear_limit(runtime: CsmsRuntime, conn: Connector, scope: str) -
 async def async_schedule(
     runtime: CsmsRuntime, conn: Connector, steps: list[tuple[Any, LimitValue | None]]
 ) -> dict[str, Any]:
-    async with _errors(conn.charger):
+    async with translated_errors(conn.charger):
         result = await runtime.csms.limits.set_schedule(conn, steps)
     return result.as_response()
 
@@ -143,7 +143,7 @@ async def async_schedule(
 async def async_plan(
     planner: ChargingPlanner, conn: Connector, request: dict[str, Any]
 ) -> dict[str, Any]:
-    async with _errors(conn.charger):
+    async with translated_errors(conn.charger):
         return await planner.async_plan(conn, request)
 
 

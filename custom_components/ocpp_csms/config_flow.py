@@ -1,5 +1,6 @@
-"""Config flow: the CSMS entry (host, port), chargers added by id or adopted
-from discovery (one entry per charger), and the CSMS options."""
+"""Config flow: the CSMS entry (host, port), and chargers added by id or adopted
+from discovery (one entry per charger), each with its own password. The options
+flows are in options_flow.py, the tag list's subentry flow in tag_flow.py."""
 
 from __future__ import annotations
 
@@ -12,54 +13,45 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryFlow,
     OptionsFlow,
 )
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers import selector
 
+from .charger_auth import PasswordHash, generate_password, valid_password
 from .const import (
-    AUTH_ACCEPT_ALL,
-    AUTH_ALLOW_LIST,
-    BELOW_MINIMUM_PAUSE,
-    BELOW_MINIMUM_RAISE,
-    CONF_ALLOWED_TAGS,
-    CONF_AUTH_MODE,
     CONF_AUTO_ACCEPT,
-    CONF_BELOW_MINIMUM,
     CONF_CHARGER_ID,
-    CONF_CHARGER_PASSWORD,
-    CONF_CLOCK_TOLERANCE,
-    CONF_DEFAULT_ID_TAG,
-    CONF_HEARTBEAT_INTERVAL,
     CONF_KIND,
-    CONF_LIMIT_SPACING,
-    CONF_MAX_CONNECTORS,
-    CONF_MIN_CURRENT,
-    CONF_PHASES,
-    CONF_PROTOCOL,
-    CONF_SSL_CERTFILE,
-    CONF_SSL_KEYFILE,
-    CONF_VOLTAGE,
-    DEFAULT_CLOCK_TOLERANCE,
-    DEFAULT_HEARTBEAT_INTERVAL,
+    CONF_PASSWORD_HASH,
+    CONF_UNKNOWN_CHARGERS,
     DEFAULT_HOST,
-    DEFAULT_ID_TAG,
-    DEFAULT_LIMIT_SPACING,
-    DEFAULT_MAX_CONNECTORS,
-    DEFAULT_MIN_CURRENT,
-    DEFAULT_PHASES,
     DEFAULT_PORT,
-    DEFAULT_VOLTAGE,
     DOMAIN,
     KIND_CHARGER,
     KIND_CSMS,
-    PROTOCOL_AUTO,
 )
-from .protocol.registry import VERSIONS
 from .server import charger_id_from_path
 
 CSMS_TITLE = "OCPP central system"
+CONF_PASSWORD_MODE = "password_mode"
+CONF_PASSWORD = "password"
+MODE_GENERATE, MODE_ENTER, MODE_NONE = "generate", "enter", "none"
+
+
+def _password_fields(default_mode: str) -> dict[Any, Any]:
+    return {
+        vol.Required(CONF_PASSWORD_MODE, default=default_mode): selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=[MODE_GENERATE, MODE_ENTER, MODE_NONE], translation_key=CONF_PASSWORD_MODE
+            )
+        ),
+        vol.Optional(CONF_PASSWORD): selector.TextSelector(
+            selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+        ),
+    }
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -79,13 +71,29 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
 
     def __init__(self) -> None:
         self._discovered: dict[str, Any] = {}
+        self._charger_id = ""
+        self._password: str | None = None  # never stored, only its hash
+        self._generated = False  # shown once; sent over OCPP to a connected charger
 
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        from .options_flow import ChargerOptionsFlow, CsmsOptionsFlow
+
         if config_entry.data.get(CONF_KIND) == KIND_CHARGER:
             return ChargerOptionsFlow()
         return CsmsOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        from .tag_flow import TagSubentryFlow
+
+        if config_entry.data.get(CONF_KIND) == KIND_CSMS:
+            return {"tag": TagSubentryFlow}
+        return {}
 
     def _csms_configured(self) -> bool:
         return any(e.data.get(CONF_KIND) == KIND_CSMS for e in self._async_current_entries())
@@ -105,14 +113,19 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
                     return self.async_create_entry(
                         title=CSMS_TITLE,
                         data={CONF_KIND: KIND_CSMS, CONF_HOST: host, CONF_PORT: port},
-                        options={CONF_AUTO_ACCEPT: False, CONF_AUTH_MODE: AUTH_ACCEPT_ALL},
+                        options={CONF_UNKNOWN_CHARGERS: "ask"},
                     )
                 errors[CONF_PORT] = "port_in_use"
         schema = vol.Schema(
             {
-                vol.Required(CONF_HOST, default=DEFAULT_HOST): str,
+                vol.Required(CONF_HOST, default=DEFAULT_HOST): selector.TextSelector(),
                 vol.Required(CONF_PORT, default=DEFAULT_PORT): vol.All(
-                    vol.Coerce(int), vol.Range(min=1, max=65535)
+                    selector.NumberSelector(
+                        selector.NumberSelectorConfig(
+                            min=1, max=65535, mode=selector.NumberSelectorMode.BOX
+                        )
+                    ),
+                    vol.Coerce(int),
                 ),
             }
         )
@@ -130,15 +143,44 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
             charger_id = user_input[CONF_CHARGER_ID].strip()
             if charger_id_from_path("/" + charger_id) != charger_id or "%" in charger_id:
                 errors[CONF_CHARGER_ID] = "invalid_charger_id"
+            elif (error := self._take_password(user_input)) is not None:
+                errors[CONF_PASSWORD] = error
             else:
                 await self.async_set_unique_id(charger_id)
                 self._abort_if_unique_id_configured()
-                return self._create_charger(charger_id)
+                self._charger_id = charger_id
+                return await self._next_after_password(user_input)
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_CHARGER_ID): selector.TextSelector(),
+                **_password_fields(MODE_GENERATE),
+            }
+        )
         return self.async_show_form(
             step_id="add_charger",
-            data_schema=vol.Schema({vol.Required(CONF_CHARGER_ID): str}),
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
         )
+
+    def _take_password(self, user_input: dict[str, Any]) -> str | None:
+        """Remember the password the user chose; an error key if it cannot be used."""
+        mode = user_input.get(CONF_PASSWORD_MODE, MODE_GENERATE)
+        self._generated = mode == MODE_GENERATE
+        if mode == MODE_GENERATE:
+            self._password = generate_password()
+        elif mode == MODE_ENTER:
+            password = user_input.get(CONF_PASSWORD) or ""
+            if not valid_password(password):
+                return "invalid_password"
+            self._password = password
+        else:
+            self._password = None
+        return None
+
+    async def _next_after_password(self, user_input: dict[str, Any]) -> ConfigFlowResult:
+        if self._generated:
+            return await self.async_step_credentials()
+        return await self._create_charger()
 
     async def async_step_integration_discovery(
         self, discovery_info: dict[str, Any]
@@ -147,8 +189,9 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
         await self.async_set_unique_id(charger_id)
         self._abort_if_unique_id_configured()
         self._discovered = discovery_info
+        self._charger_id = charger_id
         if discovery_info.get(CONF_AUTO_ACCEPT):
-            return self._create_charger(charger_id)
+            return await self._create_charger()
         description = " ".join(
             p for p in (discovery_info.get("vendor"), discovery_info.get("model")) if p
         )
@@ -160,106 +203,54 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        charger_id = self._discovered[CONF_CHARGER_ID]
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self._create_charger(charger_id)
-        self._set_confirm_only()
+            if (error := self._take_password(user_input)) is not None:
+                errors[CONF_PASSWORD] = error
+            else:
+                return await self._next_after_password(user_input)
         return self.async_show_form(
             step_id="confirm",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(_password_fields(MODE_GENERATE)), user_input
+            ),
+            errors=errors,
             description_placeholders={
-                "charger_id": charger_id,
+                "charger_id": self._charger_id,
                 "vendor": self._discovered.get("vendor") or "?",
                 "model": self._discovered.get("model") or "?",
             },
         )
 
-    def _create_charger(self, charger_id: str) -> ConfigFlowResult:
-        return self.async_create_entry(
-            title=charger_id, data={CONF_KIND: KIND_CHARGER, CONF_CHARGER_ID: charger_id}
-        )
-
-
-class CsmsOptionsFlow(OptionsFlow):
-    """Options of the CSMS entry; policy options apply without dropping connections."""
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_credentials(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The generated password, shown once with how to enter it in the charger."""
         if user_input is not None:
-            tags = user_input.get(CONF_ALLOWED_TAGS, "")
-            user_input[CONF_ALLOWED_TAGS] = [t.strip() for t in tags.split(",") if t.strip()]
-            return self.async_create_entry(data=user_input)
-        options = dict(self.config_entry.options)
-        options[CONF_ALLOWED_TAGS] = ", ".join(options.get(CONF_ALLOWED_TAGS, []))
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_AUTO_ACCEPT, default=False): bool,
-                vol.Required(CONF_AUTH_MODE, default=AUTH_ACCEPT_ALL): selector.SelectSelector(
-                    selector.SelectSelectorConfig(
-                        options=[AUTH_ACCEPT_ALL, AUTH_ALLOW_LIST],
-                        translation_key=CONF_AUTH_MODE,
-                    )
-                ),
-                vol.Optional(CONF_ALLOWED_TAGS, default=""): str,
-                vol.Optional(CONF_DEFAULT_ID_TAG, default=DEFAULT_ID_TAG): vol.All(
-                    str, vol.Length(1, 20)
-                ),
-                vol.Optional(CONF_HEARTBEAT_INTERVAL, default=DEFAULT_HEARTBEAT_INTERVAL): vol.All(
-                    vol.Coerce(int), vol.Range(min=10, max=86400)
-                ),
-                vol.Optional(CONF_MAX_CONNECTORS, default=DEFAULT_MAX_CONNECTORS): vol.All(
-                    vol.Coerce(int), vol.Range(min=1, max=1000)
-                ),
-                vol.Optional(CONF_CLOCK_TOLERANCE, default=DEFAULT_CLOCK_TOLERANCE): vol.All(
-                    vol.Coerce(int), vol.Range(min=0, max=7 * 86400)
-                ),
-                vol.Optional(CONF_VOLTAGE, default=DEFAULT_VOLTAGE): vol.All(
-                    vol.Coerce(int), vol.Range(min=100, max=480)
-                ),
-                vol.Optional(CONF_PHASES, default=DEFAULT_PHASES): vol.All(
-                    vol.Coerce(int), vol.In([1, 3])
-                ),
-                vol.Optional(CONF_MIN_CURRENT, default=DEFAULT_MIN_CURRENT): vol.All(
-                    vol.Coerce(float), vol.Range(min=0, max=32)
-                ),
-                vol.Optional(CONF_BELOW_MINIMUM, default=BELOW_MINIMUM_PAUSE): (
-                    selector.SelectSelector(
-                        selector.SelectSelectorConfig(
-                            options=[BELOW_MINIMUM_PAUSE, BELOW_MINIMUM_RAISE],
-                            translation_key=CONF_BELOW_MINIMUM,
-                        )
-                    )
-                ),
-                vol.Optional(CONF_LIMIT_SPACING, default=DEFAULT_LIMIT_SPACING): vol.All(
-                    vol.Coerce(int), vol.Range(min=0, max=3600)
-                ),
-                vol.Optional(CONF_CHARGER_PASSWORD): selector.TextSelector(
-                    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-                ),
-                vol.Optional(CONF_SSL_CERTFILE): str,
-                vol.Optional(CONF_SSL_KEYFILE): str,
-            }
+            return await self._create_charger()
+        csms = next(
+            (e for e in self._async_current_entries() if e.data.get(CONF_KIND) == KIND_CSMS),
+            None,
         )
+        port = str(csms.data[CONF_PORT]) if csms is not None else "9000"
+        scheme = "wss" if csms is not None and csms.options.get("ssl_certfile") else "ws"
         return self.async_show_form(
-            step_id="init", data_schema=self.add_suggested_values_to_schema(schema, options)
+            step_id="credentials",
+            description_placeholders={
+                "charger_id": self._charger_id,
+                "password": self._password or "",
+                "url": f"{scheme}://<home-assistant-address>:{port}/ocpp/{self._charger_id}",
+                "sent": "yes" if self._discovered else "no",
+            },
         )
 
+    async def _create_charger(self) -> ConfigFlowResult:
+        data: dict[str, Any] = {CONF_KIND: KIND_CHARGER, CONF_CHARGER_ID: self._charger_id}
+        if self._password is not None:
+            digest = await self.hass.async_add_executor_job(PasswordHash.of, self._password)
+            data[CONF_PASSWORD_HASH] = digest.as_dict()
+            if self._discovered and self._generated:  # connected: send it over OCPP too
+                from .runtime import get_runtime
 
-class ChargerOptionsFlow(OptionsFlow):
-    """Per-charger options: pin one OCPP version for chargers whose 2.x firmware is weak."""
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        if user_input is not None:
-            return self.async_create_entry(data=user_input)
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_PROTOCOL, default=PROTOCOL_AUTO): selector.SelectSelector(
-                    selector.SelectSelectorConfig(
-                        options=[PROTOCOL_AUTO, *VERSIONS],
-                        translation_key=CONF_PROTOCOL,
-                    )
-                ),
-            }
-        )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
-        )
+                get_runtime(self.hass).access.send_after_adoption(self._charger_id, self._password)
+        return self.async_create_entry(title=self._charger_id, data=data)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import ssl
+import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -14,11 +16,12 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from .admission import Admission
 from .model.charger import BootStatus
 from .model.csms import Csms
 from .protocol.adapter import ChargerAdapter
 from .protocol.registry import DEFAULT_VERSION, SUBPROTOCOLS, VERSIONS
-from .server import CsmsServer
+from .server import CsmsServer, ServerLimits
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -34,7 +37,30 @@ class ConnectionSettings:
     """What the CSMS options set for connections."""
 
     response_timeout: float = 20.0
-    password: str | None = None  # security profile 1, shared by all chargers
+    messages_per_minute: float = 600.0  # per charger, sustained
+    message_burst: int = 300  # frames a charger may send at once
+
+
+class MessageRate:
+    """A token bucket: ``burst`` frames at once, refilled at ``per_minute``."""
+
+    __slots__ = ("_burst", "_per_s", "_stamp", "_tokens")
+
+    def __init__(self, per_minute: float, burst: int) -> None:
+        self._per_s, self._burst = per_minute / 60.0, float(burst)
+        self._tokens, self._stamp = float(burst), time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._per_s)
+        self._stamp = now
+        if self._tokens < 1.0:
+            return False
+        self._tokens -= 1.0
+        return True
+
+
+_CALL_ID = re.compile(rb'\s*\[\s*2\s*,\s*"([^"\\]{1,36})"')
 
 
 @dataclass(slots=True)
@@ -97,6 +123,9 @@ class ConnectionManager:
     def __init__(self, csms: Csms) -> None:
         self.csms = csms
         self.settings = ConnectionSettings()
+        self.limits = ServerLimits()
+        self.admission = Admission()
+        self.refused_floods = 0  # connections closed for sending too fast
         self.server: CsmsServer | None = None
         self.availability = AvailabilityLog()
         # charger id -> the one OCPP version it may use (charger option), if pinned
@@ -112,10 +141,11 @@ class ConnectionManager:
             port,
             self._serve_charger,
             versions=self.allowed_versions,
-            password=lambda charger_id: self.settings.password,
+            admission=self.admission,
             subprotocols=SUBPROTOCOLS,
             default_version=DEFAULT_VERSION,
             ssl_context=ssl_context,
+            limits=self.limits,
         )
         await self.server.start()
         return self.server
@@ -167,10 +197,14 @@ class ConnectionManager:
         _LOGGER.debug("%s: connected (OCPP %s) from %s", charger_id, version, ws.remote_address)
         self.availability.back(charger_id)
         adapter.on_connected(self.csms.is_adopted(charger_id))
+        rate = MessageRate(self.settings.messages_per_minute, self.settings.message_burst)
         try:
             async for raw in ws:
                 if self._links.get(charger_id) is not link:
                     break  # replaced: not one more answer from here
+                if not rate.take():
+                    await self._flooded(charger_id, adapter, ws, raw)
+                    break
                 await self._route(charger_id, adapter, raw)
         except ConnectionClosed:
             pass
@@ -180,6 +214,27 @@ class ConnectionManager:
                 del self._links[charger_id]
                 charger.set_connected(None, None)
                 self.availability.lost(charger_id)
+                if not self.csms.is_adopted(charger_id):
+                    self.csms.forget(charger_id)  # nothing of an unknown charger is kept
+
+    async def _flooded(
+        self, charger_id: str, adapter: ChargerAdapter, ws: ServerConnection, raw: str | bytes
+    ) -> None:
+        """Over the message rate: a CALLERROR to the frame, then the connection closes."""
+        self.refused_floods += 1
+        _LOGGER.warning(
+            "%s: closed the connection: more than %d messages at once or %.0f a minute",
+            charger_id,
+            self.settings.message_burst,
+            self.settings.messages_per_minute,
+        )
+        head = raw[:64].encode() if isinstance(raw, str) else raw[:64]
+        if (match := _CALL_ID.match(head)) is not None:
+            try:
+                await adapter.refuse(match.group(1).decode(), "message rate limit exceeded")
+            except ConnectionClosed:
+                return
+        await ws.close(code=1008, reason="message rate limit exceeded")
 
     def _close_replaced(self, old: _Link) -> None:
         async def close() -> None:

@@ -32,6 +32,32 @@ BELOW_MINIMUM_PAUSE: Final = "pause"
 BELOW_MINIMUM_RAISE: Final = "minimum"
 CONF_LIMIT_SPACING: Final = "limit_spacing"
 
+CONF_TAG_POLICY: Final = "tag_policy"  # auto / accept_all / known / ask
+TAG_POLICY_AUTO: Final = "auto"
+TAG_POLICIES: Final = ("auto", "accept_all", "known", "ask")
+CONF_ASK_TIMEOUT: Final = "ask_timeout"
+DEFAULT_ASK_TIMEOUT: Final = 2.0
+SUBENTRY_TAG: Final = "tag"
+CONF_UNKNOWN_CHARGERS: Final = "unknown_chargers"  # ask / accept / refuse
+CONF_NO_PASSWORD: Final = "no_password"  # auto / refuse / allow
+CONF_DISCOVERY_CAP: Final = "discovery_limit"
+CONF_SSL_CAFILE: Final = "ssl_cafile"  # security profile 3: client certificates
+CONF_TLS_LEGACY: Final = "tls_legacy"  # allow TLS 1.0 and 1.1
+# Limits on what one peer may cost
+CONF_MAX_FRAME_KIB: Final = "max_frame_kib"
+CONF_MESSAGES_PER_MINUTE: Final = "messages_per_minute"
+CONF_MESSAGE_BURST: Final = "message_burst"
+CONF_CONNECTIONS_PER_ADDRESS: Final = "connections_per_address"
+CONF_CONNECTIONS_TOTAL: Final = "connections_total"
+CONF_HANDSHAKE_TIMEOUT: Final = "handshake_timeout"
+CONF_PING_INTERVAL: Final = "ping_interval"
+CONF_PING_TIMEOUT: Final = "ping_timeout"
+
+# Charger entry data: the password's hash (and the previous one, after a rotation,
+# until the charger logs in with the new one)
+CONF_PASSWORD_HASH: Final = "password_hash"
+CONF_PREVIOUS_HASH: Final = "previous_password_hash"
+
 # Charger options
 CONF_PROTOCOL: Final = "protocol"
 PROTOCOL_AUTO: Final = "auto"

@@ -11,7 +11,6 @@ and reached through ``DATA_RUNTIME``; each entry's ``runtime_data`` points into 
 from __future__ import annotations
 
 import logging
-import ssl
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,16 +22,14 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util.hass_dict import HassKey
 
+from . import connection_options
 from .bridge import HaBridge
+from .charger_access import ChargerAccess
+from .connection_options import TlsSetup, tls_setup
 from .connections import ConnectionManager
 from .const import (
-    AUTH_ALLOW_LIST,
     BELOW_MINIMUM_PAUSE,
-    CONF_ALLOWED_TAGS,
-    CONF_AUTH_MODE,
-    CONF_AUTO_ACCEPT,
     CONF_BELOW_MINIMUM,
-    CONF_CHARGER_PASSWORD,
     CONF_CLOCK_TOLERANCE,
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
@@ -40,9 +37,6 @@ from .const import (
     CONF_MAX_CONNECTORS,
     CONF_MIN_CURRENT,
     CONF_PHASES,
-    CONF_RESPONSE_TIMEOUT,
-    CONF_SSL_CERTFILE,
-    CONF_SSL_KEYFILE,
     CONF_VOLTAGE,
     DEFAULT_CLOCK_TOLERANCE,
     DEFAULT_HEARTBEAT_INTERVAL,
@@ -51,16 +45,15 @@ from .const import (
     DEFAULT_MAX_CONNECTORS,
     DEFAULT_MIN_CURRENT,
     DEFAULT_PHASES,
-    DEFAULT_RESPONSE_TIMEOUT,
     DEFAULT_VOLTAGE,
     DOMAIN,
 )
-from .model.authorization import AcceptAll, AllowList
 from .model.charger import Charger
 from .model.csms import Csms
 from .model.desired_limit import Electrical
 from .model.limit_writer import WriteSettings
 from .planning import ChargingPlanner
+from .tags import TagManager
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -110,6 +103,9 @@ class CsmsRuntime:
         self.bridge = HaBridge(hass)
         self.csms: Csms = self.bridge.csms
         self.connections = ConnectionManager(self.csms)
+        self.access = ChargerAccess(hass, self.connections)
+        self.tag_manager = TagManager(hass, self.csms, self.connections)
+        self.tls: TlsSetup | None = None
         self.csms.limits.host = _LimitHost(hass, self.connections)
         self.options: dict[str, Any] = {}
         self.planner = ChargingPlanner(hass, self)
@@ -125,7 +121,8 @@ class CsmsRuntime:
         """The CSMS entry's options, applied without dropping any connection."""
         options = self.options = dict(entry.options)
         settings = self.csms.settings
-        settings.auto_accept = bool(options.get(CONF_AUTO_ACCEPT))
+        connection_options.apply(options, self.connections, self.access)
+        settings.auto_accept = self.access.unknown_policy == "accept"
         settings.heartbeat_interval = int(
             options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)
         )
@@ -133,10 +130,7 @@ class CsmsRuntime:
         settings.clock_tolerance_s = float(
             options.get(CONF_CLOCK_TOLERANCE, DEFAULT_CLOCK_TOLERANCE)
         )
-        if options.get(CONF_AUTH_MODE) == AUTH_ALLOW_LIST:
-            self.csms.policy = AllowList(options.get(CONF_ALLOWED_TAGS, []))
-        else:
-            self.csms.policy = AcceptAll()
+        self.tag_manager.apply(entry)
         limits = self.csms.limits
         limits.settings = WriteSettings(
             electrical=Electrical(
@@ -150,21 +144,15 @@ class CsmsRuntime:
         limits.spacing = timedelta(
             seconds=float(options.get(CONF_LIMIT_SPACING, DEFAULT_LIMIT_SPACING))
         )
-        connection = self.connections.settings
-        connection.response_timeout = float(
-            options.get(CONF_RESPONSE_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT)
-        )
-        connection.password = options.get(CONF_CHARGER_PASSWORD) or None
 
     async def async_start_server(self, entry: ConfigEntry) -> None:
+        """Raises CertificateProblem (TLS files unusable) or OSError (the port)."""
         self.apply_options(entry)
-        ssl_context = None
-        if entry.options.get(CONF_SSL_CERTFILE):
-            ssl_context = await self.hass.async_add_executor_job(
-                _ssl_context, entry.options[CONF_SSL_CERTFILE], entry.options.get(CONF_SSL_KEYFILE)
-            )
+        self.tls = await self.hass.async_add_executor_job(tls_setup, dict(entry.options))
         server = await self.connections.async_start(
-            entry.data[CONF_HOST], entry.data[CONF_PORT], ssl_context
+            entry.data[CONF_HOST],
+            entry.data[CONF_PORT],
+            self.tls.context if self.tls is not None else None,
         )
         _LOGGER.info("OCPP central system listening on port %s", server.port)
 
@@ -176,6 +164,7 @@ class CsmsRuntime:
     def adopt(self, charger_id: str) -> None:
         """A charger entry was set up: accept its next boot, and ask for it now."""
         self.csms.adopted.add(charger_id)
+        self.access.adopted(charger_id)
         self.connections.request_boot(charger_id)
 
 
@@ -184,9 +173,3 @@ DATA_RUNTIME: HassKey[CsmsRuntime] = HassKey(DOMAIN)
 
 def get_runtime(hass: HomeAssistant) -> CsmsRuntime:
     return hass.data[DATA_RUNTIME]
-
-
-def _ssl_context(certfile: str, keyfile: str | None) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(certfile, keyfile)
-    return context

@@ -27,8 +27,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .const import CONF_KIND, KIND_CHARGER
+from .csms_sensors import setup_csms_sensors
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
-from .entry_data import ChargerConfigEntry
+from .entry_data import ChargerConfigEntry, CsmsConfigEntry
 from .model.charger import Charger, Connector, ConnectorStatus
 from .model.limit_check import EffectiveLimit
 
@@ -244,11 +246,14 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: ChargerConfigEntry,
+    entry: ChargerConfigEntry | CsmsConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
+    if entry.data.get(CONF_KIND) != KIND_CHARGER:  # the central system's own sensors
+        setup_csms_sensors(entry, async_add_entities)  # type: ignore[arg-type]
+        return
     setup_model_entities(
-        entry,
+        entry,  # type: ignore[arg-type]
         async_add_entities,
         lambda data, charger: [OcppSensor(data, charger, d) for d in CHARGER_SENSORS],
         lambda data, conn: [OcppSensor(data, conn, d) for d in CONNECTOR_SENSORS],

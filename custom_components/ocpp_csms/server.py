@@ -3,20 +3,19 @@ the OCPP subprotocol and authenticates (security profile 1 Basic auth, profile 2
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import logging
 import ssl
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import unquote, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.datastructures import Headers
 from websockets.exceptions import NegotiationError
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
+
+from .admission import Admission
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -25,8 +24,18 @@ MAX_ID_LENGTH = 48
 ConnectHandler = Callable[[str, str, ServerConnection], Awaitable[None]]
 # (charger id) -> the versions it may use, newest first, or None if unknown
 VersionPolicy = Callable[[str], list[str]]
-# (charger id) -> password it must present, or None when no auth is required
-PasswordLookup = Callable[[str], str | None]
+
+
+@dataclass(slots=True)
+class ServerLimits:
+    """Bounds on what one peer may cost; the defaults are far above real chargers."""
+
+    max_frame_bytes: int = 2**20
+    connections_per_address: int = 250  # a site behind one NAT address
+    connections_total: int = 2000
+    handshake_timeout_s: float = 10.0
+    ping_interval_s: float | None = 60.0
+    ping_timeout_s: float | None = 30.0
 
 
 class _QuietLog(logging.LoggerAdapter):  # type: ignore[type-arg]
@@ -49,19 +58,6 @@ def charger_id_from_path(path: str) -> str | None:
     return charger_id
 
 
-def check_basic_auth(headers: Headers, charger_id: str, password: str) -> bool:
-    header = headers.get("Authorization", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
-    except binascii.Error, UnicodeDecodeError:
-        return False
-    user, sep, given = decoded.partition(":")
-    return bool(sep) and user == charger_id and hmac.compare_digest(given, password)
-
-
 class CsmsServer:
     """One websocket server; each accepted connection is handed to ``on_connect``."""
 
@@ -71,10 +67,11 @@ class CsmsServer:
         port: int,
         on_connect: ConnectHandler,
         versions: VersionPolicy,
-        password: PasswordLookup,
+        admission: Admission,
         subprotocols: dict[str, str],
         default_version: str,
         ssl_context: ssl.SSLContext | None = None,
+        limits: ServerLimits | None = None,
     ) -> None:
         """``subprotocols`` maps each offered subprotocol to a version name, the
         preferred first; a charger offering none speaks ``default_version``."""
@@ -83,7 +80,10 @@ class CsmsServer:
         self._default_version = default_version
         self._on_connect = on_connect
         self._versions = versions
-        self._password = password
+        self._admission = admission
+        self.limits = limits or ServerLimits()
+        self.refused_busy = 0  # connections refused by the connection limits
+        self._opening: dict[str, int] = {}  # address -> handshakes being checked
         self._ssl = ssl_context
         self._server: Server | None = None
 
@@ -104,7 +104,10 @@ class CsmsServer:
             subprotocols=[Subprotocol(p) for p in self._subprotocols],
             ssl=self._ssl,
             logger=_QuietLog(_LOGGER.getChild("websockets"), {}),
-            max_size=2**20,
+            max_size=self.limits.max_frame_bytes,
+            open_timeout=self.limits.handshake_timeout_s,
+            ping_interval=self.limits.ping_interval_s,
+            ping_timeout=self.limits.ping_timeout_s,
         )
 
     async def stop(self) -> None:
@@ -113,26 +116,45 @@ class CsmsServer:
             await self._server.wait_closed()
             self._server = None
 
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def _process_request(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
+        address = str(connection.remote_address[0]) if connection.remote_address else "?"
         charger_id = charger_id_from_path(request.path)
         if charger_id is None:
             _LOGGER.warning(
                 "Refused connection from %s: no valid charger id in path %r",
-                connection.remote_address,
-                request.path[:120],
+                address,
+                request.path[:120].encode("unicode_escape").decode(),
             )
             return connection.respond(HTTPStatus.BAD_REQUEST, "Invalid charge point id\n")
-        password = self._password(charger_id)
-        if password is not None and not check_basic_auth(request.headers, charger_id, password):
-            _LOGGER.warning(
-                "Refused connection of charger %s from %s: bad or missing credentials",
-                charger_id,
-                connection.remote_address,
+        if self._busy(address):
+            self.refused_busy += 1
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "Too many connections\n")
+        self._opening[address] = self._opening.get(address, 0) + 1
+        try:
+            refusal = await self._admission.admit(
+                charger_id, address, request.headers.get("Authorization", "")
             )
-            response = connection.respond(HTTPStatus.UNAUTHORIZED, "Unauthorized\n")
-            response.headers["WWW-Authenticate"] = 'Basic realm="ocpp_csms"'
-            return response
-        return None
+        finally:
+            if (left := self._opening.pop(address) - 1) > 0:
+                self._opening[address] = left
+        if refusal is None:
+            return None
+        response = connection.respond(refusal.status, refusal.reason)
+        if refusal.status is HTTPStatus.UNAUTHORIZED:
+            response.headers["WWW-Authenticate"] = 'Basic realm="ocpp_csms", charset="UTF-8"'
+        return response
+
+    def _busy(self, address: str) -> bool:
+        """Over the connection limits (open connections and handshakes being checked)."""
+        if self._server is None:
+            return False
+        live = self._server.all_connections
+        if len(live) + sum(self._opening.values()) >= self.limits.connections_total:
+            return True
+        same = sum(1 for c in live if c.remote_address and c.remote_address[0] == address)
+        return same + self._opening.get(address, 0) >= self.limits.connections_per_address
 
     def _select_subprotocol(
         self, connection: ServerConnection, offered: Sequence[Subprotocol]

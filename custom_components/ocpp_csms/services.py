@@ -19,7 +19,7 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 
-from . import actions, limit_services
+from . import access_services, actions, limit_services
 from .actions import invalid
 from .const import DOMAIN
 from .limit_services import one_connector
@@ -39,6 +39,7 @@ SCHEMAS: dict[str, vol.Schema] = {
     "unlock_connector": vol.Schema(_BASE),
     "change_availability": vol.Schema({**_BASE, vol.Required("operative"): cv.boolean}),
     **limit_services.schemas(_BASE),
+    **access_services.schemas(_BASE),
     "get_configuration": vol.Schema({**_BASE, vol.Optional("keys", default=[]): [cv.string]}),
     "set_configuration": vol.Schema(
         {**_BASE, vol.Required("key"): cv.string, vol.Required("value"): cv.string}
@@ -181,6 +182,8 @@ HANDLERS: dict[str, tuple[Handler, SupportsResponse]] = {
     "set_configuration": (_set_config, SupportsResponse.OPTIONAL),
     "trigger_message": (_trigger, SupportsResponse.NONE),
     "data_transfer": (_data_transfer, SupportsResponse.ONLY),
+    "rotate_password": (access_services.rotate_password, SupportsResponse.OPTIONAL),
+    "sync_tags": (access_services.sync_tags, SupportsResponse.OPTIONAL),
 }
 
 
@@ -189,6 +192,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         hass.services.async_register(
             DOMAIN, name, _make_service(handler, supports), SCHEMAS[name], supports
         )
+    hass.services.async_register(
+        DOMAIN,
+        "authorize_tag",
+        access_services.authorize_tag,
+        access_services.AUTHORIZE_TAG_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    )
 
 
 def _make_service(

@@ -5,6 +5,7 @@ record of the commands the CSMS sent (so one test suite fits every version)."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,12 +39,27 @@ class SimBase:
         self.reset_requested: str | None = None
         self.reject_profiles = False  # answer SetChargingProfile with Rejected
         self.clock_offset_s = 0.0  # simulated time runs ahead when a test skips time
+        self.password_set: str | None = None  # a password the CSMS sent over OCPP
+        # Local authorization list: version, entries by tag (id_tag_info/id_token_info)
+        self.local_list_supported = True
+        self.local_list_version = 0
+        self.local_list: dict[str, dict[str, Any]] = {}
+        self.cache_cleared = 0
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @classmethod
-    async def connect(cls, url: str, charger_id: str, **kwargs: Any) -> Any:
+    async def connect(
+        cls, url: str, charger_id: str, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        """Connect; with ``password``, over Basic auth as security profile 1 asks."""
+        headers = {}
+        if password is not None:
+            token = base64.b64encode(f"{charger_id}:{password}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
         ws = await websockets.connect(
-            f"{url.rstrip('/')}/{charger_id}", subprotocols=[cls.subprotocol]
+            f"{url.rstrip('/')}/{charger_id}",
+            subprotocols=[cls.subprotocol],
+            additional_headers=headers,
         )
         sim = cls(charger_id, ws, **kwargs)  # type: ignore[call-arg]
         sim._spawn(sim._serve())
@@ -57,6 +73,27 @@ class SimBase:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._connection.close()
+
+    def apply_local_list(
+        self, version: int, update_type: str, items: list[tuple[str, dict[str, Any] | None]]
+    ) -> str:
+        """SendLocalList as the specs have it: Full replaces, Differential needs a
+        newer version and removes the entries without info."""
+        self._record("local_list", version=version, update_type=update_type, items=items)
+        if not self.local_list_supported:
+            return "Failed"
+        if update_type == "Full":
+            self.local_list = {tag: info for tag, info in items if info is not None}
+        else:
+            if version <= self.local_list_version:
+                return "VersionMismatch"
+            for tag, info in items:
+                if info is None:
+                    self.local_list.pop(tag, None)
+                else:
+                    self.local_list[tag] = info
+        self.local_list_version = version
+        return "Accepted"
 
     def _spawn(self, coro: Any) -> None:
         """Run a follow-up (a session after a remote start, say); one that is cut

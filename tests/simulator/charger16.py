@@ -49,6 +49,7 @@ class SimCharger16(SimBase, ChargePoint):
             "ConnectorSwitch3to1PhaseSupported": "false",
             "SupportedFeatureProfiles": "Core,FirmwareManagement,SmartCharging,RemoteTrigger",
         }
+        self.configuration["SupportedFeatureProfiles"] += ",LocalAuthListManagement"
         self.readonly = {"NumberOfConnectors"}
 
     # ------------------------------------------------------------ charger -> CSMS
@@ -91,6 +92,7 @@ class SimCharger16(SimBase, ChargePoint):
 
     async def authorize(self, id_tag: str) -> str:
         result = await self.call(call.Authorize(id_tag=id_tag))
+        self.last_token_info = result.id_tag_info
         return result.id_tag_info["status"]
 
     async def plug_in(self, connector_id: int = 1) -> None:
@@ -330,9 +332,30 @@ class SimCharger16(SimBase, ChargePoint):
         unknown = [k for k in keys if k not in self.configuration]
         return call_result.GetConfiguration(configuration_key=known, unknown_key=unknown or None)
 
+    @on(Action.get_local_list_version)
+    def on_get_local_list_version(self, **kw: Any):
+        version = self.local_list_version if self.local_list_supported else -1
+        return call_result.GetLocalListVersion(list_version=version)
+
+    @on(Action.send_local_list)
+    def on_send_local_list(
+        self, list_version: int, update_type: str, local_authorization_list=(), **kw: Any
+    ):
+        items = [(i["id_tag"], i.get("id_tag_info")) for i in local_authorization_list or []]
+        status = self.apply_local_list(list_version, update_type, items)
+        return call_result.SendLocalList(status=status)
+
+    @on(Action.clear_cache)
+    def on_clear_cache(self, **kw: Any):
+        self.cache_cleared += 1
+        return call_result.ClearCache(status="Accepted")
+
     @on(Action.change_configuration)
     def on_change_configuration(self, key: str, value: str, **kw: Any):
         self._record("set_config", key=key, value=value)
+        if key == "AuthorizationKey":  # write-only, hex-encoded (1.6 security whitepaper)
+            self.password_set = bytes.fromhex(value).decode()
+            return call_result.ChangeConfiguration(status="Accepted")
         if key in self.readonly:
             return call_result.ChangeConfiguration(status="Rejected")
         if key not in self.configuration:

@@ -141,6 +141,7 @@ class Sim2xMixin(SimBase):
         result = await self.call(
             self._call.Authorize(id_token={"idToken": id_tag, "type": "ISO14443"})
         )
+        self.last_token_info = result.id_token_info
         return result.id_token_info["status"]
 
     async def plug_in(self, connector_id: int = 1) -> None:
@@ -465,13 +466,36 @@ class Sim2xMixin(SimBase):
             results.append(result)
         return self._call_result.GetVariables(get_variable_result=results)
 
+    @on("GetLocalListVersion")
+    def on_get_local_list_version(self, **kw: Any):
+        return self._call_result.GetLocalListVersion(version_number=self.local_list_version)
+
+    @on("SendLocalList")
+    def on_send_local_list(
+        self, version_number: int, update_type: str, local_authorization_list=(), **kw: Any
+    ):
+        items = [
+            (i["id_token"]["id_token"], i.get("id_token_info"))
+            for i in local_authorization_list or []
+        ]
+        status = self.apply_local_list(version_number, update_type, items)
+        return self._call_result.SendLocalList(status=status)
+
+    @on("ClearCache")
+    def on_clear_cache(self, **kw: Any):
+        self.cache_cleared += 1
+        return self._call_result.ClearCache(status="Accepted")
+
     @on("SetVariables")
     def on_set_variables(self, set_variable_data: list[dict[str, Any]], **kw: Any):
         results = []
         for item in set_variable_data:
             key = self._key(item)
             self._record("set_config", key=key, value=item["attribute_value"])
-            if key not in self.variables:
+            if key == "SecurityCtrlr/BasicAuthPassword":  # write-only
+                self.password_set = item["attribute_value"]
+                status = "Accepted"
+            elif key not in self.variables:
                 status = "UnknownVariable"
             elif self.mutability[key] == "ReadOnly":
                 status = "Rejected"

@@ -15,10 +15,12 @@ from .diagnostics_log import DiagnosticsLog
 from .energy import EnergyRegister
 from .errors import ChargerOffline
 from .limit_writer import WriteStrategy
+from .local_list import SentList
 from .measurements import Measurements
 from .transaction import Transaction
 
 if TYPE_CHECKING:
+    from .authorization import TagDecision
     from .commands import ChargerCommands
     from .limit_check import LimitWatch
     from .price_plan import Plan
@@ -137,6 +139,8 @@ class Capabilities:
     max_profiles: int | None = None  # installed at once
     phase_switching: bool | None = None  # 3 to 1 phase
     bidirectional: bool = False
+    local_auth_list: bool | None = None  # takes SendLocalList (None: not asked)
+    local_list_max: int | None = None  # entries per SendLocalList
 
 
 CAPABILITY_FIELDS = {f.name for f in fields(Capabilities)}
@@ -179,6 +183,11 @@ class Charger(_Observable):
         self.diagnostics = DiagnosticsLog()
         # Input refused or repaired, by kind: counted, logged once per kind.
         self.anomalies: dict[str, int] = {}
+        # The last tag decision on this charger, and how many there were (the tag
+        # event entity fires once for each).
+        self.last_tag: TagDecision | None = None
+        self.tag_decisions = 0
+        self.local_list = SentList()  # the local authorization list it was sent
         self._connector_added: list[Callable[[Connector], None]] = []
 
     def on_connector_added(self, cb: Callable[[Connector], None]) -> Callable[[], None]:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .authorization import AcceptAll, AuthorizationPolicy, AuthStatus
 from .charger import (
     PLUGGED_STATUSES,
     BootStatus,
@@ -22,10 +21,12 @@ from .charger import (
 )
 from .charging_limit import LimitController
 from .errors import InvalidInput
-from .events import EVENT_CHARGER_BOOTED, EVENT_TAG_PRESENTED
+from .events import EVENT_CHARGER_BOOTED
+from .local_list import LocalLists
 from .measurements import ENERGY_IMPORT_REGISTER, SampledValue
 from .sessions import Sessions
 from .state import StoredState
+from .tag_decisions import TagDecisions
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -81,7 +82,8 @@ class Csms:
         self.emit = emit
         self.persistence = persistence or Persistence()
         self.settings = CsmsSettings()
-        self.policy: AuthorizationPolicy = AcceptAll()
+        self.tags = TagDecisions(emit)
+        self.local_lists = LocalLists(self)
         self.adopted: set[str] = set()
         self.chargers: dict[str, Charger] = {}
         self.stored = StoredState()
@@ -105,6 +107,13 @@ class Csms:
         charger = self.chargers[charger_id] = Charger(charger_id)
         self.stored.restore(charger)
         return charger
+
+    def forget(self, charger_id: str) -> None:
+        """Drop a charger that is neither adopted nor connected (an unknown id)."""
+        charger = self.chargers.get(charger_id)
+        if charger is not None and not charger.connected and not self.is_adopted(charger_id):
+            self.stored.set_aside(charger)  # its entry may still be setting up
+            del self.chargers[charger_id]
 
     def is_adopted(self, charger_id: str) -> bool:
         return charger_id in self.adopted
@@ -193,19 +202,6 @@ class Csms:
         if conn.status != status:
             conn.status = status
             conn.notify()
-
-    def authorize(self, charger: Charger, id_tag: str, context: str) -> AuthStatus:
-        status = self.policy.authorize(charger.charger_id, id_tag)
-        self.emit(
-            EVENT_TAG_PRESENTED,
-            {
-                "charger_id": charger.charger_id,
-                "id_tag": id_tag,
-                "status": str(status),
-                "context": context,
-            },
-        )
-        return status
 
     def next_remote_start_id(self) -> int:
         self.stored.remote_start_counter += 1

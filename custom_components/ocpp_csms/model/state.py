@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .desired_limit import DesiredLimit, LimitValue
 from .limit_writer import WriteStrategy
+from .local_list import SentList
 from .transaction import Transaction
 
 if TYPE_CHECKING:
@@ -95,6 +96,13 @@ class StoredState:
             charger.limit_strategy = WriteStrategy.from_dict(strategy)
         if station := record.get("station_limit"):
             charger.station_limit = LimitValue.from_dict(station)
+        charger.local_list = SentList.from_dict(record.get("local_list"))
+
+    def set_aside(self, charger: Charger) -> None:
+        """Keep what a charger that leaves memory has, for its next restore."""
+        record = _record(charger)
+        if any(record["connectors"].values()) or record["transactions"]:
+            self._records[charger.charger_id] = record
 
     def dump(self, chargers: dict[str, Charger]) -> dict[str, Any]:
         records = dict(self._records)  # chargers not seen since the restart
@@ -125,4 +133,5 @@ def _record(charger: Charger) -> dict[str, Any]:
         "ended": list(charger.ended_transactions),
         "limit_strategy": charger.limit_strategy.as_dict(),
         "station_limit": charger.station_limit.as_dict() if charger.station_limit else None,
+        "local_list": charger.local_list.as_dict(),
     }

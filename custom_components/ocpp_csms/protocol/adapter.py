@@ -9,17 +9,18 @@ import functools
 import inspect
 import logging
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from enum import Enum
 from typing import Any, Protocol
 
-from ocpp.exceptions import NotImplementedError as OcppNotImplemented
 from ocpp.exceptions import (
+    GenericError,
     NotSupportedError,
     OCPPError,
     PropertyConstraintViolationError,
     SecurityError,
 )
+from ocpp.exceptions import NotImplementedError as OcppNotImplemented
 from ocpp.messages import CallError, MessageType
 
 from ..model.charger import Charger
@@ -42,6 +43,7 @@ class ChargerAdapter(ChargerCommands, Protocol):
     def request_boot(self) -> None: ...
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None: ...
     async def close_tasks(self) -> None: ...
+    async def refuse(self, unique_id: str, cause: str) -> None: ...
 
 
 # How the connection manager builds an adapter: (charger, csms, websocket, timeout).
@@ -178,6 +180,10 @@ class AdapterBase:
         frame = CallError(unique_id, code, err.description, {"cause": str(cause)} if cause else {})
         await self._send(frame.to_json())
 
+    async def refuse(self, unique_id: str, cause: str) -> None:
+        """Answer a call the transport will not serve (over the message rate)."""
+        await self._send_error(unique_id, GenericError(details={"cause": cause}))
+
     # ----------------------------------------------------------- outgoing
     async def request(self, payload: Any) -> Any:
         """Send a CSMS-initiated call; failures become CommandError."""
@@ -232,23 +238,21 @@ def _refusing(handler: Callable[..., Any]) -> Callable[..., Any]:
         adapter.charger.count_anomaly("refused_message", f"{action} refused: {err}")
         return _Refused(details={"cause": str(err)})
 
-    if inspect.iscoroutinefunction(handler):
-
-        @functools.wraps(handler)
-        async def guarded_async(self: AdapterBase, *args: Any, **kwargs: Any) -> Any:
-            try:
-                return await handler(self, *args, **kwargs)
-            except InvalidInput as err:
-                raise refuse(self, err) from err
-
-        return guarded_async
+    async def guard_awaitable(adapter: AdapterBase, pending: Awaitable[Any]) -> Any:
+        try:
+            return await pending
+        except InvalidInput as err:
+            raise refuse(adapter, err) from err
 
     @functools.wraps(handler)
     def guarded(self: AdapterBase, *args: Any, **kwargs: Any) -> Any:
         try:
-            return handler(self, *args, **kwargs)
+            result = handler(self, *args, **kwargs)
         except InvalidInput as err:
             raise refuse(self, err) from err
+        if inspect.isawaitable(result):  # an async handler (ocpp's @on hides it)
+            return guard_awaitable(self, result)
+        return result
 
     return guarded
 

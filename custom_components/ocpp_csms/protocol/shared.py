@@ -52,6 +52,7 @@ class SharedHandlers(AdapterBase):
         """Called by each version's after-hook, once the boot answer was sent."""
         if self.accepted:
             self.csms.limits.charger_ready(self.charger)
+            self.spawn(self.csms.local_lists.after_boot(self.charger))
 
     def flush_session_started(self) -> None:
         tx, self.session_started = self.session_started, None
@@ -124,6 +125,10 @@ class SharedHandlers(AdapterBase):
     def trigger_call(self, message: str, connector_id: int | None) -> Any:
         """The version's TriggerMessage."""
         raise NotImplementedError
+
+    # ------------------------------------------------------------ local lists
+    async def clear_cache(self) -> CommandOutcome:
+        return await self.request_status(self._call.ClearCache())
 
     # ------------------------------------------------------------ smart charging
     def clear_profile_call(self, profile_id: int) -> Any:

@@ -9,6 +9,7 @@ from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint
 from ocpp.v16.enums import Action
 
+from ..model.authorization import AuthStatus, Tag, TagDecision
 from ..model.charger import Capabilities, ChargerIdentity
 from ..model.commands import (
     CommandOutcome,
@@ -17,6 +18,7 @@ from ..model.commands import (
     LimitUnit,
     ResetKind,
 )
+from ..model.local_list import LocalEntry
 from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
 from ..model.transaction import StopReason
 from .inputs import connector_status, ocpp_time
@@ -44,6 +46,19 @@ def _period(period: SchedulePeriod) -> dict[str, Any]:
     if period.phases is not None:
         out["numberPhases"] = period.phases
     return out
+
+
+def id_tag_info(decision: TagDecision) -> dict[str, Any]:
+    """IdTagInfo: 1.6 has no Unknown (an unlisted tag is Invalid there)."""
+    status = decision.status
+    info: dict[str, Any] = {
+        "status": str(AuthStatus.INVALID if status is AuthStatus.UNKNOWN else status)
+    }
+    if decision.group:
+        info["parent_id_tag"] = decision.group[:20]
+    if decision.expires is not None:
+        info["expiry_date"] = decision.expires.isoformat()
+    return info
 
 
 def _int(value: str) -> int | None:
@@ -102,27 +117,29 @@ class V16Adapter(SharedHandlers, ChargePoint):
         return self._call_result.StatusNotification()
 
     @on(Action.authorize)
-    def on_authorize(self, id_tag: str, **kw: Any) -> Any:
-        status = self.csms.authorize(self.charger, id_tag, "Authorize")
-        return self._call_result.Authorize(id_tag_info={"status": str(status)})
+    async def on_authorize(self, id_tag: str, **kw: Any) -> Any:
+        decision = await self.csms.tags.authorize(self.charger, id_tag, "Authorize")
+        return self._call_result.Authorize(id_tag_info=id_tag_info(decision))
 
     @on(Action.start_transaction)
-    def on_start_transaction(
+    async def on_start_transaction(
         self, connector_id: int, id_tag: str, meter_start: int, timestamp: str, **kw: Any
     ) -> Any:
         self.csms.connector(self.charger, connector_id)  # refuses connector 0 and others
-        status = self.csms.authorize(self.charger, id_tag, "StartTransaction")
+        meter_start_wh = self.inputs.number(meter_start, "meterStart")
+        started = self.inputs.timestamp(timestamp)
+        decision = await self.csms.tags.authorize(self.charger, id_tag, "StartTransaction")
         tx_id = self.csms.sessions.next_transaction_id()
         self.session_started = self.csms.sessions.start(
             self.charger,
             connector_id,
             str(tx_id),
             id_tag,
-            self.inputs.number(meter_start, "meterStart"),
-            self.inputs.timestamp(timestamp),
+            meter_start_wh,
+            started,
         )
         return self._call_result.StartTransaction(
-            transaction_id=tx_id, id_tag_info={"status": str(status)}
+            transaction_id=tx_id, id_tag_info=id_tag_info(decision)
         )
 
     @after(Action.start_transaction)
@@ -150,8 +167,8 @@ class V16Adapter(SharedHandlers, ChargePoint):
             StopReason.parse(kw.get("reason")),
         )
         if id_tag := kw.get("id_tag"):
-            status = self.csms.authorize(self.charger, id_tag, "StopTransaction")
-            return self._call_result.StopTransaction(id_tag_info={"status": str(status)})
+            decision = self.csms.tags.decide_offline(self.charger, id_tag, "StopTransaction")
+            return self._call_result.StopTransaction(id_tag_info=id_tag_info(decision))
         return self._call_result.StopTransaction()
 
     @on(Action.meter_values)
@@ -275,6 +292,31 @@ class V16Adapter(SharedHandlers, ChargePoint):
     async def set_configuration(self, key: str, value: str) -> CommandOutcome:
         result = await self.request(self._call.ChangeConfiguration(key=key, value=value))
         return self.configuration_outcome("ChangeConfiguration", str(result.status))
+
+    async def set_basic_auth_password(self, password: str) -> CommandOutcome:
+        """The 1.6 security whitepaper: AuthorizationKey, hex-encoded."""
+        return await self.set_configuration("AuthorizationKey", password.encode().hex())
+
+    async def get_local_list_version(self) -> int:
+        return int((await self.request(self._call.GetLocalListVersion())).list_version)
+
+    async def send_local_list(
+        self, version: int, full: bool, entries: list[LocalEntry]
+    ) -> CommandOutcome:
+        items: list[dict[str, Any]] = []
+        for e in entries:
+            item: dict[str, Any] = {"id_tag": e.id_tag}
+            if e.status is not None:  # none: removed (a differential update)
+                tag = Tag(e.id_tag, group=e.group, expires=e.expires)
+                item["id_tag_info"] = id_tag_info(TagDecision(e.id_tag, e.status, tag))
+            items.append(item)
+        return await self.request_status(
+            self._call.SendLocalList(
+                list_version=version,
+                update_type="Full" if full else "Differential",
+                local_authorization_list=items,
+            )
+        )
 
     def trigger_call(self, message: str, connector_id: int | None) -> Any:
         return self._call.TriggerMessage(requested_message=message, connector_id=connector_id)

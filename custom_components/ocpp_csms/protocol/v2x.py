@@ -12,6 +12,7 @@ from ocpp.routing import after, on
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201.enums import Action as Action201
 
+from ..model.authorization import Tag, TagDecision
 from ..model.charger import Capabilities, Charger, ChargerIdentity, ConnectorStatus
 from ..model.commands import (
     CommandOutcome,
@@ -22,6 +23,7 @@ from ..model.commands import (
 )
 from ..model.csms import Csms, MeterSample, is_register
 from ..model.errors import InvalidCommand, InvalidInput
+from ..model.local_list import LocalEntry
 from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
 from ..model.transaction import StopReason, Transaction
 from .inputs import connector_status as _connector_status
@@ -30,6 +32,7 @@ from .v2x_reports import V2xReports
 from .variables import KEY_SYNTAX, format_key, parse_key
 
 GET_VARIABLES_BATCH = 20
+BASIC_AUTH_PASSWORD = "SecurityCtrlr/BasicAuthPassword"
 
 CHARGING_STATES = {
     "Charging": ConnectorStatus.CHARGING,
@@ -49,6 +52,17 @@ TRIGGERABLE = frozenset(
         "TransactionEvent",
     }
 )
+
+
+def token_info(decision: TagDecision) -> dict[str, Any]:
+    """IdTokenInfoType: the status, the group and, for a tag that expires, how long
+    the charger may cache it."""
+    info: dict[str, Any] = {"status": str(decision.status)}
+    if decision.group:
+        info["group_id_token"] = {"id_token": decision.group, "type": "Central"}
+    if decision.expires is not None:
+        info["cache_expiry_date_time"] = decision.expires.isoformat()
+    return info
 
 
 def _register_wh(samples: list[MeterSample], context: str | None = None) -> float | None:
@@ -123,13 +137,13 @@ class V2xHandlers(V2xReports):
         return self._call_result.StatusNotification()
 
     @on("Authorize")
-    def on_authorize(self, id_token: dict[str, Any], **kw: Any) -> Any:
-        status = self.csms.authorize(self.charger, id_token["id_token"], "Authorize")
-        return self._call_result.Authorize(id_token_info={"status": str(status)})
+    async def on_authorize(self, id_token: dict[str, Any], **kw: Any) -> Any:
+        decision = await self.csms.tags.authorize(self.charger, id_token["id_token"], "Authorize")
+        return self._call_result.Authorize(id_token_info=token_info(decision))
 
     # ------------------------------------------------------------ transactions
     @on("TransactionEvent")
-    def on_transaction_event(
+    async def on_transaction_event(
         self,
         event_type: str,
         timestamp: str,
@@ -140,7 +154,8 @@ class V2xHandlers(V2xReports):
     ) -> Any:
         tx_id = transaction_info["transaction_id"]
         token = (kw.get("id_token") or {}).get("id_token")
-        answer = self._call_result.TransactionEvent(id_token_info=self._token_info(token))
+        info = await self._token_info(token, event_type)
+        answer = self._call_result.TransactionEvent(id_token_info=info)
         if self.csms.sessions.has_ended(self.charger, tx_id):
             return answer  # a late or repeated event of an ended session changes nothing
         tx = self.csms.sessions.find(self.charger, tx_id)
@@ -169,11 +184,14 @@ class V2xHandlers(V2xReports):
             self.csms.charging_state(self.charger, evse_id, status)
         return answer
 
-    def _token_info(self, token: str | None) -> dict[str, Any] | None:
+    async def _token_info(self, token: str | None, event_type: str) -> dict[str, Any] | None:
         if not token:
             return None
-        status = self.csms.authorize(self.charger, token, "TransactionEvent")
-        return {"status": str(status)}
+        if event_type == "Ended":  # the session is over: the list alone
+            decision = self.csms.tags.decide_offline(self.charger, token, "TransactionEvent")
+        else:
+            decision = await self.csms.tags.authorize(self.charger, token, "TransactionEvent")
+        return token_info(decision)
 
     @staticmethod
     def _event_evse(evse: dict[str, Any] | None, tx: Transaction | None) -> int:
@@ -340,6 +358,13 @@ class V2xHandlers(V2xReports):
         return out
 
     async def set_configuration(self, key: str, value: str) -> CommandOutcome:
+        return await self._set_variable(key, value, remember=True)
+
+    async def set_basic_auth_password(self, password: str) -> CommandOutcome:
+        """A01: the charger reconnects with the new password (never remembered here)."""
+        return await self._set_variable(BASIC_AUTH_PASSWORD, password, remember=False)
+
+    async def _set_variable(self, key: str, value: str, *, remember: bool) -> CommandOutcome:
         component, variable = self._parse_key(key)
         result = await self.request(
             self._call.SetVariables(
@@ -350,8 +375,30 @@ class V2xHandlers(V2xReports):
         )
         status = str(result.set_variable_result[0]["attribute_status"])
         outcome = self.configuration_outcome("SetVariables", status)
-        self.charger.store_configuration(format_key(component, variable), value)
+        if remember:
+            self.charger.store_configuration(format_key(component, variable), value)
         return outcome
+
+    async def get_local_list_version(self) -> int:
+        return int((await self.request(self._call.GetLocalListVersion())).version_number)
+
+    async def send_local_list(
+        self, version: int, full: bool, entries: list[LocalEntry]
+    ) -> CommandOutcome:
+        items: list[dict[str, Any]] = []
+        for e in entries:
+            item: dict[str, Any] = {"id_token": {"id_token": e.id_tag, "type": e.token_type}}
+            if e.status is not None:
+                tag = Tag(e.id_tag, group=e.group, expires=e.expires)
+                item["id_token_info"] = token_info(TagDecision(e.id_tag, e.status, tag))
+            items.append(item)
+        return await self.request_status(
+            self._call.SendLocalList(
+                version_number=version,
+                update_type="Full" if full else "Differential",
+                local_authorization_list=items,
+            )
+        )
 
     def trigger_call(self, message: str, connector_id: int | None) -> Any:
         return self._call.TriggerMessage(

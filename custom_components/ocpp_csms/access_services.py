@@ -1,0 +1,71 @@
+"""Actions about access: rotate a charger's password (sent over OCPP, stored
+hashed), answer an "ask" tag request, and push the tag list to the chargers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
+from homeassistant.helpers import config_validation as cv
+
+from .actions import invalid, translated_errors
+from .charger_auth import valid_password
+from .const import DOMAIN
+from .model.charger import Charger, Connector
+from .runtime import get_runtime
+
+
+def _password(value: Any) -> str:
+    value = cv.string(value)
+    if not valid_password(value):
+        raise vol.Invalid("16 to 40 printable ASCII characters, no spaces")
+    return value
+
+
+def schemas(base: dict[Any, Any]) -> dict[str, vol.Schema]:
+    return {
+        "rotate_password": vol.Schema({**base, vol.Optional("password"): _password}),
+        "sync_tags": vol.Schema(base),
+    }
+
+
+AUTHORIZE_TAG_SCHEMA = vol.Schema(
+    {
+        vol.Required("id_tag"): vol.All(cv.string, vol.Length(1, 36)),
+        vol.Required("accept"): cv.boolean,
+    }
+)
+
+
+async def rotate_password(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Send a new password to the charger (given, or generated); the response
+    holds it, the one time it is shown."""
+    runtime = get_runtime(hass)
+    entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, charger.charger_id)
+    if entry is None:
+        raise invalid("unknown_charger", charger=charger.charger_id)
+    async with translated_errors(charger):
+        password = await runtime.access.rotate(entry, charger, data.get("password"))
+    return {"password": password}
+
+
+async def sync_tags(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Ask the charger for its list version and send what differs."""
+    async with translated_errors(charger):
+        await get_runtime(hass).csms.local_lists.after_boot(charger)
+    return {
+        "local_list": charger.capabilities.local_auth_list,
+        "version": charger.local_list.version,
+    }
+
+
+async def authorize_tag(call: ServiceCall) -> ServiceResponse:
+    waiting = get_runtime(call.hass).tag_manager.answer(
+        call.data["id_tag"], bool(call.data["accept"])
+    )
+    return {"answered": waiting}

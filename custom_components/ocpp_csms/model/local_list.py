@@ -1,0 +1,176 @@
+"""The tag list on the chargers (local authorization lists), so that they authorize
+while offline: a full list the first time, differential updates after, re-checked
+at every boot with GetLocalListVersion; and the chargers' authorization caches
+cleared when a tag stops being accepted."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from .authorization import AuthStatus, Tag, TagList, TagPolicy
+from .commands import CommandError
+
+if TYPE_CHECKING:
+    from .charger import Charger
+    from .csms import Csms
+
+_LOGGER = logging.getLogger(__name__)
+_KNOWN = TagPolicy.KNOWN
+
+
+@dataclass(slots=True, frozen=True)
+class LocalEntry:
+    """One tag as a charger keeps it; ``status`` None removes it (differential)."""
+
+    id_tag: str
+    status: AuthStatus | None
+    token_type: str = "ISO14443"
+    group: str | None = None
+    expires: datetime | None = None
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.status, self.token_type, self.group, self.expires)
+
+
+@dataclass(slots=True)
+class SentList:
+    """What a charger was last sent: the version, and the entries by tag."""
+
+    version: int = 0
+    entries: dict[str, LocalEntry] | None = None  # None: never sent in full
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "entries": None
+            if self.entries is None
+            else {
+                k: [
+                    e.id_tag,
+                    e.status,
+                    e.token_type,
+                    e.group,
+                    e.expires.isoformat() if e.expires else None,
+                ]
+                for k, e in self.entries.items()
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SentList:
+        if not isinstance(data, dict):
+            return cls()
+        entries = None
+        if isinstance(raw := data.get("entries"), dict):
+            entries = {
+                k: LocalEntry(
+                    v[0],
+                    AuthStatus(v[1]) if v[1] else None,
+                    v[2],
+                    v[3],
+                    datetime.fromisoformat(v[4]) if v[4] else None,
+                )
+                for k, v in raw.items()
+            }
+        return cls(int(data.get("version", 0)), entries)
+
+
+def wanted(tags: TagList, now: datetime) -> dict[str, LocalEntry]:
+    """The list every charger should hold (tags of any state: a charger offline must
+    know that a blocked tag is blocked)."""
+    out: dict[str, LocalEntry] = {}
+    for tag in tags:
+        status = tags.decide(tag.id_tag, now, _KNOWN).status
+        out[tag.id_tag.casefold()] = _entry(tag, status)
+    return out
+
+
+def _entry(tag: Tag, status: AuthStatus) -> LocalEntry:
+    return LocalEntry(tag.id_tag, status, tag.token_type, tag.group, tag.expires)
+
+
+class LocalLists:
+    def __init__(self, csms: Csms) -> None:
+        self._csms = csms
+
+    async def after_boot(self, charger: Charger) -> None:
+        """Compare the charger's list version with ours; send the full list if they
+        differ (a charger reset or replaced), else whatever changed meanwhile."""
+        commands = charger.require_commands()
+        try:
+            version = await commands.get_local_list_version()
+        except CommandError as err:
+            _LOGGER.debug("%s: no local authorization list (%s)", charger.charger_id, err)
+            charger.update_capabilities(local_auth_list=False)
+            return
+        if version < 0:
+            charger.update_capabilities(local_auth_list=False)
+            return
+        charger.update_capabilities(local_auth_list=True)
+        if version != charger.local_list.version:
+            charger.local_list.entries = None
+        await self.sync(charger)
+
+    async def sync(self, charger: Charger) -> None:
+        """Bring the charger's list to the tag list: full the first time (and after
+        a version mismatch), differential after."""
+        if charger.capabilities.local_auth_list is not True or not charger.connected:
+            return
+        target = wanted(self._csms.tags.tags, datetime.now(UTC))
+        if charger.protocol == "1.6":  # idTag is at most 20 characters there
+            target = {k: e for k, e in target.items() if len(e.id_tag) <= 20}
+        sent = charger.local_list
+        commands = charger.require_commands()
+        version = sent.version + 1
+        if sent.entries is None and not target:
+            return  # no tags yet: the charger's own list is left alone
+        try:
+            if sent.entries is None:
+                await commands.send_local_list(version, True, list(target.values()))
+            else:
+                changes = _changes(sent.entries, target)
+                if not changes:
+                    return
+                await commands.send_local_list(version, False, changes)
+        except CommandError as err:
+            if "VersionMismatch" in err.answer and sent.entries is not None:
+                sent.entries = None
+                await self.sync(charger)
+                return
+            _LOGGER.warning(
+                "%s: the charger did not take its local authorization list (%s)",
+                charger.charger_id,
+                err.answer,
+            )
+            if "NotSupported" in err.answer or "NotImplemented" in err.answer:
+                charger.update_capabilities(local_auth_list=False)
+            return
+        charger.local_list = type(sent)(version, target)
+        self._csms.persistence.soon()
+
+    async def clear_cache(self, charger: Charger) -> None:
+        """A tag stopped being accepted: the charger must forget what it cached."""
+        try:
+            await charger.require_commands().clear_cache()
+        except CommandError as err:
+            _LOGGER.debug("%s: ClearCache: %s", charger.charger_id, err.answer)
+
+
+def _changes(old: dict[str, LocalEntry], new: dict[str, LocalEntry]) -> list[LocalEntry]:
+    out = [e for k, e in new.items() if k not in old or old[k].key() != e.key()]
+    out += [LocalEntry(e.id_tag, None, e.token_type) for k, e in old.items() if k not in new]
+    return out
+
+
+def withdrawn(old: TagList, new: TagList, now: datetime) -> bool:
+    """Did any tag that was accepted stop being so (removed, blocked, expired)?"""
+    for tag in old:
+        if (
+            old.decide(tag.id_tag, now, _KNOWN).accepted
+            and not new.decide(tag.id_tag, now, _KNOWN).accepted
+        ):
+            return True
+    return False

@@ -1,0 +1,209 @@
+"""Options flows: the CSMS entry's options in sections (chargers and access, RFID
+tags, charging, limits on hostile input, TLS), saved flat; and a charger's own
+options (a pinned OCPP version, its password)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers import selector
+
+from .admission import NoPasswordPolicy, UnknownPolicy
+from .charger_auth import valid_password
+from .connection_options import LIMITS, unknown_policy
+from .const import (
+    BELOW_MINIMUM_PAUSE,
+    BELOW_MINIMUM_RAISE,
+    CONF_ASK_TIMEOUT,
+    CONF_BELOW_MINIMUM,
+    CONF_CLOCK_TOLERANCE,
+    CONF_DEFAULT_ID_TAG,
+    CONF_DISCOVERY_CAP,
+    CONF_HEARTBEAT_INTERVAL,
+    CONF_LIMIT_SPACING,
+    CONF_MAX_CONNECTORS,
+    CONF_MIN_CURRENT,
+    CONF_NO_PASSWORD,
+    CONF_PHASES,
+    CONF_PROTOCOL,
+    CONF_SSL_CAFILE,
+    CONF_SSL_CERTFILE,
+    CONF_SSL_KEYFILE,
+    CONF_TAG_POLICY,
+    CONF_TLS_LEGACY,
+    CONF_UNKNOWN_CHARGERS,
+    CONF_VOLTAGE,
+    DEFAULT_ASK_TIMEOUT,
+    DEFAULT_CLOCK_TOLERANCE,
+    DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_ID_TAG,
+    DEFAULT_LIMIT_SPACING,
+    DEFAULT_MAX_CONNECTORS,
+    DEFAULT_MIN_CURRENT,
+    DEFAULT_PHASES,
+    DEFAULT_VOLTAGE,
+    PROTOCOL_AUTO,
+    TAG_POLICIES,
+    TAG_POLICY_AUTO,
+)
+from .protocol.registry import VERSIONS
+
+
+def _select(options: list[str], key: str) -> selector.SelectSelector:
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(options=options, translation_key=key)
+    )
+
+
+def _number(low: float, high: float, step: float = 1, unit: str | None = None) -> Any:
+    config = selector.NumberSelectorConfig(
+        min=low, max=high, step=step, mode=selector.NumberSelectorMode.BOX
+    )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return selector.NumberSelector(config)
+
+
+def _int(low: int, high: int, unit: str | None = None) -> Any:
+    return vol.All(_number(low, high, 1, unit), vol.Coerce(int))
+
+
+_TEXT = selector.TextSelector()
+_SECONDS = "s"
+
+SECTIONS: dict[str, dict[Any, Any]] = {
+    "chargers": {
+        vol.Required(CONF_UNKNOWN_CHARGERS, default=UnknownPolicy.ASK): _select(
+            list(UnknownPolicy), CONF_UNKNOWN_CHARGERS
+        ),
+        vol.Required(CONF_DISCOVERY_CAP, default=LIMITS[CONF_DISCOVERY_CAP][0]): _int(0, 1000),
+        vol.Required(CONF_NO_PASSWORD, default=NoPasswordPolicy.AUTO): _select(
+            list(NoPasswordPolicy), CONF_NO_PASSWORD
+        ),
+        vol.Required(CONF_HEARTBEAT_INTERVAL, default=DEFAULT_HEARTBEAT_INTERVAL): _int(
+            10, 86400, _SECONDS
+        ),
+        vol.Required(CONF_MAX_CONNECTORS, default=DEFAULT_MAX_CONNECTORS): _int(1, 1000),
+        vol.Required(CONF_CLOCK_TOLERANCE, default=DEFAULT_CLOCK_TOLERANCE): _int(
+            0, 7 * 86400, _SECONDS
+        ),
+    },
+    "tags": {
+        vol.Required(CONF_TAG_POLICY, default=TAG_POLICY_AUTO): _select(
+            list(TAG_POLICIES), CONF_TAG_POLICY
+        ),
+        vol.Required(CONF_ASK_TIMEOUT, default=DEFAULT_ASK_TIMEOUT): vol.All(
+            _number(0.5, 30, 0.5, _SECONDS), vol.Coerce(float)
+        ),
+        vol.Required(CONF_DEFAULT_ID_TAG, default=DEFAULT_ID_TAG): vol.All(
+            _TEXT, vol.Length(1, 20)
+        ),
+    },
+    "charging": {
+        vol.Required(CONF_VOLTAGE, default=DEFAULT_VOLTAGE): _int(100, 480, "V"),
+        vol.Required(CONF_PHASES, default=DEFAULT_PHASES): vol.All(
+            _select(["1", "3"], CONF_PHASES), vol.Coerce(int)
+        ),
+        vol.Required(CONF_MIN_CURRENT, default=DEFAULT_MIN_CURRENT): vol.All(
+            _number(0, 32, 0.5, "A"), vol.Coerce(float)
+        ),
+        vol.Required(CONF_BELOW_MINIMUM, default=BELOW_MINIMUM_PAUSE): _select(
+            [BELOW_MINIMUM_PAUSE, BELOW_MINIMUM_RAISE], CONF_BELOW_MINIMUM
+        ),
+        vol.Required(CONF_LIMIT_SPACING, default=DEFAULT_LIMIT_SPACING): _int(0, 3600, _SECONDS),
+    },
+    "limits": {
+        vol.Required(key, default=default): _int(low, high)
+        for key, (default, low, high) in LIMITS.items()
+        if key != CONF_DISCOVERY_CAP
+    },
+    "tls": {
+        vol.Optional(CONF_SSL_CERTFILE): _TEXT,
+        vol.Optional(CONF_SSL_KEYFILE): _TEXT,
+        vol.Optional(CONF_SSL_CAFILE): _TEXT,
+        vol.Required(CONF_TLS_LEGACY, default=False): selector.BooleanSelector(),
+    },
+}
+COLLAPSED = {"charging", "limits", "tls"}
+
+
+def _as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class CsmsOptionsFlow(OptionsFlow):
+    """Options of the CSMS entry; policies apply at once, TLS and transport limits
+    restart the server (chargers reconnect)."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if user_input is not None:
+            flat: dict[str, Any] = {}
+            for name in SECTIONS:
+                flat.update(user_input.get(name, {}))
+            for key in (CONF_SSL_CERTFILE, CONF_SSL_KEYFILE, CONF_SSL_CAFILE):
+                if not (flat.get(key) or "").strip():
+                    flat.pop(key, None)
+            keep = {k: v for k, v in self.config_entry.options.items() if k not in flat}
+            keep.pop("auto_accept", None)  # replaced by unknown_chargers
+            return self.async_create_entry(data={**keep, **flat})
+        options = dict(self.config_entry.options)
+        options[CONF_UNKNOWN_CHARGERS] = unknown_policy(options)
+        options[CONF_PHASES] = str(options.get(CONF_PHASES, DEFAULT_PHASES))
+        schema = vol.Schema(
+            {
+                vol.Required(name): section(vol.Schema(fields), {"collapsed": name in COLLAPSED})
+                for name, fields in SECTIONS.items()
+            }
+        )
+        suggested = {
+            name: {str(key): options[str(key)] for key in fields if str(key) in options}
+            for name, fields in SECTIONS.items()
+        }
+        return self.async_show_form(
+            step_id="init", data_schema=self.add_suggested_values_to_schema(schema, suggested)
+        )
+
+
+CONF_NEW_PASSWORD = "new_password"
+CONF_REMOVE_PASSWORD = "remove_password"
+
+
+class ChargerOptionsFlow(OptionsFlow):
+    """A charger's options: pin one OCPP version (for weak 2.x firmware), enter a
+    password the charger already has, or remove its password."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            from .runtime import get_runtime
+
+            access = get_runtime(self.hass).access
+            new = user_input.pop(CONF_NEW_PASSWORD, None)
+            remove = user_input.pop(CONF_REMOVE_PASSWORD, False)
+            if new and not valid_password(new):
+                errors[CONF_NEW_PASSWORD] = "invalid_password"
+            else:
+                if new:
+                    await access.store(self.config_entry, new, keep_previous=False)
+                elif remove:
+                    access.clear(self.config_entry)
+                return self.async_create_entry(data=user_input)
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_PROTOCOL, default=PROTOCOL_AUTO): _select(
+                    [PROTOCOL_AUTO, *VERSIONS], CONF_PROTOCOL
+                ),
+                vol.Optional(CONF_NEW_PASSWORD): selector.TextSelector(
+                    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+                ),
+                vol.Required(CONF_REMOVE_PASSWORD, default=False): selector.BooleanSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
+            errors=errors,
+        )
