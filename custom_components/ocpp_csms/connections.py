@@ -234,7 +234,13 @@ class ConnectionManager:
                 await adapter.refuse(match.group(1).decode(), "message rate limit exceeded")
             except ConnectionClosed:
                 return
-        await ws.close(code=1008, reason="message rate limit exceeded")
+        try:  # frames still queued may keep the closing handshake from finishing
+            await asyncio.wait_for(
+                ws.close(code=1008, reason="message rate limit exceeded"),
+                REPLACED_CLOSE_TIMEOUT_S,
+            )
+        except TimeoutError:
+            ws.transport.abort()
 
     def _close_replaced(self, old: _Link) -> None:
         async def close() -> None:

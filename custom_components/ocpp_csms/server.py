@@ -20,6 +20,8 @@ from .admission import Admission
 _LOGGER = logging.getLogger(__name__)
 
 MAX_ID_LENGTH = 48
+# A peer that does not answer our close (a dead TCP connection) is cut after this.
+CLOSE_TIMEOUT_S = 3.0
 
 ConnectHandler = Callable[[str, str, ServerConnection], Awaitable[None]]
 # (charger id) -> the versions it may use, newest first, or None if unknown
@@ -108,6 +110,7 @@ class CsmsServer:
             open_timeout=self.limits.handshake_timeout_s,
             ping_interval=self.limits.ping_interval_s,
             ping_timeout=self.limits.ping_timeout_s,
+            close_timeout=CLOSE_TIMEOUT_S,
         )
 
     async def stop(self) -> None:
