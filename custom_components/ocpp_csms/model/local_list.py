@@ -141,12 +141,15 @@ class LocalLists:
                 await self.sync(charger)
                 return
             _LOGGER.warning(
-                "%s: the charger did not take its local authorization list (%s)",
+                "%s: the charger did not take its local authorization list (%s)%s",
                 charger.charger_id,
                 err.answer,
+                "; not sent again before its next boot" if sent.entries is None else "",
             )
-            if "NotSupported" in err.answer or "NotImplemented" in err.answer:
+            if sent.entries is None:  # even a full list fails: it has none to keep
                 charger.update_capabilities(local_auth_list=False)
+            else:  # the next change sends the whole list
+                sent.entries = None
             return
         charger.local_list = type(sent)(version, target)
         self._csms.persistence.soon()
