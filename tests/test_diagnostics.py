@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -32,6 +35,36 @@ async def test_csms_diagnostics(hass: HomeAssistant, charger, csms_entry, hass_c
     diag = await get_diagnostics_for_config_entry(hass, hass_client, csms_entry)
     assert diag["adopted"] == ["CP1"]
     assert diag["port"] == server_port(hass)
+    assert diag["access"]["unknown_chargers"] == "ask"
+    assert diag["tags"] == {"policy": "auto", "listed": 0, "blocked": 0}
+
+
+@pytest.mark.parametrize(
+    "csms_options",
+    [{"default_id_tag": "MY-SECRET-TAG", "ssl_cafile": "/ssl/ca.pem", "response_timeout": 3}],
+)
+async def test_diagnostics_redact_secrets(
+    hass: HomeAssistant, charger, csms_entry, hass_client
+) -> None:
+    """Passwords (and their hashes), tags, serial numbers and certificate paths."""
+    from .helpers import runtime_of
+
+    entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "CP1")
+    await runtime_of(hass).access.store(entry, "Very-secret-password-1", keep_previous=False)
+    await charger.authorize("SECRET-CARD")
+    await charger.boot()
+    text = json.dumps(await get_diagnostics_for_config_entry(hass, hass_client, entry))
+    text += json.dumps(await get_diagnostics_for_config_entry(hass, hass_client, csms_entry))
+    for secret in (
+        "Very-secret-password-1",
+        entry.data["password_hash"]["digest"],
+        "SECRET-CARD",
+        "MY-SECRET-TAG",
+        "/ssl/ca.pem",
+        "SN-CP1",
+    ):
+        assert secret not in text, secret
+    assert '"has_password": true' in text
 
 
 async def test_refused_input_is_counted_in_diagnostics(

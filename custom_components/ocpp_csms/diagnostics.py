@@ -10,13 +10,40 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_CHARGER_PASSWORD
+from .const import (
+    CONF_CHARGER_PASSWORD,
+    CONF_DEFAULT_ID_TAG,
+    CONF_PASSWORD_HASH,
+    CONF_PREVIOUS_HASH,
+    CONF_SSL_CAFILE,
+    CONF_SSL_CERTFILE,
+    CONF_SSL_KEYFILE,
+)
 from .entry_data import ChargerData, OcppConfigEntry
 from .model.charger import Charger, Connector
 from .model.transaction import Transaction
 from .runtime import CsmsRuntime
 
-TO_REDACT = {CONF_CHARGER_PASSWORD, "id_tag", "csr"}
+# Passwords and their hashes, tags, certificate paths, serial numbers and CSRs.
+TO_REDACT = {
+    CONF_CHARGER_PASSWORD,
+    CONF_PASSWORD_HASH,
+    CONF_PREVIOUS_HASH,
+    CONF_DEFAULT_ID_TAG,
+    CONF_SSL_CERTFILE,
+    CONF_SSL_KEYFILE,
+    CONF_SSL_CAFILE,
+    "password",
+    "id_tag",
+    "id_token",
+    "idTag",
+    "idToken",
+    "group",
+    "serial_number",
+    "charge_point_serial_number",
+    "charge_box_serial_number",
+    "csr",
+}
 
 
 def _tx(tx: Transaction | None) -> dict[str, Any] | None:
@@ -65,12 +92,34 @@ def _csms(runtime: CsmsRuntime, options: dict[str, Any]) -> dict[str, Any]:
         "open_transactions": sum(len(c.transactions) for c in csms.chargers.values())
         + csms.stored.open_transactions(),
         "transaction_counter": csms.stored.tx_counter,
+        "access": {
+            "unknown_chargers": str(runtime.access.unknown_policy),
+            "chargers_without_password": str(runtime.connections.admission.no_password),
+            "refused_unknown": runtime.connections.admission.refused_unknown,
+            "failed_logins": runtime.connections.admission.failures.total,
+            "refused_busy": server.refused_busy if server else 0,
+            "closed_for_flooding": runtime.connections.refused_floods,
+        },
+        "tls": None
+        if runtime.tls is None
+        else {
+            "expires": runtime.tls.expires.isoformat() if runtime.tls.expires else None,
+            "client_certificates": runtime.tls.client_certificates,
+        },
+        "tags": {
+            "policy": str(csms.tags.policy),
+            "listed": len(csms.tags.tags),
+            "blocked": sum(1 for t in csms.tags.tags if t.blocked),
+        },
     }
 
 
-def _charger(charger: Charger) -> dict[str, Any]:
+def _charger(charger: Charger, entry: OcppConfigEntry) -> dict[str, Any]:
     return {
         "charger_id": charger.charger_id,
+        "has_password": CONF_PASSWORD_HASH in entry.data,
+        "local_list_version": charger.local_list.version,
+        "tag_decisions": charger.tag_decisions,
         "protocol": charger.protocol,
         "connected": charger.connected,
         "boot_status": charger.boot_status,
@@ -96,5 +145,5 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     data = entry.runtime_data
     if isinstance(data, ChargerData):
-        return async_redact_data(_charger(data.charger), TO_REDACT)
+        return async_redact_data(_charger(data.charger, entry), TO_REDACT)
     return async_redact_data(_csms(data, dict(entry.options)), TO_REDACT)
