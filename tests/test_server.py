@@ -33,6 +33,12 @@ from .helpers import server_port, until
         ("/ocpp/" + "x" * 48, "x" * 48),
         ("/ocpp/CP%0A1", None),
         ("/ocpp/CP%2F1", None),
+        ("/ocpp/%FF", None),  # not UTF-8
+        ("/ocpp/CP%E2%80%AE1", None),  # a right-to-left override
+        ("/ocpp/..", None),
+        ("/ocpp/%ZZ", None),
+        ("/ocpp/%20CP1", None),
+        ("/ocpp/CP%09", None),
     ],
 )
 def test_charger_id_from_path(path: str, expected: str | None) -> None:

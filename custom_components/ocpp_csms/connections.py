@@ -28,6 +28,8 @@ _LOGGER = logging.getLogger(__package__)
 # Within one window, at most this many chargers are named; the rest are counted.
 BURST_WINDOW_S = 10.0
 BURST_LINES = 5
+# One connection's frames are handled at most this long before others get a turn.
+FAIR_SHARE_S = 0.005
 # A replaced connection gets this long to close cleanly, then it is cut.
 REPLACED_CLOSE_TIMEOUT_S = 1.0
 
@@ -198,8 +200,15 @@ class ConnectionManager:
         self.availability.back(charger_id)
         adapter.on_connected(self.csms.is_adopted(charger_id))
         rate = MessageRate(self.settings.messages_per_minute, self.settings.message_burst)
+        loop = asyncio.get_running_loop()
+        turn = loop.time()
         try:
             async for raw in ws:
+                if loop.time() - turn > FAIR_SHARE_S:
+                    # Frames already received are read without waiting: a charger
+                    # sending thousands at once must still let everything else run.
+                    await asyncio.sleep(0)
+                    turn = loop.time()
                 if self._links.get(charger_id) is not link:
                     break  # replaced: not one more answer from here
                 if not rate.take():

@@ -50,12 +50,19 @@ class _QuietLog(logging.LoggerAdapter):  # type: ignore[type-arg]
 
 
 def charger_id_from_path(path: str) -> str | None:
-    """The last path segment, percent-decoded; None if empty, too long or unprintable."""
+    """The last path segment, percent-decoded; None unless it is 1 to 48 printable
+    characters of valid UTF-8, without "/", "%" or a leading/trailing space, and
+    not "." or ".." (path traversal, control characters and odd encodings)."""
     segment = urlsplit(path).path.rstrip("/").rsplit("/", 1)[-1]
-    charger_id = unquote(segment)
-    if not charger_id or len(charger_id) > MAX_ID_LENGTH:
+    try:
+        charger_id = unquote(segment, errors="strict")
+    except UnicodeDecodeError:
         return None
-    if "/" in charger_id or any(ord(ch) < 32 or ord(ch) == 127 for ch in charger_id):
+    if not charger_id or len(charger_id) > MAX_ID_LENGTH or charger_id in (".", ".."):
+        return None
+    if "/" in charger_id or "%" in charger_id or not charger_id.isprintable():
+        return None
+    if charger_id != charger_id.strip():
         return None
     return charger_id
 

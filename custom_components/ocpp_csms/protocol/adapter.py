@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from ocpp.exceptions import (
+    FormatViolationError,
     GenericError,
     NotSupportedError,
     OCPPError,
@@ -150,7 +151,7 @@ class AdapterBase:
                 raise SecurityError(
                     details={"cause": f"{msg.action}: the charger is not accepted (yet)"}
                 )
-            await self._handle_call(msg)
+            await self._handle_bounded(msg)
         except OCPPError as err:
             self._bad_frames += 1
             _LOGGER.warning(
@@ -161,6 +162,14 @@ class AdapterBase:
                 err.details.get("cause", err.description) if isinstance(err.details, dict) else err,
             )
             await self._send_error(msg.unique_id, err)
+
+    async def _handle_bounded(self, msg: Any) -> None:
+        """A payload nested deeper than Python recurses (the library converts keys
+        recursively) is a format violation, answered like any other."""
+        try:
+            await self._handle_call(msg)
+        except RecursionError as err:
+            raise FormatViolationError(details={"cause": "the payload is nested too deep"}) from err
 
     def _unknown_action(self, action: str) -> OCPPError:
         """OCPP-J: NotImplemented for an action the receiver does not know,
