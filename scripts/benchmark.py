@@ -50,7 +50,18 @@ async def run(size: int, messages: int) -> dict[str, float]:
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # allow custom integrations
         # The test config dir is shared: start from no stored state, as a new install.
         Path(hass.config.path(".storage", STORAGE_KEY)).unlink(missing_ok=True)
-        csms = MockConfigEntry(domain=DOMAIN, data={"kind": "csms", "host": "127.0.0.1", "port": 0})
+        # The run sends as fast as it can: far above the per-charger message rate a
+        # real charger keeps to, from one address: the limits on hostile input are
+        # raised for it.
+        csms = MockConfigEntry(
+            domain=DOMAIN,
+            data={"kind": "csms", "host": "127.0.0.1", "port": 0},
+            options={
+                "messages_per_minute": 60000,
+                "message_burst": 10000,
+                "connections_per_address": 5000,
+            },
+        )
         csms.add_to_hass(hass)
         await hass.config_entries.async_setup(csms.entry_id)
         await hass.async_block_till_done()

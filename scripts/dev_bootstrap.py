@@ -119,6 +119,9 @@ def onboard(url: str) -> str:
     return token
 
 
+DEV_PASSWORD = "dev-charger-password"
+
+
 def configure(url: str, token: str, port: int) -> None:
     entries = request(f"{url}/api/config/config_entries/entry?domain=ocpp_csms", token=token)
     titles = {e["title"] for e in entries}
@@ -142,10 +145,11 @@ def configure(url: str, token: str, port: int) -> None:
         request(
             f"{url}/api/config/config_entries/flow/{flow['flow_id']}",
             "POST",
-            {"charger_id": charger_id},
+            # the password scripts/develop gives the simulators (security profile 1)
+            {"charger_id": charger_id, "password_mode": "enter", "password": DEV_PASSWORD},
             token,
         )
-        print(f"[ocpp_csms] charger {charger_id} added", file=sys.stderr)
+        print(f"[ocpp_csms] charger {charger_id} added, with a password", file=sys.stderr)
 
 
 def prices_and_limits(url: str, token: str) -> None:

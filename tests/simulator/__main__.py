@@ -7,6 +7,8 @@ import asyncio
 import logging
 import time
 
+from websockets.exceptions import InvalidStatus
+
 from . import SIMULATORS
 from .profiles import QUIRKS
 
@@ -15,12 +17,17 @@ _LOGGER = logging.getLogger("simulator")
 
 async def run(args: argparse.Namespace) -> None:
     cls = SIMULATORS[args.version]
+    password = args.password
     while True:
         try:
             sim = await cls.connect(
-                args.url, args.id, connectors=args.connectors, quirks=set(args.quirk)
+                args.url,
+                args.id,
+                password=password,
+                connectors=args.connectors,
+                quirks=set(args.quirk),
             )
-        except OSError as err:
+        except (OSError, InvalidStatus) as err:
             _LOGGER.warning("cannot connect (%s); retrying in 5 s", err)
             await asyncio.sleep(5)
             continue
@@ -33,7 +40,7 @@ async def run(args: argparse.Namespace) -> None:
                 await sim.plug_in(1)
                 await sim.start_transaction(1, args.id_tag)
             last_heartbeat = time.monotonic()
-            while sim.reset_requested is None:
+            while sim.reset_requested is None and sim.password_set in (None, password):
                 await asyncio.sleep(args.meter_interval)
                 for conn in sim.connectors.values():
                     if conn.transaction_id is not None:
@@ -41,7 +48,11 @@ async def run(args: argparse.Namespace) -> None:
                 if time.monotonic() - last_heartbeat > sim.heartbeat_interval:
                     await sim.heartbeat()
                     last_heartbeat = time.monotonic()
-            _LOGGER.info("reset requested: rebooting")
+            if sim.password_set not in (None, password):
+                _LOGGER.info("new password from the CSMS: reconnecting with it")
+                password = sim.password_set
+            else:
+                _LOGGER.info("reset requested: rebooting")
         except Exception as err:
             _LOGGER.warning("connection lost (%s); reconnecting in 5 s", err)
         finally:
@@ -57,6 +68,7 @@ def main() -> None:
     parser.add_argument("--connectors", type=int, default=1)
     parser.add_argument("--charge", action="store_true", help="plug in and start charging")
     parser.add_argument("--id-tag", default="SIMTAG")
+    parser.add_argument("--password", help="Basic-auth password (security profile 1)")
     parser.add_argument("--meter-interval", type=float, default=10.0)
     parser.add_argument("--boot-retry", type=float, default=5.0)
     parser.add_argument(
