@@ -3,10 +3,14 @@ chargers, and nothing kept of an unknown charger once it is gone."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import websockets
 from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_csms.const import DOMAIN
@@ -27,6 +31,10 @@ async def test_refuse_unknown(hass: HomeAssistant, csms_entry, url: str) -> None
     assert await _status(f"{url}/STRANGER") == 403
     runtime = runtime_of(hass)
     assert runtime.connections.admission.refused_unknown == 1
+    # the refusal shows on the central system's counter within a minute
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.ocpp_central_system_refused_connections").state == "1"
     assert "STRANGER" not in runtime.csms.chargers
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 

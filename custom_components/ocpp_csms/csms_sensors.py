@@ -15,6 +15,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_interval
@@ -115,13 +116,15 @@ class CsmsSensor(SensorEntity):
         attrs_fn = self.entity_description.attrs_fn
         return attrs_fn(self.runtime) if attrs_fn is not None else None
 
+    @callback
+    def _refresh(self, _now: datetime) -> None:
+        self.async_write_ha_state()
+
     async def async_added_to_hass(self) -> None:
         if self.entity_description.counter:
             self.async_on_remove(
                 async_track_time_interval(
-                    self.hass,
-                    lambda _now: self.async_write_ha_state(),
-                    timedelta(seconds=REFRESH_COUNTERS_EVERY),
+                    self.hass, self._refresh, timedelta(seconds=REFRESH_COUNTERS_EVERY)
                 )
             )
         elif self.entity_description.key == "last_rejected_tag":
