@@ -100,16 +100,19 @@ class ChargerAccess:
     def adopted(self, charger_id: str) -> None:
         self._unknown.discard(charger_id)
 
-    def _without_password(self, charger_id: str) -> None:
+    def _issue(self, issue_id: str, key: str, placeholders: dict[str, str]) -> None:
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            f"no_password_{charger_id}",
+            issue_id,
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
-            translation_key="no_password",
-            translation_placeholders={"charger": charger_id},
+            translation_key=key,
+            translation_placeholders=placeholders,
         )
+
+    def _without_password(self, charger_id: str) -> None:
+        self._issue(f"no_password_{charger_id}", "no_password", {"charger": charger_id})
 
     def _authenticated(self, charger_id: str, used: PasswordHash) -> None:
         ir.async_delete_issue(self.hass, DOMAIN, f"auth_failures_{charger_id}")
@@ -123,18 +126,10 @@ class ChargerAccess:
             self.admission.forget(charger_id)
 
     def _repeated_failures(self, charger_id: str, address: str, count: int) -> None:
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
+        self._issue(
             f"auth_failures_{charger_id}",
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="auth_failures",
-            translation_placeholders={
-                "charger": charger_id,
-                "address": address,
-                "count": str(count),
-            },
+            "auth_failures",
+            {"charger": charger_id, "address": address, "count": str(count)},
         )
 
     # ------------------------------------------------------------ passwords

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .authorization import AuthStatus, Tag, TagList, TagPolicy
+from .authorization import AuthStatus, Tag, TagDecision, TagList, TagPolicy
 from .commands import CommandError
 
 if TYPE_CHECKING:
@@ -33,6 +33,13 @@ class LocalEntry:
 
     def key(self) -> tuple[Any, ...]:
         return (self.status, self.token_type, self.group, self.expires)
+
+    def decision(self) -> TagDecision | None:
+        """The entry as the decision a charger keeps; None for a removal."""
+        if self.status is None:
+            return None
+        tag = Tag(self.id_tag, group=self.group, expires=self.expires)
+        return TagDecision(self.id_tag, self.status, tag)
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ from ocpp.routing import on
 from ..model.charger import BootStatus, ChargerIdentity
 from ..model.commands import CommandError, CommandOutcome, DataTransferResult, LimitUnit
 from ..model.errors import InvalidCommand
+from ..model.local_list import LocalEntry
 from ..model.profiles import CompositeSchedule, SchedulePeriod
 from ..model.transaction import Transaction
 from .adapter import AdapterBase
@@ -127,6 +128,16 @@ class SharedHandlers(AdapterBase):
         raise NotImplementedError
 
     # ------------------------------------------------------------ local lists
+    def local_list_call(self, version: int, update_type: str, entries: list[LocalEntry]) -> Any:
+        """The version's SendLocalList."""
+        raise NotImplementedError
+
+    async def send_local_list(
+        self, version: int, full: bool, entries: list[LocalEntry]
+    ) -> CommandOutcome:
+        update_type = "Full" if full else "Differential"
+        return await self.request_status(self.local_list_call(version, update_type, entries))
+
     async def clear_cache(self) -> CommandOutcome:
         return await self.request_status(self._call.ClearCache())
 

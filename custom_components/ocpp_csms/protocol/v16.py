@@ -9,7 +9,7 @@ from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint
 from ocpp.v16.enums import Action
 
-from ..model.authorization import AuthStatus, Tag, TagDecision
+from ..model.authorization import AuthStatus, TagDecision
 from ..model.charger import Capabilities, ChargerIdentity
 from ..model.commands import (
     CommandOutcome,
@@ -300,22 +300,15 @@ class V16Adapter(SharedHandlers, ChargePoint):
     async def get_local_list_version(self) -> int:
         return int((await self.request(self._call.GetLocalListVersion())).list_version)
 
-    async def send_local_list(
-        self, version: int, full: bool, entries: list[LocalEntry]
-    ) -> CommandOutcome:
-        items: list[dict[str, Any]] = []
-        for e in entries:
-            item: dict[str, Any] = {"id_tag": e.id_tag}
-            if e.status is not None:  # none: removed (a differential update)
-                tag = Tag(e.id_tag, group=e.group, expires=e.expires)
-                item["id_tag_info"] = id_tag_info(TagDecision(e.id_tag, e.status, tag))
+    def local_list_call(self, version: int, update_type: str, entries: list[LocalEntry]) -> Any:
+        items = []
+        for entry in entries:
+            item: dict[str, Any] = {"id_tag": entry.id_tag}
+            if (decision := entry.decision()) is not None:  # None: removed
+                item["id_tag_info"] = id_tag_info(decision)
             items.append(item)
-        return await self.request_status(
-            self._call.SendLocalList(
-                list_version=version,
-                update_type="Full" if full else "Differential",
-                local_authorization_list=items,
-            )
+        return self._call.SendLocalList(
+            list_version=version, update_type=update_type, local_authorization_list=items
         )
 
     def trigger_call(self, message: str, connector_id: int | None) -> Any:

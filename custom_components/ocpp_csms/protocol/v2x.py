@@ -12,7 +12,7 @@ from ocpp.routing import after, on
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201.enums import Action as Action201
 
-from ..model.authorization import Tag, TagDecision
+from ..model.authorization import TagDecision
 from ..model.charger import Capabilities, Charger, ChargerIdentity, ConnectorStatus
 from ..model.commands import (
     CommandOutcome,
@@ -382,22 +382,17 @@ class V2xHandlers(V2xReports):
     async def get_local_list_version(self) -> int:
         return int((await self.request(self._call.GetLocalListVersion())).version_number)
 
-    async def send_local_list(
-        self, version: int, full: bool, entries: list[LocalEntry]
-    ) -> CommandOutcome:
-        items: list[dict[str, Any]] = []
-        for e in entries:
-            item: dict[str, Any] = {"id_token": {"id_token": e.id_tag, "type": e.token_type}}
-            if e.status is not None:
-                tag = Tag(e.id_tag, group=e.group, expires=e.expires)
-                item["id_token_info"] = token_info(TagDecision(e.id_tag, e.status, tag))
+    def local_list_call(self, version: int, update_type: str, entries: list[LocalEntry]) -> Any:
+        items = []
+        for entry in entries:
+            item: dict[str, Any] = {
+                "id_token": {"id_token": entry.id_tag, "type": entry.token_type}
+            }
+            if (decision := entry.decision()) is not None:  # None: removed
+                item["id_token_info"] = token_info(decision)
             items.append(item)
-        return await self.request_status(
-            self._call.SendLocalList(
-                version_number=version,
-                update_type="Full" if full else "Differential",
-                local_authorization_list=items,
-            )
+        return self._call.SendLocalList(
+            version_number=version, update_type=update_type, local_authorization_list=items
         )
 
     def trigger_call(self, message: str, connector_id: int | None) -> Any:
