@@ -219,6 +219,8 @@ class Healthy:
     def __init__(self, sim: Any) -> None:
         self.sim = sim
         self.latencies: list[float] = []
+        self.by_phase: dict[str, list[float]] = {}
+        self.phase = "frames"  # set by the battery as it moves on
         self.meter_sends = 0
         self._stop = asyncio.Event()
 
@@ -228,6 +230,7 @@ class Healthy:
             start = loop.time()
             await self.sim.heartbeat()
             self.latencies.append(loop.time() - start)
+            self.by_phase.setdefault(self.phase, []).append(self.latencies[-1])
             await self.sim.send_meter_values(1)  # real time: what a charger would send
             self.meter_sends += 1
             await asyncio.sleep(0.05)
@@ -306,7 +309,7 @@ async def test_hostile_battery(hass: HomeAssistant, charger, url: str, caplog) -
         for version in SUBPROTOCOLS:
             await add_charger_entry(hass, f"RAW{version.replace('.', '')}")
         await hass.async_add_executor_job(
-            lambda: asyncio.run(_battery(url, port, counts, generated))
+            lambda: asyncio.run(_battery(url, port, counts, generated, healthy))
         )
     finally:
         healthy.stop()
@@ -318,7 +321,9 @@ async def test_hostile_battery(hass: HomeAssistant, charger, url: str, caplog) -
     await _healthy_untouched(hass, charger, tx, healthy, lag, counts)
 
 
-async def _battery(url: str, port: int, counts: Counter[str], generated: list[str]) -> None:
+async def _battery(
+    url: str, port: int, counts: Counter[str], generated: list[str], healthy: Healthy
+) -> None:
 
     # 1. frames, for each version on an adopted charger's connection
     for version, subprotocol in SUBPROTOCOLS.items():
@@ -363,6 +368,7 @@ async def _battery(url: str, port: int, counts: Counter[str], generated: list[st
             assert ws.close_code is None  # the connection survived all of it
 
     # 2. hostile charger ids: refused before the upgrade
+    healthy.phase = "hostile ids and load"
     for path in HOSTILE_PATHS:
         assert await _raw_status(port, path) == 400, path
         counts["hostile charger ids"] += 1
@@ -421,6 +427,11 @@ async def _healthy_untouched(
         f"healthy charger: {len(healthy.latencies)} heartbeats, latency p50 "
         f"{p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, max {max(healthy.latencies) * 1000:.1f} ms"
     )
+    for phase, values in healthy.by_phase.items():
+        print(
+            f"  during {phase}: {len(values)} heartbeats, p50 "
+            f"{statistics.median(values) * 1000:.1f} ms, max {max(values) * 1000:.1f} ms"
+        )
     print(
         f"event loop lag (20 ms timer): p50 {statistics.median(lag.lags) * 1000:.1f} ms, "
         f"max {max(lag.lags) * 1000:.1f} ms"
