@@ -10,6 +10,7 @@ from typing import Any
 
 import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
 from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
@@ -33,12 +34,29 @@ from .const import (
     KIND_CHARGER,
     KIND_CSMS,
 )
+from .model.commands import CommandError
 from .server import charger_id_from_path
 
 CSMS_TITLE = "OCPP central system"
 CONF_PASSWORD_MODE = "password_mode"
 CONF_PASSWORD = "password"
 MODE_GENERATE, MODE_ENTER, MODE_NONE = "generate", "enter", "none"
+
+
+def _csms_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=DEFAULT_HOST): selector.TextSelector(),
+            vol.Required(CONF_PORT, default=DEFAULT_PORT): vol.All(
+                selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=1, max=65535, mode=selector.NumberSelectorMode.BOX
+                    )
+                ),
+                vol.Coerce(int),
+            ),
+        }
+    )
 
 
 def _password_fields(default_mode: str) -> dict[Any, Any]:
@@ -116,23 +134,58 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
                         options={CONF_UNKNOWN_CHARGERS: "ask"},
                     )
                 errors[CONF_PORT] = "port_in_use"
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_HOST, default=DEFAULT_HOST): selector.TextSelector(),
-                vol.Required(CONF_PORT, default=DEFAULT_PORT): vol.All(
-                    selector.NumberSelector(
-                        selector.NumberSelectorConfig(
-                            min=1, max=65535, mode=selector.NumberSelectorMode.BOX
-                        )
-                    ),
-                    vol.Coerce(int),
-                ),
-            }
-        )
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            data_schema=self.add_suggested_values_to_schema(_csms_schema(), user_input),
             errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The CSMS entry: its address and port. A charger entry: its password."""
+        entry = self._get_reconfigure_entry()
+        if entry.data.get(CONF_KIND) == KIND_CHARGER:
+            self._charger_id = entry.data[CONF_CHARGER_ID]
+            return await self.async_step_reconfigure_charger()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host, port = user_input[CONF_HOST], int(user_input[CONF_PORT])
+            unchanged = (host, port) == (entry.data[CONF_HOST], entry.data[CONF_PORT])
+            try:
+                free = unchanged or await self.hass.async_add_executor_job(_port_free, host, port)
+            except OSError:
+                errors[CONF_HOST] = "invalid_host"
+            else:
+                if free:
+                    return self.async_update_reload_and_abort(
+                        entry, data_updates={CONF_HOST: host, CONF_PORT: port}
+                    )
+                errors[CONF_PORT] = "port_in_use"
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _csms_schema(), user_input or dict(entry.data)
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure_charger(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if (error := self._take_password(user_input)) is not None:
+                errors[CONF_PASSWORD] = error
+            else:
+                return await self._next_after_password(user_input)
+        return self.async_show_form(
+            step_id="reconfigure_charger",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(_password_fields(MODE_GENERATE)), user_input
+            ),
+            errors=errors,
+            description_placeholders={"charger_id": self._charger_id},
         )
 
     async def async_step_add_charger(
@@ -240,11 +293,13 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
                 "charger_id": self._charger_id,
                 "password": self._password or "",
                 "url": f"{scheme}://<home-assistant-address>:{port}/ocpp/{self._charger_id}",
-                "sent": "yes" if self._discovered else "no",
+                "sent": "yes" if self._discovered or self._reconfiguring_online() else "no",
             },
         )
 
     async def _create_charger(self) -> ConfigFlowResult:
+        if self.source == SOURCE_RECONFIGURE:
+            return await self._update_charger()
         data: dict[str, Any] = {CONF_KIND: KIND_CHARGER, CONF_CHARGER_ID: self._charger_id}
         if self._password is not None:
             digest = await self.hass.async_add_executor_job(PasswordHash.of, self._password)
@@ -254,3 +309,33 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
 
                 get_runtime(self.hass).access.send_after_adoption(self._charger_id, self._password)
         return self.async_create_entry(title=self._charger_id, data=data)
+
+    def _reconfiguring_online(self) -> bool:
+        if self.source != SOURCE_RECONFIGURE:
+            return False
+        from .runtime import get_runtime
+
+        charger = get_runtime(self.hass).csms.get_charger(self._charger_id)
+        return charger is not None and charger.connected
+
+    async def _update_charger(self) -> ConfigFlowResult:
+        """A new password for an existing charger: sent over OCPP when it is
+        connected (kept only if the charger takes it), else just stored."""
+        from .runtime import get_runtime
+
+        entry = self._get_reconfigure_entry()
+        access = get_runtime(self.hass).access
+        if self._password is None:
+            access.clear(entry)
+            return self.async_abort(reason="reconfigure_successful")
+        charger = get_runtime(self.hass).csms.get_charger(self._charger_id)
+        if self._generated and charger is not None and charger.connected:
+            try:
+                await access.rotate(entry, charger, self._password)
+            except CommandError as err:
+                return self.async_abort(
+                    reason="password_not_taken", description_placeholders={"answer": err.answer}
+                )
+        else:
+            await access.store(entry, self._password, keep_previous=False)
+        return self.async_abort(reason="reconfigure_successful")
