@@ -17,10 +17,10 @@ from .runtime import get_runtime
 
 
 def _password(value: Any) -> str:
-    value = cv.string(value)
-    if not valid_password(value):
+    password = str(cv.string(value))
+    if not valid_password(password):
         raise vol.Invalid("16 to 40 printable ASCII characters, no spaces")
-    return value
+    return password
 
 
 def schemas(base: dict[Any, Any]) -> dict[str, vol.Schema]:

@@ -101,7 +101,7 @@ class CsmsServer:
         """The bound port (useful when started on port 0)."""
         if self._server is None:
             return self._port
-        return self._server.sockets[0].getsockname()[1]
+        return int(self._server.sockets[0].getsockname()[1])
 
     async def start(self) -> None:
         self._server = await serve(

@@ -107,57 +107,64 @@ def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[Charger, Conn
     return list(found.values())
 
 
-Handler = Callable[[HomeAssistant, Charger, Connector | None, dict[str, Any]], Awaitable[Any]]
+Data = dict[str, Any]  # an action's validated fields
+Handler = Callable[[HomeAssistant, Charger, Connector | None, Data], Awaitable[Any]]
 
 
-async def _start(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
+async def _start(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> None:
     if conn is None and len(charger.connectors) == 1:
         conn = next(iter(charger.connectors.values()))
     await actions.async_start(get_runtime(hass), charger, conn, data.get("id_tag"))
 
 
-async def _stop(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
+async def _stop(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> None:
     await actions.async_stop(charger, conn)
 
 
-async def _reset(hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict) -> None:
+async def _reset(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> None:
     await actions.async_reset(charger, ResetKind(data["type"]))
 
 
 async def _unlock(
-    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: Data
 ) -> None:
     await actions.async_unlock(one_connector(charger, conn))
 
 
 async def _availability(
-    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: Data
 ) -> None:
     connector_id = conn.connector_id if conn is not None else 0
     await actions.async_change_availability(charger, connector_id, data["operative"])
 
 
 async def _get_config(
-    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: Data
 ) -> dict[str, Any]:
     return await actions.async_get_configuration(charger, data["keys"])
 
 
 async def _set_config(
-    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: Data
 ) -> dict[str, Any]:
     return await actions.async_set_configuration(charger, data["key"], data["value"])
 
 
 async def _trigger(
-    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: Data
 ) -> None:
     connector_id = data.get("connector_id", conn.connector_id if conn is not None else None)
     await actions.async_trigger(charger, data["message"], connector_id)
 
 
 async def _data_transfer(
-    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: Data
 ) -> dict[str, Any]:
     return await actions.async_data_transfer(
         charger, data["vendor_id"], data.get("message_id"), data.get("data")

@@ -13,23 +13,23 @@ from collections.abc import Awaitable, Callable, Coroutine
 from enum import Enum
 from typing import Any, Protocol
 
-from ocpp.exceptions import (
-    FormatViolationError,
-    GenericError,
-    NotSupportedError,
-    OCPPError,
-    PropertyConstraintViolationError,
-    SecurityError,
-)
-from ocpp.exceptions import NotImplementedError as OcppNotImplemented
-from ocpp.messages import CallError, MessageType
-
 from ..model.charger import Charger
 from ..model.commands import TAKEN, ChargerCommands, CommandError, CommandOutcome
 from ..model.csms import Csms
 from ..model.errors import InvalidInput
 from .frames import FrameError, MessageTypeNotSupportedError, parse
 from .inputs import InputGuard
+from .ocpp_lib import (
+    CallError,
+    FormatViolationError,
+    GenericError,
+    MessageType,
+    NotSupportedError,
+    OCPPError,
+    PropertyConstraintViolationError,
+    SecurityError,
+)
+from .ocpp_lib import NotImplementedError as OcppNotImplemented
 
 _LOGGER = logging.getLogger(__package__)
 FRAME_LOGGER = logging.getLogger(f"{__package__}.frames")

@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ocpp.exceptions import FormatViolationError, OCPPError, ProtocolError
-from ocpp.messages import Call, CallError, CallResult
-
 from .inputs import may_hold_surrogates, scrub
+from .ocpp_lib import Call, CallError, CallResult, FormatViolationError, OCPPError, ProtocolError
 
 MAX_UNIQUE_ID = 36
 CALL, CALLRESULT, CALLERROR = 2, 3, 4

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from ocpp.routing import on
-
 from ..model.charger import BootStatus, ChargerIdentity
 from ..model.commands import CommandError, CommandOutcome, DataTransferResult, LimitUnit
 from ..model.errors import InvalidCommand
@@ -19,6 +17,7 @@ from ..model.profiles import CompositeSchedule, SchedulePeriod
 from ..model.transaction import Transaction
 from .adapter import AdapterBase
 from .inputs import ocpp_now
+from .ocpp_lib import on
 
 CONFIGURATION_TAKEN = {"Accepted", "RebootRequired"}
 

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpp.exceptions import PropertyConstraintViolationError
-from ocpp.routing import after, on
-from ocpp.v16 import ChargePoint
-from ocpp.v16.enums import Action
-
 from ..model.authorization import AuthStatus, TagDecision
 from ..model.charger import Capabilities, ChargerIdentity
 from ..model.commands import (
@@ -22,6 +17,9 @@ from ..model.local_list import LocalEntry
 from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
 from ..model.transaction import StopReason
 from .inputs import connector_status, ocpp_time
+from .ocpp_lib import Action16 as Action
+from .ocpp_lib import ChargePoint16 as ChargePoint
+from .ocpp_lib import PropertyConstraintViolationError, after, on
 from .shared import SharedHandlers
 
 PURPOSES = {

@@ -7,11 +7,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ocpp.routing import on
-from ocpp.v21 import ChargePoint as ChargePoint21
-from ocpp.v21.enums import Action as Action21
-
 from ..model.profiles import SchedulePeriod
+from .ocpp_lib import Action21, ChargePoint21, on
 from .v2x import V2xHandlers
 
 _LOGGER = logging.getLogger(__package__)
@@ -55,7 +52,7 @@ class V21Adapter(V2xHandlers, ChargePoint21):
     @on("NotifySettlement")
     def on_notify_settlement(
         self, psp_ref: str, status: str, settlement_amount: float, settlement_time: str, **kw: Any
-    ):
+    ) -> Any:
         self.charger.remember(
             "NotifySettlement",
             {"psp_ref": psp_ref, "status": status, "amount": settlement_amount, **kw},
@@ -64,52 +61,59 @@ class V21Adapter(V2xHandlers, ChargePoint21):
 
     @on("BatterySwap")
     def on_battery_swap(
-        self, event_type: str, request_id: int, id_token: dict, battery_data: list, **kw: Any
-    ):
+        self,
+        event_type: str,
+        request_id: int,
+        id_token: dict[str, Any],
+        battery_data: list[Any],
+        **kw: Any,
+    ) -> Any:
         self.charger.remember("BatterySwap", {"event_type": event_type, "request_id": request_id})
         return self._call_result.BatterySwap()
 
     @on("NotifyDERAlarm")
-    def on_der_alarm(self, control_type: str, timestamp: str, **kw: Any):
+    def on_der_alarm(self, control_type: str, timestamp: str, **kw: Any) -> Any:
         self.charger.remember(
             "NotifyDERAlarm", {"control_type": control_type, "timestamp": timestamp, **kw}
         )
         return self._call_result.NotifyDERAlarm()
 
     @on("NotifyDERStartStop")
-    def on_der_start_stop(self, control_id: str, started: bool, timestamp: str, **kw: Any):
+    def on_der_start_stop(self, control_id: str, started: bool, timestamp: str, **kw: Any) -> Any:
         self.charger.remember("NotifyDERStartStop", {"control_id": control_id, "started": started})
         return self._call_result.NotifyDERStartStop()
 
     @on("ReportDERControl")
-    def on_report_der_control(self, request_id: int, **kw: Any):
+    def on_report_der_control(self, request_id: int, **kw: Any) -> Any:
         self.charger.remember("ReportDERControl", {"request_id": request_id, **kw})
         return self._call_result.ReportDERControl()
 
     @on("NotifyPriorityCharging")
-    def on_priority_charging(self, transaction_id: str, activated: bool, **kw: Any):
+    def on_priority_charging(self, transaction_id: str, activated: bool, **kw: Any) -> Any:
         self.charger.remember(
             "NotifyPriorityCharging", {"transaction_id": transaction_id, "activated": activated}
         )
         return self._call_result.NotifyPriorityCharging()
 
     @on("PullDynamicScheduleUpdate")
-    def on_pull_dynamic_schedule(self, charging_profile_id: int, **kw: Any):
+    def on_pull_dynamic_schedule(self, charging_profile_id: int, **kw: Any) -> Any:
         # Our profiles are static limits: there is no dynamic schedule to update.
         return self._call_result.PullDynamicScheduleUpdate(status="Rejected")
 
     @on("OpenPeriodicEventStream")
-    def on_open_event_stream(self, constant_stream_data: dict, **kw: Any):
+    def on_open_event_stream(self, constant_stream_data: dict[str, Any], **kw: Any) -> Any:
         self.charger.remember("OpenPeriodicEventStream", {"stream": constant_stream_data})
         return self._call_result.OpenPeriodicEventStream(status="Accepted")
 
     @on("ClosePeriodicEventStream")
-    def on_close_event_stream(self, id: int, **kw: Any):
+    def on_close_event_stream(self, id: int, **kw: Any) -> Any:
         self.charger.remember("ClosePeriodicEventStream", {"id": id})
         return self._call_result.ClosePeriodicEventStream()
 
     @on("GetCertificateChainStatus")
-    def on_certificate_chain_status(self, certificate_status_requests: list, **kw: Any):
+    def on_certificate_chain_status(
+        self, certificate_status_requests: list[dict[str, Any]], **kw: Any
+    ) -> Any:
         statuses = [
             {
                 "certificateHashData": req["certificate_hash_data"],
@@ -122,6 +126,6 @@ class V21Adapter(V2xHandlers, ChargePoint21):
         return self._call_result.GetCertificateChainStatus(certificate_status=statuses)
 
     @on("VatNumberValidation")
-    def on_vat_number_validation(self, vat_number: str, **kw: Any):
+    def on_vat_number_validation(self, vat_number: str, **kw: Any) -> Any:
         # Home Assistant cannot check VAT numbers; say so rather than pretend.
         return self._call_result.VatNumberValidation(status="Rejected", vat_number=vat_number)

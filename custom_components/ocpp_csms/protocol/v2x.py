@@ -8,10 +8,6 @@ import itertools
 from datetime import datetime
 from typing import Any
 
-from ocpp.routing import after, on
-from ocpp.v201 import ChargePoint as ChargePoint201
-from ocpp.v201.enums import Action as Action201
-
 from ..model.authorization import TagDecision
 from ..model.charger import Capabilities, Charger, ChargerIdentity, ConnectorStatus
 from ..model.commands import (
@@ -28,6 +24,7 @@ from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
 from ..model.transaction import StopReason, Transaction
 from .inputs import connector_status as _connector_status
 from .inputs import ocpp_time
+from .ocpp_lib import Action201, ChargePoint201, after, on
 from .v2x_reports import V2xReports
 from .variables import KEY_SYNTAX, format_key, parse_key
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpp.routing import on
-
 from ..model.charger import ConnectorStatus
 from ..model.errors import InvalidInput
 from .inputs import connector_status
+from .ocpp_lib import on
 from .shared import SharedHandlers
 from .variables import format_key
 
@@ -69,7 +68,9 @@ class V2xReports(SharedHandlers):
                 self.charger.update_capabilities(bidirectional=value == "true")
 
     @on("NotifyEvent")
-    def on_notify_event(self, generated_at: str, seq_no: int, event_data: list, **kw: Any) -> Any:
+    def on_notify_event(
+        self, generated_at: str, seq_no: int, event_data: list[dict[str, Any]], **kw: Any
+    ) -> Any:
         self.charger.remember(
             "NotifyEvent", {"generated_at": generated_at, "event_data": event_data}
         )

@@ -9,7 +9,7 @@ KEY_SYNTAX = "Component[.instance][@evseId]/Variable[.instance] or Component.Var
 
 
 def format_key(component: dict[str, Any], variable: dict[str, Any]) -> str:
-    key = component["name"]
+    key = str(component["name"])
     if component.get("instance"):
         key += f".{component['instance']}"
     if (evse := component.get("evse")) and evse.get("id") is not None:
