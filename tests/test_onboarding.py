@@ -9,6 +9,7 @@ import pytest
 from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.setup import async_setup_component
 
 from custom_components.ocpp_csms.const import CONF_KIND, DOMAIN, KIND_CHARGER, KIND_CSMS
 from custom_components.ocpp_csms.runtime import get_runtime
@@ -260,3 +261,25 @@ async def test_remove_connector_device_allowed_not_charger(
     child = dev_reg.async_get_child_device_by_identifier((DOMAIN, "CP1/1"), entry.entry_id)
     assert await async_remove_config_entry_device(hass, entry, child)
     assert not await async_remove_config_entry_device(hass, entry, main)
+    # and as the UI does it, through the websocket API
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": entry.entry_id,
+            "device_id": main.id,
+        }
+    )
+    response = await client.receive_json()
+    assert not response["success"]  # the charger goes with its entry
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": entry.entry_id,
+            "device_id": child.id,
+        }
+    )
+    response = await client.receive_json()
+    assert response["success"]
+    assert dev_reg.async_get(child.id) is None

@@ -1,0 +1,132 @@
+"""The quality-scale rules and packaging checks that can be checked: the rule list
+against Home Assistant's own, the manifest and hacs.json as hassfest and the HACS
+action read them, brand images, PARALLEL_UPDATES, translations for every flow
+field and action, and the README covering every action."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+
+import homeassistant.components
+import yaml
+from PIL import Image
+
+ROOT = Path(__file__).parent.parent
+INTEGRATION = ROOT / "custom_components" / "ocpp_csms"
+PLATFORM_MODULES = ["binary_sensor", "button", "event", "number", "sensor", "switch"]
+TIERS = ["bronze", "silver", "gold", "platinum"]
+
+
+def _rules(path: Path) -> dict[str, dict[str, str]]:
+    raw = yaml.safe_load(path.read_text())["rules"]
+    return {k: v if isinstance(v, dict) else {"status": v} for k, v in raw.items()}
+
+
+def test_quality_scale_lists_every_rule_of_this_home_assistant() -> None:
+    """The same rules as a platinum core integration's file, each done or exempt
+    with a reason; the manifest claims the tier the file supports."""
+    ours = _rules(INTEGRATION / "quality_scale.yaml")
+    components = Path(homeassistant.components.__file__).parent
+    reference = _rules(components / "peblar" / "quality_scale.yaml")
+    assert set(ours) == set(reference)
+    for rule, entry in ours.items():
+        assert entry["status"] in ("done", "exempt"), rule
+        if entry["status"] == "exempt":
+            assert len(entry.get("comment", "")) > 20, f"{rule}: exempt without a reason"
+    manifest = json.loads((INTEGRATION / "manifest.json").read_text())
+    assert manifest["quality_scale"] == "platinum"
+
+
+def test_manifest_as_hassfest_reads_it() -> None:
+    manifest = json.loads((INTEGRATION / "manifest.json").read_text())
+    for key in (
+        "domain",
+        "name",
+        "codeowners",
+        "config_flow",
+        "documentation",
+        "integration_type",
+        "iot_class",
+        "issue_tracker",
+        "requirements",
+        "version",
+    ):
+        assert key in manifest, key
+    assert manifest["domain"] == INTEGRATION.name
+    assert manifest["iot_class"] == "local_push"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"] and keys[2:] == sorted(keys[2:])  # hassfest order
+    constraints = (
+        Path(importlib.import_module("homeassistant").__file__).parent / "package_constraints.txt"
+    ).read_text()
+    for requirement in manifest["requirements"]:
+        name = re.split(r"[=<>!~]", requirement)[0]
+        # pinned, or exactly the range Home Assistant itself constrains it to
+        assert "==" in requirement or requirement in constraints.splitlines(), requirement
+        assert name
+
+
+def test_hacs_json_as_the_hacs_action_reads_it() -> None:
+    hacs = json.loads((ROOT / "hacs.json").read_text())
+    allowed = {
+        "name",
+        "content_in_root",
+        "zip_release",
+        "filename",
+        "hide_default_branch",
+        "country",
+        "homeassistant",
+        "hacs",
+        "persistent_directory",
+    }
+    assert set(hacs) <= allowed, set(hacs) - allowed  # render_readme is gone
+    assert hacs["name"]
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+
+
+def test_brand_images() -> None:
+    icon = Image.open(INTEGRATION / "brand" / "icon.png")
+    assert icon.format == "PNG" and icon.size == (256, 256)
+    assert Image.open(INTEGRATION / "brand" / "icon@2x.png").size == (512, 512)
+    logo = Image.open(INTEGRATION / "brand" / "logo.png")
+    assert logo.format == "PNG" and logo.size[1] == 256
+
+
+def test_parallel_updates_in_every_platform() -> None:
+    """0 for platforms that only read, 1 for those that send calls to a charger."""
+    calls = {"button", "number", "switch"}
+    for name in PLATFORM_MODULES:
+        module = importlib.import_module(f"custom_components.ocpp_csms.{name}")
+        assert (1 if name in calls else 0) == module.PARALLEL_UPDATES, name
+
+
+def test_every_flow_field_is_described() -> None:
+    """Each field of each config-flow, options-flow and subentry step has a label
+    and a data_description, in strings.json and the English translation alike."""
+    strings = json.loads((INTEGRATION / "strings.json").read_text())
+    assert strings == json.loads((INTEGRATION / "translations" / "en.json").read_text())
+    steps = [
+        *strings["config"]["step"].values(),
+        *strings["config_subentries"]["tag"]["step"].values(),
+    ]
+    init = strings["options"]["step"]["init"]
+    steps += [init, *init["sections"].values()]
+    for step in steps:
+        for field in step.get("data", {}):
+            assert field in step.get("data_description", {}), (step.get("title"), field)
+
+
+def test_every_action_is_translated_and_in_the_readme() -> None:
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    strings = json.loads((INTEGRATION / "strings.json").read_text())["services"]
+    icons = json.loads((INTEGRATION / "icons.json").read_text())["services"]
+    readme = (ROOT / "README.md").read_text()
+    for action, spec in services.items():
+        assert action in strings and action in icons, action
+        assert f"ocpp_csms.{action}" in readme, action
+        for field in (spec or {}).get("fields", {}):
+            assert field in strings[action]["fields"], (action, field)
