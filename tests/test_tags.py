@@ -179,3 +179,23 @@ async def test_charger_without_local_lists(hass: HomeAssistant, csms_entry, conn
     await until(hass, lambda: model.capabilities.local_auth_list is False)
     assert await sim.authorize("CARD1") == "Accepted"  # still authorized online
     assert state(hass, "event.noll_tag") is not None
+
+
+async def test_session_event_entity(hass: HomeAssistant, charger) -> None:
+    """The connector's Session event entity fires at start and end, with the data
+    of the bus events, so automations can use it as a device trigger."""
+    tx = await charger.start_transaction(1, "CARD1")
+    await until(hass, lambda: state(hass, "event.cp1_connector_1_session") not in (None, "unknown"))
+    started = hass.states.get("event.cp1_connector_1_session")
+    assert started.attributes["event_type"] == "started"
+    assert started.attributes["transaction_id"] == str(tx)
+    await charger.send_meter_values(1, seconds=60)
+    await charger.stop_transaction(1)
+    await until(
+        hass,
+        lambda: hass.states.get("event.cp1_connector_1_session").attributes["event_type"]
+        == "ended",
+    )
+    ended = hass.states.get("event.cp1_connector_1_session")
+    assert ended.attributes["energy_kwh"] > 0
+    assert ended.state != started.state  # a new event, a new timestamp

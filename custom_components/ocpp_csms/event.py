@@ -1,8 +1,10 @@
-"""Event entity: each tag presented at the charger, with the decision taken."""
+"""Event entities: each tag presented at the charger (with the decision taken),
+and each session started or ended on a connector."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant
@@ -25,6 +27,11 @@ TAG = OcppEventDescription(
     translation_key="tag",
     event_types=[s.value.lower() for s in AuthStatus],
 )
+SESSION = OcppEventDescription(
+    key="session",
+    translation_key="session",
+    event_types=["started", "ended"],
+)
 
 
 async def async_setup_entry(
@@ -36,31 +43,63 @@ async def async_setup_entry(
         entry,
         async_add_entities,
         lambda data, charger: [TagEvent(data, charger, TAG)],
-        lambda data, conn: [],
+        lambda data, conn: [SessionEvent(data, conn, SESSION)],
     )
 
 
-class TagEvent(OcppEntity, EventEntity):
-    """Fires once per decision; the event carries the tag, its name and who decided."""
+class _CountedEvent(OcppEntity, EventEntity):
+    """Fires once for each new model event: the model counts them, and keeps the
+    last one as (event type, attributes)."""
 
     entity_description: OcppEventDescription
 
+    def _count(self) -> int:
+        raise NotImplementedError
+
+    def _last(self) -> tuple[str, dict[str, Any]] | None:
+        raise NotImplementedError
+
     def _state_snapshot(self) -> tuple[bool, int]:
-        return (self.available, self.charger.tag_decisions)
+        return (self.available, self._count())
 
     def _handle_model_update(self) -> None:
         seen = self._snapshot
         snapshot = self._snapshot = self._state_snapshot()
-        decision = self.charger.last_tag
-        if snapshot[1] != seen[1] and decision is not None:
-            self._trigger_event(
-                decision.status.value.lower(),
-                {
-                    "id_tag": decision.id_tag,
-                    "name": decision.tag.name if decision.tag is not None else None,
-                    "decided_by": decision.decided_by,
-                },
-            )
+        if snapshot[1] != seen[1] and (last := self._last()) is not None:
+            self._trigger_event(*last)
             self.async_write_ha_state()
         elif snapshot != seen:
             self.async_write_ha_state()
+
+
+class TagEvent(_CountedEvent):
+    """A tag decision: the tag, its name from the list, and who decided."""
+
+    def _count(self) -> int:
+        return self.charger.tag_decisions
+
+    def _last(self) -> tuple[str, dict[str, Any]] | None:
+        decision = self.charger.last_tag
+        if decision is None:
+            return None
+        return decision.status.value.lower(), {
+            "id_tag": decision.id_tag,
+            "name": decision.tag.name if decision.tag is not None else None,
+            "decided_by": decision.decided_by,
+        }
+
+
+class SessionEvent(_CountedEvent):
+    """A session started or ended on the connector, with the same data as the
+    ocpp_csms_session_started / _ended bus events."""
+
+    def _count(self) -> int:
+        assert self.connector is not None
+        return self.connector.session_events
+
+    def _last(self) -> tuple[str, dict[str, Any]] | None:
+        assert self.connector is not None
+        if (last := self.connector.last_session_event) is None:
+            return None
+        kind, data = last
+        return kind, {k: v for k, v in data.items() if k != "charger_id"}

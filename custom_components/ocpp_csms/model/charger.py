@@ -101,6 +101,14 @@ class Connector(_Observable):
         # the plan made from it (made again when prices change).
         self.plan_request: dict[str, Any] | None = None
         self.plan: Plan | None = None
+        # The last session start or end, and how many there were (the session
+        # event entity fires once for each).
+        self.last_session_event: tuple[str, dict[str, Any]] | None = None
+        self.session_events = 0
+
+    def session_event(self, kind: str, data: dict[str, Any]) -> None:
+        self.last_session_event = (kind, data)
+        self.session_events += 1
 
     @property
     def plugged_in(self) -> bool | None:

@@ -68,8 +68,10 @@ class Sessions:
         if meter_start_wh is not None:
             conn.energy.offer(meter_start_wh, started, f"{charger.charger_id}/{connector_id}")
         self._csms.persistence.now()
+        event = _started_event(tx)
+        conn.session_event("started", event)
         conn.notify()
-        self._csms.emit(EVENT_SESSION_STARTED, _started_event(tx))
+        self._csms.emit(EVENT_SESSION_STARTED, event)
         return tx
 
     def set_token(self, tx: Transaction, id_tag: str) -> None:
@@ -121,8 +123,10 @@ class Sessions:
         charger.ended_transactions.append(transaction_id)
         del charger.ended_transactions[:-ENDED_KEPT]
         self._csms.persistence.now()
+        event = _ended_event(tx, stopped)
+        conn.session_event("ended", event)
         conn.notify()
-        self._csms.emit(EVENT_SESSION_ENDED, _ended_event(tx, stopped))
+        self._csms.emit(EVENT_SESSION_ENDED, event)
         self._csms.limits.session_ended(conn)
         return tx
 
