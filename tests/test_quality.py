@@ -130,3 +130,26 @@ def test_every_action_is_translated_and_in_the_readme() -> None:
         assert f"ocpp_csms.{action}" in readme, action
         for field in (spec or {}).get("fields", {}):
             assert field in strings[action]["fields"], (action, field)
+
+
+def test_every_select_option_and_enum_state_is_translated() -> None:
+    """Action field selects, and the states of every enum sensor."""
+    from homeassistant.components.sensor import SensorDeviceClass
+
+    from custom_components.ocpp_csms.sensor import CHARGER_SENSORS, CONNECTOR_SENSORS
+
+    strings = json.loads((INTEGRATION / "strings.json").read_text())
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    for action, spec in services.items():
+        for field, fspec in ((spec or {}).get("fields") or {}).items():
+            select = (fspec.get("selector") or {}).get("select")
+            if select is None:
+                continue
+            key = select.get("translation_key")
+            assert key, (action, field)
+            assert set(select["options"]) <= set(strings["selector"][key]["options"]), key
+    for description in (*CHARGER_SENSORS, *CONNECTOR_SENSORS):
+        if description.device_class is SensorDeviceClass.ENUM:
+            states = strings["entity"]["sensor"][description.translation_key]["state"]
+            assert set(description.options or []) <= set(states), description.key
+    assert strings["device"]["connector"]["name"] == "Connector {connector_id}"

@@ -193,8 +193,9 @@ async def test_session_event_entity(hass: HomeAssistant, charger) -> None:
     await charger.stop_transaction(1)
     await until(
         hass,
-        lambda: hass.states.get("event.cp1_connector_1_session").attributes["event_type"]
-        == "ended",
+        lambda: (
+            hass.states.get("event.cp1_connector_1_session").attributes["event_type"] == "ended"
+        ),
     )
     ended = hass.states.get("event.cp1_connector_1_session")
     assert ended.attributes["energy_kwh"] > 0

@@ -29,6 +29,7 @@ def connector_device(conn: Connector, charger_device_id: str) -> ChildDeviceInfo
     """A connector is a child device of its charger's device."""
     return ChildDeviceInfo(
         identifiers={(DOMAIN, f"{conn.charger.charger_id}/{conn.connector_id}")},
-        name=f"Connector {conn.connector_id}",
+        translation_key="connector",
+        translation_placeholders={"connector_id": str(conn.connector_id)},
         parent_device_id=charger_device_id,
     )
