@@ -78,7 +78,13 @@ async def test_central_system_snapshot(
     """The central system's own sensors (without TLS: no certificate expiry)."""
     registry = er.async_get(hass)
     found = {
-        e.entity_id: {"entry": _entry(e), "state": _state(hass, e.entity_id)}
+        e.entity_id: {
+            "entry": {
+                **_entry(e),
+                "unique_id": e.unique_id.replace(csms_entry.entry_id, "<entry>"),
+            },
+            "state": _state(hass, e.entity_id),
+        }
         for e in er.async_entries_for_config_entry(registry, csms_entry.entry_id)
     }
     assert dict(sorted(found.items())) == snapshot
