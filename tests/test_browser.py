@@ -1,0 +1,263 @@
+"""The real Home Assistant UI in headless Chromium: log in, add the integration
+through its config flow, adopt a discovered charger, see its live values, turn its
+charging switch on and see the simulated charger start, and open an automation
+with an ocpp_csms action in the editor. Home Assistant, the simulated charger and
+Chromium run as processes of their own, as they would for a user.
+
+Where Chromium is missing the test is skipped, except under CI, where it fails:
+scripts/setup installs Debian's chromium. OCPP_CSMS_E2E_SHOTS=docs keeps the
+screenshots there."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .browser import Browser, chromium
+
+ROOT = Path(__file__).parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import dev_bootstrap  # noqa: E402
+
+CONFIG = """
+homeassistant:
+  name: ocpp_csms end-to-end
+  unit_system: metric
+  time_zone: UTC
+  currency: EUR
+  country: NL
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+frontend:
+config:
+api:
+auth:
+onboarding:
+person:
+automation: !include automations.yaml
+diagnostics:
+repairs:
+device_automation:
+logger:
+  default: warning
+  logs:
+    custom_components.ocpp_csms: info
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _api(url: str, token: str, path: str, body: Any = None) -> Any:
+    return dev_bootstrap.request(f"{url}{path}", "POST" if body is not None else "GET", body, token)
+
+
+async def _until(predicate: Any, timeout: float, what: str) -> Any:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            if value := predicate():
+                return value
+        except OSError:
+            pass
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.5)
+
+
+def _state(url: str, token: str, entity_id: str) -> str | None:
+    try:
+        return str(_api(url, token, f"/api/states/{entity_id}")["state"])
+    except urllib.error.HTTPError:
+        return None
+
+
+@pytest.mark.skipif(
+    chromium() is None and not os.environ.get("CI"),
+    reason="Chromium is not installed (scripts/setup installs it where it can)",
+)
+async def test_the_real_ui(socket_enabled: None, tmp_path: Path) -> None:
+    binary = chromium()
+    assert binary is not None, "CI must have Chromium: scripts/setup installs it"
+    shots = Path(os.environ.get("OCPP_CSMS_E2E_SHOTS") or tmp_path)
+    http_port, ocpp_port, cdp_port = _free_port(), _free_port(), _free_port()
+    url = f"http://127.0.0.1:{http_port}"
+    config = tmp_path / "config"
+    (config / "custom_components").mkdir(parents=True)
+    (config / "custom_components" / "ocpp_csms").symlink_to(
+        ROOT / "custom_components" / "ocpp_csms"
+    )
+    (config / "configuration.yaml").write_text(CONFIG.format(port=http_port))
+    (config / "automations.yaml").write_text("[]\n")
+    (config / ".storage").mkdir()
+    (config / ".storage" / "onboarding").write_text(
+        json.dumps(
+            {
+                "version": 4,
+                "minor_version": 1,
+                "key": "onboarding",
+                "data": {"done": ["core_config", "analytics", "integration"]},
+            }
+        )
+    )
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(name: str, *args: str) -> None:
+        with open(logs / f"{name}.log", "wb") as out:
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, *args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+                )
+            )
+
+    browser = Browser(binary, cdp_port)
+    try:
+        start("home-assistant", "-m", "homeassistant", "-c", str(config))
+        await _until(
+            lambda: urllib.request.urlopen(f"{url}/api/onboarding", timeout=2).status == 200,
+            240,
+            "Home Assistant to start",
+        )
+        token = dev_bootstrap.onboard(url)  # the owner account, dev / dev
+        await browser.open()
+
+        # 1. log in through the login page
+        await browser.goto(url + "/")
+        await browser.type_into("username", "dev")
+        await browser.type_into("current-password", "dev")
+        await browser.click("Log in")
+        await browser.wait_text("Settings", 60)
+        # Home Assistant asks to confirm HTTP settings that differ from its defaults
+        # (here, the port of this test's instance)
+        if "Confirm new HTTP server configuration" in await browser.text():
+            await browser.click("Confirm")
+
+        # 2. add the integration through its config flow
+        await browser.goto(url + "/config/integrations/dashboard/add?domain=ocpp_csms")
+        await browser.wait_text("Do you want to set up OCPP Central System?", 60)
+        await browser.click("OK")
+        await browser.wait_text("Listen address", 60)
+        await browser.type_into("Port", str(ocpp_port))
+        await browser.click("Submit")
+        await browser.wait_text("Name and assign", 30)  # the new entry's device
+        await browser.click("Skip and finish")
+        await _until(
+            lambda: any(
+                e["title"] == "OCPP central system"
+                for e in _api(url, token, "/api/config/config_entries/entry?domain=ocpp_csms")
+            ),
+            30,
+            "the central system entry",
+        )
+
+        # 3. a charger connects and is discovered; adopt it from the UI
+        start(
+            "charger",
+            "-m",
+            "tests.simulator",
+            "--url",
+            f"ws://127.0.0.1:{ocpp_port}/ocpp",
+            "--id",
+            "E2E1",
+            "--boot-retry",
+            "3",
+            "--meter-interval",
+            "2",
+        )
+        await browser.goto(url + "/config/integrations/integration/ocpp_csms")
+        await browser.wait_text("E2E1", 60)
+        await browser.click("Add")
+        await browser.wait_text("Adopt OCPP charger", 30)
+        await browser.click("Submit")
+        await browser.wait_text("This password is shown only now", 30)
+        await browser.screenshot(shots / "e2e-credentials.png")
+        await browser.click("Submit")
+        await _until(
+            lambda: _state(url, token, "switch.e2e1_connector_1_charging") == "off",
+            90,
+            "the adopted charger (with its new password) to report its connector",
+        )
+
+        # 4. the connector's device page shows live values; charge from the switch
+        devices = await _ws(url, token, {"type": "config/device_registry/list"})
+        child = next(d for d in devices if ["ocpp_csms", "E2E1/1"] in d["identifiers"])
+        await browser.goto(f"{url}/config/devices/device/{child['id']}")
+        await browser.wait_text("Available", 30)
+        await browser.screenshot(shots / "e2e-connector.png")
+        toggled = await browser.js(
+            """
+            (() => {
+              const toggles = window.__deep((el) => el.tagName === "HA-ENTITY-TOGGLE"
+                && el.stateObj && el.stateObj.entity_id === "switch.e2e1_connector_1_charging");
+              if (!toggles.length) return false;
+              const sw = toggles[0].shadowRoot.querySelector("ha-switch");
+              sw.click();
+              return true;
+            })()
+            """
+        )
+        assert toggled, "no charging switch on the connector's page"
+        await _until(
+            lambda: _state(url, token, "sensor.e2e1_connector_1_status") == "charging",
+            30,
+            "the simulated charger to start charging",
+        )
+        await browser.wait_text("Charging", 30)
+        await browser.screenshot(shots / "e2e-charging.png")
+
+        # 5. an automation with an ocpp_csms action, opened in the editor
+        _api(
+            url,
+            token,
+            "/api/config/automation/config/e2e_cap",
+            {
+                "alias": "Cap charging when expensive",
+                "triggers": [{"trigger": "time", "at": "17:00:00"}],
+                "actions": [
+                    {
+                        "action": "ocpp_csms.set_charge_limit",
+                        "target": {"device_id": child["id"]},
+                        "data": {"amps": 6},
+                    }
+                ],
+            },
+        )
+        await browser.goto(f"{url}/config/automation/edit/e2e_cap")
+        await browser.wait_text("Set charge limit", 60)
+        await browser.screenshot(shots / "e2e-automation.png")
+    finally:
+        await browser.close()
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+async def _ws(url: str, token: str, command: dict[str, Any]) -> Any:
+    import websockets
+
+    async with websockets.connect(url.replace("http", "ws") + "/api/websocket") as ws:
+        await ws.recv()
+        await ws.send(json.dumps({"type": "auth", "access_token": token}))
+        await ws.recv()
+        await ws.send(json.dumps({"id": 1, **command}))
+        return json.loads(await ws.recv())["result"]
