@@ -83,3 +83,26 @@ async def test_refused_input_is_counted_in_diagnostics(
     assert diag["input_refused"] == {"bad_number": 1}
     assert diag["connectors"]["1"]["energy_register_kwh"] == 7.5
     assert diag["recent_messages_bytes"] >= 0
+
+
+@pytest.mark.parametrize("version", ["2.1"])
+async def test_diagnostics_keep_customer_and_settlement_data_private(
+    hass: HomeAssistant, charger, hass_client
+) -> None:
+    now = charger.now()
+    await charger.call(
+        charger._call.NotifyCustomerInformation(
+            data="Customer Jane Doe, card 1234", seq_no=0, generated_at=now, request_id=1
+        )
+    )
+    await charger.call(
+        charger._call.NotifySettlement(
+            psp_ref="PSP-SECRET-REF", status="Settled", settlement_amount=12.5, settlement_time=now
+        )
+    )
+    entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "CP1")
+    diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    text = json.dumps(diag)
+    assert "Jane Doe" not in text and "PSP-SECRET-REF" not in text
+    kinds = [m["kind"] for m in diag["recent_messages"]]
+    assert "NotifyCustomerInformation" in kinds and "NotifySettlement" in kinds  # still listed

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .const import (
@@ -44,6 +44,17 @@ TO_REDACT = {
     "charge_box_serial_number",
     "csr",
 }
+
+
+# Messages whose whole payload is personal or financial: kept, but not downloaded.
+PRIVATE_MESSAGES = {"NotifyCustomerInformation", "NotifySettlement", "VatNumberValidation"}
+
+
+def _messages(charger: Charger) -> list[dict[str, Any]]:
+    return [
+        {**entry, "payload": REDACTED} if entry["kind"] in PRIVATE_MESSAGES else entry
+        for entry in charger.diagnostics.entries
+    ]
 
 
 def _tx(tx: Transaction | None) -> dict[str, Any] | None:
@@ -135,7 +146,7 @@ def _charger(charger: Charger, entry: OcppConfigEntry) -> dict[str, Any]:
         "last_heartbeat": charger.last_heartbeat.isoformat() if charger.last_heartbeat else None,
         "connectors": {n: _connector(c) for n, c in sorted(charger.connectors.items())},
         "input_refused": dict(charger.anomalies),
-        "recent_messages": charger.diagnostics.entries,
+        "recent_messages": _messages(charger),
         "recent_messages_bytes": charger.diagnostics.size_bytes,
     }
 
