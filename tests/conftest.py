@@ -18,7 +18,7 @@ from custom_components.ocpp_csms.const import (
     KIND_CSMS,
 )
 from custom_components.ocpp_csms.protocol.registry import VERSIONS
-from custom_components.ocpp_csms.runtime import CsmsRuntime, get_runtime
+from custom_components.ocpp_csms.runtime import CsmsRuntime
 
 from .simulator import SIMULATORS
 
@@ -54,7 +54,9 @@ async def csms_entry(
 
 @pytest.fixture
 def runtime(hass: HomeAssistant, csms_entry: MockConfigEntry) -> CsmsRuntime:
-    return get_runtime(hass)
+    """The CSMS entry's runtime_data (as Home Assistant hands it to the platforms)."""
+    runtime: CsmsRuntime = csms_entry.runtime_data
+    return runtime
 
 
 @pytest.fixture

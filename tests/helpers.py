@@ -37,9 +37,13 @@ def both_running(hass: HomeAssistant, sim, connector: int = 1) -> bool | None:
 
 
 def runtime_of(hass: HomeAssistant):
-    from custom_components.ocpp_csms.runtime import get_runtime
+    """The runtime, reached as Home Assistant gives it: the CSMS entry's runtime_data."""
+    from custom_components.ocpp_csms.const import CONF_KIND, DOMAIN, KIND_CSMS
 
-    return get_runtime(hass)
+    entry = next(
+        e for e in hass.config_entries.async_entries(DOMAIN) if e.data.get(CONF_KIND) == KIND_CSMS
+    )
+    return entry.runtime_data
 
 
 def model(hass: HomeAssistant, charger_id: str = "CP1"):

@@ -10,10 +10,9 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 
 from custom_components.ocpp_csms.const import DOMAIN
-from custom_components.ocpp_csms.runtime import get_runtime
 
 from .conftest import add_charger_entry
-from .helpers import both_running, model, state, until
+from .helpers import both_running, model, runtime_of, state, until
 
 CONN = "cp1_connector_1"
 
@@ -286,11 +285,11 @@ async def test_schema_errors(hass: HomeAssistant, charger) -> None:
 async def test_unadopted_charger_device_rejected(hass: HomeAssistant, charger) -> None:
     dev = device_id(hass, "CP1")
     entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "CP1")
-    get_runtime(hass).csms.adopted.discard("CP1")
+    runtime_of(hass).csms.adopted.discard("CP1")
     with pytest.raises(ServiceValidationError) as err:
         await act(hass, "reset", {"device_id": dev})
     assert err.value.translation_key == "unknown_charger"
-    get_runtime(hass).csms.adopted.add(entry.unique_id)
+    runtime_of(hass).csms.adopted.add(entry.unique_id)
 
 
 async def test_start_and_stop_on_a_multi_connector_charger(

@@ -13,10 +13,9 @@ from ocpp.exceptions import OCPPError
 from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ocpp_csms.const import DOMAIN
-from custom_components.ocpp_csms.runtime import get_runtime
 
 from .conftest import add_charger_entry
-from .helpers import model, state, until
+from .helpers import model, runtime_of, state, until
 
 CONN = "cp1_connector_1"
 V2X = pytest.mark.parametrize("version", ["2.0.1", "2.1"])
@@ -194,7 +193,7 @@ async def refused(coro) -> str:
 
 @pytest.mark.parametrize("version", ["1.6"])
 async def test_invalid_connector_ids_16(hass: HomeAssistant, charger) -> None:
-    counter = get_runtime(hass).csms.stored.tx_counter
+    counter = runtime_of(hass).csms.stored.tx_counter
     call = charger._call
     code = await refused(
         charger.call(
@@ -212,7 +211,7 @@ async def test_invalid_connector_ids_16(hass: HomeAssistant, charger) -> None:
         )
     )
     assert code == "PropertyConstraintViolation"
-    assert get_runtime(hass).csms.stored.tx_counter == counter  # nothing was opened
+    assert runtime_of(hass).csms.stored.tx_counter == counter  # nothing was opened
     assert model(hass).transactions == {}
     for connector_id in (33, 1000, 1099):
         code = await refused(

@@ -12,10 +12,9 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.setup import async_setup_component
 
 from custom_components.ocpp_csms.const import CONF_KIND, DOMAIN, KIND_CHARGER, KIND_CSMS
-from custom_components.ocpp_csms.runtime import get_runtime
 
 from .conftest import add_charger_entry
-from .helpers import server_port, state, until
+from .helpers import runtime_of, server_port, state, until
 
 
 async def test_user_flow_creates_csms(hass: HomeAssistant, socket_enabled) -> None:
@@ -52,6 +51,15 @@ async def test_user_flow_port_in_use_and_bad_host(hass: HomeAssistant, socket_en
     )
     assert result["errors"] == {"host": "invalid_host"}
     blocker.close()
+    with socket.socket() as probe:  # the flow recovers from both errors
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"host": "127.0.0.1", "port": free_port}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["port"] == free_port
+    await hass.async_block_till_done()
 
 
 async def test_add_charger_by_id(hass: HomeAssistant, csms_entry, connect_sim) -> None:
@@ -63,6 +71,10 @@ async def test_add_charger_by_id(hass: HomeAssistant, csms_entry, connect_sim) -
         result["flow_id"], {"charger_id": "bad/id"}
     )
     assert result["errors"] == {"charger_id": "invalid_charger_id"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"charger_id": "CP5", "password_mode": "enter", "password": "short"}
+    )
+    assert result["errors"] == {"password": "invalid_password"}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"charger_id": " CP5 ", "password_mode": "none"}
     )
@@ -179,7 +191,7 @@ async def test_options_flow(hass: HomeAssistant, csms_entry) -> None:
     await hass.async_block_till_done()
     assert csms_entry.options["unknown_chargers"] == "accept"
     assert csms_entry.options["default_phases"] == 1
-    runtime = get_runtime(hass)
+    runtime = runtime_of(hass)
     assert runtime.csms.settings.auto_accept is True
     assert runtime.access.discovery_cap == 5
     assert str(runtime.connections.admission.no_password) == "allow"
@@ -215,7 +227,7 @@ async def test_charger_options_pin_a_version(hass: HomeAssistant, csms_entry) ->
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    runtime = get_runtime(hass)
+    runtime = runtime_of(hass)
     assert runtime.connections.allowed_versions("CP7") == ["1.6"]
     result = await hass.config_entries.options.async_init(entry.entry_id)
     await hass.config_entries.options.async_configure(result["flow_id"], {"protocol": "auto"})

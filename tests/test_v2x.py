@@ -18,10 +18,9 @@ from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.model.limit_writer import PROFILE_ID_BASE
-from custom_components.ocpp_csms.runtime import get_runtime
 
 from .conftest import add_charger_entry
-from .helpers import model, state, until
+from .helpers import model, runtime_of, state, until
 from .test_actions import act, device_id
 
 V2X = pytest.mark.parametrize("version", ["2.0.1", "2.1"])
@@ -189,7 +188,7 @@ async def test_remote_start_id_and_offline_replay(hass: HomeAssistant, charger) 
     await act(hass, "start_charging", {"device_id": device_id(hass, "CP1/1")})
     await until(hass, lambda: len(started) == 1)
     tx = model(hass).transactions[started[0].data["transaction_id"]]
-    assert tx.remote_start_id == get_runtime(hass).csms.stored.remote_start_counter
+    assert tx.remote_start_id == runtime_of(hass).csms.stored.remote_start_counter
     # an Updated for a session whose Started we never saw (sent while offline)
     await charger.call(
         charger._call.TransactionEvent(
