@@ -42,11 +42,12 @@ def wait_for(url: str, seconds: int = 300) -> None:
     while time.monotonic() < deadline:
         try:
             request(f"{url}/api/onboarding")
-            return
         except urllib.error.HTTPError:
             return  # up: once onboarding is done the view answers 404
         except urllib.error.URLError, ConnectionError, TimeoutError:
             time.sleep(1)
+        else:
+            return
     sys.exit("Home Assistant did not start; see .dev/logs/home-assistant.log")
 
 

@@ -7,7 +7,7 @@ taken from Home Assistant's own frontend manifest so that it always matches.
 import json
 from pathlib import Path
 
-import homeassistant.components as components
+from homeassistant import components
 
 DEVELOP_INTEGRATIONS = [
     "frontend",

@@ -29,14 +29,17 @@ async def test_malformed_frames(hass: HomeAssistant, raw, caplog) -> None:
     assert answer[:3] == [4, "-1", "FormationViolation"]
     assert answer[4] == {"cause": "Message is not valid JSON"}
     answer = await ask(raw, '{"a": 1}')
-    assert answer[0] == 4 and answer[1] == "-1" and answer[2] == "ProtocolError"
+    assert answer[0] == 4
+    assert answer[1] == "-1"
+    assert answer[2] == "ProtocolError"
     answer = await ask(raw, '[7, "id1", "Heartbeat", {}]')
     assert answer[:3] == [4, "id1", "PropertyConstraintViolation"]
     answer = await ask(raw, '[2, "id2"]')
     assert answer[:3] == [4, "id2", "ProtocolError"]
     # still connected and served
     answer = await ask(raw, '[2, "ok", "Heartbeat", {}]')
-    assert answer[0] == 3 and "currentTime" in answer[2]
+    assert answer[0] == 3
+    assert "currentTime" in answer[2]
     assert "malformed frame ignored" in caplog.text
 
 
@@ -211,7 +214,8 @@ async def test_unsolicited_answers_are_not_kept(hass: HomeAssistant, raw) -> Non
     assert answer[:2] == [3, "ok"]
     charger = model(hass, "RAW1")
     adapter = charger.commands
-    assert adapter is not None and adapter._response_queue.qsize() == 0
+    assert adapter is not None
+    assert adapter._response_queue.qsize() == 0
     assert charger.anomalies["unsolicited_answer"] == 50
 
 

@@ -100,5 +100,6 @@ async def test_cheapest_hours_before_seven(hass: HomeAssistant, blueprint_folder
     await until(hass, lambda: model(hass).connectors[1].plan is not None)
     plan = model(hass).connectors[1].plan
     deadline = datetime.fromisoformat(model(hass).connectors[1].plan_request["deadline"])
-    assert plan.slots and plan.slots[-1].end <= deadline
+    assert plan.slots
+    assert plan.slots[-1].end <= deadline
     assert plan.energy_kwh == pytest.approx(11, abs=0.1)

@@ -54,7 +54,8 @@ async def test_limit_during_session_is_tx_profile(hass: HomeAssistant, charger) 
     tx_id = await charger.start_transaction(1)
     await limit(hass, watts=4140)
     profile = sent_profiles(charger)[-1]
-    assert profile["purpose"] == "TxProfile" and profile["transaction_id"] == str(tx_id)
+    assert profile["purpose"] == "TxProfile"
+    assert profile["transaction_id"] == str(tx_id)
     assert (profile["id"], profile["unit"], profile["limit"]) == (PROFILE_ID_BASE + 3, "W", 4140)
     assert charger.connectors[1].limit_amps() == pytest.approx(6.0)
     await charger.send_meter_values(1, seconds=60)
@@ -108,7 +109,8 @@ async def test_clear_scopes(hass: HomeAssistant, charger) -> None:
     runtime_of(hass).csms.limits.spacing *= 0
     await limit(hass, amps=6)
     result = await limit(hass, "clear_charge_limit", scope="schedule")
-    assert charger.connectors[1].limit_amps() == 6 and result["status"] == "unchanged"
+    assert charger.connectors[1].limit_amps() == 6
+    assert result["status"] == "unchanged"
     result = await limit(hass, "clear_charge_limit")
     assert result["status"] == "cleared"
     assert charger.engine.profiles == {}
@@ -122,9 +124,11 @@ async def test_small_changes_and_bursts_are_coalesced(hass: HomeAssistant, charg
     await limit(hass, amps=10)
     written = len(sent_profiles(charger))
     result = await limit(hass, amps=10.3)  # under 0.5 A: not sent
-    assert result["status"] == "unchanged" and len(sent_profiles(charger)) == written
+    assert result["status"] == "unchanged"
+    assert len(sent_profiles(charger)) == written
     result = await limit(hass, amps=12)  # within the spacing: deferred, the latest wins
-    assert result["status"] == "deferred" and result["deferred_until"]
+    assert result["status"] == "deferred"
+    assert result["deferred_until"]
     await limit(hass, amps=13)
     assert len(sent_profiles(charger)) == written
     controller.spacing *= 0
@@ -182,7 +186,8 @@ async def test_station_limit(hass: HomeAssistant, charger) -> None:
 async def test_composite_schedule_action(hass: HomeAssistant, charger) -> None:
     await limit(hass, amps=8)
     result = await limit(hass, "get_composite_schedule", duration={"minutes": 30}, unit="W")
-    assert result["unit"] == "W" and result["duration"] == 1800
+    assert result["unit"] == "W"
+    assert result["duration"] == 1800
     assert result["periods"][0]["limit"] == pytest.approx(8 * 230 * 3)
 
 
@@ -254,10 +259,12 @@ async def test_below_the_minimum_current(hass: HomeAssistant, charger) -> None:
     controller.spacing *= 0
     await charger.start_transaction(1)
     await limit(hass, amps=4)  # below 6 A: a pause by default
-    assert sent_profiles(charger)[-1]["limit"] == 0 and charger.connectors[1].limit_amps() == 0
+    assert sent_profiles(charger)[-1]["limit"] == 0
+    assert charger.connectors[1].limit_amps() == 0
     controller.settings = replace(controller.settings, below_minimum_pauses=False)
     await limit(hass, amps=3)
-    assert sent_profiles(charger)[-1]["limit"] == 6 and charger.connectors[1].limit_amps() == 6
+    assert sent_profiles(charger)[-1]["limit"] == 6
+    assert charger.connectors[1].limit_amps() == 6
 
 
 async def test_schedule_sent_again_after_a_reboot(hass: HomeAssistant, charger) -> None:

@@ -68,8 +68,10 @@ async def test_generated_password_is_shown_once_and_stored_hashed(
     assert result["step_id"] == "credentials"
     shown = result["description_placeholders"]
     password = shown["password"]
-    assert len(password) == 20 and password.isalnum()
-    assert shown["url"].endswith("/ocpp/GEN1") and shown["charger_id"] == "GEN1"
+    assert len(password) == 20
+    assert password.isalnum()
+    assert shown["url"].endswith("/ocpp/GEN1")
+    assert shown["charger_id"] == "GEN1"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]
@@ -116,7 +118,8 @@ async def test_failed_logins_logged_once_and_repaired(
     for _ in range(FAILURES_FOR_REPAIR):
         assert await status_of(f"{url}/FL1", basic("FL1", "not-the-password-1")) == 401
     refused = [r for r in caplog.records if "Refused connection of charger FL1" in r.getMessage()]
-    assert len(refused) == 1 and "127.0.0.1" in refused[0].getMessage()
+    assert len(refused) == 1
+    assert "127.0.0.1" in refused[0].getMessage()
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "auth_failures_FL1")
     assert issue is not None
     assert issue.translation_placeholders == {
@@ -149,7 +152,8 @@ async def test_rotate_password_over_ocpp(hass: HomeAssistant, csms_entry, connec
         DOMAIN, "rotate_password", {"device_id": device}, blocking=True, return_response=True
     )
     new = response["chargers"]["ROT1"]["password"]
-    assert sim.password_set == new and new != KNOWN  # the charger got it (1.6: hex-decoded)
+    assert sim.password_set == new
+    assert new != KNOWN
     assert "previous_password_hash" in entry.data
     # the old password still works until the charger logs in with the new one
     old_sim = await connect_sim("ROT1", password=KNOWN)
@@ -226,7 +230,8 @@ async def test_chargers_without_password(hass: HomeAssistant, csms_entry, url: s
     await hass.async_block_till_done()
     assert await status_of(f"{url}/NOPW") == 101
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "no_password_NOPW")
-    assert issue is not None and issue.translation_key == "no_password"
+    assert issue is not None
+    assert issue.translation_key == "no_password"
     hass.config_entries.async_update_entry(
         csms_entry, options={**csms_entry.options, "no_password": "refuse"}
     )

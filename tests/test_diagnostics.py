@@ -26,7 +26,8 @@ async def test_charger_diagnostics(hass: HomeAssistant, charger, hass_client) ->
     assert conn["status"] == "charging"
     assert conn["transaction"]["id_tag"] == "**REDACTED**"
     assert "Energy.Active.Import.Register" in conn["measurements"]
-    assert conn["desired_limit"]["cap"] is None and conn["limit_ignored"] is False
+    assert conn["desired_limit"]["cap"] is None
+    assert conn["limit_ignored"] is False
     assert diag["limit_strategy"].startswith("stack level 5")
     assert diag["capabilities"]["max_profile_stack_level"] == 10  # probed when ready
 
@@ -103,6 +104,8 @@ async def test_diagnostics_keep_customer_and_settlement_data_private(
     entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "CP1")
     diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     text = json.dumps(diag)
-    assert "Jane Doe" not in text and "PSP-SECRET-REF" not in text
+    assert "Jane Doe" not in text
+    assert "PSP-SECRET-REF" not in text
     kinds = [m["kind"] for m in diag["recent_messages"]]
-    assert "NotifyCustomerInformation" in kinds and "NotifySettlement" in kinds  # still listed
+    assert "NotifyCustomerInformation" in kinds
+    assert "NotifySettlement" in kinds

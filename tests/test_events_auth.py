@@ -65,4 +65,5 @@ async def test_frames_logged_at_debug_only(hass: HomeAssistant, charger, caplog)
     caplog.set_level(logging.DEBUG, logger="custom_components.ocpp_csms.protocol.frames")
     await charger.heartbeat()
     frames = [r for r in caplog.records if r.name == "custom_components.ocpp_csms.protocol.frames"]
-    assert frames and all(r.levelno == logging.DEBUG for r in frames)
+    assert frames
+    assert all(r.levelno == logging.DEBUG for r in frames)

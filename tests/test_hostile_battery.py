@@ -346,7 +346,8 @@ async def _battery(
             for n, (frame, unique_id) in enumerate(SCHEMA_CASES[family]):
                 await ws.send(frame)
                 answers = await _answers_until_probe(ws, f"q{n}")
-                assert len(answers) == 1 and answers[0][:2] == [4, unique_id], (version, frame)
+                assert len(answers) == 1, (version, frame)
+                assert answers[0][:2] == [4, unique_id], (version, frame)
                 counts["schema violations"] += 1
             for n, frame in enumerate(generated):
                 if (n % 3) != list(SUBPROTOCOLS).index(version):
@@ -363,7 +364,8 @@ async def _battery(
                 )
                 assert len(answers) <= 1, frame
                 if is_call:  # a well-formed CALL gets exactly one answer, to its id
-                    assert len(answers) == 1 and answers[0][1] == parsed[1], frame
+                    assert len(answers) == 1, frame
+                    assert answers[0][1] == parsed[1], frame
                 counts["hypothesis-generated frames"] += 1
             assert ws.close_code is None  # the connection survived all of it
 
@@ -407,7 +409,8 @@ async def _healthy_untouched(
 ) -> None:
     # the healthy charger noticed nothing: session open, every reading counted
     conn = model(hass, "CP1").connectors[1]
-    assert conn.transaction is not None and conn.transaction.transaction_id == str(tx)
+    assert conn.transaction is not None
+    assert conn.transaction.transaction_id == str(tx)
     expected_kwh = round(charger.connectors[1].register_wh) / 1000  # as last sent
     await until(hass, lambda: abs(conn.energy.value_kwh - expected_kwh) < 1e-9)
     shown = float(state(hass, "sensor.cp1_connector_1_energy"))

@@ -55,7 +55,9 @@ async def test_same_transaction_id_on_two_chargers(
     await until(hass, lambda: len(started) == 3)
     for charger_id in ("OLD16", "NEW201", "OTHER201"):
         tx = model(hass, charger_id).connectors[1].transaction
-        assert tx is not None and tx.charger_id == charger_id and tx.transaction_id == "1"
+        assert tx is not None
+        assert tx.charger_id == charger_id
+        assert tx.transaction_id == "1"
     await old.stop_transaction(1)
     await hass.async_block_till_done()
     assert model(hass, "OLD16").connectors[1].transaction is None
@@ -101,7 +103,8 @@ async def test_huge_meter_start_is_refused_not_raised(hass: HomeAssistant, charg
     )
     assert result.id_tag_info["status"] == "Accepted"
     tx = model(hass).connectors[1].transaction
-    assert tx is not None and tx.meter_start_wh is None
+    assert tx is not None
+    assert tx.meter_start_wh is None
     assert model(hass).anomalies["bad_number"] == 1
 
 

@@ -28,6 +28,6 @@ def test_keys_parse_and_format(key: str, component: dict, variable: dict) -> Non
     "key", ["NoSeparator", "A.B.C", "/Variable", "Component/", "EVSE@x/Power", "EVSE@²/Power"]
 )
 def test_malformed_keys_say_the_syntax(key: str) -> None:
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ValueError, match=r"is not Component|EVSE id") as err:
         parse_key(key)
     assert key in str(err.value)

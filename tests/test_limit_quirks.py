@@ -76,7 +76,8 @@ async def test_rejects_tx_profile(hass: HomeAssistant, csms_entry, connect_sim) 
     assert strategy(hass) == "stack level 0, Relative, TxDefaultProfile, the limit's own unit"
     before = len(sent(sim))
     await cap(hass, amps=12)
-    assert len(sent(sim)) == before + 1 and sim.connectors[1].limit_amps() == 12
+    assert len(sent(sim)) == before + 1
+    assert sim.connectors[1].limit_amps() == 12
 
 
 async def test_ignores_tx_default_mid_session(hass: HomeAssistant, csms_entry, connect_sim) -> None:

@@ -204,7 +204,8 @@ async def test_options_flow(hass: HomeAssistant, csms_entry) -> None:
     assert runtime.connections.settings.message_burst == 50
     limits = runtime.csms.limits
     assert (limits.settings.electrical.voltage, limits.settings.electrical.phases) == (240, 1)
-    assert limits.settings.minimum_amps == 8 and not limits.settings.below_minimum_pauses
+    assert limits.settings.minimum_amps == 8
+    assert not limits.settings.below_minimum_pauses
     assert limits.spacing.total_seconds() == 30
     # the form shows the saved values again, in their sections
     result = await hass.config_entries.options.async_init(csms_entry.entry_id)
@@ -214,12 +215,14 @@ async def test_options_flow(hass: HomeAssistant, csms_entry) -> None:
         for k in shown["chargers"]
         if k.description and "suggested_value" in k.description
     }
-    assert chargers["unknown_chargers"] == "accept" and chargers["discovery_limit"] == 5
+    assert chargers["unknown_chargers"] == "accept"
+    assert chargers["discovery_limit"] == 5
 
 
 async def test_charger_options_pin_a_version(hass: HomeAssistant, csms_entry) -> None:
     entry = await add_charger_entry(hass, "CP7")
-    assert entry.supports_options and csms_entry.supports_options
+    assert entry.supports_options
+    assert csms_entry.supports_options
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "init"
     result = await hass.config_entries.options.async_configure(

@@ -74,7 +74,8 @@ async def test_unplug_ends_the_plan(hass: HomeAssistant, charger) -> None:
     await hass.async_block_till_done()
     await plan(hass, prices=PRICES, energy_kwh=2, deadline=(start + timedelta(hours=1)).isoformat())
     conn = model(hass).connectors[1]
-    assert conn.plan_request is not None and conn.desired.schedule
+    assert conn.plan_request is not None
+    assert conn.desired.schedule
     charger.connectors[1].plugged = False
     await charger.send_status(1, "Available")
     await until(hass, lambda: conn.plan_request is None)
@@ -97,7 +98,8 @@ async def test_plan_survives_a_restart(
     old = charger.connectors[1]
     await restart(hass)
     conn = model(hass).connectors[1]
-    assert conn.plan_request is not None and conn.desired.schedule
+    assert conn.plan_request is not None
+    assert conn.desired.schedule
     sim = await connect_sim("CP1", sim_version=charger.version)
     sim.connectors[1] = old
     old.engine = sim.engine

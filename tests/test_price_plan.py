@@ -150,7 +150,8 @@ def test_cheapest_hours_before_seven() -> None:
     prices = hourly([0.30, 0.10, 0.25, 0.05, 0.40, 0.20, 0.50])  # 00:00 .. 07:00
     plan = make_plan(prices, prices[0].start, prices[-1].end, need_h=2, power_kw=11)
     assert [(s.start.astimezone(AMS).hour, s.price) for s in plan.slots] == [(1, 0.10), (3, 0.05)]
-    assert plan.energy_kwh == 22 and plan.cost == pytest.approx(11 * 0.15)
+    assert plan.energy_kwh == 22
+    assert plan.cost == pytest.approx(11 * 0.15)
     assert plan.unplanned_kwh == 0
 
 
@@ -167,7 +168,8 @@ def test_tomorrow_missing_charges_before_the_deadline() -> None:
     known = [s for s in plan.slots if s.price is not None]
     unknown = [s for s in plan.slots if s.price is None]
     assert sum(s.hours for s in known) == 2
-    assert unknown and unknown[-1].end == deadline.astimezone(UTC)  # ready by the deadline
+    assert unknown
+    assert unknown[-1].end == deadline.astimezone(UTC)
     assert sum(s.hours for s in unknown) == 2
     assert plan.unplanned_kwh == 0
     assert plan.unpriced_kwh == 22  # what the known prices cannot cover
@@ -177,7 +179,8 @@ def test_not_enough_time_charges_now() -> None:
     prices = hourly([0.5, 0.1])
     now = prices[0].start
     plan = make_plan(prices, now, now + timedelta(minutes=90), need_h=3, power_kw=11)
-    assert plan.slots[0].start == now and plan.slots[-1].end == now + timedelta(minutes=90)
+    assert plan.slots[0].start == now
+    assert plan.slots[-1].end == now + timedelta(minutes=90)
     assert plan.unplanned_kwh == pytest.approx(1.5 * 11)
 
 
@@ -201,7 +204,8 @@ def test_continuous_mode_finds_the_cheapest_run() -> None:
     plan = make_plan(
         prices, prices[0].start, prices[-1].end, need_h=3, power_kw=11, mode="continuous"
     )
-    assert len(plan.slots) == 3 and plan.slots[0].start == prices[2].start
+    assert len(plan.slots) == 3
+    assert plan.slots[0].start == prices[2].start
 
 
 def test_fifteen_minute_day_ahead() -> None:
@@ -277,14 +281,16 @@ def test_continuous_falls_back_to_just_before_the_deadline() -> None:
     with_cap = make_plan(
         prices, now, deadline, need_h=4, power_kw=10, mode="continuous", max_price=1
     )
-    assert with_cap.slots == () and with_cap.unplanned_kwh == 40
+    assert with_cap.slots == ()
+    assert with_cap.unplanned_kwh == 40
 
 
 def test_nothing_to_plan() -> None:
     prices = hourly([0.1])
     assert make_plan(prices, prices[0].start, prices[0].end, need_h=0, power_kw=7).slots == ()
     late = make_plan(prices, prices[0].end, prices[0].start, need_h=1, power_kw=7)
-    assert late.slots == () and late.unplanned_kwh == 7
+    assert late.slots == ()
+    assert late.unplanned_kwh == 7
 
 
 def test_plan_as_schedule_steps() -> None:

@@ -59,7 +59,8 @@ def test_manifest_as_hassfest_reads_it() -> None:
     assert manifest["iot_class"] == "local_push"
     assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
     keys = list(manifest)
-    assert keys[:2] == ["domain", "name"] and keys[2:] == sorted(keys[2:])  # hassfest order
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
     constraints = (
         Path(importlib.import_module("homeassistant").__file__).parent / "package_constraints.txt"
     ).read_text()
@@ -90,10 +91,12 @@ def test_hacs_json_as_the_hacs_action_reads_it() -> None:
 
 def test_brand_images() -> None:
     icon = Image.open(INTEGRATION / "brand" / "icon.png")
-    assert icon.format == "PNG" and icon.size == (256, 256)
+    assert icon.format == "PNG"
+    assert icon.size == (256, 256)
     assert Image.open(INTEGRATION / "brand" / "icon@2x.png").size == (512, 512)
     logo = Image.open(INTEGRATION / "brand" / "logo.png")
-    assert logo.format == "PNG" and logo.size[1] == 256
+    assert logo.format == "PNG"
+    assert logo.size[1] == 256
 
 
 def test_parallel_updates_in_every_platform() -> None:
@@ -126,7 +129,8 @@ def test_every_action_is_translated_and_in_the_readme() -> None:
     icons = json.loads((INTEGRATION / "icons.json").read_text())["services"]
     readme = (ROOT / "README.md").read_text()
     for action, spec in services.items():
-        assert action in strings and action in icons, action
+        assert action in strings, action
+        assert action in icons, action
         assert f"ocpp_csms.{action}" in readme, action
         for field in (spec or {}).get("fields", {}):
             assert field in strings[action]["fields"], (action, field)

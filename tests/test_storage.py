@@ -89,9 +89,11 @@ async def test_version_1_state_is_migrated(
     await add_charger_entry(hass, "CP1")
     charger = model(hass)
     conn = charger.connectors[1]
-    assert conn.transaction is not None and conn.transaction.transaction_id == "7"
+    assert conn.transaction is not None
+    assert conn.transaction.transaction_id == "7"
     assert conn.energy.value_kwh == 1000.0
-    assert conn.desired.cap is not None and conn.desired.cap.value == 10.0
+    assert conn.desired.cap is not None
+    assert conn.desired.cap.value == 10.0
     sim = await connect_sim("CP1")
     sim.connectors[1].register_wh = 1_000_000.0
     sim.connectors[1].transaction_id, sim.connectors[1].plugged = 7, True
@@ -155,6 +157,7 @@ async def test_diagnostics_history_is_bounded_in_bytes(hass: HomeAssistant, char
     assert log.size_bytes <= MAX_TOTAL_BYTES
     assert len(log.entries) <= MAX_ENTRIES
     newest = log.entries[-1]
-    assert newest["kind"] == "DataTransfer" and newest["payload"]["truncated"] is True
+    assert newest["kind"] == "DataTransfer"
+    assert newest["payload"]["truncated"] is True
     assert len(json.dumps(log.entries)) <= MAX_TOTAL_BYTES + 1000
     await charger.heartbeat()  # the charger is still served

@@ -113,7 +113,8 @@ async def test_ask_an_automation(hass: HomeAssistant, csms_entry, charger) -> No
     task = asyncio.ensure_future(answer_when_asked(True))
     assert await charger.authorize("GUEST") == "Accepted"
     await task
-    assert requests[0].data["charger_id"] == "CP1" and requests[0].data["timeout"] == 1
+    assert requests[0].data["charger_id"] == "CP1"
+    assert requests[0].data["timeout"] == 1
     answered = 1
     task = asyncio.ensure_future(answer_when_asked(False))
     assert await charger.authorize("INTRUDER") == "Invalid"
@@ -140,7 +141,8 @@ async def test_local_list_full_then_differential(hass: HomeAssistant, csms_entry
     await add_tag(hass, csms_entry, id_tag="CARD2")
     await until(hass, lambda: "CARD2" in charger.local_list)
     last = [r for r in charger.received if r[0] == "local_list"][-1][1]
-    assert last["update_type"] == "Differential" and last["version"] == 2
+    assert last["update_type"] == "Differential"
+    assert last["version"] == 2
     assert [tag for tag, _ in last["items"]] == ["CARD2"]
     # blocking a tag updates the list and clears the charger's cache
     subentry = next(s for s in csms_entry.subentries.values() if s.unique_id == "card1")

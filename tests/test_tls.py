@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import ipaddress
 import ssl
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,7 @@ from custom_components.ocpp_csms.const import CONF_KIND, DOMAIN, KIND_CSMS
 
 from .helpers import server_port
 
-NOW = datetime.datetime.now(datetime.UTC)
+NOW = datetime.now(UTC)
 
 
 def _name(common: str) -> x509.Name:
@@ -53,8 +53,8 @@ def make_ca(folder: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey,
         .issuer_name(_name("Test CA"))
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - datetime.timedelta(minutes=1))
-        .not_valid_after(NOW + datetime.timedelta(days=2))
+        .not_valid_before(NOW - timedelta(minutes=1))
+        .not_valid_after(NOW + timedelta(days=2))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -94,8 +94,8 @@ def make_leaf(
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - datetime.timedelta(days=3))
-        .not_valid_after(NOW + datetime.timedelta(days=days))
+        .not_valid_before(NOW - timedelta(days=3))
+        .not_valid_after(NOW + timedelta(days=days))
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
@@ -163,16 +163,16 @@ async def test_wss_and_certificate_expiry_sensor(hass: HomeAssistant, runtime, c
     assert '"currentTime"' in await _heartbeat(port, _client(ca))
     expiry = hass.states.get("sensor.ocpp_central_system_certificate_expiry")
     assert expiry is not None
-    assert abs(
-        datetime.datetime.fromisoformat(expiry.state) - (NOW + datetime.timedelta(days=1))
-    ) < datetime.timedelta(seconds=2)
+    assert abs(datetime.fromisoformat(expiry.state) - (NOW + timedelta(days=1))) < timedelta(
+        seconds=2
+    )
 
 
 async def test_tls_below_1_2_refused(hass: HomeAssistant, runtime, ca) -> None:
     port = server_port(hass)
     old = _client(ca)
     old.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-    with pytest.warns(DeprecationWarning):
+    with pytest.warns(DeprecationWarning, match="TLSv1_1"):
         old.maximum_version = ssl.TLSVersion.TLSv1_1
     await _refused(port, old)
     assert runtime.tls.context.minimum_version is ssl.TLSVersion.TLSv1_2
@@ -235,5 +235,6 @@ async def test_unusable_certificate_is_an_error_with_a_repair(
     assert not await hass.config_entries.async_setup(entry.entry_id)
     assert entry.state is ConfigEntryState.SETUP_ERROR  # not retried for ever
     found = ir.async_get(hass).async_get_issue(DOMAIN, "certificate")
-    assert found is not None and found.translation_key == issue
+    assert found is not None
+    assert found.translation_key == issue
     assert found.translation_placeholders["path"] == str(cert)

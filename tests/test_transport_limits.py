@@ -30,11 +30,14 @@ async def test_message_flood_gets_a_callerror_then_a_close(
         with pytest.raises(ConnectionClosed) as closed:
             while True:
                 answers.append(json.loads(await asyncio.wait_for(ws.recv(), 5)))
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1008
     results = [a for a in answers if a[0] == 3]
     errors = [a for a in answers if a[0] == 4]
     assert len(results) == 20  # the burst
-    assert len(errors) == 1 and errors[0][1] == "m20" and errors[0][2] == "GenericError"
+    assert len(errors) == 1
+    assert errors[0][1] == "m20"
+    assert errors[0][2] == "GenericError"
     assert runtime_of(hass).connections.refused_floods == 1
     await charger.heartbeat()  # the healthy charger is served as before
 
@@ -48,7 +51,8 @@ async def test_connections_per_address_and_in_all(hass: HomeAssistant, csms_entr
         await websockets.connect(f"{url}/C3", subprotocols=["ocpp1.6"])
     assert err.value.response.status_code == 503
     server = runtime_of(hass).connections.server
-    assert server is not None and server.refused_busy == 1
+    assert server is not None
+    assert server.refused_busy == 1
     for ws in opened:
         await ws.close()
     await until(hass, lambda: not server._server.all_connections)
@@ -65,7 +69,8 @@ async def test_frame_size_is_an_option(hass: HomeAssistant, csms_entry, url) -> 
         await ws.send(json.dumps([2, "2", "DataTransfer", {"vendorId": "x", "data": "y" * 17000}]))
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1009
 
 
 @pytest.mark.parametrize("csms_options", [{"handshake_timeout": 1, "response_timeout": 3}])

@@ -90,7 +90,8 @@ async def test_thousand_unknown_ids_leave_nothing(hass: HomeAssistant, csms_entr
     results = await asyncio.gather(*(one(n) for n in range(1000)))
     opened = [r for r in results if not isinstance(r, int)]
     runtime = runtime_of(hass)
-    assert len(opened) == 20 and results.count(403) == 980
+    assert len(opened) == 20
+    assert results.count(403) == 980
     assert runtime.connections.admission.refused_unknown == 980
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)  # none booted
     await asyncio.gather(*(ws.close() for ws in opened))

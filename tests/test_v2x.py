@@ -633,5 +633,6 @@ async def test_charger_not_accepted_gets_security_error(hass: HomeAssistant, run
         boot = {"chargingStation": {"vendorName": "V", "model": "M"}, "reason": "PowerUp"}
         await ws.send(json.dumps([2, "b1", "BootNotification", boot]))
         answer = json.loads(await ws.recv())
-        assert answer[:2] == [3, "b1"] and answer[2]["status"] == "Pending"
+        assert answer[:2] == [3, "b1"]
+        assert answer[2]["status"] == "Pending"
     assert not runtime.csms.get_charger("NEW201").connectors

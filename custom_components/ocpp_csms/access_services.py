@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
+import probatio
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.helpers import config_validation as cv
 
@@ -19,21 +19,21 @@ from .runtime import get_runtime
 def _password(value: Any) -> str:
     password = str(cv.string(value))
     if not valid_password(password):
-        raise vol.Invalid("16 to 40 printable ASCII characters, no spaces")
+        raise probatio.Invalid("16 to 40 printable ASCII characters, no spaces")
     return password
 
 
-def schemas(base: dict[Any, Any]) -> dict[str, vol.Schema]:
+def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
     return {
-        "rotate_password": vol.Schema({**base, vol.Optional("password"): _password}),
-        "sync_tags": vol.Schema(base),
+        "rotate_password": probatio.Schema({**base, probatio.Optional("password"): _password}),
+        "sync_tags": probatio.Schema(base),
     }
 
 
-AUTHORIZE_TAG_SCHEMA = vol.Schema(
+AUTHORIZE_TAG_SCHEMA = probatio.Schema(
     {
-        vol.Required("id_tag"): vol.All(cv.string, vol.Length(1, 36)),
-        vol.Required("accept"): cv.boolean,
+        probatio.Required("id_tag"): probatio.All(cv.string, probatio.Length(1, 36)),
+        probatio.Required("accept"): cv.boolean,
     }
 )
 

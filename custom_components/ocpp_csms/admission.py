@@ -76,7 +76,11 @@ class Admission:
     _by_address: dict[str, _AddressFailures] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.failures = FailureLog(lambda *a: self.facts.on_repeated_failures(*a))
+        self.failures = FailureLog(self._repeated_failures)
+
+    def _repeated_failures(self, charger_id: str, address: str, count: int) -> None:
+        # through self.facts at call time: Home Assistant sets the facts after this
+        self.facts.on_repeated_failures(charger_id, address, count)
 
     def forget(self, charger_id: str) -> None:
         """The charger's password changed: check the next one in full."""

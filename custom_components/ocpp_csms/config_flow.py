@@ -8,7 +8,7 @@ import errno
 import socket
 from typing import Any
 
-import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
+import probatio
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
@@ -43,17 +43,17 @@ CONF_PASSWORD = "password"
 MODE_GENERATE, MODE_ENTER, MODE_NONE = "generate", "enter", "none"
 
 
-def _csms_schema() -> vol.Schema:
-    return vol.Schema(
+def _csms_schema() -> probatio.Schema:
+    return probatio.Schema(
         {
-            vol.Required(CONF_HOST, default=DEFAULT_HOST): selector.TextSelector(),
-            vol.Required(CONF_PORT, default=DEFAULT_PORT): vol.All(
+            probatio.Required(CONF_HOST, default=DEFAULT_HOST): selector.TextSelector(),
+            probatio.Required(CONF_PORT, default=DEFAULT_PORT): probatio.All(
                 selector.NumberSelector(
                     selector.NumberSelectorConfig(
                         min=1, max=65535, mode=selector.NumberSelectorMode.BOX
                     )
                 ),
-                vol.Coerce(int),
+                probatio.Coerce(int),
             ),
         }
     )
@@ -61,12 +61,12 @@ def _csms_schema() -> vol.Schema:
 
 def _password_fields(default_mode: str) -> dict[Any, Any]:
     return {
-        vol.Required(CONF_PASSWORD_MODE, default=default_mode): selector.SelectSelector(
+        probatio.Required(CONF_PASSWORD_MODE, default=default_mode): selector.SelectSelector(
             selector.SelectSelectorConfig(
                 options=[MODE_GENERATE, MODE_ENTER, MODE_NONE], translation_key=CONF_PASSWORD_MODE
             )
         ),
-        vol.Optional(CONF_PASSWORD): selector.TextSelector(
+        probatio.Optional(CONF_PASSWORD): selector.TextSelector(
             selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
         ),
     }
@@ -182,7 +182,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure_charger",
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(_password_fields(MODE_GENERATE)), user_input
+                probatio.Schema(_password_fields(MODE_GENERATE)), user_input
             ),
             errors=errors,
             description_placeholders={"charger_id": self._charger_id},
@@ -203,9 +203,9 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured()
                 self._charger_id = charger_id
                 return await self._next_after_password(user_input)
-        schema = vol.Schema(
+        schema = probatio.Schema(
             {
-                vol.Required(CONF_CHARGER_ID): selector.TextSelector(),
+                probatio.Required(CONF_CHARGER_ID): selector.TextSelector(),
                 **_password_fields(MODE_GENERATE),
             }
         )
@@ -265,7 +265,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="confirm",
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(_password_fields(MODE_GENERATE)), user_input
+                probatio.Schema(_password_fields(MODE_GENERATE)), user_input
             ),
             errors=errors,
             description_placeholders={

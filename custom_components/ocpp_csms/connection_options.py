@@ -4,9 +4,9 @@ what a real charger needs."""
 
 from __future__ import annotations
 
-import datetime
 import ssl
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from .admission import NoPasswordPolicy, UnknownPolicy
@@ -106,7 +106,7 @@ class CertificateProblem(Exception):
 @dataclass(slots=True, frozen=True)
 class TlsSetup:
     context: ssl.SSLContext
-    expires: datetime.datetime | None
+    expires: datetime | None
     client_certificates: bool  # security profile 3
 
 
@@ -121,7 +121,7 @@ def tls_setup(options: dict[str, Any]) -> TlsSetup | None:
     keyfile = options.get(CONF_SSL_KEYFILE) or None
     cafile = options.get(CONF_SSL_CAFILE) or None
     expires = _expiry(certfile)
-    if expires is not None and expires <= datetime.datetime.now(datetime.UTC):
+    if expires is not None and expires <= datetime.now(UTC):
         raise CertificateProblem("certificate_expired", certfile, expires.isoformat())
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     if options.get(CONF_TLS_LEGACY):
@@ -146,7 +146,7 @@ def tls_setup(options: dict[str, Any]) -> TlsSetup | None:
     return TlsSetup(context, expires, bool(cafile))
 
 
-def _expiry(certfile: str) -> datetime.datetime | None:
+def _expiry(certfile: str) -> datetime | None:
     """The first certificate's notAfter; None if it cannot be read as PEM."""
     from cryptography import x509
 

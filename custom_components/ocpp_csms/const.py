@@ -62,7 +62,7 @@ CONF_PREVIOUS_HASH: Final = "previous_password_hash"
 CONF_PROTOCOL: Final = "protocol"
 PROTOCOL_AUTO: Final = "auto"
 
-DEFAULT_HOST: Final = "0.0.0.0"
+DEFAULT_HOST: Final = "0.0.0.0"  # noqa: S104  (chargers are on the network: every interface)
 DEFAULT_PORT: Final = 9000
 DEFAULT_ID_TAG: Final = "HomeAssistant"
 DEFAULT_HEARTBEAT_INTERVAL: Final = 300

@@ -94,12 +94,10 @@ class SessionEvent(_CountedEvent):
     ocpp_csms_session_started / _ended bus events."""
 
     def _count(self) -> int:
-        assert self.connector is not None
-        return self.connector.session_events
+        return self.connector.session_events if self.connector is not None else 0
 
     def _last(self) -> tuple[str, dict[str, Any]] | None:
-        assert self.connector is not None
-        if (last := self.connector.last_session_event) is None:
+        if self.connector is None or (last := self.connector.last_session_event) is None:
             return None
         kind, data = last
         return kind, {k: v for k, v in data.items() if k != "charger_id"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
+import probatio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
@@ -20,78 +20,83 @@ from .model.price_plan import MODES
 from .planning import DEFAULT_RATE, resolve_deadline
 from .runtime import get_runtime
 
-AMPS = vol.All(vol.Coerce(float), vol.Range(-1000, 1000))
-WATTS = vol.All(vol.Coerce(float), vol.Range(-1_000_000, 1_000_000))
-PHASES = vol.All(vol.Coerce(int), vol.In([1, 3]))
-RATE_AMPS = vol.All(vol.Coerce(float), vol.Range(0, 1000))  # no discharging
-RATE_WATTS = vol.All(vol.Coerce(float), vol.Range(0, 1_000_000))
+AMPS = probatio.All(probatio.Coerce(float), probatio.Range(-1000, 1000))
+WATTS = probatio.All(probatio.Coerce(float), probatio.Range(-1_000_000, 1_000_000))
+PHASES = probatio.All(probatio.Coerce(int), probatio.In([1, 3]))
+RATE_AMPS = probatio.All(probatio.Coerce(float), probatio.Range(0, 1000))  # no discharging
+RATE_WATTS = probatio.All(probatio.Coerce(float), probatio.Range(0, 1_000_000))
 
 
-def schemas(base: dict[Any, Any]) -> dict[str, vol.Schema]:
+def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
     return {
-        "set_charge_limit": vol.Schema(
+        "set_charge_limit": probatio.Schema(
             {
                 **base,
-                vol.Exclusive("amps", "limit"): AMPS,
-                vol.Exclusive("watts", "limit"): WATTS,
-                vol.Optional("phases"): PHASES,
-                vol.Optional("duration"): cv.positive_time_period,
+                probatio.Exclusive("amps", "limit"): AMPS,
+                probatio.Exclusive("watts", "limit"): WATTS,
+                probatio.Optional("phases"): PHASES,
+                probatio.Optional("duration"): cv.positive_time_period,
             }
         ),
-        "pause_charging": vol.Schema({**base, vol.Optional("duration"): cv.positive_time_period}),
-        "resume_charging": vol.Schema(base),
-        "clear_charge_limit": vol.Schema(
-            {**base, vol.Optional("scope", default="all"): vol.In(["cap", "schedule", "all"])}
+        "pause_charging": probatio.Schema(
+            {**base, probatio.Optional("duration"): cv.positive_time_period}
         ),
-        "get_composite_schedule": vol.Schema(
+        "resume_charging": probatio.Schema(base),
+        "clear_charge_limit": probatio.Schema(
             {
                 **base,
-                vol.Optional("duration", default=timedelta(hours=1)): cv.positive_time_period,
-                vol.Optional("unit", default="A"): vol.In(["A", "W"]),
+                probatio.Optional("scope", default="all"): probatio.In(["cap", "schedule", "all"]),
             }
         ),
-        "set_charging_schedule": vol.Schema(
+        "get_composite_schedule": probatio.Schema(
             {
                 **base,
-                vol.Required("periods"): vol.All(
+                probatio.Optional("duration", default=timedelta(hours=1)): cv.positive_time_period,
+                probatio.Optional("unit", default="A"): probatio.In(["A", "W"]),
+            }
+        ),
+        "set_charging_schedule": probatio.Schema(
+            {
+                **base,
+                probatio.Required("periods"): probatio.All(
                     [
-                        vol.Schema(
+                        probatio.Schema(
                             {
-                                vol.Required("start"): cv.datetime,
-                                vol.Optional("end"): cv.datetime,
-                                vol.Exclusive("amps", "limit"): AMPS,
-                                vol.Exclusive("watts", "limit"): WATTS,
-                                vol.Optional("phases"): PHASES,
+                                probatio.Required("start"): cv.datetime,
+                                probatio.Optional("end"): cv.datetime,
+                                probatio.Exclusive("amps", "limit"): AMPS,
+                                probatio.Exclusive("watts", "limit"): WATTS,
+                                probatio.Optional("phases"): PHASES,
                             }
                         )
                     ],
-                    vol.Length(min=1, max=96),
+                    probatio.Length(min=1, max=96),
                 ),
             }
         ),
-        "plan_charging": vol.Schema(
+        "plan_charging": probatio.Schema(
             {
                 **base,
-                vol.Required("prices"): vol.Any(cv.entity_id, list, dict),
-                vol.Exclusive("energy_kwh", "need"): vol.All(
-                    vol.Coerce(float), vol.Range(min=0.1, max=500)
+                probatio.Required("prices"): probatio.Any(cv.entity_id, list, dict),
+                probatio.Exclusive("energy_kwh", "need"): probatio.All(
+                    probatio.Coerce(float), probatio.Range(min=0.1, max=500)
                 ),
-                vol.Exclusive("duration", "need"): cv.positive_time_period,
-                vol.Required("deadline"): vol.Any(cv.time, cv.datetime),
-                vol.Optional("mode", default="cheapest"): vol.In(MODES),
-                vol.Optional("max_price"): vol.Coerce(float),
-                vol.Exclusive("amps", "rate"): RATE_AMPS,
-                vol.Exclusive("watts", "rate"): RATE_WATTS,
-                vol.Optional("phases"): PHASES,
+                probatio.Exclusive("duration", "need"): cv.positive_time_period,
+                probatio.Required("deadline"): probatio.Any(cv.time, cv.datetime),
+                probatio.Optional("mode", default="cheapest"): probatio.In(MODES),
+                probatio.Optional("max_price"): probatio.Coerce(float),
+                probatio.Exclusive("amps", "rate"): RATE_AMPS,
+                probatio.Exclusive("watts", "rate"): RATE_WATTS,
+                probatio.Optional("phases"): PHASES,
             }
         ),
-        "set_station_limit": vol.Schema(
+        "set_station_limit": probatio.Schema(
             {
                 **base,
-                vol.Exclusive("amps", "limit"): RATE_AMPS,
-                vol.Exclusive("watts", "limit"): RATE_WATTS,
-                vol.Exclusive("clear", "limit"): True,
-                vol.Optional("phases"): PHASES,
+                probatio.Exclusive("amps", "limit"): RATE_AMPS,
+                probatio.Exclusive("watts", "limit"): RATE_WATTS,
+                probatio.Exclusive("clear", "limit"): True,
+                probatio.Optional("phases"): PHASES,
             }
         ),
     }
@@ -121,7 +126,8 @@ async def set_limit(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     limit = _limit(data)
-    assert limit is not None
+    if limit is None:  # the schema requires amps or watts
+        raise invalid("amps_or_watts")
     return await actions.async_set_limit(
         get_runtime(hass), one_connector(charger, conn), limit, data.get("duration")
     )

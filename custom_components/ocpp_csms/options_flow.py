@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
+import probatio
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import selector
@@ -68,7 +68,7 @@ def _number(low: float, high: float, step: float = 1, unit: str | None = None) -
 
 
 def _int(low: int, high: int, unit: str | None = None) -> Any:
-    return vol.All(_number(low, high, 1, unit), vol.Coerce(int))
+    return probatio.All(_number(low, high, 1, unit), probatio.Coerce(int))
 
 
 _TEXT = selector.TextSelector()
@@ -76,55 +76,57 @@ _SECONDS = "s"
 
 SECTIONS: dict[str, dict[Any, Any]] = {
     "chargers": {
-        vol.Required(CONF_UNKNOWN_CHARGERS, default=UnknownPolicy.ASK): _select(
+        probatio.Required(CONF_UNKNOWN_CHARGERS, default=UnknownPolicy.ASK): _select(
             list(UnknownPolicy), CONF_UNKNOWN_CHARGERS
         ),
-        vol.Required(CONF_DISCOVERY_CAP, default=LIMITS[CONF_DISCOVERY_CAP][0]): _int(0, 1000),
-        vol.Required(CONF_NO_PASSWORD, default=NoPasswordPolicy.AUTO): _select(
+        probatio.Required(CONF_DISCOVERY_CAP, default=LIMITS[CONF_DISCOVERY_CAP][0]): _int(0, 1000),
+        probatio.Required(CONF_NO_PASSWORD, default=NoPasswordPolicy.AUTO): _select(
             list(NoPasswordPolicy), CONF_NO_PASSWORD
         ),
-        vol.Required(CONF_HEARTBEAT_INTERVAL, default=DEFAULT_HEARTBEAT_INTERVAL): _int(
+        probatio.Required(CONF_HEARTBEAT_INTERVAL, default=DEFAULT_HEARTBEAT_INTERVAL): _int(
             10, 86400, _SECONDS
         ),
-        vol.Required(CONF_MAX_CONNECTORS, default=DEFAULT_MAX_CONNECTORS): _int(1, 1000),
-        vol.Required(CONF_CLOCK_TOLERANCE, default=DEFAULT_CLOCK_TOLERANCE): _int(
+        probatio.Required(CONF_MAX_CONNECTORS, default=DEFAULT_MAX_CONNECTORS): _int(1, 1000),
+        probatio.Required(CONF_CLOCK_TOLERANCE, default=DEFAULT_CLOCK_TOLERANCE): _int(
             0, 7 * 86400, _SECONDS
         ),
     },
     "tags": {
-        vol.Required(CONF_TAG_POLICY, default=TAG_POLICY_AUTO): _select(
+        probatio.Required(CONF_TAG_POLICY, default=TAG_POLICY_AUTO): _select(
             list(TAG_POLICIES), CONF_TAG_POLICY
         ),
-        vol.Required(CONF_ASK_TIMEOUT, default=DEFAULT_ASK_TIMEOUT): vol.All(
-            _number(0.5, 30, 0.5, _SECONDS), vol.Coerce(float)
+        probatio.Required(CONF_ASK_TIMEOUT, default=DEFAULT_ASK_TIMEOUT): probatio.All(
+            _number(0.5, 30, 0.5, _SECONDS), probatio.Coerce(float)
         ),
-        vol.Required(CONF_DEFAULT_ID_TAG, default=DEFAULT_ID_TAG): vol.All(
-            _TEXT, vol.Length(1, 20)
+        probatio.Required(CONF_DEFAULT_ID_TAG, default=DEFAULT_ID_TAG): probatio.All(
+            _TEXT, probatio.Length(1, 20)
         ),
     },
     "charging": {
-        vol.Required(CONF_VOLTAGE, default=DEFAULT_VOLTAGE): _int(100, 480, "V"),
-        vol.Required(CONF_PHASES, default=DEFAULT_PHASES): vol.All(
-            _select(["1", "3"], CONF_PHASES), vol.Coerce(int)
+        probatio.Required(CONF_VOLTAGE, default=DEFAULT_VOLTAGE): _int(100, 480, "V"),
+        probatio.Required(CONF_PHASES, default=DEFAULT_PHASES): probatio.All(
+            _select(["1", "3"], CONF_PHASES), probatio.Coerce(int)
         ),
-        vol.Required(CONF_MIN_CURRENT, default=DEFAULT_MIN_CURRENT): vol.All(
-            _number(0, 32, 0.5, "A"), vol.Coerce(float)
+        probatio.Required(CONF_MIN_CURRENT, default=DEFAULT_MIN_CURRENT): probatio.All(
+            _number(0, 32, 0.5, "A"), probatio.Coerce(float)
         ),
-        vol.Required(CONF_BELOW_MINIMUM, default=BELOW_MINIMUM_PAUSE): _select(
+        probatio.Required(CONF_BELOW_MINIMUM, default=BELOW_MINIMUM_PAUSE): _select(
             [BELOW_MINIMUM_PAUSE, BELOW_MINIMUM_RAISE], CONF_BELOW_MINIMUM
         ),
-        vol.Required(CONF_LIMIT_SPACING, default=DEFAULT_LIMIT_SPACING): _int(0, 3600, _SECONDS),
+        probatio.Required(CONF_LIMIT_SPACING, default=DEFAULT_LIMIT_SPACING): _int(
+            0, 3600, _SECONDS
+        ),
     },
     "limits": {
-        vol.Required(key, default=default): _int(low, high)
+        probatio.Required(key, default=default): _int(low, high)
         for key, (default, low, high) in LIMITS.items()
         if key != CONF_DISCOVERY_CAP
     },
     "tls": {
-        vol.Optional(CONF_SSL_CERTFILE): _TEXT,
-        vol.Optional(CONF_SSL_KEYFILE): _TEXT,
-        vol.Optional(CONF_SSL_CAFILE): _TEXT,
-        vol.Required(CONF_TLS_LEGACY, default=False): selector.BooleanSelector(),
+        probatio.Optional(CONF_SSL_CERTFILE): _TEXT,
+        probatio.Optional(CONF_SSL_KEYFILE): _TEXT,
+        probatio.Optional(CONF_SSL_CAFILE): _TEXT,
+        probatio.Required(CONF_TLS_LEGACY, default=False): selector.BooleanSelector(),
     },
 }
 COLLAPSED = {"charging", "limits", "tls"}
@@ -152,9 +154,11 @@ class CsmsOptionsFlow(OptionsFlow):
         options = dict(self.config_entry.options)
         options[CONF_UNKNOWN_CHARGERS] = unknown_policy(options)
         options[CONF_PHASES] = str(options.get(CONF_PHASES, DEFAULT_PHASES))
-        schema = vol.Schema(
+        schema = probatio.Schema(
             {
-                vol.Required(name): section(vol.Schema(fields), {"collapsed": name in COLLAPSED})
+                probatio.Required(name): section(
+                    probatio.Schema(fields), {"collapsed": name in COLLAPSED}
+                )
                 for name, fields in SECTIONS.items()
             }
         )
@@ -191,15 +195,15 @@ class ChargerOptionsFlow(OptionsFlow):
                 elif remove:
                     access.clear(self.config_entry)
                 return self.async_create_entry(data=user_input)
-        schema = vol.Schema(
+        schema = probatio.Schema(
             {
-                vol.Required(CONF_PROTOCOL, default=PROTOCOL_AUTO): _select(
+                probatio.Required(CONF_PROTOCOL, default=PROTOCOL_AUTO): _select(
                     [PROTOCOL_AUTO, *VERSIONS], CONF_PROTOCOL
                 ),
-                vol.Optional(CONF_NEW_PASSWORD): selector.TextSelector(
+                probatio.Optional(CONF_NEW_PASSWORD): selector.TextSelector(
                     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
                 ),
-                vol.Required(CONF_REMOVE_PASSWORD, default=False): selector.BooleanSelector(),
+                probatio.Required(CONF_REMOVE_PASSWORD, default=False): selector.BooleanSelector(),
             }
         )
         return self.async_show_form(

@@ -167,7 +167,7 @@ class ChargingPlanner:
     async def _replan_quietly(self, conn: Connector) -> None:
         try:
             await self.async_replan(conn)
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001  (a plan that cannot be renewed is logged, never raised from a price update)
             _LOGGER.warning(
                 "%s/%s: charging plan not renewed: %s",
                 conn.charger.charger_id,

@@ -186,6 +186,7 @@ class CsmsServer:
 
     async def _handle(self, connection: ServerConnection) -> None:
         charger_id = charger_id_from_path(connection.request.path)  # type: ignore[union-attr]
-        assert charger_id is not None  # checked in _process_request
+        if charger_id is None:  # refused in _process_request; never reaches here
+            return
         version = self._subprotocols.get(connection.subprotocol or "", self._default_version)
         await self._on_connect(charger_id, version, connection)

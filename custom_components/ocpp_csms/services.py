@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
+import probatio
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import (
     config_validation as cv,
@@ -30,33 +30,39 @@ from .runtime import get_runtime
 
 _BASE = {**cv.TARGET_SERVICE_FIELDS}
 
-SCHEMAS: dict[str, vol.Schema] = {
-    "start_charging": vol.Schema(
-        {**_BASE, vol.Optional("id_tag"): vol.All(cv.string, vol.Length(1, 36))}
+SCHEMAS: dict[str, probatio.Schema] = {
+    "start_charging": probatio.Schema(
+        {**_BASE, probatio.Optional("id_tag"): probatio.All(cv.string, probatio.Length(1, 36))}
     ),
-    "stop_charging": vol.Schema(_BASE),
-    "reset": vol.Schema({**_BASE, vol.Optional("type", default="soft"): vol.In(["soft", "hard"])}),
-    "unlock_connector": vol.Schema(_BASE),
-    "change_availability": vol.Schema({**_BASE, vol.Required("operative"): cv.boolean}),
+    "stop_charging": probatio.Schema(_BASE),
+    "reset": probatio.Schema(
+        {**_BASE, probatio.Optional("type", default="soft"): probatio.In(["soft", "hard"])}
+    ),
+    "unlock_connector": probatio.Schema(_BASE),
+    "change_availability": probatio.Schema({**_BASE, probatio.Required("operative"): cv.boolean}),
     **limit_services.schemas(_BASE),
     **access_services.schemas(_BASE),
-    "get_configuration": vol.Schema({**_BASE, vol.Optional("keys", default=[]): [cv.string]}),
-    "set_configuration": vol.Schema(
-        {**_BASE, vol.Required("key"): cv.string, vol.Required("value"): cv.string}
+    "get_configuration": probatio.Schema(
+        {**_BASE, probatio.Optional("keys", default=[]): [cv.string]}
     ),
-    "trigger_message": vol.Schema(
+    "set_configuration": probatio.Schema(
+        {**_BASE, probatio.Required("key"): cv.string, probatio.Required("value"): cv.string}
+    ),
+    "trigger_message": probatio.Schema(
         {
             **_BASE,
-            vol.Required("message"): vol.In(ALL_TRIGGERABLE),
-            vol.Optional("connector_id"): vol.All(vol.Coerce(int), vol.Range(min=0)),
+            probatio.Required("message"): probatio.In(ALL_TRIGGERABLE),
+            probatio.Optional("connector_id"): probatio.All(
+                probatio.Coerce(int), probatio.Range(min=0)
+            ),
         }
     ),
-    "data_transfer": vol.Schema(
+    "data_transfer": probatio.Schema(
         {
             **_BASE,
-            vol.Required("vendor_id"): vol.All(cv.string, vol.Length(1, 255)),
-            vol.Optional("message_id"): vol.All(cv.string, vol.Length(1, 50)),
-            vol.Optional("data"): cv.string,
+            probatio.Required("vendor_id"): probatio.All(cv.string, probatio.Length(1, 255)),
+            probatio.Optional("message_id"): probatio.All(cv.string, probatio.Length(1, 50)),
+            probatio.Optional("data"): cv.string,
         }
     ),
 }

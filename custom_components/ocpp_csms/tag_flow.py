@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import probatio as vol  # Home Assistant 2026's voluptuous-compatible schema library
+import probatio
 from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
 from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
@@ -26,22 +26,22 @@ TOKEN_TYPES = [
 MAX_TAG_LENGTH = 36  # 2.x IdToken; 1.6 chargers get the tags of up to 20
 
 
-def _schema(editing: bool) -> vol.Schema:
+def _schema(editing: bool) -> probatio.Schema:
     fields: dict[Any, Any] = {}
     if not editing:
-        fields[vol.Required("id_tag")] = selector.TextSelector()
+        fields[probatio.Required("id_tag")] = selector.TextSelector()
     fields.update(
         {
-            vol.Optional("name"): selector.TextSelector(),
-            vol.Optional("group"): selector.TextSelector(),
-            vol.Required("blocked", default=False): selector.BooleanSelector(),
-            vol.Optional("expires"): selector.DateTimeSelector(),
-            vol.Required("token_type", default="ISO14443"): selector.SelectSelector(
+            probatio.Optional("name"): selector.TextSelector(),
+            probatio.Optional("group"): selector.TextSelector(),
+            probatio.Required("blocked", default=False): selector.BooleanSelector(),
+            probatio.Optional("expires"): selector.DateTimeSelector(),
+            probatio.Required("token_type", default="ISO14443"): selector.SelectSelector(
                 selector.SelectSelectorConfig(options=TOKEN_TYPES, translation_key="token_type")
             ),
         }
     )
-    return vol.Schema(fields)
+    return probatio.Schema(fields)
 
 
 def _clean(user_input: dict[str, Any]) -> tuple[dict[str, Any], str | None]:

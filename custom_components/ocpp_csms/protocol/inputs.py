@@ -92,7 +92,7 @@ class InputGuard:
         if not value:
             return now
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             self._charger.count_anomaly(
                 ANOMALY_TIME_UNPARSABLE,

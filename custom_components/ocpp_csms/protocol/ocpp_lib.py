@@ -2,6 +2,9 @@
 names the adapters use from it, with the types they are used at. Type checkers
 read the declarations below; at run time these are the library's own objects."""
 
+# The declarations mirror the library's own names (id, NotImplementedError).
+# ruff: noqa: A001, A002, A004
+
 from __future__ import annotations
 
 from collections.abc import Callable

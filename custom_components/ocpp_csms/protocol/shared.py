@@ -94,7 +94,7 @@ class SharedHandlers(AdapterBase):
         return self._call_result.LogStatusNotification()
 
     @on("SecurityEventNotification")
-    def on_security_event(self, type: str, timestamp: str, **kw: Any) -> Any:
+    def on_security_event(self, type: str, timestamp: str, **kw: Any) -> Any:  # noqa: A002  (the payload's field name)
         self.charger.remember(
             "SecurityEventNotification", {"type": type, "timestamp": timestamp, **kw}
         )

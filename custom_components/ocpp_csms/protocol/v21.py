@@ -106,7 +106,7 @@ class V21Adapter(V2xHandlers, ChargePoint21):
         return self._call_result.OpenPeriodicEventStream(status="Accepted")
 
     @on("ClosePeriodicEventStream")
-    def on_close_event_stream(self, id: int, **kw: Any) -> Any:
+    def on_close_event_stream(self, id: int, **kw: Any) -> Any:  # noqa: A002  (the field's name)
         self.charger.remember("ClosePeriodicEventStream", {"id": id})
         return self._call_result.ClosePeriodicEventStream()
 
