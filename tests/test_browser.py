@@ -27,6 +27,7 @@ from .browser import Browser, chromium
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import dev_bootstrap  # noqa: E402
+from screenshot import ha_ws as _ws  # noqa: E402
 
 CONFIG = """
 homeassistant:
@@ -250,14 +251,3 @@ async def test_the_real_ui(socket_enabled: None, tmp_path: Path) -> None:
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 process.kill()
-
-
-async def _ws(url: str, token: str, command: dict[str, Any]) -> Any:
-    import websockets
-
-    async with websockets.connect(url.replace("http", "ws") + "/api/websocket") as ws:
-        await ws.recv()
-        await ws.send(json.dumps({"type": "auth", "access_token": token}))
-        await ws.recv()
-        await ws.send(json.dumps({"id": 1, **command}))
-        return json.loads(await ws.recv())["result"]

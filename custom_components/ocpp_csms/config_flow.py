@@ -173,6 +173,14 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure_charger(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
+        return await self._password_step(
+            "reconfigure_charger", user_input, {"charger_id": self._charger_id}
+        )
+
+    async def _password_step(
+        self, step_id: str, user_input: dict[str, Any] | None, placeholders: dict[str, str]
+    ) -> ConfigFlowResult:
+        """A form that asks for the charger's password (generate, enter, none)."""
         errors: dict[str, str] = {}
         if user_input is not None:
             if (error := self._take_password(user_input)) is not None:
@@ -180,12 +188,12 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
             else:
                 return await self._next_after_password(user_input)
         return self.async_show_form(
-            step_id="reconfigure_charger",
+            step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
                 probatio.Schema(_password_fields(MODE_GENERATE)), user_input
             ),
             errors=errors,
-            description_placeholders={"charger_id": self._charger_id},
+            description_placeholders=placeholders,
         )
 
     async def async_step_add_charger(
@@ -256,19 +264,10 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            if (error := self._take_password(user_input)) is not None:
-                errors[CONF_PASSWORD] = error
-            else:
-                return await self._next_after_password(user_input)
-        return self.async_show_form(
-            step_id="confirm",
-            data_schema=self.add_suggested_values_to_schema(
-                probatio.Schema(_password_fields(MODE_GENERATE)), user_input
-            ),
-            errors=errors,
-            description_placeholders={
+        return await self._password_step(
+            "confirm",
+            user_input,
+            {
                 "charger_id": self._charger_id,
                 "vendor": self._discovered.get("vendor") or "?",
                 "model": self._discovered.get("model") or "?",
