@@ -104,3 +104,14 @@ async def test_dead_peer_noticed_by_pings(hass: HomeAssistant, csms_entry) -> No
     await until(hass, lambda: "SILENT" in runtime.csms.chargers, timeout=3)
     await until(hass, lambda: "SILENT" not in runtime.csms.chargers, timeout=8)
     writer.close()
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_offline_replay_is_not_a_flood(hass: HomeAssistant, charger, url: str) -> None:
+    """A charger back from long offline replays its queue as fast as it is answered,
+    one call at a time (OCPP-J): with the default limits it is never cut off."""
+    async with websockets.connect(f"{url}/REPLAY", subprotocols=["ocpp1.6"]) as ws:
+        for n in range(1000):
+            await ws.send(json.dumps([2, f"r{n}", "Heartbeat", {}]))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 5))[:2] == [3, f"r{n}"]
+    assert runtime_of(hass).connections.refused_floods == 0

@@ -36,8 +36,8 @@ from .const import (
 # option: (default, smallest, largest)
 LIMITS: dict[str, tuple[int, int, int]] = {
     CONF_MAX_FRAME_KIB: (1024, 16, 16384),
-    CONF_MESSAGES_PER_MINUTE: (600, 10, 60000),
-    CONF_MESSAGE_BURST: (300, 10, 10000),
+    CONF_MESSAGES_PER_MINUTE: (6000, 10, 60000),
+    CONF_MESSAGE_BURST: (3000, 10, 10000),
     CONF_CONNECTIONS_PER_ADDRESS: (250, 1, 10000),
     CONF_CONNECTIONS_TOTAL: (2000, 1, 20000),
     CONF_HANDSHAKE_TIMEOUT: (10, 1, 120),

@@ -39,8 +39,8 @@ class ConnectionSettings:
     """What the CSMS options set for connections."""
 
     response_timeout: float = 20.0
-    messages_per_minute: float = 600.0  # per charger, sustained
-    message_burst: int = 300  # frames a charger may send at once
+    messages_per_minute: float = 6000.0  # per charger, sustained
+    message_burst: int = 3000  # frames a charger may send at once
 
 
 class MessageRate:
