@@ -1,5 +1,8 @@
-"""Who may charge: the tag list (RFID cards and other idTokens) and the policy that
-decides a presented tag, the same for every OCPP version and every token type."""
+"""Who may charge: the tag list and the policy that decides a presented tag.
+
+Tags are RFID cards and other idTokens; the rules are the same for every OCPP
+version and every token type.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from typing import Any
 
 
 class AuthStatus(StrEnum):
+    """The answer to a presented tag."""
+
     ACCEPTED = "Accepted"
     INVALID = "Invalid"
     BLOCKED = "Blocked"
@@ -19,6 +24,8 @@ class AuthStatus(StrEnum):
 
 
 class TagPolicy(StrEnum):
+    """How tags that are not on the list are decided."""
+
     AUTO = "auto"  # known tags only once any tag is listed, else accept all
     ACCEPT_ALL = "accept_all"
     KNOWN = "known"
@@ -27,6 +34,8 @@ class TagPolicy(StrEnum):
 
 @dataclass(slots=True, frozen=True)
 class Tag:
+    """A tag on the list."""
+
     id_tag: str
     name: str = ""
     group: str | None = None  # parentIdTag (1.6) / groupIdToken (2.x)
@@ -35,6 +44,7 @@ class Tag:
     token_type: str = "ISO14443"  # 2.x IdTokenEnumType, for local lists
 
     def status(self, now: datetime) -> AuthStatus:
+        """Return the tag's own status now: blocked, expired or accepted."""
         if self.blocked:
             return AuthStatus.BLOCKED
         if self.expires is not None and self.expires <= now:
@@ -42,6 +52,7 @@ class Tag:
         return AuthStatus.ACCEPTED
 
     def as_dict(self) -> dict[str, Any]:
+        """Return the tag as plain data."""
         return {
             "id_tag": self.id_tag,
             "name": self.name,
@@ -54,6 +65,8 @@ class Tag:
 
 @dataclass(slots=True, frozen=True)
 class TagDecision:
+    """A decision on a presented tag, and what it rests on."""
+
     id_tag: str
     status: AuthStatus
     tag: Tag | None = None  # the listed tag, if any
@@ -61,14 +74,17 @@ class TagDecision:
 
     @property
     def accepted(self) -> bool:
+        """Tell whether the tag may charge."""
         return self.status is AuthStatus.ACCEPTED
 
     @property
     def group(self) -> str | None:
+        """Return the listed tag's group, if any."""
         return self.tag.group if self.tag is not None else None
 
     @property
     def expires(self) -> datetime | None:
+        """Return the listed tag's expiry, if any."""
         return self.tag.expires if self.tag is not None else None
 
 
@@ -76,26 +92,34 @@ class TagList:
     """The listed tags, looked up case-insensitively (readers differ in case)."""
 
     def __init__(self, tags: Iterable[Tag] = ()) -> None:
+        """Index the tags by their id, without regard to case."""
         self._tags = {t.id_tag.casefold(): t for t in tags}
 
     def __len__(self) -> int:
+        """Return the number of listed tags."""
         return len(self._tags)
 
     def __iter__(self) -> Any:
+        """Iterate over the listed tags."""
         return iter(self._tags.values())
 
     def get(self, id_tag: str) -> Tag | None:
+        """Return the listed tag, whatever the case of ``id_tag``."""
         return self._tags.get(id_tag.casefold())
 
     def effective_policy(self, policy: TagPolicy) -> TagPolicy:
+        """Resolve AUTO: listed tags only once any tag is listed, else accept all."""
         if policy is TagPolicy.AUTO:
             return TagPolicy.KNOWN if self._tags else TagPolicy.ACCEPT_ALL
         return policy
 
     def decide(self, id_tag: str, now: datetime, policy: TagPolicy) -> TagDecision:
-        """The list's answer. A listed tag is decided by its own state and its
-        group's (a blocked or expired group blocks or expires its members); an
-        unlisted one by the policy (ASK falls back to KNOWN)."""
+        """Decide a tag by the list.
+
+        A listed tag is decided by its own state and its group's (a blocked or
+        expired group blocks or expires its members); an unlisted one by the
+        policy (ASK falls back to KNOWN).
+        """
         tag = self.get(id_tag)
         if tag is None:
             if self.effective_policy(policy) is TagPolicy.ACCEPT_ALL:

@@ -1,6 +1,7 @@
-"""Charging limits end to end: the desired state of each connector becomes a small
-set of managed profiles on the charger, and is read back to see whether the
-charger applies it.
+"""Charging limits end to end, from a connector's desired state to the charger.
+
+The desired state of each connector becomes a small set of managed profiles on
+the charger, and is read back to see whether the charger applies it.
 
 - While a session runs: a TxProfile bound to it, so even a 0 A pause ends with
   the session; when idle: a TxDefaultProfile, so the next session starts right.
@@ -71,7 +72,10 @@ def _allowed(conn: Connector, limits: list[LimitValue | None]) -> None:
 
 
 class LimitController:
+    """Turns each connector's desired limit into profiles the charger applies."""
+
     def __init__(self, csms: Csms) -> None:
+        """Start with no host (tests and the model alone) and default settings."""
         self._csms = csms
         self.host: LimitHost = NoHost()
         self.settings = WriteSettings()
@@ -82,6 +86,7 @@ class LimitController:
         self._station_written: dict[str, datetime] = {}
 
     def watch(self, conn: Connector) -> LimitWatch:
+        """Return the connector's limit watch, made on first use."""
         if conn.watch is None:
             conn.watch = LimitWatch(self.settings.electrical)
         return conn.watch
@@ -90,21 +95,25 @@ class LimitController:
     async def set_cap(
         self, conn: Connector, limit: LimitValue, duration: timedelta | None
     ) -> LimitResult:
+        """Set the dynamic cap, for a while or until cleared."""
         _allowed(conn, [limit])
         desired = conn.desired
         desired.cap, desired.cap_until = limit, (_now() + duration if duration else None)
         return await self._changed(conn)
 
     async def pause(self, conn: Connector, duration: timedelta | None) -> LimitResult:
+        """Pause charging (0 A, the session stays open), for a while or until resumed."""
         conn.desired.paused = True
         conn.desired.pause_until = _now() + duration if duration else None
         return await self._changed(conn)
 
     async def resume(self, conn: Connector) -> LimitResult:
+        """End a pause."""
         conn.desired.paused, conn.desired.pause_until = False, None
         return await self._changed(conn)
 
     async def clear(self, conn: Connector, scope: str) -> LimitResult:
+        """Clear the cap and pause, the schedule, or both ("cap", "schedule", "all")."""
         desired = conn.desired
         if scope in ("cap", "all"):
             desired.cap = desired.cap_until = None
@@ -117,15 +126,21 @@ class LimitController:
     async def set_schedule(
         self, conn: Connector, steps: list[tuple[datetime, LimitValue | None]]
     ) -> LimitResult:
-        """The schedule layer: (from, limit) steps; Home Assistant steps the limit
-        at each boundary, and a restart in between changes nothing."""
+        """Set the schedule layer, as (from, limit) steps.
+
+        Home Assistant steps the limit at each boundary, and a restart in between
+        changes nothing.
+        """
         _allowed(conn, [limit for _, limit in steps])
         conn.desired.schedule = sorted(steps, key=lambda step: step[0])
         return await self._changed(conn)
 
     async def set_station_limit(self, charger: Charger, limit: LimitValue | None) -> LimitResult:
-        """The installer's ceiling: a ChargePointMax / ChargingStationMax profile,
-        written at most once a minute (it wears the charger's flash)."""
+        """Set the installer's ceiling for the whole charger.
+
+        It is a ChargePointMax / ChargingStationMax profile, written at most once a
+        minute (it wears the charger's flash).
+        """
         last = self._station_written.get(charger.charger_id)
         if last is not None and _now() - last < STATION_LIMIT_SPACING:
             raise InvalidCommand(
@@ -152,6 +167,7 @@ class LimitController:
     async def composite(
         self, conn: Connector, duration_s: int, unit: LimitUnit
     ) -> CompositeSchedule:
+        """Read the schedule the charger applies on the connector."""
         commands = conn.charger.require_commands()
         return await commands.get_composite_schedule(conn.connector_id, duration_s, unit)
 
@@ -176,10 +192,11 @@ class LimitController:
             await self.apply(conn)
 
     def session_started(self, conn: Connector) -> None:
+        """Send the limit as the new session's TxProfile."""
         self.request(conn)
 
     def session_ended(self, conn: Connector) -> None:
-        """A pause ends with its session; the session's TxProfile goes with it."""
+        """End a pause with its session, and clear the session's TxProfile."""
         if conn.desired.paused:
             conn.desired.paused, conn.desired.pause_until = False, None
             self._csms.persistence.soon()
@@ -193,8 +210,11 @@ class LimitController:
         await self.apply(conn)
 
     def meter_values(self, conn: Connector) -> None:
-        """A reading: follow Current/Power.Offered where the charger tells no
-        composite schedule, and check the draw (the connector notifies after)."""
+        """Check a reading against the limit the charger should apply.
+
+        Follow Current/Power.Offered where the charger tells no composite schedule,
+        and check the draw (the connector notifies after).
+        """
         watch = self.watch(conn)
         if conn.charger.composite_supported is False and watch.accepted is not None:
             reported = offered(conn, watch.accepted.unit)
@@ -220,7 +240,9 @@ class LimitController:
 
     async def apply(self, conn: Connector, on_time: bool = False) -> LimitResult:
         """Bring the charger in line with the connector's desired limit now.
-        ``on_time``: a planned moment (a schedule step, an expiry), never deferred."""
+
+        ``on_time``: a planned moment (a schedule step, an expiry), never deferred.
+        """
         key = (conn.charger.charger_id, conn.connector_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
@@ -314,8 +336,11 @@ class LimitController:
     def _upload(
         self, conn: Connector, now: datetime
     ) -> tuple[tuple[tuple[datetime, LimitValue], ...], datetime | None]:
-        """The later steps of the desired limit, where the charger can take them all
-        in one Absolute profile; else nothing (Home Assistant steps the limit)."""
+        """Return the later steps of the desired limit to upload with it.
+
+        Only where the charger can take them all in one Absolute profile; else
+        nothing (Home Assistant steps the limit).
+        """
         charger = conn.charger
         most = charger.capabilities.max_periods
         if not most or most < 2 or charger.schedule_upload is False:
@@ -348,8 +373,11 @@ class LimitController:
         now: datetime,
         conn: Connector,
     ) -> bool:
-        """Whether the charger already has this: the same limit now, and an uploaded
-        schedule that holds every later step."""
+        """Tell whether the charger already has this.
+
+        That is the same limit now, and an uploaded schedule that holds every
+        later step.
+        """
         in_force = last.limit
         for moment, value in last.later:
             if moment <= now:
@@ -377,8 +405,11 @@ class LimitController:
         result: LimitResult,
         conn: Connector | None = None,
     ) -> ChargingProfile:
-        """Walk the ladder until the charger takes a profile (returned); for a
-        connector's profile, remember the way that worked. CommandError when none did."""
+        """Walk the ladder until the charger takes a profile, and return it.
+
+        For a connector's profile, remember the way that worked. Raises
+        CommandError when none did.
+        """
         commands = charger.require_commands()
         last_answer = "Rejected"
         for strategy, profile in candidates:
@@ -403,9 +434,11 @@ class LimitController:
         raise CommandError("SetChargingProfile", last_answer)
 
     def _worked(self, charger: Charger, strategy: WriteStrategy) -> None:
-        """Remember a way down the ladder once it was needed twice in a row: one
-        rejection can be passing (a TxProfile for a session the charger lost while
-        Home Assistant was down) and must not teach a worse way for good."""
+        """Remember a way down the ladder once it was needed twice in a row.
+
+        One rejection can be passing (a TxProfile for a session the charger lost
+        while Home Assistant was down) and must not teach a worse way for good.
+        """
         if strategy == charger.limit_strategy:
             charger.strategy_candidate = None
             return
@@ -466,6 +499,7 @@ class LimitController:
         self.host.spawn(conn.charger, self.apply(conn, on_time=True))
 
     def shutdown(self) -> None:
+        """Cancel every timer (Home Assistant stops)."""
         for cancel in self._timers.values():
             cancel()
         self._timers.clear()

@@ -1,5 +1,7 @@
-"""The commands a charger accepts, independent of the OCPP version, and the typed
-values they take and give."""
+"""The commands a charger accepts, whatever its OCPP version.
+
+Also the typed values those commands take and give.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ class CommandError(Exception):
     """The charger rejected a command, answered with an error, or timed out."""
 
     def __init__(self, action: str, answer: str, details: dict[str, Any] | None = None) -> None:
+        """Record the action and the charger's answer (a status, an error code, timeout)."""
         super().__init__(f"{action}: {answer}")
         self.action = action
         self.answer = answer
@@ -42,11 +45,15 @@ TAKEN = {
 
 
 class ResetKind(StrEnum):
+    """A soft reset waits for running sessions; a hard one does not."""
+
     SOFT = "soft"
     HARD = "hard"
 
 
 class LimitUnit(StrEnum):
+    """The unit of a charging limit."""
+
     AMPS = "A"
     WATTS = "W"
 
@@ -61,6 +68,8 @@ class LimitPurpose(StrEnum):
 
 @dataclass(slots=True)
 class ConfigurationResult:
+    """Configuration read from a charger: values, the read-only keys, unknown keys."""
+
     values: dict[str, str | None] = field(default_factory=dict)
     readonly: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
@@ -68,6 +77,8 @@ class ConfigurationResult:
 
 @dataclass(slots=True)
 class DataTransferResult:
+    """A charger's answer to a DataTransfer."""
+
     status: str
     data: str | None = None
 
@@ -79,26 +90,59 @@ class ChargerCommands(Protocol):
     and InvalidCommand when the command cannot be put into this version's terms.
     """
 
-    async def remote_start(self, connector_id: int | None, id_tag: str) -> CommandOutcome: ...
-    async def remote_stop(self, transaction_id: str) -> CommandOutcome: ...
-    async def reset(self, kind: ResetKind) -> CommandOutcome: ...
-    async def unlock(self, connector_id: int) -> CommandOutcome: ...
-    async def change_availability(self, connector_id: int, operative: bool) -> CommandOutcome: ...
-    async def set_charging_profile(self, profile: ChargingProfile) -> CommandOutcome: ...
-    async def clear_charging_profile(self, profile_id: int) -> CommandOutcome: ...
+    async def remote_start(self, connector_id: int | None, id_tag: str) -> CommandOutcome:
+        """Start a session on the connector, or where the charger chooses."""
+
+    async def remote_stop(self, transaction_id: str) -> CommandOutcome:
+        """Stop the session with this transaction id."""
+
+    async def reset(self, kind: ResetKind) -> CommandOutcome:
+        """Restart the charger."""
+
+    async def unlock(self, connector_id: int) -> CommandOutcome:
+        """Release the cable of the connector."""
+
+    async def change_availability(self, connector_id: int, operative: bool) -> CommandOutcome:
+        """Make the connector (0: the whole charger) operative or inoperative."""
+
+    async def set_charging_profile(self, profile: ChargingProfile) -> CommandOutcome:
+        """Install a charging profile."""
+
+    async def clear_charging_profile(self, profile_id: int) -> CommandOutcome:
+        """Remove one of our profiles by id (NothingToDo when it was not installed)."""
+
     async def get_composite_schedule(
         self, connector_id: int, duration_s: int, unit: LimitUnit
-    ) -> CompositeSchedule: ...
-    async def probe_capabilities(self) -> Capabilities: ...
-    async def get_configuration(self, keys: list[str]) -> ConfigurationResult: ...
-    async def set_configuration(self, key: str, value: str) -> CommandOutcome: ...
-    async def set_basic_auth_password(self, password: str) -> CommandOutcome: ...
-    async def get_local_list_version(self) -> int: ...
+    ) -> CompositeSchedule:
+        """Read the schedule the charger applies, from now for duration_s."""
+
+    async def probe_capabilities(self) -> Capabilities:
+        """Read what the charger can do (smart charging, units, stack levels)."""
+
+    async def get_configuration(self, keys: list[str]) -> ConfigurationResult:
+        """Read configuration keys (all of them for an empty list)."""
+
+    async def set_configuration(self, key: str, value: str) -> CommandOutcome:
+        """Write one configuration key."""
+
+    async def set_basic_auth_password(self, password: str) -> CommandOutcome:
+        """Give the charger a new Basic-auth password; it reconnects with it."""
+
+    async def get_local_list_version(self) -> int:
+        """Read the version of the charger's local authorization list (-1: none)."""
+
     async def send_local_list(
         self, version: int, full: bool, entries: list[LocalEntry]
-    ) -> CommandOutcome: ...
-    async def clear_cache(self) -> CommandOutcome: ...
-    async def trigger_message(self, message: str, connector_id: int | None) -> CommandOutcome: ...
+    ) -> CommandOutcome:
+        """Send the local authorization list: whole, or the changed entries."""
+
+    async def clear_cache(self) -> CommandOutcome:
+        """Empty the charger's authorization cache."""
+
+    async def trigger_message(self, message: str, connector_id: int | None) -> CommandOutcome:
+        """Ask the charger to send a message now."""
+
     async def data_transfer(
         self, vendor_id: str, message_id: str | None, data: str | None
-    ) -> DataTransferResult: ...
+    ) -> DataTransferResult:
+        """Send a vendor-specific DataTransfer."""

@@ -1,7 +1,10 @@
-"""The central system's version-neutral logic: chargers, connectors, boot, status,
-authorization and meter values. Sessions are in sessions.py, persistence in
-state.py. Adapters call these methods with already-checked values; the Home
-Assistant layer wires persistence and events."""
+"""The central system's version-neutral logic.
+
+Chargers, connectors, boot, status and meter values. Sessions are in
+sessions.py, tags in tag_decisions.py, persistence in state.py. Adapters call
+these methods with already-checked values; the Home Assistant layer wires
+persistence and events.
+"""
 
 from __future__ import annotations
 
@@ -55,11 +58,15 @@ class CsmsSettings:
 
 
 def utcnow() -> datetime:
+    """Return the time now, in UTC."""
     return datetime.now(UTC)
 
 
 def is_register(value: SampledValue) -> bool:
-    """The connector's total imported energy (not a phase, not the grid side)."""
+    """Tell whether the value is the connector's total imported energy.
+
+    Not a phase, and not the grid side.
+    """
     return (
         value.measurand == ENERGY_IMPORT_REGISTER
         and not value.phase
@@ -79,6 +86,7 @@ class Csms:
     """Holds every charger; one instance per Home Assistant."""
 
     def __init__(self, *, emit: Emit, persistence: Persistence | None = None) -> None:
+        """Start empty; ``emit`` announces events, ``persistence`` asks for saves."""
         self.emit = emit
         self.persistence = persistence or Persistence()
         self.settings = CsmsSettings()
@@ -96,12 +104,15 @@ class Csms:
 
     # ---------------------------------------------------------- chargers
     def get_charger(self, charger_id: str) -> Charger | None:
-        """The charger, if it connected or has an entry; never creates one."""
+        """Return the charger, if it connected or has an entry; never create one."""
         return self.chargers.get(charger_id)
 
     def attach_charger(self, charger_id: str) -> Charger:
-        """The charger model for a connection or an entry: created on first use and
-        restored from storage (connectors, energy, limits, open transactions)."""
+        """Return the charger model for a connection or an entry.
+
+        It is created on first use and restored from storage (connectors, energy,
+        limits, open transactions).
+        """
         if (charger := self.chargers.get(charger_id)) is not None:
             return charger
         charger = self.chargers[charger_id] = Charger(charger_id)
@@ -116,11 +127,14 @@ class Csms:
             del self.chargers[charger_id]
 
     def is_adopted(self, charger_id: str) -> bool:
+        """Tell whether the charger has a set-up config entry."""
         return charger_id in self.adopted
 
     def connector(self, charger: Charger, connector_id: int) -> Connector:
-        """The one way to get a connector that may not exist yet: the id is checked
-        (1 to the configured maximum), a new one is persisted and announced.
+        """Return a connector that may not exist yet (the one way to get one).
+
+        The id is checked (1 to the configured maximum); a new connector is
+        persisted and announced.
 
         Raises InvalidInput for an id that cannot be a connector.
         """
@@ -160,13 +174,16 @@ class Csms:
         return status
 
     def boot_interval(self, status: BootStatus) -> int:
-        """The interval to put in a boot answer: heartbeats once accepted, a quick
-        retry while pending."""
+        """Return the interval for a boot answer.
+
+        The heartbeat interval once accepted, a quick retry while pending.
+        """
         if status is BootStatus.ACCEPTED:
             return self.settings.heartbeat_interval
         return PENDING_RETRY_S
 
     def heartbeat(self, charger: Charger) -> None:
+        """Note a heartbeat."""
         charger.last_heartbeat = utcnow()
         charger.notify()
 
@@ -177,7 +194,7 @@ class Csms:
         status: ConnectorStatus,
         error_code: str | None,
     ) -> None:
-        """A status report; connector 0 is the charger itself."""
+        """Apply a status report; connector 0 is the charger itself."""
         if connector_id == 0:
             if (charger.status, charger.error_code) != (status, error_code):
                 charger.status, charger.error_code = status, error_code
@@ -197,13 +214,14 @@ class Csms:
         conn.notify()
 
     def charging_state(self, charger: Charger, connector_id: int, status: ConnectorStatus) -> None:
-        """The state a 2.x TransactionEvent reports (finer than its StatusNotification)."""
+        """Apply the state a 2.x TransactionEvent reports (finer than its status)."""
         conn = self.connector(charger, connector_id)
         if conn.status != status:
             conn.status = status
             conn.notify()
 
     def next_remote_start_id(self) -> int:
+        """Return a new remote start id (2.x remoteStartId), never used before."""
         self.stored.remote_start_counter += 1
         self.persistence.soon()
         return self.stored.remote_start_counter
@@ -215,8 +233,11 @@ class Csms:
         transaction_id: str | None,
         samples: list[MeterSample],
     ) -> None:
-        """Readings of one connector (or, with id 0, of the whole station); those of
-        a known transaction are credited to it, whatever connector id came with them."""
+        """Apply readings of one connector (or, with id 0, of the whole station).
+
+        Those of a known transaction are credited to it, whatever connector id
+        came with them.
+        """
         tx = self.sessions.find(charger, transaction_id) if transaction_id else None
         if tx is not None:
             connector_id = tx.connector_id
@@ -241,6 +262,7 @@ class Csms:
     def session_cost(
         self, charger: Charger, transaction_id: str, cost: float, currency: str | None
     ) -> None:
+        """Note the running cost of a session (2.1 costDetails)."""
         tx = self.sessions.find(charger, transaction_id)
         if tx is None or (tx.cost == cost and tx.currency == currency):
             return

@@ -1,7 +1,10 @@
-"""The tag list on the chargers (local authorization lists), so that they authorize
-while offline: a full list the first time, differential updates after, re-checked
-at every boot with GetLocalListVersion; and the chargers' authorization caches
-cleared when a tag stops being accepted."""
+"""The tag list on the chargers (local authorization lists).
+
+With it, chargers authorize while offline: a full list the first time,
+differential updates after, re-checked at every boot with GetLocalListVersion;
+and the chargers' authorization caches are cleared when a tag stops being
+accepted.
+"""
 
 from __future__ import annotations
 
@@ -32,10 +35,11 @@ class LocalEntry:
     expires: datetime | None = None
 
     def key(self) -> tuple[Any, ...]:
+        """Return what a change of the entry is compared on."""
         return (self.status, self.token_type, self.group, self.expires)
 
     def decision(self) -> TagDecision | None:
-        """The entry as the decision a charger keeps; None for a removal."""
+        """Return the entry as the decision a charger keeps; None for a removal."""
         if self.status is None:
             return None
         tag = Tag(self.id_tag, group=self.group, expires=self.expires)
@@ -50,6 +54,7 @@ class SentList:
     entries: dict[str, LocalEntry] | None = None  # None: never sent in full
 
     def as_dict(self) -> dict[str, Any]:
+        """Return what was sent, as plain data for storage."""
         return {
             "version": self.version,
             "entries": None
@@ -68,6 +73,7 @@ class SentList:
 
     @classmethod
     def from_dict(cls, data: Any) -> SentList:
+        """Read what was stored (anything else: never sent)."""
         if not isinstance(data, dict):
             return cls()
         entries = None
@@ -86,8 +92,10 @@ class SentList:
 
 
 def wanted(tags: TagList, now: datetime) -> dict[str, LocalEntry]:
-    """The list every charger should hold (tags of any state: a charger offline must
-    know that a blocked tag is blocked)."""
+    """Return the list every charger should hold.
+
+    Tags of any state: a charger offline must know that a blocked tag is blocked.
+    """
     out: dict[str, LocalEntry] = {}
     for tag in tags:
         status = tags.decide(tag.id_tag, now, _KNOWN).status
@@ -100,12 +108,18 @@ def _entry(tag: Tag, status: AuthStatus) -> LocalEntry:
 
 
 class LocalLists:
+    """Keeps every charger's local authorization list in step with the tag list."""
+
     def __init__(self, csms: Csms) -> None:
+        """Work on the central system's chargers and tags."""
         self._csms = csms
 
     async def after_boot(self, charger: Charger) -> None:
-        """Compare the charger's list version with ours; send the full list if they
-        differ (a charger reset or replaced), else whatever changed meanwhile."""
+        """Compare the charger's list version with ours, and bring it up to date.
+
+        The full list if they differ (a charger reset or replaced), else whatever
+        changed meanwhile.
+        """
         commands = charger.require_commands()
         try:
             version = await commands.get_local_list_version()
@@ -122,8 +136,10 @@ class LocalLists:
         await self.sync(charger)
 
     async def sync(self, charger: Charger) -> None:
-        """Bring the charger's list to the tag list: full the first time (and after
-        a version mismatch), differential after."""
+        """Bring the charger's list to the tag list.
+
+        Full the first time (and after a version mismatch), differential after.
+        """
         if charger.capabilities.local_auth_list is not True or not charger.connected:
             return
         target = wanted(self._csms.tags.tags, datetime.now(UTC))
@@ -162,7 +178,7 @@ class LocalLists:
         self._csms.persistence.soon()
 
     async def clear_cache(self, charger: Charger) -> None:
-        """A tag stopped being accepted: the charger must forget what it cached."""
+        """Make the charger forget its cached authorizations (a tag was withdrawn)."""
         try:
             await charger.require_commands().clear_cache()
         except CommandError as err:
@@ -176,7 +192,7 @@ def _changes(old: dict[str, LocalEntry], new: dict[str, LocalEntry]) -> list[Loc
 
 
 def withdrawn(old: TagList, new: TagList, now: datetime) -> bool:
-    """Did any tag that was accepted stop being so (removed, blocked, expired)?"""
+    """Tell whether a tag that was accepted stopped being so (removed, blocked, expired)."""
     for tag in old:
         if (
             old.decide(tag.id_tag, now, _KNOWN).accepted
