@@ -1,5 +1,8 @@
-"""Charger and connector: the state every OCPP version maps onto. Adapters change it
-through methods (of these classes or of the Csms), never by writing fields."""
+"""Charger and connector: the state every OCPP version maps onto.
+
+Adapters change it through methods (of these classes or of the Csms), never by
+writing fields.
+"""
 
 from __future__ import annotations
 
@@ -85,6 +88,7 @@ class Connector(_Observable):
     """
 
     def __init__(self, charger: Charger, connector_id: int) -> None:
+        """Start with nothing known but the id."""
         super().__init__()
         self.charger = charger
         self.connector_id = connector_id
@@ -107,17 +111,20 @@ class Connector(_Observable):
         self.session_events = 0
 
     def session_event(self, kind: str, data: dict[str, Any]) -> None:
+        """Note a session start or end, for the session event entity."""
         self.last_session_event = (kind, data)
         self.session_events += 1
 
     @property
     def plugged_in(self) -> bool | None:
+        """Tell whether a car is plugged in; None while the status is unknown."""
         if self.status is None:
             return None
         return self.status in PLUGGED_STATUSES or self.transaction is not None
 
     @property
     def charging(self) -> bool:
+        """Tell whether the connector is charging."""
         return self.status == ConnectorStatus.CHARGING
 
     @property
@@ -128,6 +135,8 @@ class Connector(_Observable):
 
 @dataclass(slots=True)
 class ChargerIdentity:
+    """What a charger tells of itself at boot."""
+
     vendor: str | None = None
     model: str | None = None
     serial_number: str | None = None
@@ -158,6 +167,7 @@ class Charger(_Observable):
     """One charging station: its connectors and its open transactions."""
 
     def __init__(self, charger_id: str, max_power_w: float = 350_000.0) -> None:
+        """Start with nothing known but the id and the most power it may deliver."""
         super().__init__()
         self.charger_id = charger_id
         self.max_power_w = max_power_w
@@ -199,6 +209,7 @@ class Charger(_Observable):
         self._connector_added: list[Callable[[Connector], None]] = []
 
     def on_connector_added(self, cb: Callable[[Connector], None]) -> Callable[[], None]:
+        """Call ``cb`` with each connector that appears; returns the way to stop."""
         self._connector_added.append(cb)
         return lambda: self._connector_added.remove(cb)
 
@@ -210,7 +221,7 @@ class Charger(_Observable):
         return conn
 
     def set_connected(self, commands: ChargerCommands | None, protocol: str | None) -> None:
-        """A connection came (with its adapter) or went (None)."""
+        """Note a connection that came (with its adapter) or went (None)."""
         if protocol is not None and self.protocol is not None and protocol != self.protocol:
             self._reset_protocol_state()
         if protocol is not None:
@@ -225,32 +236,39 @@ class Charger(_Observable):
             conn.notify()
 
     def require_commands(self) -> ChargerCommands:
-        """The live adapter; raises ChargerOffline when there is none."""
+        """Return the live adapter; raises ChargerOffline when there is none."""
         if self.commands is None or not self.connected:
             raise ChargerOffline(self.charger_id)
         return self.commands
 
     def _reset_protocol_state(self) -> None:
-        """Forget what only made sense in the previous protocol version (its
-        configuration keys and capabilities); sessions, energy and entities stay."""
+        """Forget what only made sense in the previous protocol version.
+
+        Its configuration keys and capabilities go; sessions, energy and entities
+        stay.
+        """
         self.capabilities = Capabilities()
         self.configuration.clear()
         self.readonly_keys.clear()
 
     def update_capabilities(self, **changes: Any) -> None:
+        """Change what the charger is known to be able to do."""
         self.capabilities = replace(self.capabilities, **changes)
 
     def store_configuration(self, key: str, value: str | None, readonly: bool = False) -> None:
+        """Remember a configuration value as read or reported."""
         self.configuration[key] = value
         if readonly:
             self.readonly_keys.add(key)
 
     def set_firmware_status(self, status: str) -> None:
+        """Note the firmware update status the charger reported."""
         if status != self.firmware_status:
             self.firmware_status = status
             self.notify()
 
     def set_diagnostics_status(self, status: str) -> None:
+        """Note the diagnostics upload status the charger reported."""
         if status != self.diagnostics_status:
             self.diagnostics_status = status
             self.notify()

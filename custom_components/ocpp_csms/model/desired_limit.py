@@ -1,5 +1,6 @@
-"""The limit Home Assistant wants on a connector, in layers, persisted:
+"""The limit Home Assistant wants on a connector, in layers, persisted.
 
+The layers:
 - the installer's ceiling (``set_station_limit``, for every connector of the charger);
 - a schedule (from a plan or ``set_charging_schedule``);
 - a dynamic cap (from automations), optionally expiring;
@@ -26,10 +27,12 @@ class LimitValue:
     phases: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """Return the limit as plain data."""
         return {"value": self.value, "unit": self.unit.value, "phases": self.phases}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LimitValue:
+        """Read a stored limit (storage version 1 called the value "limit")."""
         value = data["value"] if "value" in data else data["limit"]  # "limit": version 1
         return cls(float(value), LimitUnit(data["unit"]), data.get("phases"))
 
@@ -39,18 +42,23 @@ PAUSE = LimitValue(0.0, LimitUnit.AMPS)
 
 @dataclass(frozen=True, slots=True)
 class Electrical:
-    """What converts amps to watts: the nominal voltage, and the phases to assume
-    when neither the limit nor the connector tells."""
+    """What converts amps to watts.
+
+    The nominal voltage, and the phases to assume when neither the limit nor the
+    connector tells.
+    """
 
     voltage: float = 230.0
     phases: int = 3
 
     def amps(self, limit: LimitValue, phases: int | None = None) -> float:
+        """Return the limit in amps."""
         if limit.unit is LimitUnit.AMPS:
             return limit.value
         return limit.value / (self.voltage * (limit.phases or phases or self.phases))
 
     def watts(self, limit: LimitValue, phases: int | None = None) -> float:
+        """Return the limit in watts."""
         if limit.unit is LimitUnit.WATTS:
             return limit.value
         return limit.value * self.voltage * (limit.phases or phases or self.phases)
@@ -62,6 +70,8 @@ def _time(value: str | None) -> datetime | None:
 
 @dataclass(slots=True)
 class DesiredLimit:
+    """The layers of a connector's desired limit."""
+
     cap: LimitValue | None = None
     cap_until: datetime | None = None
     # (from, limit) steps, ascending; a None limit ends the schedule's say.
@@ -71,6 +81,7 @@ class DesiredLimit:
 
     @property
     def empty(self) -> bool:
+        """Tell whether no layer has a say."""
         return self.cap is None and not self.schedule and not self.paused
 
     def expire(self, now: datetime) -> bool:
@@ -91,6 +102,7 @@ class DesiredLimit:
         return changed
 
     def schedule_at(self, now: datetime) -> LimitValue | None:
+        """Return the schedule's limit at ``now`` (None: no say)."""
         found = None
         for start, limit in self.schedule:
             if start <= now:
@@ -100,7 +112,7 @@ class DesiredLimit:
     def at(
         self, moment: datetime, ceiling: LimitValue | None, electrical: Electrical
     ) -> LimitValue | None:
-        """The effective limit at a later moment, its layers' expiries included."""
+        """Return the effective limit at a moment, its layers' expiries included."""
         if self.paused and (self.pause_until is None or moment < self.pause_until):
             return PAUSE
         cap = self.cap if self.cap_until is None or moment < self.cap_until else None
@@ -120,6 +132,7 @@ class DesiredLimit:
         return min(moments, default=None)
 
     def as_dict(self) -> dict[str, Any]:
+        """Return the layers as plain data for storage."""
         return {
             "cap": self.cap.as_dict() if self.cap else None,
             "cap_until": self.cap_until.isoformat() if self.cap_until else None,
@@ -133,6 +146,7 @@ class DesiredLimit:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DesiredLimit:
+        """Read stored layers."""
         return cls(
             cap=LimitValue.from_dict(data["cap"]) if data.get("cap") else None,
             cap_until=_time(data.get("cap_until")),

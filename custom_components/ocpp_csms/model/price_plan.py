@@ -1,5 +1,7 @@
-"""Charging planned by price: which times, before a deadline, to charge a given
-energy (or for a given time) at a given rate.
+"""Charging planned by price.
+
+Which times, before a deadline, to charge a given energy (or for a given time)
+at a given rate.
 
 Rules, from what users of planners complain about:
 - within the known prices if they cover the need; with prices missing (tomorrow's
@@ -24,8 +26,11 @@ MODES = ("cheapest", "continuous")
 
 
 def schedule_steps(plan: Plan, now: datetime, rate: Any, off: Any) -> list[tuple[datetime, Any]]:
-    """The plan as schedule steps: ``rate`` in its slots, ``off`` between them
-    until the last slot ends, then no say (None)."""
+    """Return the plan as schedule steps.
+
+    ``rate`` in its slots, ``off`` between them until the last slot ends, then no
+    say (None).
+    """
     steps: list[tuple[datetime, Any]] = []
     cursor = now
     for slot in plan.slots:
@@ -42,20 +47,26 @@ def schedule_steps(plan: Plan, now: datetime, rate: Any, off: Any) -> list[tuple
 
 @dataclass(frozen=True, slots=True)
 class PlannedSlot:
+    """A time to charge, at a known (or unknown) price."""
+
     start: datetime
     end: datetime
     price: float | None  # None: no price known yet (charging just before the deadline)
 
     @property
     def hours(self) -> float:
+        """Return the slot's length in hours."""
         return (self.end - self.start).total_seconds() / 3600.0
 
     def as_dict(self) -> dict[str, Any]:
+        """Return the slot as plain data."""
         return {"start": self.start.isoformat(), "end": self.end.isoformat(), "price": self.price}
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """The planned slots, their energy and cost, and what could not be planned."""
+
     slots: tuple[PlannedSlot, ...]
     energy_kwh: float
     cost: float | None
@@ -71,6 +82,7 @@ class Plan:
         return round(self.energy_kwh * unpriced / total, 3)
 
     def next_start(self, now: datetime) -> datetime | None:
+        """Return when charging starts next (now, if a slot is running)."""
         for slot in self.slots:
             if slot.end > now:
                 return max(slot.start, now)
@@ -113,7 +125,7 @@ def _cheapest(candidates: list[PriceSlot], need_h: float, dwell_h: float) -> lis
 
 
 def _continuous(candidates: list[PriceSlot], need_h: float) -> list[PlannedSlot] | None:
-    """The cheapest unbroken run of ``need_h`` within the candidates (ties: later)."""
+    """Return the cheapest unbroken run of ``need_h`` in the candidates (ties: later)."""
     best: tuple[float, float, list[PlannedSlot]] | None = None
     for i, first in enumerate(candidates):
         run: list[PlannedSlot] = []
@@ -146,6 +158,7 @@ def make_plan(
     max_price: float | None = None,
     min_dwell: timedelta = timedelta(minutes=15),
 ) -> Plan:
+    """Plan ``need_h`` hours of charging at ``power_kw`` before the deadline."""
     window_h = max(0.0, (deadline - now).total_seconds() / 3600.0)
     if need_h <= 0 or window_h <= 0:
         return Plan((), 0.0, None, max(0.0, need_h) * power_kw)
@@ -186,8 +199,10 @@ def _unknown_before(
     hours: float,
     chosen: list[PlannedSlot],
 ) -> list[PlannedSlot]:
-    """Time without known prices, latest first, up to ``hours`` (charging just
-    before the deadline where prices are missing)."""
+    """Return time without known prices, latest first, up to ``hours``.
+
+    That is charging just before the deadline where prices are missing.
+    """
     edges = sorted([(s.start, s.end) for s in known])
     gaps: list[tuple[datetime, datetime]] = []
     cursor = now
@@ -209,7 +224,7 @@ def _unknown_before(
 
 
 def _priced(run: list[PlannedSlot], known: list[PriceSlot]) -> list[PlannedSlot]:
-    """A run before the deadline, cut where known prices begin and end."""
+    """Return a run before the deadline, cut where known prices begin and end."""
     out: list[PlannedSlot] = []
     for slot in run:
         cursor = slot.start

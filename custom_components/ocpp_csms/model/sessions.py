@@ -1,5 +1,8 @@
-"""Charging sessions: start, energy credited, stop. Transactions belong to their
-charger, so two chargers using the same transaction id never meet."""
+"""Charging sessions: start, energy credited, stop.
+
+Transactions belong to their charger, so two chargers using the same
+transaction id never meet.
+"""
 
 from __future__ import annotations
 
@@ -21,17 +24,22 @@ ANOMALY_SESSION_READING = "session_reading_implausible"
 
 
 class Sessions:
+    """Every charger's sessions, kept on the chargers themselves."""
+
     def __init__(self, csms: Csms) -> None:
+        """Work on the central system's chargers."""
         self._csms = csms
 
     def find(self, charger: Charger, transaction_id: str) -> Transaction | None:
+        """Return the charger's open session with this id."""
         return charger.transactions.get(transaction_id)
 
     def has_ended(self, charger: Charger, transaction_id: str) -> bool:
+        """Tell whether the charger's session with this id ended recently."""
         return transaction_id in charger.ended_transactions
 
     def next_transaction_id(self) -> int:
-        """A CSMS-assigned id (1.6): unique across every charger."""
+        """Return a CSMS-assigned id (1.6): unique across every charger."""
         stored = self._csms.stored
         stored.tx_counter += 1
         self._csms.persistence.now()
@@ -48,7 +56,7 @@ class Sessions:
         started: datetime,
         remote_start_id: int | None = None,
     ) -> Transaction:
-        """A session began (or, for 2.x, was first seen); repeated starts are one."""
+        """Start a session (or, for 2.x, note one first seen); repeated starts are one."""
         conn = self._csms.connector(charger, connector_id)
         if (known := charger.transactions.get(transaction_id)) is not None:
             conn.transaction = known  # a repeated start (2.x offline replay)
@@ -75,15 +83,18 @@ class Sessions:
         return tx
 
     def set_token(self, tx: Transaction, id_tag: str) -> None:
-        """A 2.x transaction learnt its idToken after it started."""
+        """Give a 2.x session the idToken it learnt after it started."""
         if tx.id_tag is None:
             tx.id_tag = id_tag
             self._csms.persistence.soon()
 
     # ------------------------------------------------------------ energy
     def credit(self, charger: Charger, tx: Transaction, wh: float, at: datetime) -> None:
-        """A register reading during the session: the same rule as the connector's
-        register, applied to the session's own last reading."""
+        """Credit a register reading to the session.
+
+        The same rule as the connector's register, applied to the session's own
+        last reading.
+        """
         if tx.meter_start_wh is None:
             tx.meter_start_wh = tx.meter_last_wh = wh
             tx.meter_last_at = at
@@ -107,7 +118,7 @@ class Sessions:
         stopped: datetime,
         reason: StopReason,
     ) -> Transaction | None:
-        """The session ended; None (and nothing changed) for an unknown id."""
+        """End the session; None (and nothing changed) for an unknown id."""
         tx = charger.transactions.pop(transaction_id, None)
         if tx is None:
             charger.count_anomaly(
