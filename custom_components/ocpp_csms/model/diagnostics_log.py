@@ -1,5 +1,8 @@
-"""Charger messages no entity shows, kept for the diagnostics download, bounded in
-count and in bytes so a charger cannot make Home Assistant hold its payloads."""
+"""Charger messages no entity shows, kept for the diagnostics download.
+
+Bounded in count and in bytes, so a charger cannot make Home Assistant hold its
+payloads.
+"""
 
 from __future__ import annotations
 
@@ -24,10 +27,12 @@ class DiagnosticsLog:
     """The latest messages of one charger; the oldest go first."""
 
     def __init__(self) -> None:
+        """Start empty."""
         self._entries: deque[tuple[int, dict[str, Any]]] = deque()
         self._bytes = 0
 
     def add(self, kind: str, payload: dict[str, Any]) -> None:
+        """Keep a message (a large payload as a preview); the oldest go first."""
         size = _size(payload)
         if size > MAX_ENTRY_BYTES:
             preview = str(payload)[:PREVIEW_CHARS]
@@ -41,8 +46,10 @@ class DiagnosticsLog:
 
     @property
     def entries(self) -> list[dict[str, Any]]:
+        """Return the kept messages, oldest first."""
         return [entry for _, entry in self._entries]
 
     @property
     def size_bytes(self) -> int:
+        """Return the size of the kept messages."""
         return self._bytes

@@ -1,6 +1,9 @@
-"""The one rule for energy readings, shared by the connector's register (what the
-Energy dashboard sees) and each session's meter: no drop, no jump faster than the
-connector could deliver at full power, nothing that is not a finite number."""
+"""The one rule for energy readings.
+
+Shared by the connector's register (what the Energy dashboard sees) and each
+session's meter: no drop, no jump faster than the connector could deliver at
+full power, nothing that is not a finite number.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ class EnergyRegister:
     """A total-increasing register in kWh that rejects drops and impossible jumps."""
 
     def __init__(self, max_power_w: float) -> None:
+        """Start without a reading; ``max_power_w`` bounds a plausible rise."""
         self.max_power_w = max_power_w
         self.value_kwh: float | None = None
         self.timestamp: datetime | None = None
@@ -41,6 +45,7 @@ class EnergyRegister:
         self._warned = False
 
     def restore(self, value_kwh: float | None, timestamp: datetime | None) -> None:
+        """Take the reading stored before a restart."""
         if value_kwh is not None and not math.isfinite(value_kwh):
             value_kwh = timestamp = None
         self.value_kwh, self.timestamp = value_kwh, timestamp

@@ -1,5 +1,8 @@
-"""Errors the model raises for input it will not take. Adapters answer them with the
-protocol's error; the Home Assistant layer turns them into validation errors."""
+"""Errors the model raises for input it will not take.
+
+Adapters answer them with the protocol's error; the Home Assistant layer turns
+them into validation errors.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ class InvalidCommand(ValueError):
     """
 
     def __init__(self, message: str, expected: str = "") -> None:
+        """Say what is wrong, and what would be valid."""
         super().__init__(message)
         self.expected = expected
 
@@ -26,5 +30,6 @@ class ChargerOffline(Exception):
     """A command for a charger that is not connected; nothing was sent."""
 
     def __init__(self, charger_id: str) -> None:
+        """Name the charger that is not connected."""
         super().__init__(charger_id)
         self.charger_id = charger_id

@@ -24,6 +24,8 @@ READINGS_OVER = 2
 
 
 class LimitSource(StrEnum):
+    """Where the effective limit was read from."""
+
     COMPOSITE = "composite_schedule"
     OFFERED = "offered"
     DESIRED = "desired"  # the charger tells nothing: what we asked for
@@ -31,11 +33,14 @@ class LimitSource(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class EffectiveLimit:
+    """The limit the charger says it applies, and where that was read."""
+
     value: float
     unit: LimitUnit
     source: LimitSource
 
     def as_dict(self) -> dict[str, Any]:
+        """Return the limit as plain data."""
         return {"value": self.value, "unit": self.unit.value, "source": self.source.value}
 
 
@@ -43,6 +48,7 @@ class LimitWatch:
     """Per connector: what the charger accepted, and whether it follows it."""
 
     def __init__(self, electrical: Electrical) -> None:
+        """Watch with nothing accepted yet."""
         self.electrical = electrical
         self.accepted: LimitValue | None = None
         self.effective: EffectiveLimit | None = None
@@ -51,7 +57,7 @@ class LimitWatch:
         self._draw_over = 0
 
     def accepted_limit(self, limit: LimitValue | None) -> None:
-        """A profile was taken (None: ours were cleared)."""
+        """Note a profile the charger took (None: ours were cleared)."""
         self.accepted = limit
         self._draw_over = 0
         if limit is None:
@@ -59,13 +65,13 @@ class LimitWatch:
             self.ignored = False
 
     def reported(self, effective: EffectiveLimit) -> None:
-        """The charger told the limit in force."""
+        """Note the limit the charger says is in force."""
         self.effective = effective
         self._reported_over = self._over(effective)
         self._update()
 
     def reading(self, power_w: float | None) -> None:
-        """A meter reading: does the draw stay within the limit?"""
+        """Check a meter reading: tell whether the draw stays within the limit."""
         if self.accepted is None or power_w is None:
             self._draw_over = 0
         else:

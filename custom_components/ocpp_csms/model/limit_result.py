@@ -15,8 +15,11 @@ from .profiles import ChargingProfile
 
 @dataclass(slots=True)
 class LimitResult:
-    """What an action did: the desired limit, each profile sent with the charger's
-    answer, and the limit the charger then reported."""
+    """What a limit action did.
+
+    The desired limit, each profile sent with the charger's answer, and the limit
+    the charger then reported.
+    """
 
     desired: LimitValue | None
     sent: list[dict[str, Any]] = field(default_factory=list)
@@ -25,6 +28,7 @@ class LimitResult:
     deferred_until: datetime | None = None
 
     def as_response(self) -> dict[str, Any]:
+        """Return what the action's response shows."""
         eff = self.effective
         return {
             "status": self.status,
@@ -36,6 +40,7 @@ class LimitResult:
 
 
 def offered(conn: Connector, unit: LimitUnit) -> EffectiveLimit | None:
+    """Return the limit the connector offers the car, from its meter values."""
     m = conn.measurements
     if unit is LimitUnit.AMPS and m.current_offered_a is not None:
         return EffectiveLimit(m.current_offered_a, LimitUnit.AMPS, LimitSource.OFFERED)
@@ -47,6 +52,7 @@ def offered(conn: Connector, unit: LimitUnit) -> EffectiveLimit | None:
 
 
 def describe(profile: ChargingProfile) -> dict[str, Any]:
+    """Describe a profile sent, for the action's response."""
     period = profile.periods[0]
     return {
         "profile_id": profile.profile_id,

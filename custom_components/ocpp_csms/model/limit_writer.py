@@ -39,12 +39,15 @@ def profile_id(connector_id: int, purpose: LimitPurpose) -> int:
 
 @dataclass(frozen=True, slots=True)
 class WriteStrategy:
+    """A way of writing a limit that a charger takes: stack level, kind, unit, purpose."""
+
     stack_level: int = DEFAULT_STACK_LEVEL
     kind: ProfileKind = ProfileKind.ABSOLUTE
     tx_profile: bool = True  # during a session: a TxProfile (else the TxDefaultProfile)
     unit: LimitUnit | None = None  # None: the limit's own unit, where the charger takes it
 
     def as_dict(self) -> dict[str, Any]:
+        """Return the strategy as plain data for storage."""
         return {
             "stack_level": self.stack_level,
             "kind": self.kind.value,
@@ -54,6 +57,7 @@ class WriteStrategy:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WriteStrategy:
+        """Read a stored strategy."""
         return cls(
             stack_level=int(data.get("stack_level", DEFAULT_STACK_LEVEL)),
             kind=ProfileKind(data.get("kind", ProfileKind.ABSOLUTE.value)),
@@ -62,14 +66,18 @@ class WriteStrategy:
         )
 
     def describe(self) -> str:
+        """Describe the strategy in words, for diagnostics."""
         unit = self.unit.value if self.unit else "the limit's own unit"
         purpose = "TxProfile" if self.tx_profile else "TxDefaultProfile"
         return f"stack level {self.stack_level}, {self.kind.value}, {purpose}, {unit}"
 
 
 def unit_for(strategy: WriteStrategy, caps: Capabilities, given: LimitUnit) -> LimitUnit:
-    """The unit to send: what worked before, else the limit's own unit where the
-    charger takes it, else the other (converted, with numberPhases)."""
+    """Return the unit to send.
+
+    What worked before, else the limit's own unit where the charger takes it,
+    else the other (converted, with numberPhases).
+    """
     if strategy.unit is not None:
         return strategy.unit
     if given.value in caps.charging_rate_units:
@@ -80,7 +88,7 @@ def unit_for(strategy: WriteStrategy, caps: Capabilities, given: LimitUnit) -> L
 def ladder(
     start: WriteStrategy, caps: Capabilities, in_session: bool, given: LimitUnit
 ) -> list[WriteStrategy]:
-    """The strategies to try, in order, starting with the one that worked before."""
+    """Return the strategies to try, in order, starting with the one that worked before."""
     first = start
     if (
         caps.max_profile_stack_level is not None
@@ -107,6 +115,8 @@ def ladder(
 
 @dataclass(frozen=True, slots=True)
 class WriteSettings:
+    """The options that shape written limits: conversion and the minimum current."""
+
     electrical: Electrical = field(default_factory=Electrical)
     minimum_amps: float = 6.0  # below it a charger cannot charge (IEC 61851)
     below_minimum_pauses: bool = True  # else rounds up to the minimum
@@ -115,8 +125,11 @@ class WriteSettings:
 def send_value(
     limit: LimitValue, unit: LimitUnit, phases: int | None, settings: WriteSettings
 ) -> tuple[float, int | None]:
-    """The number to put in the profile (one decimal), and numberPhases to send
-    (always when converting; else only when the limit named its phases)."""
+    """Return the number to put in the profile (one decimal), and numberPhases.
+
+    numberPhases is sent always when converting; else only when the limit named
+    its phases.
+    """
     amps = settings.electrical.amps(limit, phases)
     if 0 < amps < settings.minimum_amps:
         amps = 0.0 if settings.below_minimum_pauses else settings.minimum_amps

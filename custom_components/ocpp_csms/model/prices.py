@@ -1,5 +1,7 @@
-"""Electricity prices from any of the sources homeowners use, normalised to one
-model: slots of ``{start, end, price per kWh}`` in UTC, sorted, without overlap.
+"""Electricity prices from any of the sources homeowners use, normalised.
+
+One model: slots of ``{start, end, price per kWh}`` in UTC, sorted, without
+overlap.
 
 Understood without configuration (each as the integration exposes it):
 - the custom ``nordpool`` sensor: ``raw_today`` / ``raw_tomorrow`` of ``{start, end, value}``;
@@ -39,12 +41,15 @@ EXPECTED = "a price entity, a list of {start, end?, price}, or a nordpool / tibb
 
 @dataclass(frozen=True, slots=True)
 class PriceSlot:
+    """A price for a stretch of time."""
+
     start: datetime
     end: datetime
     price: float  # per kWh
 
     @property
     def hours(self) -> float:
+        """Return the slot's length in hours."""
         return (self.end - self.start).total_seconds() / 3600.0
 
 
@@ -85,7 +90,7 @@ def _entries(items: Iterable[Any], scale: float) -> list[tuple[datetime, datetim
 
 
 def _lists(raw: Any) -> tuple[list[Any], float]:
-    """The price entries in whatever came, and the factor to per kWh."""
+    """Return the price entries in whatever came, and the factor to per kWh."""
     if isinstance(raw, list):
         return raw, 1.0
     if not isinstance(raw, Mapping):
@@ -110,6 +115,7 @@ def _lists(raw: Any) -> tuple[list[Any], float]:
 
 
 def normalise(raw: Any) -> list[PriceSlot]:
+    """Turn any understood price data into sorted slots without overlap."""
     items, scale = _lists(raw)
     entries = sorted(_entries(items, scale), key=lambda e: e[0])
     slots: list[PriceSlot] = []

@@ -1,5 +1,8 @@
-"""Charging profiles and composite schedules as the model sees them, whatever the
-OCPP version: the adapters translate them to and from their own messages."""
+"""Charging profiles and composite schedules as the model sees them.
+
+Whatever the OCPP version: the adapters translate them to and from their own
+messages.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +14,19 @@ from .commands import LimitPurpose, LimitUnit
 
 
 class ProfileKind(StrEnum):
+    """What a profile's periods count from."""
+
     ABSOLUTE = "Absolute"  # periods count from startSchedule
     RELATIVE = "Relative"  # periods count from the start of the transaction (or now)
 
 
 @dataclass(frozen=True, slots=True)
 class SchedulePeriod:
-    """From ``start_s`` seconds after the schedule's start on: at most ``limit``
-    (negative: discharge up to it, OCPP 2.1 V2X), on ``phases`` phases if given."""
+    """A period: from ``start_s`` seconds after the schedule's start on, ``limit``.
+
+    At most ``limit`` (negative: discharge up to it, OCPP 2.1 V2X), on ``phases``
+    phases if given.
+    """
 
     start_s: int
     limit: float
@@ -27,6 +35,8 @@ class SchedulePeriod:
 
 @dataclass(frozen=True, slots=True)
 class ChargingProfile:
+    """A charging profile, whatever the OCPP version."""
+
     profile_id: int
     connector_id: int  # 0: the whole charger
     purpose: LimitPurpose
@@ -50,6 +60,7 @@ class CompositeSchedule:
     periods: tuple[SchedulePeriod, ...]
 
     def period_at(self, moment: datetime) -> SchedulePeriod | None:
+        """Return the period in force at ``moment``."""
         found = None
         for period in self.periods:
             if self.start + timedelta(seconds=period.start_s) <= moment:

@@ -1,9 +1,11 @@
-"""What survives a restart, as one plain dict (HA Store writes it as JSON):
-the id counters and, per charger, its connectors (energy register, default
+"""What survives a restart, as one plain dict (HA Store writes it as JSON).
+
+The id counters and, per charger, its connectors (energy register, default
 limit), its open transactions and the ids of its recently ended ones.
 
 Version 1 kept transactions in one dict keyed by transaction id alone, so two
-chargers with the same id met; ``migrate`` moves them under their charger."""
+chargers with the same id met; ``migrate`` moves them under their charger.
+"""
 
 from __future__ import annotations
 
@@ -56,17 +58,20 @@ class StoredState:
     """The counters, and the stored records of chargers not attached since loading."""
 
     def __init__(self) -> None:
+        """Start with nothing stored."""
         self.tx_counter = 0
         self.remote_start_counter = 0
         self._records: dict[str, dict[str, Any]] = {}
 
     def load(self, data: dict[str, Any] | None) -> None:
+        """Take what storage gave (None: a new installation)."""
         data = data or {}
         self.tx_counter = int(data.get("tx_counter", 0))
         self.remote_start_counter = int(data.get("remote_start_counter", 0))
         self._records = dict(data.get("chargers", {}))
 
     def open_transactions(self) -> int:
+        """Return the number of open sessions of chargers not attached yet."""
         return sum(len(r.get("transactions", {})) for r in self._records.values())
 
     def restore(self, charger: Charger) -> None:
@@ -105,6 +110,7 @@ class StoredState:
             self._records[charger.charger_id] = record
 
     def dump(self, chargers: dict[str, Charger]) -> dict[str, Any]:
+        """Return everything to store: the attached chargers and those set aside."""
         records = dict(self._records)  # chargers not seen since the restart
         for charger_id, charger in chargers.items():
             records[charger_id] = _record(charger)

@@ -1,6 +1,9 @@
-"""Deciding a presented tag: the tag list, the policy, and (policy "ask") an
-automation's answer within a short wait; every decision is recorded on the
-charger and announced, and the last refused tag is kept for the UI."""
+"""Deciding a presented tag.
+
+The tag list, the policy, and (policy "ask") an automation's answer within a
+short wait. Every decision is recorded on the charger and announced, and the
+last refused tag is kept for the UI.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ Asker = Callable[["Charger", str, str], Awaitable[bool | None]]
 
 @dataclass(slots=True, frozen=True)
 class RejectedTag:
+    """The last tag refused, where and how."""
+
     id_tag: str
     charger_id: str
     status: AuthStatus
@@ -32,7 +37,10 @@ class RejectedTag:
 
 
 class TagDecisions:
+    """Decides presented tags for every charger."""
+
     def __init__(self, emit: Callable[[str, dict[str, Any]], None]) -> None:
+        """Start with no tags, the automatic policy and nobody to ask."""
         self._emit = emit
         self.tags = TagList()
         self.policy = TagPolicy.AUTO
@@ -42,14 +50,16 @@ class TagDecisions:
         self._rejected_listeners: list[Callable[[], None]] = []
 
     def on_rejected(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` after each refused tag; returns the way to stop."""
         self._rejected_listeners.append(listener)
         return lambda: self._rejected_listeners.remove(listener)
 
     def answered(self, id_tag: str, accepted: bool) -> None:
-        """An automation's answer, kept for ANSWER_REUSE_S."""
+        """Keep an automation's answer for ANSWER_REUSE_S."""
         self._answers[id_tag.casefold()] = (time.monotonic(), accepted)
 
     async def authorize(self, charger: Charger, id_tag: str, context: str) -> TagDecision:
+        """Decide a tag by the list and the policy, asking an automation if so set."""
         now = datetime.now(UTC)
         decision = self.tags.decide(id_tag, now, self.policy)
         if self._may_ask(decision, context):
@@ -63,7 +73,7 @@ class TagDecisions:
         return decision
 
     def decide_offline(self, charger: Charger, id_tag: str, context: str) -> TagDecision:
-        """The list alone (a stop, or a tag the charger already let charge)."""
+        """Decide a tag by the list alone (a stop, or a tag already charging)."""
         now = datetime.now(UTC)
         decision = self.tags.decide(id_tag, now, self.policy)
         self._record(charger, decision, context, now)

@@ -36,7 +36,7 @@ class StopReason(StrEnum):
 
     @classmethod
     def parse(cls, value: str | None) -> StopReason:
-        """The charger's reason; none given means Local (1.6 default), unknown is Other."""
+        """Read the charger's reason: none given is Local (1.6), an unknown one Other."""
         if not value:
             return cls.LOCAL
         try:
@@ -71,15 +71,18 @@ class Transaction:
 
     @property
     def energy_kwh(self) -> float | None:
+        """Return the session's energy so far (None before any reading)."""
         end = self.meter_stop_wh if self.meter_stop_wh is not None else self.meter_last_wh
         if end is None or self.meter_start_wh is None:
             return None
         return max(0.0, (end - self.meter_start_wh) / 1000.0)
 
     def duration_s(self, now: datetime) -> float:
+        """Return how long the session ran (until now, while it runs)."""
         return max(0.0, ((self.stopped or now) - self.started).total_seconds())
 
     def as_dict(self) -> dict[str, Any]:
+        """Return the session as plain data for storage."""
         return {
             "transaction_id": self.transaction_id,
             "charger_id": self.charger_id,
@@ -96,6 +99,7 @@ class Transaction:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Transaction:
+        """Read a stored session."""
         last_at = data.get("meter_last_at")
         return cls(
             transaction_id=str(data["transaction_id"]),
