@@ -1,6 +1,8 @@
-"""What every version adapter is (the ChargerAdapter protocol) and the RPC part they
-share: error answers, quiet frame logging, command calls with typed outcomes and
-translated failures, and tasks tied to the connection."""
+"""What every version adapter is (the ChargerAdapter protocol), and what they share.
+
+The shared RPC part: error answers, quiet frame logging, command calls with
+typed outcomes and translated failures, and tasks tied to the connection.
+"""
 
 from __future__ import annotations
 
@@ -36,15 +38,29 @@ FRAME_LOGGER = logging.getLogger(f"{__package__}.frames")
 
 
 class ChargerAdapter(ChargerCommands, Protocol):
-    """One live connection of one charger, in one OCPP version: the commands of
-    ChargerCommands, plus the lifecycle the connection manager drives."""
+    """One live connection of one charger, in one OCPP version.
 
-    async def route_message(self, raw: str | bytes) -> None: ...
-    def on_connected(self, adopted: bool) -> None: ...
-    def request_boot(self) -> None: ...
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None: ...
-    async def close_tasks(self) -> None: ...
-    async def refuse(self, unique_id: str, cause: str) -> None: ...
+    The commands of ChargerCommands, plus the lifecycle the connection manager
+    drives.
+    """
+
+    async def route_message(self, raw: str | bytes) -> None:
+        """Handle one frame from the charger."""
+
+    def on_connected(self, adopted: bool) -> None:
+        """Start serving a new connection."""
+
+    def request_boot(self) -> None:
+        """Ask a charger that waits for adoption to boot again."""
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run a follow-up tied to this connection."""
+
+    async def close_tasks(self) -> None:
+        """Cancel the connection's follow-ups (it closed)."""
+
+    async def refuse(self, unique_id: str, cause: str) -> None:
+        """Answer a call with an error, without serving it."""
 
 
 # How the connection manager builds an adapter: (charger, csms, websocket, timeout).
@@ -56,8 +72,11 @@ class _Refused(PropertyConstraintViolationError):
 
 
 class _FrameLog(logging.LoggerAdapter):  # type: ignore[type-arg]
-    """The ocpp library logs every frame at INFO (we log them at DEBUG) and a
-    traceback for each handler error (none for input the model refused)."""
+    """The ocpp library's log, made quiet.
+
+    It logs every frame at INFO (we log them at DEBUG) and a traceback for each
+    handler error (none for input the model refused).
+    """
 
     def info(self, msg: object, *args: Any, **kwargs: Any) -> None:
         self.debug(msg, *args, **kwargs)
@@ -87,6 +106,7 @@ class AdapterBase:
     call: Callable[..., Coroutine[Any, Any, Any]]
 
     def __init__(self, charger: Charger, csms: Csms, connection: Any, timeout: float) -> None:
+        """Serve ``connection`` for ``charger``; calls of ours wait ``timeout``."""
         # the version's ocpp ChargePoint class comes next in the MRO
         super().__init__(  # type: ignore[call-arg]
             charger.charger_id, connection, timeout, logger=frame_logger(charger.charger_id)
@@ -98,20 +118,23 @@ class AdapterBase:
         self._bad_frames = 0
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Wrap each handler a subclass defines, once per class: input the model
-        refuses becomes a CallError (counted and logged once per charger), never
-        a traceback or a half-applied message."""
+        """Wrap each handler a subclass defines, once per class.
+
+        Input the model refuses becomes a CallError (counted and logged once per
+        charger), never a traceback or a half-applied message.
+        """
         super().__init_subclass__(**kwargs)
         for name, member in list(vars(cls).items()):
             if callable(member) and hasattr(member, "_on_action"):
                 setattr(cls, name, _refusing(member))
 
     def request_boot(self) -> None:
-        """A charger was adopted while Pending: ask it to boot again."""
+        """Ask a charger adopted while Pending to boot again."""
         self.spawn(self.trigger_message("BootNotification", None))
 
     async def trigger_message(self, message: str, connector_id: int | None) -> CommandOutcome:
-        raise NotImplementedError  # SharedHandlers checks the message, then asks the version
+        """Ask the charger to send a message now (SharedHandlers implements it)."""
+        raise NotImplementedError
 
     # ----------------------------------------------------------- incoming
     # What a charger that is not adopted (Pending) may send: OCPP 2.x B02/B03 allow
@@ -123,9 +146,10 @@ class AdapterBase:
     bad_message_type: type[OCPPError] = MessageTypeNotSupportedError
 
     def on_extra_frame(self, frame: list[Any]) -> None:
-        """A frame of one of ``extra_message_types``."""
+        """Handle a frame of one of ``extra_message_types``."""
 
     async def route_message(self, raw: str | bytes) -> None:
+        """Check a frame, then serve a call, hand over an answer, or refuse it."""
         try:
             msg = parse(raw, self.extra_message_types, self.bad_message_type)
         except FrameError as err:
@@ -164,16 +188,22 @@ class AdapterBase:
             await self._send_error(msg.unique_id, err)
 
     async def _handle_bounded(self, msg: Any) -> None:
-        """A payload nested deeper than Python recurses (the library converts keys
-        recursively) is a format violation, answered like any other."""
+        """Serve a call; a payload nested too deep is a format violation.
+
+        The library converts keys recursively, so a payload nested deeper than
+        Python recurses is answered like any other format violation.
+        """
         try:
             await self._handle_call(msg)
         except RecursionError as err:
             raise FormatViolationError(details={"cause": "the payload is nested too deep"}) from err
 
     def _unknown_action(self, action: str) -> OCPPError:
-        """OCPP-J: NotImplemented for an action the receiver does not know,
-        NotSupported for one it knows but does not take (a CSMS-side action)."""
+        """Return the error for an action we do not serve.
+
+        OCPP-J: NotImplemented for an action the receiver does not know,
+        NotSupported for one it knows but does not take (a CSMS-side action).
+        """
         try:
             self.actions(action)
         except ValueError:
@@ -215,7 +245,7 @@ class AdapterBase:
 
     @staticmethod
     def outcome(action: str, status: str) -> CommandOutcome:
-        """The model's word for a charger's answer; CommandError for a refusal."""
+        """Return the model's word for a charger's answer; CommandError for a refusal."""
         if (outcome := TAKEN.get(status)) is None:
             raise CommandError(action, status)
         return outcome
@@ -235,6 +265,7 @@ class AdapterBase:
                 _LOGGER.error("%s: follow-up failed", self.charger.charger_id, exc_info=err)
 
     async def close_tasks(self) -> None:
+        """Cancel the connection's follow-ups, and wait for them."""
         for task in tuple(self._tasks):
             task.cancel()
         if self._tasks:
@@ -267,4 +298,5 @@ def _refusing(handler: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def frame_logger(charger_id: str) -> logging.LoggerAdapter:  # type: ignore[type-arg]
+    """Return the quiet frame log of one charger."""
     return _FrameLog(FRAME_LOGGER, {"charger_id": charger_id})

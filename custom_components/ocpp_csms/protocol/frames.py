@@ -1,8 +1,11 @@
-"""OCPP-J frames, parsed once and checked before anything else sees them: a frame
-that is not valid JSON (or too deep, or with a number Python will not read), not
-an array of the right length, with an unknown message type, a unique id that is
-not a string of 1 to 36 characters, or an action that is not a string gets the
-RPC framework's error, answered to the id it carried where that id can be trusted."""
+"""OCPP-J frames, parsed once and checked before anything else sees them.
+
+A frame that is not valid JSON (or too deep, or with a number Python will not
+read), not an array of the right length, with an unknown message type, a unique
+id that is not a string of 1 to 36 characters, or an action that is not a string
+gets the RPC framework's error, answered to the id it carried where that id can
+be trusted.
+"""
 
 from __future__ import annotations
 
@@ -21,12 +24,15 @@ class FrameError(Exception):
     """A frame that cannot be served; ``unique_id`` is where the answer goes."""
 
     def __init__(self, unique_id: str, error: OCPPError) -> None:
+        """Keep the error and the id to answer it to."""
         super().__init__(str(error))
         self.unique_id = unique_id
         self.error = error
 
 
 class MessageTypeNotSupportedError(OCPPError):
+    """OCPP 2.x: a message type id the receiver does not know."""
+
     code = "MessageTypeNotSupported"
     default_description = "A message with a Message Type Id that is not supported"
 
@@ -36,8 +42,11 @@ def _valid_id(value: Any) -> bool:
 
 
 def parse(raw: str | bytes, extra_types: frozenset[int], bad_type: type[OCPPError]) -> Any:
-    """The frame as a Call, CallResult or CallError; or, for a message type in
-    ``extra_types`` (2.1's SEND, say), the raw list. Raises FrameError."""
+    """Return the frame as a Call, CallResult or CallError.
+
+    For a message type in ``extra_types`` (2.1's SEND, say), the raw list.
+    Raises FrameError.
+    """
     try:
         frame = json.loads(raw)
     except (ValueError, RecursionError, UnicodeDecodeError, TypeError) as err:

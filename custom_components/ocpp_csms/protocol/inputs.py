@@ -1,7 +1,9 @@
-"""The edge where charger input enters the model: every number is checked to be
-finite and in range, every timestamp to parse and to be plausible, and text to
-be storable. What is refused is counted on the charger (and logged once per
-kind); the rest of the message is still used."""
+"""The edge where charger input enters the model.
+
+Every number is checked to be finite and in range, every timestamp to parse and
+to be plausible, and text to be storable. What is refused is counted on the
+charger (and logged once per kind); the rest of the message is still used.
+"""
 
 from __future__ import annotations
 
@@ -25,11 +27,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def ocpp_now() -> str:
+    """Return the time now as OCPP sends it."""
     return ocpp_time(datetime.now(UTC))
 
 
 def ocpp_time(moment: datetime) -> str:
-    """A time as OCPP sends it: UTC, whole seconds, with Z."""
+    """Return a time as OCPP sends it: UTC, whole seconds, with Z."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -43,13 +46,15 @@ def connector_status(value: str) -> ConnectorStatus:
 
 
 def may_hold_surrogates(raw: str | bytes) -> bool:
-    """Only a \\u escape can give a lone surrogate: a text frame is valid UTF-8."""
+    """Tell whether a frame may hold a lone surrogate (only a backslash-u escape can)."""
     return isinstance(raw, str) and ("\\u" in raw or "\\U" in raw)
 
 
 def scrub(value: Any) -> Any:
-    """A parsed frame with each lone surrogate (which Home Assistant can neither
-    store nor serve) replaced by U+FFFD."""
+    """Return a parsed frame with each lone surrogate replaced by U+FFFD.
+
+    Home Assistant can neither store nor serve a lone surrogate.
+    """
     return _scrub(value)[0]
 
 
@@ -71,11 +76,12 @@ class InputGuard:
     """Checks one charger's input; adapters build one per connection."""
 
     def __init__(self, charger: Charger, settings: CsmsSettings) -> None:
+        """Check input of ``charger`` under the central system's settings."""
         self._charger = charger
         self._settings = settings
 
     def number(self, value: Any, what: str) -> float | None:
-        """A finite number within range, or None (counted)."""
+        """Return a finite number within range, or None (counted)."""
         try:
             number = float(value)
         except ValueError, TypeError, OverflowError:
@@ -86,8 +92,11 @@ class InputGuard:
         return None
 
     def timestamp(self, value: str | None) -> datetime:
-        """The charger's time; the time of receipt when it is absent, does not
-        parse, or lies far outside what a charger clock can say (counted)."""
+        """Return the charger's time, or the time of receipt.
+
+        The time of receipt when the charger's is absent, does not parse, or lies
+        far outside what a charger clock can say (counted).
+        """
         now = datetime.now(UTC)
         if not value:
             return now
@@ -112,8 +121,10 @@ class InputGuard:
         return parsed
 
     def meter_samples(self, meter_value: list[dict[str, Any]]) -> list[MeterSample]:
-        """Translate (snake_case) meterValue entries of any version; signed values
-        are skipped, values that are not finite numbers are refused."""
+        """Translate (snake_case) meterValue entries of any version.
+
+        Signed values are skipped; values that are not finite numbers are refused.
+        """
         return [
             MeterSample(self.timestamp(entry.get("timestamp")), self._values(entry))
             for entry in meter_value

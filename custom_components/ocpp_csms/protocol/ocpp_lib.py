@@ -1,6 +1,9 @@
-"""The one boundary to the ``ocpp`` library, which ships no type information: the
-names the adapters use from it, with the types they are used at. Type checkers
-read the declarations below; at run time these are the library's own objects."""
+"""The one boundary to the ``ocpp`` library, which ships no type information.
+
+The names the adapters use from it, with the types they are used at. Type
+checkers read the declarations below; at run time these are the library's own
+objects.
+"""
 
 # The declarations mirror the library's own names (id, NotImplementedError).
 # ruff: noqa: A001, A002, A004
@@ -48,21 +51,29 @@ if TYPE_CHECKING:
 
         def __init__(
             self, description: str | None = None, details: dict[str, Any] | None = None
-        ) -> None: ...
+        ) -> None:
+            """Describe the error; ``details`` go in the CallError's details."""
 
-    class FormatViolationError(OCPPError): ...
+    class FormatViolationError(OCPPError):
+        """FormatViolation (1.6: FormationViolation)."""
 
-    class GenericError(OCPPError): ...
+    class GenericError(OCPPError):
+        """GenericError."""
 
-    class NotImplementedError(OCPPError): ...
+    class NotImplementedError(OCPPError):
+        """NotImplemented."""
 
-    class NotSupportedError(OCPPError): ...
+    class NotSupportedError(OCPPError):
+        """NotSupported."""
 
-    class PropertyConstraintViolationError(OCPPError): ...
+    class PropertyConstraintViolationError(OCPPError):
+        """PropertyConstraintViolation."""
 
-    class ProtocolError(OCPPError): ...
+    class ProtocolError(OCPPError):
+        """ProtocolError."""
 
-    class SecurityError(OCPPError): ...
+    class SecurityError(OCPPError):
+        """SecurityError."""
 
     Action16: Any
     Action201: Any

@@ -1,7 +1,10 @@
-"""The one list of OCPP versions: name, websocket subprotocol, adapter and the
-messages TriggerMessage can ask for (each adapter states its own). The server,
-the connection manager, the config flow, the actions and the tests all read it;
-a new version is one new adapter plus one entry here."""
+"""The one list of OCPP versions.
+
+Name, websocket subprotocol, adapter and the messages TriggerMessage can ask
+for (each adapter states its own). The server, the connection manager, the
+config flow, the actions and the tests all read it; a new version is one new
+adapter plus one entry here.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from .v21 import V21Adapter
 
 @dataclass(frozen=True, slots=True)
 class VersionSpec:
+    """One OCPP version, as the rest of the integration sees it."""
+
     name: str  # "1.6", "2.0.1", "2.1"
     subprotocol: str  # offered by the charger in Sec-WebSocket-Protocol
     adapter: AdapterFactory

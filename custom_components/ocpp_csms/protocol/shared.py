@@ -1,8 +1,10 @@
-"""Handlers and commands that read the same in every OCPP version: heartbeat,
-DataTransfer both ways, firmware / log / security-event status, certificate
-signing, the end of boot handling and the configuration status check. Each
-version's ``call_result`` classes build the answers, so each is validated
-against its own schemas."""
+"""Handlers and commands that read the same in every OCPP version.
+
+Heartbeat, DataTransfer both ways, firmware / log / security-event status,
+certificate signing, the end of boot handling and the configuration status
+check. Each version's ``call_result`` classes build the answers, so each is
+validated against its own schemas.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ READY_WITHOUT_BOOT_S = 5.0
 
 
 class SharedHandlers(AdapterBase):
+    """The handlers and commands every version adapter shares."""
+
     # The messages this version's TriggerMessage can ask for; set by each adapter.
     triggerable: frozenset[str] = frozenset()
     # Set by a handler that opened a session; its limit is sent once the charger
@@ -35,34 +39,38 @@ class SharedHandlers(AdapterBase):
 
     # ------------------------------------------------------------ readiness
     def on_connected(self, adopted: bool) -> None:
+        """Start serving: an adopted charger is ready once it booted, or soon without."""
         if adopted:
             self.spawn(self._ready_unless_booted())
 
     async def _ready_unless_booted(self) -> None:
-        """A charger that reconnects without booting (after a restart of Home
-        Assistant, say) is as ready as one that booted."""
+        """Treat a charger that reconnects without booting as ready, after a while.
+
+        After a restart of Home Assistant, say, it is as ready as one that booted.
+        """
         await asyncio.sleep(READY_WITHOUT_BOOT_S)
         if not self._booted:
             self.ready_without_boot()
 
     def ready_without_boot(self) -> None:
+        """Treat the charger as ready (a reconnect without a boot)."""
         self.csms.limits.charger_ready(self.charger)
 
     def after_boot_notification(self, **kw: Any) -> None:
-        """Called by each version's after-hook, once the boot answer was sent."""
+        """Finish a boot, once its answer was sent (each version's after-hook)."""
         if self.accepted:
             self.csms.limits.charger_ready(self.charger)
             self.spawn(self.csms.local_lists.after_boot(self.charger))
 
     def flush_session_started(self) -> None:
+        """Tell the limit logic of a session that started with the last message."""
         tx, self.session_started = self.session_started, None
         if tx is not None and (conn := self.charger.connectors.get(tx.connector_id)):
             self.csms.limits.session_started(conn)
 
     # ------------------------------------------------------------ charger -> CSMS
     def answer_boot(self, identity: ChargerIdentity) -> Any:
-        """The end of every version's boot handling: the model decides, the
-        answer carries its status and interval."""
+        """Answer a boot: the model decides; the answer carries status and interval."""
         self._booted = True
         status = self.csms.boot(self.charger, identity)
         return self._call_result.BootNotification(
@@ -71,6 +79,7 @@ class SharedHandlers(AdapterBase):
 
     @property
     def accepted(self) -> bool:
+        """Tell whether the charger's last boot was accepted."""
         return self.charger.boot_status is BootStatus.ACCEPTED
 
     @on("Heartbeat")
@@ -109,12 +118,14 @@ class SharedHandlers(AdapterBase):
     async def data_transfer(
         self, vendor_id: str, message_id: str | None, data: str | None
     ) -> DataTransferResult:
+        """Send a vendor-specific DataTransfer."""
         result = await self.request(
             self._call.DataTransfer(vendor_id=vendor_id, message_id=message_id, data=data)
         )
         return DataTransferResult(str(result.status), result.data)
 
     async def trigger_message(self, message: str, connector_id: int | None) -> CommandOutcome:
+        """Check the message is one this version can trigger, then ask for it."""
         if message not in self.triggerable:
             raise InvalidCommand(
                 f"{message} cannot be triggered in OCPP {self.protocol_version}",
@@ -123,26 +134,28 @@ class SharedHandlers(AdapterBase):
         return await self.request_status(self.trigger_call(message, connector_id))
 
     def trigger_call(self, message: str, connector_id: int | None) -> Any:
-        """The version's TriggerMessage."""
+        """Return the version's TriggerMessage call."""
         raise NotImplementedError
 
     # ------------------------------------------------------------ local lists
     def local_list_call(self, version: int, update_type: str, entries: list[LocalEntry]) -> Any:
-        """The version's SendLocalList."""
+        """Return the version's SendLocalList call."""
         raise NotImplementedError
 
     async def send_local_list(
         self, version: int, full: bool, entries: list[LocalEntry]
     ) -> CommandOutcome:
+        """Send the local authorization list: whole, or the changed entries."""
         update_type = "Full" if full else "Differential"
         return await self.request_status(self.local_list_call(version, update_type, entries))
 
     async def clear_cache(self) -> CommandOutcome:
+        """Empty the charger's authorization cache."""
         return await self.request_status(self._call.ClearCache())
 
     # ------------------------------------------------------------ smart charging
     def clear_profile_call(self, profile_id: int) -> Any:
-        """The version's ClearChargingProfile for one profile id."""
+        """Return the version's ClearChargingProfile call for one profile id."""
         raise NotImplementedError
 
     async def clear_charging_profile(self, profile_id: int) -> CommandOutcome:
@@ -160,7 +173,7 @@ class SharedHandlers(AdapterBase):
         start: str | None,
         requested_s: int,
     ) -> CompositeSchedule:
-        """A GetCompositeSchedule answer (snake_case), whatever the version."""
+        """Read a GetCompositeSchedule answer (snake_case), whatever the version."""
         if status != "Accepted" or not schedule:
             raise CommandError("GetCompositeSchedule", status)
         return CompositeSchedule(

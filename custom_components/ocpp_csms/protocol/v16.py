@@ -67,6 +67,8 @@ def _int(value: str) -> int | None:
 
 
 class V16Adapter(SharedHandlers, ChargePoint):
+    """OCPP 1.6J."""
+
     protocol_version = "1.6"
     actions = Action
     triggerable = frozenset(
@@ -194,28 +196,34 @@ class V16Adapter(SharedHandlers, ChargePoint):
 
     # ------------------------------------------------------------ CSMS -> charger
     async def remote_start(self, connector_id: int | None, id_tag: str) -> CommandOutcome:
+        """RemoteStartTransaction."""
         return await self.request_status(
             self._call.RemoteStartTransaction(id_tag=id_tag, connector_id=connector_id)
         )
 
     async def remote_stop(self, transaction_id: str) -> CommandOutcome:
+        """RemoteStopTransaction (1.6 transaction ids are numbers)."""
         return await self.request_status(
             self._call.RemoteStopTransaction(transaction_id=int(transaction_id))
         )
 
     async def reset(self, kind: ResetKind) -> CommandOutcome:
+        """Reset, Soft or Hard."""
         return await self.request_status(self._call.Reset(type=kind.value.capitalize()))
 
     async def unlock(self, connector_id: int) -> CommandOutcome:
+        """UnlockConnector."""
         return await self.request_status(self._call.UnlockConnector(connector_id=connector_id))
 
     async def change_availability(self, connector_id: int, operative: bool) -> CommandOutcome:
+        """ChangeAvailability (connector 0: the whole charger)."""
         kind = "Operative" if operative else "Inoperative"
         return await self.request_status(
             self._call.ChangeAvailability(connector_id=connector_id, type=kind)
         )
 
     async def set_charging_profile(self, profile: ChargingProfile) -> CommandOutcome:
+        """SetChargingProfile, in 1.6 terms."""
         schedule: dict[str, Any] = {
             "chargingRateUnit": profile.unit.value,
             "chargingSchedulePeriod": [_period(p) for p in profile.periods],
@@ -240,11 +248,13 @@ class V16Adapter(SharedHandlers, ChargePoint):
         )
 
     def clear_profile_call(self, profile_id: int) -> Any:
+        """Return the ClearChargingProfile call for one profile id."""
         return self._call.ClearChargingProfile(id=profile_id)
 
     async def get_composite_schedule(
         self, connector_id: int, duration_s: int, unit: LimitUnit
     ) -> CompositeSchedule:
+        """GetCompositeSchedule."""
         result = await self.request(
             self._call.GetCompositeSchedule(
                 connector_id=connector_id, duration=duration_s, charging_rate_unit=unit.value
@@ -279,6 +289,7 @@ class V16Adapter(SharedHandlers, ChargePoint):
         return self.charger.capabilities
 
     async def get_configuration(self, keys: list[str]) -> ConfigurationResult:
+        """GetConfiguration (all keys for an empty list)."""
         result = await self.request(self._call.GetConfiguration(key=keys or None))
         out = ConfigurationResult(unknown=list(result.unknown_key or []))
         for item in result.configuration_key or []:
@@ -288,17 +299,20 @@ class V16Adapter(SharedHandlers, ChargePoint):
         return out
 
     async def set_configuration(self, key: str, value: str) -> CommandOutcome:
+        """ChangeConfiguration."""
         result = await self.request(self._call.ChangeConfiguration(key=key, value=value))
         return self.configuration_outcome("ChangeConfiguration", str(result.status))
 
     async def set_basic_auth_password(self, password: str) -> CommandOutcome:
-        """The 1.6 security whitepaper: AuthorizationKey, hex-encoded."""
+        """Set AuthorizationKey, hex-encoded (the 1.6 security whitepaper)."""
         return await self.set_configuration("AuthorizationKey", password.encode().hex())
 
     async def get_local_list_version(self) -> int:
+        """GetLocalListVersion."""
         return int((await self.request(self._call.GetLocalListVersion())).list_version)
 
     def local_list_call(self, version: int, update_type: str, entries: list[LocalEntry]) -> Any:
+        """Return the SendLocalList call (idTag and idTagInfo per entry)."""
         items = []
         for entry in entries:
             item: dict[str, Any] = {"id_tag": entry.id_tag}
@@ -310,4 +324,5 @@ class V16Adapter(SharedHandlers, ChargePoint):
         )
 
     def trigger_call(self, message: str, connector_id: int | None) -> Any:
+        """Return the TriggerMessage call."""
         return self._call.TriggerMessage(requested_message=message, connector_id=connector_id)

@@ -1,6 +1,8 @@
-"""OCPP 2.1 adapter: everything 2.0.1 does, validated against the 2.1 schemas, plus
-what 2.1 adds: session cost, discharging limits (V2X), SEND frames and the new
-charger-initiated messages."""
+"""OCPP 2.1 adapter: everything 2.0.1 does, plus what 2.1 adds.
+
+Validated against the 2.1 schemas. The additions: session cost, discharging
+limits (V2X), SEND frames and the new charger-initiated messages.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ CALLRESULTERROR = 5  # 2.1: the charger found our CallResult invalid
 
 
 class V21Adapter(V2xHandlers, ChargePoint21):
+    """OCPP 2.1."""
+
     protocol_version = "2.1"
     actions = Action21
 
@@ -34,6 +38,7 @@ class V21Adapter(V2xHandlers, ChargePoint21):
 
     # ------------------------------------------------------------ what 2.1 adds
     def on_transaction_extra(self, transaction_id: str, fields: dict[str, Any]) -> None:
+        """Note what 2.1 adds to TransactionEvent (costDetails)."""
         total = (fields.get("cost_details") or {}).get("total_cost")
         if total:
             amount = total.get("total", {})
@@ -44,6 +49,7 @@ class V21Adapter(V2xHandlers, ChargePoint21):
                 )
 
     def charging_period(self, period: SchedulePeriod) -> dict[str, Any]:
+        """Return a schedule period, with 2.1's dischargeLimit for negative limits."""
         out = super().charging_period(period)
         if period.limit < 0:  # discharging (V2X): charge nothing, discharge up to the limit
             out.update(limit=0.0, dischargeLimit=period.limit)

@@ -1,6 +1,9 @@
-"""OCPP 2.0.1 adapter (and the part of 2.1 it shares): translates 2.x messages to
-the model and model commands to 2.x. Results are built from the version's own
-``call_result`` module, so each version is validated against its own schemas."""
+"""OCPP 2.0.1 adapter, and the part of 2.1 it shares.
+
+It translates 2.x messages to the model and model commands to 2.x. Results are
+built from the version's own ``call_result`` module, so each version is
+validated against its own schemas.
+"""
 
 from __future__ import annotations
 
@@ -52,8 +55,11 @@ TRIGGERABLE = frozenset(
 
 
 def token_info(decision: TagDecision) -> dict[str, Any]:
-    """IdTokenInfoType: the status, the group and, for a tag that expires, how long
-    the charger may cache it."""
+    """Return the IdTokenInfoType of a decision.
+
+    The status, the group and, for a tag that expires, how long the charger may
+    cache it.
+    """
     info: dict[str, Any] = {"status": str(decision.status)}
     if decision.group:
         info["group_id_token"] = {"id_token": decision.group, "type": "Central"}
@@ -63,7 +69,7 @@ def token_info(decision: TagDecision) -> dict[str, Any]:
 
 
 def _register_wh(samples: list[MeterSample], context: str | None = None) -> float | None:
-    """The last total energy register in these samples (optionally of one context)."""
+    """Return the last total energy register in the samples (optionally of one context)."""
     found = None
     for sample in samples:
         for v in sample.values:
@@ -93,10 +99,12 @@ class V2xHandlers(V2xReports):
     triggerable = TRIGGERABLE
 
     def __init__(self, charger: Charger, csms: Csms, connection: Any, timeout: float) -> None:
+        """Serve a 2.x connection; GetBaseReport requests are numbered from 1."""
         super().__init__(charger, csms, connection, timeout)
         self._request_ids = itertools.count(1)
 
     def ready_without_boot(self) -> None:
+        """Treat the charger as ready, and read its inventory again."""
         self.spawn(self.request_inventory())
         super().ready_without_boot()
 
@@ -192,7 +200,7 @@ class V2xHandlers(V2xReports):
 
     @staticmethod
     def _event_evse(evse: dict[str, Any] | None, tx: Transaction | None) -> int:
-        """The EVSE of an event: as given (never 0, the station), else the session's."""
+        """Return the EVSE of an event: as given (never 0, the station), else the session's."""
         if evse is not None:
             if evse["id"] < 1:
                 raise InvalidInput(f"a transaction cannot run on EVSE {evse['id']}")
@@ -222,7 +230,7 @@ class V2xHandlers(V2xReports):
         self.flush_session_started()
 
     def on_transaction_extra(self, transaction_id: str, fields: dict[str, Any]) -> None:
-        """Hook for what a later version adds to TransactionEvent."""
+        """Handle what a later version adds to TransactionEvent (2.0.1: nothing)."""
 
     @on("MeterValues")
     def on_meter_values(self, evse_id: int, meter_value: list[dict[str, Any]], **kw: Any) -> Any:
@@ -231,6 +239,7 @@ class V2xHandlers(V2xReports):
 
     # ------------------------------------------------------------ CSMS -> charger
     async def remote_start(self, connector_id: int | None, id_tag: str) -> CommandOutcome:
+        """RequestStartTransaction, with a new remoteStartId."""
         return await self.request_status(
             self._call.RequestStartTransaction(
                 id_token={"idToken": id_tag, "type": "Central"},
@@ -240,20 +249,24 @@ class V2xHandlers(V2xReports):
         )
 
     async def remote_stop(self, transaction_id: str) -> CommandOutcome:
+        """RequestStopTransaction."""
         return await self.request_status(
             self._call.RequestStopTransaction(transaction_id=transaction_id)
         )
 
     async def reset(self, kind: ResetKind) -> CommandOutcome:
+        """Reset: OnIdle (soft) or Immediate (hard)."""
         kind_2x = "OnIdle" if kind is ResetKind.SOFT else "Immediate"
         return await self.request_status(self._call.Reset(type=kind_2x))
 
     async def unlock(self, connector_id: int) -> CommandOutcome:
+        """UnlockConnector (EVSE and connector 1)."""
         return await self.request_status(
             self._call.UnlockConnector(evse_id=connector_id, connector_id=1)
         )
 
     async def change_availability(self, connector_id: int, operative: bool) -> CommandOutcome:
+        """ChangeAvailability, of an EVSE or (0) of the station."""
         return await self.request_status(
             self._call.ChangeAvailability(
                 operational_status="Operative" if operative else "Inoperative",
@@ -269,6 +282,7 @@ class V2xHandlers(V2xReports):
         return out
 
     async def set_charging_profile(self, profile: ChargingProfile) -> CommandOutcome:
+        """SetChargingProfile, in 2.x terms (a TxProfile carries the transactionId)."""
         schedule: dict[str, Any] = {
             "id": profile.profile_id,
             "chargingRateUnit": profile.unit.value,
@@ -292,11 +306,13 @@ class V2xHandlers(V2xReports):
         )
 
     def clear_profile_call(self, profile_id: int) -> Any:
+        """Return the ClearChargingProfile call for one profile id."""
         return self._call.ClearChargingProfile(charging_profile_id=profile_id)
 
     async def get_composite_schedule(
         self, connector_id: int, duration_s: int, unit: LimitUnit
     ) -> CompositeSchedule:
+        """GetCompositeSchedule."""
         result = await self.request(
             self._call.GetCompositeSchedule(
                 duration=duration_s, evse_id=connector_id, charging_rate_unit=unit.value
@@ -334,6 +350,7 @@ class V2xHandlers(V2xReports):
             raise InvalidCommand(str(err), KEY_SYNTAX) from err
 
     async def get_configuration(self, keys: list[str]) -> ConfigurationResult:
+        """GetVariables, in batches."""
         out = ConfigurationResult()
         wanted = keys or sorted(self.charger.configuration)
         parsed = [self._parse_key(key) for key in wanted]  # all checked before asking
@@ -355,6 +372,7 @@ class V2xHandlers(V2xReports):
         return out
 
     async def set_configuration(self, key: str, value: str) -> CommandOutcome:
+        """SetVariables of one variable."""
         return await self._set_variable(key, value, remember=True)
 
     async def set_basic_auth_password(self, password: str) -> CommandOutcome:
@@ -377,9 +395,11 @@ class V2xHandlers(V2xReports):
         return outcome
 
     async def get_local_list_version(self) -> int:
+        """GetLocalListVersion."""
         return int((await self.request(self._call.GetLocalListVersion())).version_number)
 
     def local_list_call(self, version: int, update_type: str, entries: list[LocalEntry]) -> Any:
+        """Return the SendLocalList call (idToken and idTokenInfo per entry)."""
         items = []
         for entry in entries:
             item: dict[str, Any] = {
@@ -393,11 +413,14 @@ class V2xHandlers(V2xReports):
         )
 
     def trigger_call(self, message: str, connector_id: int | None) -> Any:
+        """Return the TriggerMessage call."""
         return self._call.TriggerMessage(
             requested_message=message, evse={"id": connector_id} if connector_id else None
         )
 
 
 class V201Adapter(V2xHandlers, ChargePoint201):
+    """OCPP 2.0.1."""
+
     protocol_version = "2.0.1"
     actions = Action201

@@ -1,6 +1,8 @@
-"""What 2.0.1 and 2.1 chargers report without being part of a session: the device
-model inventory (NotifyReport), state events (NotifyEvent), and the notices kept
-for the diagnostics download only."""
+"""What 2.0.1 and 2.1 chargers report without being part of a session.
+
+The device model inventory (NotifyReport), state events (NotifyEvent), and the
+notices kept for the diagnostics download only.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ def _int_or_none(value: str) -> int | None:
 
 
 class V2xReports(SharedHandlers):
+    """What 2.x chargers report outside sessions: inventory, events, notices."""
+
     @on("NotifyReport")
     def on_notify_report(self, request_id: int, generated_at: str, seq_no: int, **kw: Any) -> Any:
         for item in kw.get("report_data") or []:
@@ -46,7 +50,7 @@ class V2xReports(SharedHandlers):
         self.capability(component["name"], variable["name"], str((actual or {}).get("value", "")))
 
     def capability(self, component: str, variable: str, raw: str) -> None:
-        """A device-model variable that says what smart charging the charger can do."""
+        """Apply a device-model variable that says what smart charging the charger can do."""
         value = raw.lower()
         match component, variable:
             case "SmartChargingCtrlr", "Enabled":
@@ -82,8 +86,11 @@ class V2xReports(SharedHandlers):
         return self._call_result.NotifyEvent()
 
     def _state_event(self, event: dict[str, Any]) -> None:
-        """AvailabilityState and Problem events carry the station's and the EVSEs'
-        state and error (what 1.6 sends as StatusNotification on connector 0)."""
+        """Apply an AvailabilityState or Problem event.
+
+        They carry the station's and the EVSEs' state and error (what 1.6 sends
+        as StatusNotification on connector 0).
+        """
         component, variable = event["component"], event["variable"]["name"]
         if component["name"] not in ("ChargingStation", "EVSE", "Connector"):
             return

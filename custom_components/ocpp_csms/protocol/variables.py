@@ -1,5 +1,8 @@
-"""2.x device-model keys: ``Component[.instance][@evseId]/Variable[.instance]``, or
-the specification's own ``Component.Variable`` (``AuthCtrlr.AuthorizeRemoteStart``)."""
+"""2.x device-model keys, as the actions write them.
+
+``Component[.instance][@evseId]/Variable[.instance]``, or the specification's
+own ``Component.Variable`` (``AuthCtrlr.AuthorizeRemoteStart``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ KEY_SYNTAX = "Component[.instance][@evseId]/Variable[.instance] or Component.Var
 
 
 def format_key(component: dict[str, Any], variable: dict[str, Any]) -> str:
+    """Return the key of a component and variable."""
     key = str(component["name"])
     if component.get("instance"):
         key += f".{component['instance']}"
