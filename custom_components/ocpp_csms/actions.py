@@ -1,6 +1,9 @@
-"""Commands as Home Assistant sees them: the one place that checks the charger is
-online, runs the command and translates every failure into a Home Assistant error.
-Used by the actions (services.py) and by the switch, number and button entities."""
+"""Commands as Home Assistant sees them.
+
+The one place that checks the charger is online, runs the command and
+translates every failure into a Home Assistant error. Used by the actions
+(services.py) and by the switch, number and button entities.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from .runtime import CsmsRuntime
 
 
 def invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    """Return a translated validation error."""
     return ServiceValidationError(
         translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
     )
@@ -51,7 +55,7 @@ async def translated_errors(charger: Charger) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def _command(charger: Charger) -> AsyncIterator[ChargerCommands]:
-    """The commands of a charger that must be online."""
+    """Give the commands of a charger that must be online."""
     try:
         commands = charger.require_commands()
     except ChargerOffline as err:
@@ -63,8 +67,11 @@ async def _command(charger: Charger) -> AsyncIterator[ChargerCommands]:
 async def async_start(
     runtime: CsmsRuntime, charger: Charger, conn: Connector | None, id_tag: str | None
 ) -> None:
-    """Remote start on the connector, or, where none is named, wherever the charger
-    chooses (OCPP lets it: 1.6 connectorId and 2.x evseId are optional)."""
+    """Start a session on the connector, or wherever the charger chooses.
+
+    Where no connector is named the charger chooses (OCPP lets it: 1.6
+    connectorId and 2.x evseId are optional).
+    """
     connector_id = conn.connector_id if conn is not None else None
     async with _command(charger) as commands:
         await commands.remote_start(connector_id, id_tag or runtime.default_id_tag)
@@ -84,16 +91,19 @@ async def async_stop(charger: Charger, conn: Connector | None) -> None:
 
 
 async def async_reset(charger: Charger, kind: ResetKind) -> None:
+    """Restart the charger."""
     async with _command(charger) as commands:
         await commands.reset(kind)
 
 
 async def async_unlock(conn: Connector) -> None:
+    """Release the connector's cable."""
     async with _command(conn.charger) as commands:
         await commands.unlock(conn.connector_id)
 
 
 async def async_change_availability(charger: Charger, connector_id: int, operative: bool) -> None:
+    """Make a connector (0: the whole charger) operative or inoperative."""
     async with _command(charger) as commands:
         await commands.change_availability(connector_id, operative)
 
@@ -104,7 +114,7 @@ async def async_set_limit(
     limit: LimitValue,
     duration: timedelta | None = None,
 ) -> dict[str, Any]:
-    """The dynamic cap (from an automation or the number entity)."""
+    """Set the dynamic cap (from an automation or the number entity)."""
     if limit.value < 0 and not conn.charger.capabilities.bidirectional:
         raise invalid("no_discharge", charger=conn.charger.charger_id)
     async with translated_errors(conn.charger):
@@ -115,18 +125,21 @@ async def async_set_limit(
 async def async_pause(
     runtime: CsmsRuntime, conn: Connector, duration: timedelta | None
 ) -> dict[str, Any]:
+    """Pause charging on the connector, for a while or until resumed."""
     async with translated_errors(conn.charger):
         result = await runtime.csms.limits.pause(conn, duration)
     return result.as_response()
 
 
 async def async_resume(runtime: CsmsRuntime, conn: Connector) -> dict[str, Any]:
+    """End a pause."""
     async with translated_errors(conn.charger):
         result = await runtime.csms.limits.resume(conn)
     return result.as_response()
 
 
 async def async_clear_limit(runtime: CsmsRuntime, conn: Connector, scope: str) -> dict[str, Any]:
+    """Clear the connector's cap and pause, its schedule, or both."""
     async with translated_errors(conn.charger):
         result = await runtime.csms.limits.clear(conn, scope)
     return result.as_response()
@@ -135,6 +148,7 @@ async def async_clear_limit(runtime: CsmsRuntime, conn: Connector, scope: str) -
 async def async_schedule(
     runtime: CsmsRuntime, conn: Connector, steps: list[tuple[Any, LimitValue | None]]
 ) -> dict[str, Any]:
+    """Set the connector's schedule."""
     async with translated_errors(conn.charger):
         result = await runtime.csms.limits.set_schedule(conn, steps)
     return result.as_response()
@@ -143,6 +157,7 @@ async def async_schedule(
 async def async_plan(
     planner: ChargingPlanner, conn: Connector, request: dict[str, Any]
 ) -> dict[str, Any]:
+    """Make or renew the connector's standing charging plan."""
     async with translated_errors(conn.charger):
         return await planner.async_plan(conn, request)
 
@@ -150,6 +165,7 @@ async def async_plan(
 async def async_station_limit(
     runtime: CsmsRuntime, charger: Charger, limit: LimitValue | None
 ) -> dict[str, Any]:
+    """Set the installer's ceiling for the whole charger."""
     async with _command(charger):
         result = await runtime.csms.limits.set_station_limit(charger, limit)
     return result.as_response()
@@ -158,6 +174,7 @@ async def async_station_limit(
 async def async_composite_schedule(
     runtime: CsmsRuntime, conn: Connector, duration_s: int, unit: LimitUnit
 ) -> dict[str, Any]:
+    """Read the schedule the charger applies on the connector."""
     async with _command(conn.charger):
         schedule = await runtime.csms.limits.composite(conn, duration_s, unit)
     return {
@@ -177,12 +194,14 @@ async def async_composite_schedule(
 
 
 async def async_get_configuration(charger: Charger, keys: list[str]) -> dict[str, Any]:
+    """Read configuration keys (all of them for an empty list)."""
     async with _command(charger) as commands:
         result = await commands.get_configuration(keys)
     return {"values": result.values, "readonly": result.readonly, "unknown": result.unknown}
 
 
 async def async_set_configuration(charger: Charger, key: str, value: str) -> dict[str, Any]:
+    """Write one configuration key; tells whether a reboot is needed."""
     async with _command(charger) as commands:
         outcome = await commands.set_configuration(key, value)
     return {
@@ -192,6 +211,7 @@ async def async_set_configuration(charger: Charger, key: str, value: str) -> dic
 
 
 async def async_trigger(charger: Charger, message: str, connector_id: int | None) -> None:
+    """Ask the charger to send a message now."""
     async with _command(charger) as commands:
         await commands.trigger_message(message, connector_id)
 
@@ -199,6 +219,7 @@ async def async_trigger(charger: Charger, message: str, connector_id: int | None
 async def async_data_transfer(
     charger: Charger, vendor_id: str, message_id: str | None, data: str | None
 ) -> dict[str, Any]:
+    """Send a vendor-specific DataTransfer."""
     async with _command(charger) as commands:
         result = await commands.data_transfer(vendor_id, message_id, data)
     return {"status": result.status, "data": result.data}

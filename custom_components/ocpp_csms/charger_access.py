@@ -1,7 +1,10 @@
-"""Who may connect, as Home Assistant knows it: each charger entry's password hash,
-the policies for chargers without a password and for unknown ids, the discovery
-cap, the repair issues for repeated failures and for legacy access, and setting
-or rotating a charger's password (stored hashed, sent to the charger over OCPP)."""
+"""Who may connect, as Home Assistant knows it.
+
+Each charger entry's password hash, the policies for chargers without a
+password and for unknown ids, the discovery cap, the repair issues for repeated
+failures and for legacy access, and setting or rotating a charger's password
+(stored hashed, sent to the charger over OCPP).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ DEFAULT_DISCOVERY_CAP = 20
 
 
 def entry_hashes(entry: ConfigEntry) -> list[PasswordHash]:
+    """Return the password hashes a charger entry holds (current, then previous)."""
     found = (
         PasswordHash.from_dict(entry.data.get(key))
         for key in (CONF_PASSWORD_HASH, CONF_PREVIOUS_HASH)
@@ -34,7 +38,10 @@ def entry_hashes(entry: ConfigEntry) -> list[PasswordHash]:
 
 
 class ChargerAccess:
+    """Who may connect: the facts admission asks, from the charger entries."""
+
     def __init__(self, hass: HomeAssistant, connections: ConnectionManager) -> None:
+        """Serve the connection manager's admission with Home Assistant's facts."""
         self.hass = hass
         self._connections = connections
         self.admission: Admission = connections.admission
@@ -98,6 +105,7 @@ class ChargerAccess:
         }
 
     def adopted(self, charger_id: str) -> None:
+        """Free the place of a charger that got its entry."""
         self._unknown.discard(charger_id)
 
     def _issue(self, issue_id: str, key: str, placeholders: dict[str, str]) -> None:
@@ -134,15 +142,20 @@ class ChargerAccess:
 
     # ------------------------------------------------------------ passwords
     async def hash_of(self, password: str) -> dict[str, Any]:
+        """Return the stored form of a password's hash (computed in the executor)."""
         return (await self.hass.async_add_executor_job(PasswordHash.of, password)).as_dict()
 
     def send_after_adoption(self, charger_id: str, password: str) -> None:
-        """A discovered charger adopted with a generated password: send it over OCPP
-        once its entry is set up (the charger is connected, without credentials)."""
+        """Send a generated password to a discovered charger, once adopted.
+
+        It goes over OCPP once the entry is set up (the charger is connected,
+        without credentials).
+        """
         self._to_send[charger_id] = password
 
     @callback
     def entry_set_up(self, charger: Charger) -> None:
+        """Send the password generated at adoption, now that the entry is set up."""
         password = self._to_send.pop(charger.charger_id, None)
         if password is not None:
             self._connections.spawn(charger.charger_id, self._send(charger, password))
@@ -163,7 +176,7 @@ class ChargerAccess:
             _LOGGER.info("%s: password set on the charger over OCPP", charger.charger_id)
 
     async def store(self, entry: ConfigEntry, password: str, *, keep_previous: bool) -> None:
-        """The entry's password is now ``password`` (only its hash is kept)."""
+        """Make ``password`` the entry's password (only its hash is kept)."""
         self._store_hash(entry, await self.hash_of(password), keep_previous=keep_previous)
 
     def _store_hash(
@@ -182,6 +195,7 @@ class ChargerAccess:
         ir.async_delete_issue(self.hass, DOMAIN, f"no_password_{charger_id}")
 
     def clear(self, entry: ConfigEntry) -> None:
+        """Remove the charger's password."""
         data = {
             k: v for k, v in entry.data.items() if k not in (CONF_PASSWORD_HASH, CONF_PREVIOUS_HASH)
         }
@@ -189,8 +203,10 @@ class ChargerAccess:
         self.admission.forget(entry.data["charger_id"])
 
     async def rotate(self, entry: ConfigEntry, charger: Charger, password: str | None) -> str:
-        """Send a new password to the charger; stored once the charger took it. The
-        old one stays valid until the charger logs in with the new one."""
+        """Send a new password to the charger; store it once the charger took it.
+
+        The old one stays valid until the charger logs in with the new one.
+        """
         password = password or generate_password()
         digest = await self.hash_of(password)  # ready before the charger reconnects
         await charger.require_commands().set_basic_auth_password(password)

@@ -1,6 +1,9 @@
-"""Config flow: the CSMS entry (host, port), and chargers added by id or adopted
-from discovery (one entry per charger), each with its own password. The options
-flows are in options_flow.py, the tag list's subentry flow in tag_flow.py."""
+"""Config flow: the CSMS entry, and chargers added by id or adopted from discovery.
+
+The CSMS entry has the host and port; each charger is an entry of its own, with
+its own password. The options flows are in options_flow.py, the tag list's
+subentry flow in tag_flow.py.
+"""
 
 from __future__ import annotations
 
@@ -85,9 +88,12 @@ def _port_free(host: str, port: int) -> bool:
 
 
 class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up the central system, and add or adopt chargers."""
+
     VERSION = 1
 
     def __init__(self) -> None:
+        """Start with no charger chosen."""
         self._discovered: dict[str, Any] = {}
         self._charger_id = ""
         self._password: str | None = None  # never stored, only its hash
@@ -96,6 +102,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Return the options flow of the entry's kind."""
         from .options_flow import ChargerOptionsFlow, CsmsOptionsFlow
 
         if config_entry.data.get(CONF_KIND) == KIND_CHARGER:
@@ -107,6 +114,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Offer tags as subentries of the central system's entry."""
         from .tag_flow import TagSubentryFlow
 
         if config_entry.data.get(CONF_KIND) == KIND_CSMS:
@@ -117,6 +125,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
         return any(e.data.get(CONF_KIND) == KIND_CSMS for e in self._async_current_entries())
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Set up the central system; once it exists, add a charger instead."""
         if self._csms_configured():
             return await self.async_step_add_charger()
         errors: dict[str, str] = {}
@@ -143,7 +152,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """The CSMS entry: its address and port. A charger entry: its password."""
+        """Change the CSMS entry's address and port, or a charger entry's password."""
         entry = self._get_reconfigure_entry()
         if entry.data.get(CONF_KIND) == KIND_CHARGER:
             self._charger_id = entry.data[CONF_CHARGER_ID]
@@ -173,6 +182,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure_charger(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
+        """Give a charger a new password."""
         return await self._password_step(
             "reconfigure_charger", user_input, {"charger_id": self._charger_id}
         )
@@ -180,7 +190,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _password_step(
         self, step_id: str, user_input: dict[str, Any] | None, placeholders: dict[str, str]
     ) -> ConfigFlowResult:
-        """A form that asks for the charger's password (generate, enter, none)."""
+        """Ask for the charger's password (generate, enter, none)."""
         errors: dict[str, str] = {}
         if user_input is not None:
             if (error := self._take_password(user_input)) is not None:
@@ -199,6 +209,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_add_charger(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
+        """Add a charger by its id, with its password."""
         errors: dict[str, str] = {}
         if user_input is not None:
             charger_id = user_input[CONF_CHARGER_ID].strip()
@@ -246,6 +257,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_integration_discovery(
         self, discovery_info: dict[str, Any]
     ) -> ConfigFlowResult:
+        """Offer a charger that connected and booted, or adopt it at once."""
         charger_id = discovery_info[CONF_CHARGER_ID]
         await self.async_set_unique_id(charger_id)
         self._abort_if_unique_id_configured()
@@ -264,6 +276,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
+        """Adopt a discovered charger, with its password."""
         return await self._password_step(
             "confirm",
             user_input,
@@ -277,7 +290,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_credentials(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """The generated password, shown once with how to enter it in the charger."""
+        """Show the generated password once, with how to enter it in the charger."""
         if user_input is not None:
             return await self._create_charger()
         csms = next(
@@ -318,8 +331,11 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
         return charger is not None and charger.connected
 
     async def _update_charger(self) -> ConfigFlowResult:
-        """A new password for an existing charger: sent over OCPP when it is
-        connected (kept only if the charger takes it), else just stored."""
+        """Give an existing charger its new password.
+
+        It is sent over OCPP when the charger is connected (kept only if the
+        charger takes it), else just stored.
+        """
         from .runtime import get_runtime
 
         entry = self._get_reconfigure_entry()

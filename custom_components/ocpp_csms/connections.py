@@ -1,6 +1,9 @@
-"""The connection manager: runs the websocket server, gives each connected charger
-its version's adapter, replaces a second connection of the same charger, and logs
-unavailability and recovery once each (a fleet-wide burst as a summary)."""
+"""The connection manager.
+
+It runs the websocket server, gives each connected charger its version's
+adapter, replaces a second connection of the same charger, and logs
+unavailability and recovery once each (a fleet-wide burst as a summary).
+"""
 
 from __future__ import annotations
 
@@ -49,10 +52,12 @@ class MessageRate:
     __slots__ = ("_burst", "_per_s", "_stamp", "_tokens")
 
     def __init__(self, per_minute: float, burst: int) -> None:
+        """Start full."""
         self._per_s, self._burst = per_minute / 60.0, float(burst)
         self._tokens, self._stamp = float(burst), time.monotonic()
 
     def take(self) -> bool:
+        """Take one frame's token; False when there is none."""
         now = time.monotonic()
         self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._per_s)
         self._stamp = now
@@ -73,9 +78,12 @@ class _Link:
 
 class AvailabilityLog:
     """Each charger's loss and recovery of its connection, logged once each at INFO.
-    Past BURST_LINES in a window, chargers are counted and summarised instead."""
+
+    Past BURST_LINES in a window, chargers are counted and summarised instead.
+    """
 
     def __init__(self) -> None:
+        """Start with nobody down."""
         self._down: set[str] = set()
         self._window_start = -BURST_WINDOW_S
         self._lines = 0
@@ -83,11 +91,13 @@ class AvailabilityLog:
         self._summary: asyncio.TimerHandle | None = None
 
     def lost(self, charger_id: str) -> None:
+        """Log that a charger lost its connection (once)."""
         if charger_id not in self._down:
             self._down.add(charger_id)
             self._line("lost", "%s: disconnected; its entities are unavailable", charger_id)
 
     def back(self, charger_id: str) -> None:
+        """Log that a charger is back (once)."""
         if charger_id in self._down:
             self._down.discard(charger_id)
             self._line("back", "%s: connected again", charger_id)
@@ -122,7 +132,10 @@ class AvailabilityLog:
 
 
 class ConnectionManager:
+    """The server, and which adapter serves each connected charger."""
+
     def __init__(self, csms: Csms) -> None:
+        """Start without a server."""
         self.csms = csms
         self.settings = ConnectionSettings()
         self.limits = ServerLimits()
@@ -138,6 +151,7 @@ class ConnectionManager:
     async def async_start(
         self, host: str, port: int, ssl_context: ssl.SSLContext | None
     ) -> CsmsServer:
+        """Start the websocket server."""
         self.server = CsmsServer(
             host,
             port,
@@ -167,6 +181,7 @@ class ConnectionManager:
         self.availability.flush()
 
     def allowed_versions(self, charger_id: str) -> list[str]:
+        """Return the versions a charger may use (one, when pinned)."""
         pinned = self.pinned_versions.get(charger_id)
         return [pinned] if pinned else list(VERSIONS)
 
@@ -179,7 +194,7 @@ class ConnectionManager:
             link.adapter.spawn(coro)
 
     def request_boot(self, charger_id: str) -> None:
-        """A charger was adopted: if it is connected and waiting, ask it to boot."""
+        """Ask an adopted charger to boot, if it is connected and waiting."""
         link = self._links.get(charger_id)
         charger = self.csms.get_charger(charger_id)
         if link is not None and charger is not None and charger.boot_status is BootStatus.PENDING:

@@ -1,5 +1,7 @@
 """The charging-limit actions: their schemas and handlers (registered by services.py).
-Each returns what was sent, the charger's answers and the limit it then reports."""
+
+Each returns what was sent, the charger's answers and the limit it then reports.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ RATE_WATTS = probatio.All(probatio.Coerce(float), probatio.Range(0, 1_000_000))
 
 
 def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
+    """Return the limit actions' schemas."""
     return {
         "set_charge_limit": probatio.Schema(
             {
@@ -113,6 +116,7 @@ def _limit(data: dict[str, Any], clear_allowed: bool = False) -> LimitValue | No
 
 
 def one_connector(charger: Charger, conn: Connector | None) -> Connector:
+    """Return the connector an action targets; refuse a charger with several."""
     if conn is not None:
         return conn
     if len(charger.connectors) == 1:
@@ -125,6 +129,7 @@ def one_connector(charger: Charger, conn: Connector | None) -> Connector:
 async def set_limit(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
+    """Set a connector's dynamic cap."""
     limit = _limit(data)
     if limit is None:  # the schema requires amps or watts
         raise invalid("amps_or_watts")
@@ -136,6 +141,7 @@ async def set_limit(
 async def pause(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
+    """Pause charging on a connector."""
     return await actions.async_pause(
         get_runtime(hass), one_connector(charger, conn), data.get("duration")
     )
@@ -144,12 +150,14 @@ async def pause(
 async def resume(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
+    """End a pause."""
     return await actions.async_resume(get_runtime(hass), one_connector(charger, conn))
 
 
 async def clear(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
+    """Clear a connector's cap and pause, schedule, or both."""
     return await actions.async_clear_limit(
         get_runtime(hass), one_connector(charger, conn), data["scope"]
     )
@@ -158,6 +166,7 @@ async def clear(
 async def composite(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
+    """Read the schedule the charger applies on a connector."""
     duration = int(data["duration"].total_seconds())
     return await actions.async_composite_schedule(
         get_runtime(hass), one_connector(charger, conn), duration, LimitUnit(data["unit"])
@@ -165,8 +174,10 @@ async def composite(
 
 
 def schedule_steps(periods: list[dict[str, Any]]) -> list[tuple[Any, LimitValue | None]]:
-    """Periods {start, end?, amps | watts} as (from, limit) steps: each lasts until
-    the next starts, or until its end (then no limit)."""
+    """Return periods {start, end?, amps | watts} as (from, limit) steps.
+
+    Each lasts until the next starts, or until its end (then no limit).
+    """
     steps: list[tuple[Any, LimitValue | None]] = []
     ordered = sorted(periods, key=lambda p: dt_util.as_utc(p["start"]))
     for index, period in enumerate(ordered):
@@ -187,6 +198,7 @@ def schedule_steps(periods: list[dict[str, Any]]) -> list[tuple[Any, LimitValue 
 async def schedule(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
+    """Set a connector's schedule."""
     steps = schedule_steps(data["periods"])
     return await actions.async_schedule(get_runtime(hass), one_connector(charger, conn), steps)
 
@@ -194,6 +206,7 @@ async def schedule(
 async def plan(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
+    """Make a connector's standing charging plan."""
     if ("energy_kwh" in data) == ("duration" in data):
         raise invalid("energy_or_duration")
     runtime = get_runtime(hass)
@@ -216,6 +229,7 @@ async def plan(
 async def station_limit(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
+    """Set or clear the installer's ceiling for a whole charger."""
     return await actions.async_station_limit(
         get_runtime(hass), charger, _limit(data, clear_allowed=True)
     )
