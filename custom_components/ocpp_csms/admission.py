@@ -1,6 +1,9 @@
-"""Who may open a connection, decided before the websocket upgrade: the charger's
-own password, the policy for chargers without one, and the policy for unknown
-charger ids. Home Assistant supplies the facts through ``AdmissionFacts``."""
+"""Who may open a connection, decided before the websocket upgrade.
+
+The charger's own password, the policy for chargers without one, and the policy
+for unknown charger ids. Home Assistant supplies the facts through
+``AdmissionFacts``.
+"""
 
 from __future__ import annotations
 
@@ -22,12 +25,16 @@ FAILURES_PER_ADDRESS = 20
 
 
 class UnknownPolicy(StrEnum):
+    """What happens to a charger id without a config entry."""
+
     ASK = "ask"  # a discovered device to adopt (the charger waits in Pending)
     ACCEPT = "accept"  # adopted at its first boot
     REFUSE = "refuse"  # refused before the upgrade
 
 
 class NoPasswordPolicy(StrEnum):
+    """What happens to an adopted charger that has no password."""
+
     AUTO = "auto"  # refuse once any charger has a password, else allow
     REFUSE = "refuse"
     ALLOW = "allow"  # legacy: a repair issue says so
@@ -35,6 +42,8 @@ class NoPasswordPolicy(StrEnum):
 
 @dataclass(slots=True, frozen=True)
 class Refusal:
+    """An HTTP answer that refuses a connection."""
+
     status: HTTPStatus
     reason: str
 
@@ -65,6 +74,8 @@ class _AddressFailures:
 
 @dataclass
 class Admission:
+    """Decides, for each connection attempt, whether it may open."""
+
     facts: AdmissionFacts = field(default_factory=AdmissionFacts)
     no_password: NoPasswordPolicy = NoPasswordPolicy.AUTO
     refused_unknown: int = 0  # unknown ids refused (policy or the cap)
@@ -76,6 +87,7 @@ class Admission:
     _by_address: dict[str, _AddressFailures] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        """Make the failure log; it reports through the facts of the moment."""
         self.failures = FailureLog(self._repeated_failures)
 
     def _repeated_failures(self, charger_id: str, address: str, count: int) -> None:
@@ -83,15 +95,17 @@ class Admission:
         self.facts.on_repeated_failures(charger_id, address, count)
 
     def forget(self, charger_id: str) -> None:
-        """The charger's password changed: check the next one in full."""
+        """Check the charger's next password in full (it changed)."""
         self._verified.pop(charger_id, None)
 
     def refuses_unauthenticated(self) -> bool:
+        """Tell whether chargers without a password are refused now."""
         if self.no_password is NoPasswordPolicy.AUTO:
             return self.facts.any_password()
         return self.no_password is NoPasswordPolicy.REFUSE
 
     async def admit(self, charger_id: str, address: str, authorization: str) -> Refusal | None:
+        """Admit a connection (None), or refuse it with an HTTP status."""
         hashes = self.facts.hashes(charger_id)
         if hashes is None:  # no entry: an unknown charger
             if self.facts.admit_unknown(charger_id):

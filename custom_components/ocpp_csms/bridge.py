@@ -1,5 +1,8 @@
-"""The thin bridge from the model to Home Assistant: events on the bus, device
-registry updates, discovery flows, and the state written to HA storage."""
+"""The thin bridge from the model to Home Assistant.
+
+Events on the bus, device registry updates, discovery flows, and the state
+written to HA storage.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +35,10 @@ class CsmsStore(Store[dict[str, Any]]):
 
 
 class HaBridge:
+    """Events, devices, discovery and storage for the model."""
+
     def __init__(self, hass: HomeAssistant) -> None:
+        """Make the model, wired to Home Assistant."""
         self.hass = hass
         self.store = CsmsStore(hass, STATE_VERSION, STORAGE_KEY)
         self.csms = Csms(
@@ -42,13 +48,17 @@ class HaBridge:
         self._save_pending = False
 
     async def async_load(self) -> None:
+        """Load the stored state into the model."""
         self.csms.stored.load(await self.store.async_load())
 
     # ------------------------------------------------------------ storage
     @callback
     def save_soon(self) -> None:
-        """Write within SAVE_DELAY_S. Later changes join the pending write rather than
-        postponing it, so a charger that never falls silent is saved all the same."""
+        """Write within SAVE_DELAY_S.
+
+        Later changes join the pending write rather than postponing it, so a
+        charger that never falls silent is saved all the same.
+        """
         if not self._save_pending:
             self._save_pending = True
             self.store.async_delay_save(self._data, SAVE_DELAY_S)
@@ -66,6 +76,7 @@ class HaBridge:
     # ------------------------------------------------------------ events, devices
     @callback
     def emit(self, event: str, data: dict[str, Any]) -> None:
+        """Fire a model event on Home Assistant's bus."""
         if event == EVENT_CHARGER_BOOTED and data["charger_id"] in self.csms.adopted:
             charger = self.csms.get_charger(data["charger_id"])
             if charger is not None:
@@ -74,7 +85,7 @@ class HaBridge:
 
     @callback
     def _update_device(self, charger: Charger) -> None:
-        """A boot tells vendor, model, serial and firmware: show them on the device."""
+        """Show what a boot told (vendor, model, serial, firmware) on the device."""
         entry = self.hass.config_entries.async_entry_for_domain_unique_id(
             DOMAIN, charger.charger_id
         )
@@ -86,7 +97,7 @@ class HaBridge:
 
     @callback
     def discovered(self, charger: Charger) -> None:
-        """A charger that is not adopted booted: offer it, or adopt it at once."""
+        """Offer a charger that booted without being adopted, or adopt it at once."""
         ident = charger.identity
         discovery_flow.async_create_flow(
             self.hass,

@@ -1,6 +1,9 @@
-"""Charger passwords (security profile 1 and 2 Basic auth): generated strong, stored
-only as a salted PBKDF2 hash, checked in constant time; and the log of failed
-attempts, once per burst, with the repeated failures of one charger reported."""
+"""Charger passwords (security profile 1 and 2 Basic auth).
+
+Generated strong, stored only as a salted PBKDF2 hash, checked in constant
+time; and the log of failed attempts, once per burst, with the repeated
+failures of one charger reported.
+"""
 
 from __future__ import annotations
 
@@ -31,11 +34,12 @@ FAILURES_FOR_REPAIR = 5
 
 
 def generate_password() -> str:
+    """Return a new strong password (20 letters and digits)."""
     return "".join(secrets.choice(_ALPHABET) for _ in range(GENERATED_LENGTH))
 
 
 def valid_password(password: str) -> bool:
-    """What every OCPP version can carry: 16 to 40 printable ASCII characters."""
+    """Tell whether every OCPP version can carry it: 16 to 40 printable ASCII characters."""
     return PASSWORD_MIN <= len(password) <= PASSWORD_MAX and all(
         33 <= ord(ch) <= 126 for ch in password
     )
@@ -43,12 +47,15 @@ def valid_password(password: str) -> bool:
 
 @dataclass(slots=True, frozen=True)
 class PasswordHash:
+    """A password's salted PBKDF2-SHA256 hash."""
+
     salt: bytes
     digest: bytes
     iterations: int = ITERATIONS
 
     @classmethod
     def of(cls, password: str, iterations: int = ITERATIONS) -> PasswordHash:
+        """Hash a password with a new salt."""
         salt = secrets.token_bytes(16)
         return cls(salt, _derive(password, salt, iterations), iterations)
 
@@ -57,6 +64,7 @@ class PasswordHash:
         return hmac.compare_digest(_derive(password, self.salt, self.iterations), self.digest)
 
     def as_dict(self) -> dict[str, Any]:
+        """Return the hash as plain data for the config entry."""
         return {
             "scheme": "pbkdf2_sha256",
             "iterations": self.iterations,
@@ -95,15 +103,20 @@ def basic_credentials(header: str) -> tuple[str, str] | None:
 
 
 class FailureLog:
-    """Failed logins: a warning once per charger and window, the rest counted; past
-    FAILURES_FOR_REPAIR in a window, ``on_repeated(charger id, address, count)``."""
+    """Failed logins: a warning once per charger and window, the rest counted.
+
+    Past FAILURES_FOR_REPAIR in a window, ``on_repeated(charger id, address,
+    count)``.
+    """
 
     def __init__(self, on_repeated: Callable[[str, str, int], None]) -> None:
+        """Report repeated failures through ``on_repeated``."""
         self._on_repeated = on_repeated
         self._windows: dict[str, tuple[float, int]] = {}
         self.total = 0
 
     def failed(self, charger_id: str, address: str, reason: str) -> None:
+        """Count a failed login; log the first of a window, report the repeated."""
         now = time.monotonic()
         self.total += 1
         if len(self._windows) > 1000:  # a flood of made-up ids: forget old windows
@@ -126,4 +139,5 @@ class FailureLog:
             self._on_repeated(charger_id, address, count)
 
     def succeeded(self, charger_id: str) -> None:
+        """Forget the failures of a charger that logged in."""
         self._windows.pop(charger_id, None)

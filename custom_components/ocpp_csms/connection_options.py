@@ -1,6 +1,8 @@
-"""The CSMS options that govern connections: access policies, the limits on what
-one peer may cost, and TLS (security profiles 2 and 3). Each default is far above
-what a real charger needs."""
+"""The CSMS options that govern connections.
+
+Access policies, the limits on what one peer may cost, and TLS (security
+profiles 2 and 3). Each default is far above what a real charger needs.
+"""
 
 from __future__ import annotations
 
@@ -59,6 +61,7 @@ SERVER_OPTIONS = (
 
 
 def limit(options: dict[str, Any], key: str) -> int:
+    """Return a limit option, clamped to its range (its default if unreadable)."""
     default, low, high = LIMITS[key]
     try:
         return min(high, max(low, int(options.get(key, default))))
@@ -67,12 +70,14 @@ def limit(options: dict[str, Any], key: str) -> int:
 
 
 def unknown_policy(options: dict[str, Any]) -> UnknownPolicy:
+    """Return the unknown-charger policy (the old auto-accept switch counts)."""
     if (value := options.get(CONF_UNKNOWN_CHARGERS)) in set(UnknownPolicy):
         return UnknownPolicy(value)
     return UnknownPolicy.ACCEPT if options.get(CONF_AUTO_ACCEPT) else UnknownPolicy.ASK
 
 
 def apply(options: dict[str, Any], connections: ConnectionManager, access: ChargerAccess) -> None:
+    """Apply the access and limit options to the connections."""
     settings = connections.settings
     settings.response_timeout = float(limit(options, CONF_RESPONSE_TIMEOUT))
     settings.messages_per_minute = float(limit(options, CONF_MESSAGES_PER_MINUTE))
@@ -99,19 +104,22 @@ class CertificateProblem(Exception):
     """The certificate, key or CA file cannot be used; ``key`` names the reason."""
 
     def __init__(self, key: str, path: str, detail: str) -> None:
+        """Say which file, and what is wrong with it."""
         super().__init__(f"{key}: {path}: {detail}")
         self.key, self.path, self.detail = key, path, detail
 
 
 @dataclass(slots=True, frozen=True)
 class TlsSetup:
+    """The server's TLS context, the certificate's expiry, and whether profile 3."""
+
     context: ssl.SSLContext
     expires: datetime | None
     client_certificates: bool  # security profile 3
 
 
 def tls_setup(options: dict[str, Any]) -> TlsSetup | None:
-    """The server's TLS context, or None for plain ws://. Runs in the executor.
+    """Return the server's TLS setup, or None for plain ws://. Runs in the executor.
 
     Raises CertificateProblem.
     """
@@ -147,7 +155,7 @@ def tls_setup(options: dict[str, Any]) -> TlsSetup | None:
 
 
 def _expiry(certfile: str) -> datetime | None:
-    """The first certificate's notAfter; None if it cannot be read as PEM."""
+    """Return the first certificate's notAfter; None if it cannot be read as PEM."""
     from cryptography import x509
 
     try:

@@ -1,5 +1,8 @@
-"""Sensors of the central system itself (the CSMS entry's device): the last tag
-that was refused, the TLS certificate's expiry, and connections refused."""
+"""Sensors of the central system itself (the CSMS entry's device).
+
+The last tag that was refused, the TLS certificate's expiry, and connections
+refused.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +33,8 @@ REFRESH_COUNTERS_EVERY = 60  # seconds: counters of refusals are not pushed
 
 @dataclass(frozen=True, kw_only=True)
 class CsmsSensorDescription(SensorEntityDescription):
+    """A sensor of the central system, read from the runtime."""
+
     value_fn: Callable[[CsmsRuntime], StateType | datetime]
     attrs_fn: Callable[[CsmsRuntime], dict[str, Any]] | None = None
     counter: bool = False  # refreshed every minute rather than pushed
@@ -87,17 +92,21 @@ CSMS_SENSORS = (
 def setup_csms_sensors(
     entry: CsmsConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
+    """Add the central system's sensors (the expiry only with TLS)."""
     runtime = entry.runtime_data
     wanted = [d for d in CSMS_SENSORS if d.key != "certificate_expiry" or runtime.tls is not None]
     async_add_entities(CsmsSensor(entry, d) for d in wanted)
 
 
 class CsmsSensor(SensorEntity):
+    """A sensor of the central system itself."""
+
     _attr_has_entity_name = True
     _attr_should_poll = False
     entity_description: CsmsSensorDescription
 
     def __init__(self, entry: CsmsConfigEntry, description: CsmsSensorDescription) -> None:
+        """Describe the sensor on the central system's service device."""
         self.entity_description = description
         self.runtime = entry.runtime_data
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
@@ -109,10 +118,12 @@ class CsmsSensor(SensorEntity):
 
     @property
     def native_value(self) -> StateType | datetime:
+        """Return the value."""
         return self.entity_description.value_fn(self.runtime)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return the attributes."""
         attrs_fn = self.entity_description.attrs_fn
         return attrs_fn(self.runtime) if attrs_fn is not None else None
 
@@ -121,6 +132,7 @@ class CsmsSensor(SensorEntity):
         self.async_write_ha_state()
 
     async def async_added_to_hass(self) -> None:
+        """Subscribe: counters each minute, the rejected tag at once."""
         if self.entity_description.counter:
             self.async_on_remove(
                 async_track_time_interval(

@@ -37,8 +37,10 @@ DEFAULT_RATE = LimitValue(16.0, LimitUnit.AMPS)
 
 
 def resolve_deadline(value: Any, now: datetime) -> datetime:
-    """A time of day (the next one, in Home Assistant's time zone, DST-correct)
-    or a datetime; in UTC."""
+    """Return a deadline in UTC: a datetime, or the next time of day.
+
+    A time of day is the next one, in Home Assistant's time zone, DST-correct.
+    """
     if isinstance(value, time):
         local_now = dt_util.as_local(now)
         zone = dt_util.get_default_time_zone()
@@ -54,7 +56,10 @@ def resolve_deadline(value: Any, now: datetime) -> datetime:
 
 
 class ChargingPlanner:
+    """Plans as standing orders: made from prices, renewed when they change."""
+
     def __init__(self, hass: HomeAssistant, runtime: CsmsRuntime) -> None:
+        """Plan for the runtime's chargers."""
         self._hass = hass
         self._runtime = runtime
         self._listeners: dict[str, Callable[[], None]] = {}
@@ -63,6 +68,7 @@ class ChargingPlanner:
 
     # ------------------------------------------------------------ the action
     async def async_plan(self, conn: Connector, request: dict[str, Any]) -> dict[str, Any]:
+        """Make a connector's standing plan, and apply it."""
         conn.plan_request = {
             **request,
             "register_kwh": conn.energy.value_kwh,
@@ -70,6 +76,7 @@ class ChargingPlanner:
         return await self.async_replan(conn)
 
     async def async_replan(self, conn: Connector) -> dict[str, Any]:
+        """Make the connector's plan again (new prices, a plug-in, a restart)."""
         request = conn.plan_request
         if request is None:
             return {}
@@ -110,7 +117,7 @@ class ChargingPlanner:
         self._deadlines[key] = async_track_point_in_utc_time(self._hass, _deadline, deadline)
 
     async def async_end(self, conn: Connector) -> dict[str, Any]:
-        """The plan is over: at its deadline, on unplug, or when replaced by nothing."""
+        """End the plan: at its deadline, on unplug, or when replaced by nothing."""
         if cancel := self._deadlines.pop((conn.charger.charger_id, conn.connector_id), None):
             cancel()
         if conn.plan_request is None:
@@ -186,11 +193,12 @@ class ChargingPlanner:
 
     @callback
     def restored(self, conn: Connector) -> None:
-        """A connector came back from storage with a standing plan."""
+        """Renew the standing plan of a connector restored from storage."""
         if conn.plan_request is not None:
             self._spawn_replan(conn)
 
     def shutdown(self) -> None:
+        """Stop every timer."""
         for unsubscribe in (*self._listeners.values(), *self._deadlines.values()):
             unsubscribe()
         self._listeners.clear()

@@ -59,9 +59,11 @@ _LOGGER = logging.getLogger(__package__)
 
 
 class _LimitHost:
-    """What the charging-limit logic needs from Home Assistant: tasks tied to a
-    charger's connection, timers, and a repair issue for a charger that rejects
-    every way of writing a limit."""
+    """What the charging-limit logic needs from Home Assistant.
+
+    Tasks tied to a charger's connection, timers, and a repair issue for a
+    charger that rejects every way of writing a limit.
+    """
 
     def __init__(self, hass: HomeAssistant, connections: ConnectionManager) -> None:
         self._hass = hass
@@ -98,7 +100,10 @@ class _LimitHost:
 
 
 class CsmsRuntime:
+    """The model, its storage, the connections and the policies: one per HA."""
+
     def __init__(self, hass: HomeAssistant) -> None:
+        """Build the runtime; nothing listens until the CSMS entry starts the server."""
         self.hass = hass
         self.bridge = HaBridge(hass)
         self.csms: Csms = self.bridge.csms
@@ -111,14 +116,16 @@ class CsmsRuntime:
         self.planner = ChargingPlanner(hass, self)
 
     async def async_load(self) -> None:
+        """Load the stored state."""
         await self.bridge.async_load()
 
     @property
     def default_id_tag(self) -> str:
+        """Return the id tag sent with remote starts."""
         return str(self.options.get(CONF_DEFAULT_ID_TAG) or DEFAULT_ID_TAG)
 
     def apply_options(self, entry: ConfigEntry) -> None:
-        """The CSMS entry's options, applied without dropping any connection."""
+        """Apply the CSMS entry's options without dropping any connection."""
         options = self.options = dict(entry.options)
         settings = self.csms.settings
         connection_options.apply(options, self.connections, self.access)
@@ -146,7 +153,7 @@ class CsmsRuntime:
         )
 
     async def async_start_server(self, entry: ConfigEntry) -> None:
-        """Raises CertificateProblem (TLS files unusable) or OSError (the port)."""
+        """Start the server; raises CertificateProblem (TLS files) or OSError (the port)."""
         self.apply_options(entry)
         self.tls = await self.hass.async_add_executor_job(tls_setup, dict(entry.options))
         server = await self.connections.async_start(
@@ -157,12 +164,13 @@ class CsmsRuntime:
         _LOGGER.info("OCPP central system listening on port %s", server.port)
 
     async def async_stop_server(self) -> None:
+        """Stop the server and every timer."""
         await self.connections.async_stop()
         self.csms.limits.shutdown()
         self.planner.shutdown()
 
     def adopt(self, charger_id: str) -> None:
-        """A charger entry was set up: accept its next boot, and ask for it now."""
+        """Accept the next boot of a charger whose entry was set up, and ask for it."""
         self.csms.adopted.add(charger_id)
         self.access.adopted(charger_id)
         self.connections.request_boot(charger_id)
@@ -172,4 +180,5 @@ DATA_RUNTIME: HassKey[CsmsRuntime] = HassKey(DOMAIN)
 
 
 def get_runtime(hass: HomeAssistant) -> CsmsRuntime:
+    """Return the runtime."""
     return hass.data[DATA_RUNTIME]

@@ -1,5 +1,9 @@
-"""Transport: the websocket server. Parses the charger id from the path, negotiates
-the OCPP subprotocol and authenticates (security profile 1 Basic auth, profile 2 TLS)."""
+"""Transport: the websocket server.
+
+It parses the charger id from the path, negotiates the OCPP subprotocol,
+applies the connection limits and asks admission who may connect (security
+profile 1 Basic auth; profiles 2 and 3 TLS).
+"""
 
 from __future__ import annotations
 
@@ -41,18 +45,23 @@ class ServerLimits:
 
 
 class _QuietLog(logging.LoggerAdapter):  # type: ignore[type-arg]
-    """websockets logs each connection's opening and closing at INFO: at DEBUG here,
-    so that a fleet reconnecting does not flood the log (the connection manager
-    logs unavailability and recovery once each)."""
+    """The websockets log, with each connection's opening and closing at DEBUG.
+
+    websockets logs them at INFO; a fleet reconnecting must not flood the log
+    (the connection manager logs unavailability and recovery once each).
+    """
 
     def log(self, level: int, msg: object, *args: object, **kwargs: object) -> None:
         super().log(logging.DEBUG if level == logging.INFO else level, msg, *args, **kwargs)  # type: ignore[arg-type]
 
 
 def charger_id_from_path(path: str) -> str | None:
-    """The last path segment, percent-decoded; None unless it is 1 to 48 printable
-    characters of valid UTF-8, without "/", "%" or a leading/trailing space, and
-    not "." or ".." (path traversal, control characters and odd encodings)."""
+    """Return the last path segment, percent-decoded, if it can be a charger id.
+
+    None unless it is 1 to 48 printable characters of valid UTF-8, without "/",
+    "%" or a leading/trailing space, and not "." or ".." (path traversal,
+    control characters and odd encodings).
+    """
     segment = urlsplit(path).path.rstrip("/").rsplit("/", 1)[-1]
     try:
         charger_id = unquote(segment, errors="strict")
@@ -82,8 +91,11 @@ class CsmsServer:
         ssl_context: ssl.SSLContext | None = None,
         limits: ServerLimits | None = None,
     ) -> None:
-        """``subprotocols`` maps each offered subprotocol to a version name, the
-        preferred first; a charger offering none speaks ``default_version``."""
+        """Serve chargers on host and port.
+
+        ``subprotocols`` maps each offered subprotocol to a version name, the
+        preferred first; a charger offering none speaks ``default_version``.
+        """
         self._host, self._port = host, port
         self._subprotocols = subprotocols
         self._default_version = default_version
@@ -104,6 +116,7 @@ class CsmsServer:
         return int(self._server.sockets[0].getsockname()[1])
 
     async def start(self) -> None:
+        """Listen."""
         self._server = await serve(
             self._handle,
             self._host or None,
@@ -121,6 +134,7 @@ class CsmsServer:
         )
 
     async def stop(self) -> None:
+        """Stop listening and close every connection."""
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()

@@ -1,7 +1,10 @@
-"""The RFID tag list as Home Assistant holds it: one config subentry ("tag") of the
-CSMS entry per tag, the tag policy from the options, the "ask an automation"
-round trip (an event, then the ``ocpp_csms.authorize_tag`` action), and pushing
-the list to the chargers' local lists when it changes."""
+"""The RFID tag list as Home Assistant holds it.
+
+One config subentry ("tag") of the CSMS entry per tag, the tag policy from the
+options, the "ask an automation" round trip (an event, then the
+``ocpp_csms.authorize_tag`` action), and pushing the list to the chargers'
+local lists when it changes.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ EVENT_AUTHORIZE_REQUEST = f"{DOMAIN}_authorize_request"
 
 
 def tag_of(subentry: ConfigSubentry) -> Tag:
+    """Return the tag a subentry holds."""
     data = subentry.data
     expires = None
     if raw := data.get("expires"):
@@ -57,11 +61,15 @@ def tag_of(subentry: ConfigSubentry) -> Tag:
 
 
 def tag_list(entry: ConfigEntry) -> TagList:
+    """Return the tag list of the CSMS entry's subentries."""
     return TagList(tag_of(s) for s in entry.subentries.values() if s.subentry_type == SUBENTRY_TAG)
 
 
 class TagManager:
+    """The tag list and policy in the model, and the "ask an automation" round trip."""
+
     def __init__(self, hass: HomeAssistant, csms: Csms, connections: ConnectionManager) -> None:
+        """Serve the model's tag decisions; asking goes through Home Assistant's bus."""
         self.hass = hass
         self._csms = csms
         self._connections = connections
@@ -70,9 +78,11 @@ class TagManager:
         csms.tags.ask = self._ask
 
     def apply(self, entry: ConfigEntry) -> None:
-        """The tag list and policy of the CSMS entry; a changed list goes to every
-        connected charger's local list, and caches are cleared where a tag stopped
-        being accepted."""
+        """Take the tag list and policy of the CSMS entry.
+
+        A changed list goes to every connected charger's local list, and caches
+        are cleared where a tag stopped being accepted.
+        """
         decisions = self._csms.tags
         old, new = decisions.tags, tag_list(entry)
         raw_policy = entry.options.get(CONF_TAG_POLICY)
@@ -130,8 +140,10 @@ class TagManager:
                 self._waiting.pop(key, None)
 
     def answer(self, id_tag: str, accept: bool) -> int:
-        """An automation's answer: wakes every charger waiting on the tag (and is
-        reused for a minute). Returns how many were waiting."""
+        """Take an automation's answer, and wake every charger waiting on the tag.
+
+        The answer is reused for a minute. Returns how many were waiting.
+        """
         self._csms.tags.answered(id_tag, accept)
         waiting = self._waiting.pop(id_tag.casefold(), [])
         for future in waiting:
@@ -141,7 +153,7 @@ class TagManager:
 
 
 async def async_migrate_allow_list(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """The comma-separated allow list of earlier versions becomes one tag each."""
+    """Turn the comma-separated allow list of earlier versions into one tag each."""
     listed = entry.options.get(CONF_ALLOWED_TAGS)
     if not listed:
         return
