@@ -306,7 +306,14 @@ async def test_start_and_stop_on_a_multi_connector_charger(
     charger_dev = device_id(hass, "CP2", "CP2")
     await act(hass, "start_charging", {"device_id": charger_dev, "id_tag": "ANY"})
     assert sim.received[-1] == ("start", {"id_tag": "ANY", "connector_id": None})
-    await until(hass, lambda: model(hass, "CP2").connectors[1].transaction is not None)
+    # both sides know the session (the charger learns its id from our answer)
+    await until(
+        hass,
+        lambda: (
+            model(hass, "CP2").connectors[1].transaction is not None
+            and sim.connectors[1].transaction_id is not None
+        ),
+    )
     await act(hass, "stop_charging", {"device_id": charger_dev})  # its one session
     await until(hass, lambda: model(hass, "CP2").connectors[1].transaction is None)
     with pytest.raises(ServiceValidationError) as err:

@@ -55,6 +55,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Create the one runtime and register the actions."""
     runtime = CsmsRuntime(hass)
     await runtime.async_load()
     hass.data[DATA_RUNTIME] = runtime
@@ -63,6 +64,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
+    """Set up the central system, or a charger."""
     if entry.data.get(CONF_KIND) == KIND_CHARGER:
         return await _async_setup_charger(hass, entry)  # type: ignore[arg-type]
     return await _async_setup_csms(hass, entry)  # type: ignore[arg-type]
@@ -120,8 +122,11 @@ async def _async_options_updated(hass: HomeAssistant, entry: ConfigEntry) -> Non
 async def _migrate_shared_password(
     hass: HomeAssistant, runtime: CsmsRuntime, entry: CsmsConfigEntry
 ) -> None:
-    """Before per-charger passwords, one password served every charger: it becomes
-    each charger entry's own (hashed), and leaves the options."""
+    """Give each charger entry the shared password of earlier versions, hashed.
+
+    Before per-charger passwords, one password served every charger: it becomes
+    each charger entry's own, and leaves the options.
+    """
     shared = entry.options.get(CONF_CHARGER_PASSWORD)
     if not shared:
         return
@@ -173,11 +178,12 @@ def _apply_charger_options(runtime: CsmsRuntime, entry: ConfigEntry) -> None:
 
 
 async def _async_charger_options_updated(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """A pinned version applies from the charger's next connection on."""
+    """Apply a pinned version (from the charger's next connection on)."""
     _apply_charger_options(get_runtime(hass), entry)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
+    """Unload a charger's platforms, or stop the central system."""
     runtime = get_runtime(hass)
     if entry.data.get(CONF_KIND) == KIND_CHARGER:
         ok = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
@@ -192,7 +198,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> boo
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: OcppConfigEntry, device: dr.DeviceEntry
 ) -> bool:
-    """A connector device may be removed; the charger goes with its entry."""
+    """Allow removing a connector device; the charger goes with its entry."""
     return entry.data.get(CONF_KIND) == KIND_CHARGER and not any(
         ident == (DOMAIN, entry.data[CONF_CHARGER_ID]) for ident in device.identifiers
     )

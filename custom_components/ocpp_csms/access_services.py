@@ -1,5 +1,8 @@
-"""Actions about access: rotate a charger's password (sent over OCPP, stored
-hashed), answer an "ask" tag request, and push the tag list to the chargers."""
+"""Actions about access.
+
+Rotate a charger's password (sent over OCPP, stored hashed), answer an "ask"
+tag request, and push the tag list to the chargers.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ def _password(value: Any) -> str:
 
 
 def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
+    """Return the access actions' schemas."""
     return {
         "rotate_password": probatio.Schema({**base, probatio.Optional("password"): _password}),
         "sync_tags": probatio.Schema(base),
@@ -41,8 +45,10 @@ AUTHORIZE_TAG_SCHEMA = probatio.Schema(
 async def rotate_password(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
-    """Send a new password to the charger (given, or generated); the response
-    holds it, the one time it is shown."""
+    """Send a new password (given, or generated) to the charger.
+
+    The response holds it, the one time it is shown.
+    """
     runtime = get_runtime(hass)
     entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, charger.charger_id)
     if entry is None:
@@ -65,6 +71,7 @@ async def sync_tags(
 
 
 async def authorize_tag(call: ServiceCall) -> ServiceResponse:
+    """Answer a tag request of the "ask an automation" policy."""
     waiting = get_runtime(call.hass).tag_manager.answer(
         call.data["id_tag"], bool(call.data["accept"])
     )

@@ -24,6 +24,8 @@ PARALLEL_UPDATES = 0  # push-updated; nothing is polled
 
 @dataclass(frozen=True, kw_only=True)
 class OcppBinarySensorDescription(OcppEntityDescription, BinarySensorEntityDescription):
+    """A binary sensor's description."""
+
     value_fn: Callable[[Any], bool | None]
     always_available: bool = False
 
@@ -62,6 +64,7 @@ async def async_setup_entry(
     entry: ChargerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
+    """Add a charger's and its connectors' binary sensors."""
     setup_model_entities(
         entry,
         async_add_entities,
@@ -71,14 +74,18 @@ async def async_setup_entry(
 
 
 class OcppBinarySensor(OcppEntity, BinarySensorEntity):
+    """A binary sensor of a charger or a connector."""
+
     entity_description: OcppBinarySensorDescription
 
     @property
     def available(self) -> bool:
+        """Tell whether the value can be known (connectivity always can)."""
         return self.entity_description.always_available or super().available
 
     @property
     def is_on(self) -> bool | None:
+        """Tell whether it is on."""
         target: Charger | Connector = self.target
         return self.entity_description.value_fn(target)
 

@@ -25,6 +25,8 @@ PARALLEL_UPDATES = 1  # each press is a call to the charger
 
 @dataclass(frozen=True, kw_only=True)
 class OcppButtonDescription(OcppEntityDescription, ButtonEntityDescription):
+    """A button's description."""
+
     press_fn: Callable[[Any], Awaitable[None]]
 
 
@@ -47,6 +49,7 @@ async def async_setup_entry(
     entry: ChargerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
+    """Add a charger's and its connectors' buttons."""
     setup_model_entities(
         entry,
         async_add_entities,
@@ -56,7 +59,10 @@ async def async_setup_entry(
 
 
 class OcppButton(OcppEntity, ButtonEntity):
+    """A button of a charger or a connector."""
+
     entity_description: OcppButtonDescription
 
     async def async_press(self) -> None:
+        """Send the button's command."""
         await self.entity_description.press_fn(self.target)

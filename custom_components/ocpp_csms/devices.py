@@ -9,9 +9,12 @@ from .model.charger import Charger, Connector
 
 
 def charger_device(charger: Charger) -> DeviceInfo:
-    """The charger's device. Identity fields are only given once known: after a
-    restart a charger reconnects without booting, and None would wipe what the
-    device registry kept from its last boot."""
+    """Return the charger's device.
+
+    Identity fields are only given once known: after a restart a charger
+    reconnects without booting, and None would wipe what the device registry
+    kept from its last boot.
+    """
     ident = charger.identity
     info = DeviceInfo(identifiers={(DOMAIN, charger.charger_id)}, name=charger.charger_id)
     if ident.vendor is not None:
@@ -26,7 +29,7 @@ def charger_device(charger: Charger) -> DeviceInfo:
 
 
 def connector_device(conn: Connector, charger_device_id: str) -> ChildDeviceInfo:
-    """A connector is a child device of its charger's device."""
+    """Return a connector's device: a child device of its charger's."""
     return ChildDeviceInfo(
         identifiers={(DOMAIN, f"{conn.charger.charger_id}/{conn.connector_id}")},
         translation_key="connector",

@@ -1,6 +1,8 @@
-"""Diagnostics download: everything the model knows about a charger, including
-messages no entity shows (data transfers, security events, raw measurands) and
-the input it refused."""
+"""Diagnostics download: everything the model knows about a charger.
+
+Including messages no entity shows (data transfers, security events, raw
+measurands) and the input it refused.
+"""
 
 from __future__ import annotations
 
@@ -154,6 +156,7 @@ def _charger(charger: Charger, entry: OcppConfigEntry) -> dict[str, Any]:
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: OcppConfigEntry
 ) -> dict[str, Any]:
+    """Return the diagnostics of a charger entry or the CSMS entry, redacted."""
     data = entry.runtime_data
     if isinstance(data, ChargerData):
         return async_redact_data(_charger(data.charger, entry), TO_REDACT)

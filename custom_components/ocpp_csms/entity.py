@@ -32,6 +32,7 @@ class OcppEntity(Entity):
     def __init__(
         self, data: ChargerData, target: Charger | Connector, description: OcppEntityDescription
     ) -> None:
+        """Describe the entity of a charger or one of its connectors."""
         self.entity_description = description
         self.target = target
         self.charger = data.charger
@@ -50,6 +51,7 @@ class OcppEntity(Entity):
 
     @property
     def available(self) -> bool:
+        """Tell whether the charger is connected (and the value known, where asked)."""
         if not self.charger.connected:
             return False
         if self.entity_description.available_fn is not None:
@@ -57,10 +59,11 @@ class OcppEntity(Entity):
         return True
 
     def _state_snapshot(self) -> Any:
-        """What this entity shows; subclasses extend it with their value."""
+        """Return what this entity shows; subclasses extend it with their value."""
         return self.available
 
     async def async_added_to_hass(self) -> None:
+        """Listen to the entity's charger or connector."""
         await super().async_added_to_hass()
         self._snapshot = self._state_snapshot()
         self.async_on_remove(self.target.add_listener(self._handle_model_update))
@@ -78,8 +81,10 @@ def setup_model_entities(
     for_charger: Callable[[ChargerData, Charger], Sequence[Entity]],
     for_connector: Callable[[ChargerData, Connector], Sequence[Entity]],
 ) -> None:
-    """Add the charger's entities, its connectors' entities, and those of
-    connectors that appear later (first StatusNotification or inventory)."""
+    """Add the charger's entities and its connectors', now and as they appear.
+
+    Connectors appear with their first StatusNotification or the inventory.
+    """
     data = entry.runtime_data
     entities = list(for_charger(data, data.charger))
     for conn in list(data.charger.connectors.values()):

@@ -1,5 +1,8 @@
-"""Event entities: each tag presented at the charger (with the decision taken),
-and each session started or ended on a connector."""
+"""Event entities: tags presented at a charger, sessions on a connector.
+
+Each tag comes with the decision taken; each session fires when it starts and
+when it ends.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ PARALLEL_UPDATES = 0  # push-updated
 
 @dataclass(frozen=True, kw_only=True)
 class OcppEventDescription(OcppEntityDescription, EventEntityDescription):
-    pass
+    """An event entity's description."""
 
 
 TAG = OcppEventDescription(
@@ -39,6 +42,7 @@ async def async_setup_entry(
     entry: ChargerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
+    """Add each charger's tag event and each connector's session event."""
     setup_model_entities(
         entry,
         async_add_entities,
@@ -48,8 +52,10 @@ async def async_setup_entry(
 
 
 class _CountedEvent(OcppEntity, EventEntity):
-    """Fires once for each new model event: the model counts them, and keeps the
-    last one as (event type, attributes)."""
+    """Fires once for each new model event.
+
+    The model counts them, and keeps the last one as (event type, attributes).
+    """
 
     entity_description: OcppEventDescription
 
@@ -90,8 +96,10 @@ class TagEvent(_CountedEvent):
 
 
 class SessionEvent(_CountedEvent):
-    """A session started or ended on the connector, with the same data as the
-    ocpp_csms_session_started / _ended bus events."""
+    """A session started or ended on the connector.
+
+    With the same data as the ocpp_csms_session_started / _ended bus events.
+    """
 
     def _count(self) -> int:
         return self.connector.session_events if self.connector is not None else 0

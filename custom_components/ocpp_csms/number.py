@@ -47,6 +47,7 @@ async def async_setup_entry(
     entry: ChargerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
+    """Add each connector's current limit."""
     setup_model_entities(
         entry,
         async_add_entities,
@@ -57,17 +58,21 @@ async def async_setup_entry(
 
 class CurrentLimitNumber(OcppEntity, NumberEntity):
     """The dynamic cap in A, as set here or by ``set_charge_limit`` (None: no cap).
-    What the charger applies is the connector's *Effective limit* sensor."""
+
+    What the charger applies is the connector's *Effective limit* sensor.
+    """
 
     entity_description: OcppNumberDescription
     target: Connector
 
     @property
     def native_value(self) -> float | None:
+        """Return the cap."""
         cap = self.target.desired.cap
         return cap.value if cap is not None and cap.unit is LimitUnit.AMPS else None
 
     async def async_set_native_value(self, value: float) -> None:
+        """Set the cap (through the charger)."""
         await async_set_limit(self.runtime, self.target, LimitValue(value, LimitUnit.AMPS))
 
     def _state_snapshot(self) -> Any:

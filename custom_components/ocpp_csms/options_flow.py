@@ -1,6 +1,9 @@
-"""Options flows: the CSMS entry's options in sections (chargers and access, RFID
-tags, charging, limits on hostile input, TLS), saved flat; and a charger's own
-options (a pinned OCPP version, its password)."""
+"""Options flows: the CSMS entry's, and a charger's own.
+
+The CSMS entry's options come in sections (chargers and access, RFID tags,
+charging, limits on hostile input, TLS) and are saved flat; a charger's own are
+a pinned OCPP version and its password.
+"""
 
 from __future__ import annotations
 
@@ -137,10 +140,14 @@ def _as_text(value: Any) -> Any:
 
 
 class CsmsOptionsFlow(OptionsFlow):
-    """Options of the CSMS entry; policies apply at once, TLS and transport limits
-    restart the server (chargers reconnect)."""
+    """Options of the CSMS entry.
+
+    Policies apply at once; TLS and transport limits restart the server
+    (chargers reconnect).
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the options in sections; save them flat."""
         if user_input is not None:
             flat: dict[str, Any] = {}
             for name in SECTIONS:
@@ -176,10 +183,14 @@ CONF_REMOVE_PASSWORD = "remove_password"
 
 
 class ChargerOptionsFlow(OptionsFlow):
-    """A charger's options: pin one OCPP version (for weak 2.x firmware), enter a
-    password the charger already has, or remove its password."""
+    """A charger's options.
+
+    Pin one OCPP version (for weak 2.x firmware), enter a password the charger
+    already has, or remove its password.
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the charger's options; a password is stored as its hash."""
         errors: dict[str, str] = {}
         if user_input is not None:
             from .runtime import get_runtime

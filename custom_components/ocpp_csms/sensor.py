@@ -41,11 +41,15 @@ STATUS_OPTIONS = [s.value for s in ConnectorStatus]
 
 @dataclass(frozen=True, kw_only=True)
 class ChargerSensorDescription(OcppEntityDescription, SensorEntityDescription):
+    """A charger's sensor."""
+
     value_fn: Callable[[Charger], StateType | datetime]
 
 
 @dataclass(frozen=True, kw_only=True)
 class ConnectorSensorDescription(OcppEntityDescription, SensorEntityDescription):
+    """A connector's sensor."""
+
     value_fn: Callable[[Connector], StateType | datetime]
     unit_fn: Callable[[Connector], str | None] | None = None
     attrs_fn: Callable[[Connector], dict[str, Any]] | None = None
@@ -249,6 +253,7 @@ async def async_setup_entry(
     entry: ChargerConfigEntry | CsmsConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
+    """Add a charger's and its connectors' sensors, or the central system's."""
     if entry.data.get(CONF_KIND) != KIND_CHARGER:  # the central system's own sensors
         setup_csms_sensors(entry, async_add_entities)  # type: ignore[arg-type]
         return
@@ -261,16 +266,20 @@ async def async_setup_entry(
 
 
 class OcppSensor(OcppEntity, SensorEntity):
+    """A sensor of a charger or a connector."""
+
     entity_description: ChargerSensorDescription | ConnectorSensorDescription
     # a plan's slots change with every re-plan and say nothing in history
     _unrecorded_attributes = frozenset({"slots"})
 
     @property
     def native_value(self) -> StateType | datetime:
+        """Return the value."""
         return self.entity_description.value_fn(self.target)  # type: ignore[arg-type]
 
     @property
     def native_unit_of_measurement(self) -> str | None:
+        """Return the unit (a session cost's currency comes from the charger)."""
         description = self.entity_description
         if description.device_class is SensorDeviceClass.MONETARY:
             session = self.connector.session if self.connector else None
@@ -281,6 +290,7 @@ class OcppSensor(OcppEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return the attributes."""
         description = self.entity_description
         if isinstance(description, ConnectorSensorDescription) and description.attrs_fn:
             return description.attrs_fn(self.target)  # type: ignore[arg-type]

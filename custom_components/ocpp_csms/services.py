@@ -1,5 +1,7 @@
-"""Actions (services), registered once in async_setup. Each targets charger
-devices, connector devices or any of their entities."""
+"""Actions (services), registered once in async_setup.
+
+Each targets charger devices, connector devices or any of their entities.
+"""
 
 from __future__ import annotations
 
@@ -201,6 +203,7 @@ HANDLERS: dict[str, tuple[Handler, SupportsResponse]] = {
 
 
 def async_setup_services(hass: HomeAssistant) -> None:
+    """Register every action (once, in async_setup)."""
     for name, (handler, supports) in HANDLERS.items():
         hass.services.async_register(
             DOMAIN, name, _make_service(handler, supports), SCHEMAS[name], supports

@@ -22,6 +22,8 @@ PARALLEL_UPDATES = 1  # each switch is a call to the charger
 
 @dataclass(frozen=True, kw_only=True)
 class OcppSwitchDescription(OcppEntityDescription, SwitchEntityDescription):
+    """A switch's description."""
+
     value_fn: Callable[[Connector], bool | None]
     turn_fn: Callable[[CsmsRuntime, Connector, bool], Awaitable[None]]
 
@@ -59,6 +61,7 @@ async def async_setup_entry(
     entry: ChargerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
+    """Add each connector's switches."""
     setup_model_entities(
         entry,
         async_add_entities,
@@ -68,17 +71,22 @@ async def async_setup_entry(
 
 
 class OcppSwitch(OcppEntity, SwitchEntity):
+    """A switch of a connector."""
+
     entity_description: OcppSwitchDescription
     target: Connector
 
     @property
     def is_on(self) -> bool | None:
+        """Tell whether it is on."""
         return self.entity_description.value_fn(self.target)
 
     async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn it on (through the charger)."""
         await self.entity_description.turn_fn(self.runtime, self.target, True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn it off (through the charger)."""
         await self.entity_description.turn_fn(self.runtime, self.target, False)
 
     def _state_snapshot(self) -> Any:

@@ -1,6 +1,8 @@
-"""The tag list in the UI: each RFID tag (idToken) is a subentry of the central
-system's entry, added and edited here: its id, a name, a group, blocked, and an
-expiry date."""
+"""The tag list in the UI.
+
+Each RFID tag (idToken) is a subentry of the central system's entry, added and
+edited here: its id, a name, a group, blocked, and an expiry date.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ def _schema(editing: bool) -> probatio.Schema:
 
 
 def _clean(user_input: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """The subentry's data, or an error key."""
+    """Return the subentry's data, and an error key if it cannot be used."""
     data = {k: v for k, v in user_input.items() if v not in (None, "")}
     group = str(data.get("group", "")).strip()
     if group and len(group) > MAX_TAG_LENGTH:
@@ -62,7 +64,10 @@ def _clean(user_input: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 
 
 class TagSubentryFlow(ConfigSubentryFlow):
+    """Add and edit the tags of the tag list."""
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Add a tag."""
         errors: dict[str, str] = {}
         if user_input is not None:
             id_tag = str(user_input.get("id_tag", "")).strip()
@@ -88,6 +93,7 @@ class TagSubentryFlow(ConfigSubentryFlow):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
+        """Edit a tag (its id stays)."""
         subentry = self._get_reconfigure_subentry()
         errors: dict[str, str] = {}
         if user_input is not None:
