@@ -202,3 +202,18 @@ async def test_session_event_entity(hass: HomeAssistant, charger) -> None:
     ended = hass.states.get("event.cp1_connector_1_session")
     assert ended.attributes["energy_kwh"] > 0
     assert ended.state != started.state  # a new event, a new timestamp
+
+
+async def test_local_list_updates_one_at_a_time(hass: HomeAssistant, csms_entry, charger) -> None:
+    """Two updates at once (a tag change while the boot's update runs) do not both
+    count from the same version: the second sees what the first sent."""
+    from custom_components.ocpp_csms.model.authorization import Tag, TagList
+
+    csms = runtime_of(hass).csms
+    model = csms.get_charger("CP1")
+    await until(hass, lambda: model.capabilities.local_auth_list is True)
+    csms.tags.tags = TagList([Tag("RACE1")])
+    await asyncio.gather(csms.local_lists.sync(model), csms.local_lists.sync(model))
+    sent = [r[1] for r in charger.received if r[0] == "local_list"]
+    assert [(s["update_type"], s["version"]) for s in sent] == [("Full", 1)]
+    assert model.local_list.version == 1

@@ -8,6 +8,7 @@ accepted.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -113,13 +114,30 @@ class LocalLists:
     def __init__(self, csms: Csms) -> None:
         """Work on the central system's chargers and tags."""
         self._csms = csms
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def after_boot(self, charger: Charger) -> None:
         """Compare the charger's list version with ours, and bring it up to date.
 
         The full list if they differ (a charger reset or replaced), else whatever
-        changed meanwhile.
+        changed meanwhile. One update at a time per charger.
         """
+        async with self._lock(charger):
+            await self._after_boot(charger)
+
+    async def sync(self, charger: Charger) -> None:
+        """Bring the charger's list to the tag list, one update at a time.
+
+        Full the first time (and after a version mismatch), differential after.
+        """
+        async with self._lock(charger):
+            await self._sync(charger)
+
+    def _lock(self, charger: Charger) -> asyncio.Lock:
+        # Two updates at once would both count from the same version.
+        return self._locks.setdefault(charger.charger_id, asyncio.Lock())
+
+    async def _after_boot(self, charger: Charger) -> None:
         commands = charger.require_commands()
         try:
             version = await commands.get_local_list_version()
@@ -133,13 +151,9 @@ class LocalLists:
         charger.update_capabilities(local_auth_list=True)
         if version != charger.local_list.version:
             charger.local_list.entries = None
-        await self.sync(charger)
+        await self._sync(charger)
 
-    async def sync(self, charger: Charger) -> None:
-        """Bring the charger's list to the tag list.
-
-        Full the first time (and after a version mismatch), differential after.
-        """
+    async def _sync(self, charger: Charger) -> None:
         if charger.capabilities.local_auth_list is not True or not charger.connected:
             return
         target = wanted(self._csms.tags.tags, datetime.now(UTC))
@@ -161,7 +175,7 @@ class LocalLists:
         except CommandError as err:
             if "VersionMismatch" in err.answer and sent.entries is not None:
                 sent.entries = None
-                await self.sync(charger)
+                await self._sync(charger)
                 return
             _LOGGER.warning(
                 "%s: the charger did not take its local authorization list (%s)%s",
