@@ -263,3 +263,21 @@ async def test_shared_password_of_earlier_versions_migrated(
     url = f"ws://127.0.0.1:{server_port(hass)}/ocpp"
     assert await status_of(f"{url}/OLD1", basic("OLD1", "shared-secret-1234")) == 101
     assert await status_of(f"{url}/OLD1") == 401
+
+
+async def test_unsupported_version_raises_a_repair(hass: HomeAssistant, csms_entry, url) -> None:
+    """A charger with an entry that offers no version we speak gets a repair issue;
+    an unknown id only the log line; the issue clears at the next connection."""
+    await add_charger_entry(hass, "OLDV")
+    for charger_id in ("OLDV", "NOBODY"):
+        with pytest.raises(InvalidStatus):
+            async with websockets.connect(f"{url}/{charger_id}", subprotocols=["ocpp1.5"]):
+                pass
+    registry = ir.async_get(hass)
+    issue = registry.async_get_issue(DOMAIN, "unsupported_version_OLDV")
+    assert issue is not None
+    assert issue.translation_placeholders["offered"] == "ocpp1.5"
+    assert registry.async_get_issue(DOMAIN, "unsupported_version_NOBODY") is None
+    assert await status_of(f"{url}/OLDV") == 101  # 1.6 now
+    await hass.async_block_till_done()
+    assert registry.async_get_issue(DOMAIN, "unsupported_version_OLDV") is None

@@ -64,6 +64,10 @@ class AdmissionFacts:
     # A charger logged in with its password.
     authenticated: Callable[[str, PasswordHash], None] = lambda charger_id, used: None
     on_repeated_failures: Callable[[str, str, int], None] = lambda cid, addr, n: None
+    # A charger offered only OCPP versions it may not use: (charger id, offered).
+    unsupported_version: Callable[[str, str], None] = lambda charger_id, offered: None
+    # A charger's connection opened (whatever its version).
+    connected: Callable[[str], None] = lambda charger_id: None
 
 
 @dataclass(slots=True)

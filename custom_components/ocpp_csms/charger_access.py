@@ -57,6 +57,8 @@ class ChargerAccess:
             let_in_without_password=self._without_password,
             authenticated=self._authenticated,
             on_repeated_failures=self._repeated_failures,
+            unsupported_version=self._unsupported_version,
+            connected=self._connected,
         )
 
     # ------------------------------------------------------------ facts
@@ -132,6 +134,25 @@ class ChargerAccess:
             data = {k: v for k, v in entry.data.items() if k != CONF_PREVIOUS_HASH}
             self.hass.config_entries.async_update_entry(entry, data=data)
             self.admission.forget(charger_id)
+
+    def _connected(self, charger_id: str) -> None:
+        """Clear the version repair of a charger that connected."""
+        ir.async_delete_issue(self.hass, DOMAIN, f"unsupported_version_{charger_id}")
+
+    def _unsupported_version(self, charger_id: str, offered: str) -> None:
+        """Raise a repair issue for a charger with an entry whose versions we lack.
+
+        Unknown ids only get the log line: made-up ids must not fill the repairs.
+        """
+        entry = self._entry(charger_id)
+        if entry is None or entry.source == SOURCE_IGNORE:
+            return
+        pinned = self._connections.pinned_versions.get(charger_id)
+        self._issue(
+            f"unsupported_version_{charger_id}",
+            "unsupported_version",
+            {"charger": charger_id, "offered": offered, "pinned": pinned or "-"},
+        )
 
     def _repeated_failures(self, charger_id: str, address: str, count: int) -> None:
         self._issue(

@@ -211,6 +211,7 @@ class ConnectionManager:
             _LOGGER.info("%s: a new connection replaces the old one", charger_id)
             self._close_replaced(old)
         charger.set_connected(adapter, version)
+        self.admission.facts.connected(charger_id)
         _LOGGER.debug("%s: connected (OCPP %s) from %s", charger_id, version, ws.remote_address)
         self.availability.back(charger_id)
         adapter.on_connected(self.csms.is_adopted(charger_id))

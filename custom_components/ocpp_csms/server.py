@@ -196,6 +196,7 @@ class CsmsServer:
             ", ".join(offered),
             ", ".join(allowed),
         )
+        self._admission.facts.unsupported_version(charger_id, ", ".join(offered)[:200])
         raise NegotiationError("no supported OCPP subprotocol")
 
     async def _handle(self, connection: ServerConnection) -> None:
