@@ -33,6 +33,7 @@ from .const import (
 )
 from .devices import charger_device
 from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, OcppConfigEntry
+from .protocol.ocpp_lib import validate_in_event_loop
 from .runtime import DATA_RUNTIME, CsmsRuntime, get_runtime
 from .services import async_setup_services
 from .tags import async_migrate_allow_list
@@ -58,6 +59,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Create the one runtime and register the actions."""
     runtime = CsmsRuntime(hass)
     await runtime.async_load()
+    # Schema validation in the loop with compiled validators, not a thread hop each.
+    await hass.async_add_executor_job(validate_in_event_loop)
     hass.data[DATA_RUNTIME] = runtime
     async_setup_services(hass)
     return True

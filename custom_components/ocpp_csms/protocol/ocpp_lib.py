@@ -82,6 +82,10 @@ if TYPE_CHECKING:
     CallError: Any
     CallResult: Any
     MessageType: Any
+
+    def validate_in_event_loop() -> None:
+        """Compile every schema validator, then validate in the event loop."""
+
 else:
     from ocpp.exceptions import (
         FormatViolationError,
@@ -101,6 +105,40 @@ else:
     from ocpp.v21.enums import Action as Action21
     from ocpp.v201 import ChargePoint as ChargePoint201
     from ocpp.v201.enums import Action as Action201
+
+    def validate_in_event_loop() -> None:
+        """Compile every schema validator once, then validate in the event loop.
+
+        The library validates each message in an executor thread by default; the
+        thread hop costs more than the validation. Reading the schemas is
+        blocking, so call this in the executor, once, before serving.
+        """
+        import decimal
+        from pathlib import Path
+
+        import ocpp.messages
+
+        # 1.6 messages whose floats the library checks with Decimal (precision 1)
+        decimal_16 = {("SetChargingProfile", 2), ("RemoteStartTransaction", 2)}
+        decimal_16.add(("GetCompositeSchedule", 3))
+        root = Path(ocpp.messages.__file__).parent
+        for version, folder in (("1.6", "v16"), ("2.0.1", "v201"), ("2.1", "v21")):
+            for schema in sorted((root / folder / "schemas").glob("*.json")):
+                name = schema.stem
+                if name.endswith("Response"):
+                    action, kind = name.removesuffix("Response"), 3
+                elif version == "1.6" or name.endswith("Request"):
+                    action, kind = name.removesuffix("Request"), 2
+                else:
+                    continue  # a 2.1 SEND frame's schema: no Call or CallResult
+                parse_float = (
+                    decimal.Decimal
+                    if (version == "1.6" and (action, kind) in decimal_16)
+                    else float
+                )
+                ocpp.messages.get_validator(kind, action, version, parse_float=parse_float)
+        ocpp.messages.ASYNC_VALIDATION = False
+
 
 __all__ = [
     "Action16",
@@ -123,4 +161,5 @@ __all__ = [
     "SecurityError",
     "after",
     "on",
+    "validate_in_event_loop",
 ]
