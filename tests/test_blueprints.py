@@ -70,8 +70,13 @@ async def test_pause_while_expensive(hass: HomeAssistant, blueprint_folder, char
 
 
 @pytest.mark.parametrize("version", ["1.6", "2.0.1"])
-async def test_cheapest_hours_before_seven(hass: HomeAssistant, blueprint_folder, charger) -> None:
+async def test_cheapest_hours_before_a_deadline(hass: HomeAssistant, blueprint_folder, charger) -> None:
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    # A time of day at least 5 h ahead in Home Assistant's time zone: a fixed
+    # 07:00 leaves less than an hour when the test runs just before it.
+    from homeassistant.util import dt as dt_util
+
+    deadline_at = (dt_util.now() + timedelta(hours=6)).strftime("%H:00:00")
     hass.states.async_set(
         "sensor.nordpool",
         "0.2",
@@ -94,7 +99,7 @@ async def test_cheapest_hours_before_seven(hass: HomeAssistant, blueprint_folder
         plug=f"binary_sensor.{CONN}_plug",
         prices="sensor.nordpool",
         energy=11,
-        deadline="07:00:00",
+        deadline=deadline_at,
     )
     await charger.plug_in(1)
     await until(hass, lambda: model(hass).connectors[1].plan is not None)
