@@ -21,6 +21,20 @@ async def until(hass: HomeAssistant, predicate: Callable[[], object], timeout: f
         await asyncio.sleep(0.01)
 
 
+async def status_of(url: str, headers: dict[str, str] | None = None) -> int:
+    """The HTTP status a 1.6 connection attempt gets (101 when it opens)."""
+    import websockets
+    from websockets.exceptions import InvalidStatus
+
+    try:
+        async with websockets.connect(
+            url, subprotocols=["ocpp1.6"], additional_headers=headers or {}
+        ):
+            return 101
+    except InvalidStatus as err:
+        return err.response.status_code
+
+
 def state(hass: HomeAssistant, entity_id: str) -> str | None:
     st = hass.states.get(entity_id)
     return None if st is None else st.state

@@ -29,7 +29,7 @@ from custom_components.ocpp_csms.const import (
 )
 
 from .conftest import add_charger_entry
-from .helpers import runtime_of, server_port, until
+from .helpers import runtime_of, server_port, status_of, until
 
 KNOWN = "Known-password-0123"
 
@@ -37,17 +37,6 @@ KNOWN = "Known-password-0123"
 def basic(user: str, password: str) -> dict[str, str]:
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
-
-
-async def status_of(url: str, headers: dict[str, str] | None = None) -> int:
-    """The HTTP status a connection attempt gets (101 when it opens)."""
-    try:
-        async with websockets.connect(
-            url, subprotocols=["ocpp1.6"], additional_headers=headers or {}
-        ):
-            return 101
-    except InvalidStatus as err:
-        return err.response.status_code
 
 
 async def entry_with_password(hass: HomeAssistant, charger_id: str, password: str):

@@ -15,20 +15,12 @@ from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_csms.const import DOMAIN
 
-from .helpers import runtime_of, until
-
-
-async def _status(url: str) -> int:
-    try:
-        async with websockets.connect(url, subprotocols=["ocpp1.6"]):
-            return 101
-    except InvalidStatus as err:
-        return err.response.status_code
+from .helpers import runtime_of, status_of, until
 
 
 @pytest.mark.parametrize("csms_options", [{"unknown_chargers": "refuse", "response_timeout": 3}])
 async def test_refuse_unknown(hass: HomeAssistant, csms_entry, url: str) -> None:
-    assert await _status(f"{url}/STRANGER") == 403
+    assert await status_of(f"{url}/STRANGER") == 403
     runtime = runtime_of(hass)
     assert runtime.connections.admission.refused_unknown == 1
     # the refusal shows on the central system's counter within a minute
@@ -47,14 +39,14 @@ async def test_discovery_cap(hass: HomeAssistant, csms_entry, connect_sim, url: 
         assert await sim.boot() == "Pending"
     await hass.async_block_till_done()
     assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 3
-    assert await _status(f"{url}/NEW3") == 403  # over the cap: refused and counted
+    assert await status_of(f"{url}/NEW3") == 403  # over the cap: refused and counted
     runtime = runtime_of(hass)
     assert runtime.connections.admission.refused_unknown == 1
     assert "NEW3" not in runtime.csms.chargers
     # one of the three goes away, but its discovery flow still waits: still capped
     await sims[0].close()
     await until(hass, lambda: "NEW0" not in runtime.csms.chargers)
-    assert await _status(f"{url}/NEW3") == 403
+    assert await status_of(f"{url}/NEW3") == 403
     # the user ignores it: its place is free
     flow = next(
         f
@@ -71,7 +63,7 @@ async def test_discovery_cap(hass: HomeAssistant, csms_entry, connect_sim, url: 
         f["flow_id"] != flow["flow_id"]
         for f in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     )
-    assert await _status(f"{url}/NEW0") == 403  # ignored chargers are refused
+    assert await status_of(f"{url}/NEW0") == 403  # ignored chargers are refused
     new3 = await connect_sim("NEW3")
     assert await new3.boot() == "Pending"
 

@@ -20,6 +20,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 
+from .bridge import raise_repair
 from .connection_options import SERVER_OPTIONS, CertificateProblem
 from .const import (
     CONF_CHARGER_ID,
@@ -80,14 +81,12 @@ async def _async_setup_csms(hass: HomeAssistant, entry: CsmsConfigEntry) -> bool
     try:
         await runtime.async_start_server(entry)
     except CertificateProblem as err:
-        ir.async_create_issue(
+        raise_repair(
             hass,
-            DOMAIN,
             CERTIFICATE_ISSUE,
-            is_fixable=False,
+            err.key,
+            {"path": err.path, "detail": err.detail},
             severity=ir.IssueSeverity.ERROR,
-            translation_key=err.key,
-            translation_placeholders={"path": err.path, "detail": err.detail},
         )
         raise ConfigEntryError(
             translation_domain=DOMAIN,

@@ -13,6 +13,7 @@ from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import discovery_flow
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 
 from .const import CONF_AUTO_ACCEPT, CONF_CHARGER_ID, DOMAIN, SAVE_DELAY_S, STORAGE_KEY
@@ -23,6 +24,25 @@ from .model.events import EVENT_CHARGER_BOOTED
 from .model.state import STATE_VERSION, migrate
 
 _LOGGER = logging.getLogger(__package__)
+
+
+def raise_repair(
+    hass: HomeAssistant,
+    issue_id: str,
+    key: str,
+    placeholders: dict[str, str],
+    severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
+) -> None:
+    """Raise (or refresh) one of the integration's repair issues; none is fixable here."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=severity,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
 
 
 class CsmsStore(Store[dict[str, Any]]):

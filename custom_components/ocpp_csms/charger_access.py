@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .admission import Admission, AdmissionFacts, UnknownPolicy
+from .bridge import raise_repair
 from .charger_auth import PasswordHash, generate_password
 from .const import CONF_PASSWORD_HASH, CONF_PREVIOUS_HASH, DOMAIN, KIND_CHARGER
 from .model.charger import Charger
@@ -111,15 +112,7 @@ class ChargerAccess:
         self._unknown.discard(charger_id)
 
     def _issue(self, issue_id: str, key: str, placeholders: dict[str, str]) -> None:
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=key,
-            translation_placeholders=placeholders,
-        )
+        raise_repair(self.hass, issue_id, key, placeholders)
 
     def _without_password(self, charger_id: str) -> None:
         self._issue(f"no_password_{charger_id}", "no_password", {"charger": charger_id})

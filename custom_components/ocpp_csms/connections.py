@@ -11,7 +11,6 @@ import asyncio
 import logging
 import re
 import ssl
-import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -54,11 +53,10 @@ class MessageRate:
     def __init__(self, per_minute: float, burst: int) -> None:
         """Start full."""
         self._per_s, self._burst = per_minute / 60.0, float(burst)
-        self._tokens, self._stamp = float(burst), time.monotonic()
+        self._tokens, self._stamp = float(burst), asyncio.get_running_loop().time()
 
-    def take(self) -> bool:
-        """Take one frame's token; False when there is none."""
-        now = time.monotonic()
+    def take(self, now: float) -> bool:
+        """Take one frame's token at ``now`` (a monotonic clock); False if none is left."""
         self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._per_s)
         self._stamp = now
         if self._tokens < 1.0:
@@ -220,14 +218,15 @@ class ConnectionManager:
         turn = loop.time()
         try:
             async for raw in ws:
-                if loop.time() - turn > FAIR_SHARE_S:
+                now = loop.time()
+                if now - turn > FAIR_SHARE_S:
                     # Frames already received are read without waiting: a charger
                     # sending thousands at once must still let everything else run.
                     await asyncio.sleep(0)
-                    turn = loop.time()
+                    turn = now = loop.time()
                 if self._links.get(charger_id) is not link:
                     break  # replaced: not one more answer from here
-                if not rate.take():
+                if not rate.take(now):
                     await self._flooded(charger_id, adapter, ws, raw)
                     break
                 await self._route(charger_id, adapter, raw)

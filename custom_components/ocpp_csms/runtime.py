@@ -23,7 +23,7 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util.hass_dict import HassKey
 
 from . import connection_options
-from .bridge import HaBridge
+from .bridge import HaBridge, raise_repair
 from .charger_access import ChargerAccess
 from .connection_options import TlsSetup, tls_setup
 from .connections import ConnectionManager
@@ -88,14 +88,11 @@ class _LimitHost:
                 ir.async_delete_issue(self._hass, DOMAIN, issue_id)
             return
         self._unworkable.add(charger.charger_id)
-        ir.async_create_issue(
+        raise_repair(
             self._hass,
-            DOMAIN,
             issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="limits_rejected",
-            translation_placeholders={"charger": charger.charger_id, "answer": answer},
+            "limits_rejected",
+            {"charger": charger.charger_id, "answer": answer},
         )
 
 
