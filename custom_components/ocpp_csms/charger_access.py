@@ -20,6 +20,7 @@ from .bridge import raise_repair
 from .charger_auth import PasswordHash, generate_password
 from .const import CONF_PASSWORD_HASH, CONF_PREVIOUS_HASH, DOMAIN, KIND_CHARGER
 from .model.charger import Charger
+from .model.commands import CommandError
 
 if TYPE_CHECKING:
     from .connections import ConnectionManager
@@ -175,8 +176,6 @@ class ChargerAccess:
             self._connections.spawn(charger.charger_id, self._send(charger, password))
 
     async def _send(self, charger: Charger, password: str) -> None:
-        from .model.commands import CommandError
-
         try:
             await charger.require_commands().set_basic_auth_password(password)
         except CommandError as err:

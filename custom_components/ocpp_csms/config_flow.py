@@ -38,7 +38,10 @@ from .const import (
     KIND_CSMS,
 )
 from .model.commands import CommandError
+from .options_flow import ChargerOptionsFlow, CsmsOptionsFlow
+from .runtime import get_runtime
 from .server import charger_id_from_path
+from .tag_flow import TagSubentryFlow
 
 CSMS_TITLE = "OCPP central system"
 CONF_PASSWORD_MODE = "password_mode"
@@ -103,8 +106,6 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
         """Return the options flow of the entry's kind."""
-        from .options_flow import ChargerOptionsFlow, CsmsOptionsFlow
-
         if config_entry.data.get(CONF_KIND) == KIND_CHARGER:
             return ChargerOptionsFlow()
         return CsmsOptionsFlow()
@@ -115,8 +116,6 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Offer tags as subentries of the central system's entry."""
-        from .tag_flow import TagSubentryFlow
-
         if config_entry.data.get(CONF_KIND) == KIND_CSMS:
             return {"tag": TagSubentryFlow}
         return {}
@@ -317,16 +316,12 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
             digest = await self.hass.async_add_executor_job(PasswordHash.of, self._password)
             data[CONF_PASSWORD_HASH] = digest.as_dict()
             if self._discovered and self._generated:  # connected: send it over OCPP too
-                from .runtime import get_runtime
-
                 get_runtime(self.hass).access.send_after_adoption(self._charger_id, self._password)
         return self.async_create_entry(title=self._charger_id, data=data)
 
     def _reconfiguring_online(self) -> bool:
         if self.source != SOURCE_RECONFIGURE:
             return False
-        from .runtime import get_runtime
-
         charger = get_runtime(self.hass).csms.get_charger(self._charger_id)
         return charger is not None and charger.connected
 
@@ -336,8 +331,6 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
         It is sent over OCPP when the charger is connected (kept only if the
         charger takes it), else just stored.
         """
-        from .runtime import get_runtime
-
         entry = self._get_reconfigure_entry()
         access = get_runtime(self.hass).access
         if self._password is None:

@@ -53,6 +53,7 @@ from .const import (
     TAG_POLICY_AUTO,
 )
 from .protocol.registry import VERSIONS
+from .runtime import get_runtime
 
 
 def _select(options: list[str], key: str) -> selector.SelectSelector:
@@ -193,8 +194,6 @@ class ChargerOptionsFlow(OptionsFlow):
         """Show the charger's options; a password is stored as its hash."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            from .runtime import get_runtime
-
             access = get_runtime(self.hass).access
             new = user_input.pop(CONF_NEW_PASSWORD, None)
             remove = user_input.pop(CONF_REMOVE_PASSWORD, False)
