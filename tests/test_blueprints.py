@@ -70,7 +70,9 @@ async def test_pause_while_expensive(hass: HomeAssistant, blueprint_folder, char
 
 
 @pytest.mark.parametrize("version", ["1.6", "2.0.1"])
-async def test_cheapest_hours_before_a_deadline(hass: HomeAssistant, blueprint_folder, charger) -> None:
+async def test_cheapest_hours_before_a_deadline(
+    hass: HomeAssistant, blueprint_folder, charger
+) -> None:
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     # A time of day at least 5 h ahead in Home Assistant's time zone: a fixed
     # 07:00 leaves less than an hour when the test runs just before it.
