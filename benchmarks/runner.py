@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .home_assistant import REPO, HomeAssistantProcess, free_port, write_config
+from .profile import summarize_profile
 from .report import markdown, plot
 
 SERVER_CPU, GENERATOR_CPU = 0, 1
@@ -66,6 +67,19 @@ def echo_floor(args: argparse.Namespace, size: int) -> dict[str, Any]:
     return result
 
 
+def _profile(args: argparse.Namespace, pid: int, size: int, root: Path) -> subprocess.Popen[bytes]:
+    """Sample HA with py-spy through the closed loop (after the fleet's boot)."""
+    delay = size / args.ramp + 3 + min(5.0, args.closed / 5)
+    command = ["py-spy", "record", "--pid", str(pid), "--rate", "250", "--format", "raw"]
+    command += ["--duration", str(int(args.closed)), "--output", str(root / "profile.raw")]
+    command += ["--nonblocking"]
+    return subprocess.Popen(  # noqa: S603
+        ["sh", "-c", f'sleep {delay:.1f} && exec "$@"', "_", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def _ours(line: str) -> bool:
     """A log line of ocpp_csms, of the libraries it logs through, or about them."""
     loggers = ("[custom_components.ocpp_csms", "[ocpp", "[websockets")
@@ -95,6 +109,7 @@ def measure(args: argparse.Namespace, size: int, recorder: bool, work: Path) -> 
             phases: dict[str, Any] = {"closed": args.closed}
             if size >= args.open_from:
                 phases |= {"open": args.open, "period": args.period}
+            profiler = _profile(args, ha.pid, size, root) if args.profile else None
             run = generate(
                 args,
                 f"ws://127.0.0.1:{ocpp_port}/ocpp",
@@ -103,6 +118,10 @@ def measure(args: argparse.Namespace, size: int, recorder: bool, work: Path) -> 
                 counter_url=ha.probe_url,
                 **phases,
             )
+            if profiler is not None:
+                profiler.wait()
+                result["profile"] = str(args.profile / f"{root.name}.txt")
+                summarize_profile(root / "profile.raw", args.profile / f"{root.name}.txt")
             result |= run
             loaded = ha.probe()
             result["rss_loaded_kib"] = loaded["rss_kib"]
@@ -130,6 +149,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--startup-timeout", type=float, default=900.0)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--plot", type=Path, default=REPO / "docs" / "benchmark.png")
+    parser.add_argument("--profile", type=Path, help="write py-spy summaries of the closed loop here")
     parser.add_argument("--keep", action="store_true", help="keep the configuration folders")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="ocpp_bench_"))

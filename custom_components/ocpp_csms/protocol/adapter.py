@@ -19,6 +19,7 @@ from ..model.charger import Charger
 from ..model.commands import TAKEN, ChargerCommands, CommandError, CommandOutcome
 from ..model.csms import Csms
 from ..model.errors import InvalidInput
+from .call_handling import handle_call
 from .frames import FrameError, MessageTypeNotSupportedError, parse
 from .inputs import InputGuard
 from .ocpp_lib import (
@@ -99,7 +100,6 @@ class AdapterBase:
     _call: Any
     _call_result: Any
     _send: Callable[[str], Coroutine[Any, Any, None]]
-    _handle_call: Callable[[Any], Coroutine[Any, Any, Any]]
     _response_queue: asyncio.Queue[Any]
     _call_lock: asyncio.Lock
     route_map: dict[str, dict[str, Any]]
@@ -197,6 +197,10 @@ class AdapterBase:
             await self._handle_call(msg)
         except RecursionError as err:
             raise FormatViolationError(details={"cause": "the payload is nested too deep"}) from err
+
+    async def _handle_call(self, msg: Any) -> None:
+        """Serve a call (the library's steps, without its per-call overheads)."""
+        await handle_call(self, msg)
 
     def _unknown_action(self, action: str) -> OCPPError:
         """Return the error for an action we do not serve.

@@ -86,6 +86,21 @@ if TYPE_CHECKING:
     def validate_in_event_loop() -> None:
         """Compile every schema validator, then validate in the event loop."""
 
+    def validate(message: Any, version: str) -> None:
+        """Raise the library's OCPPError unless the message fits its schema."""
+
+    def camel_to_snake_case(data: Any) -> Any:
+        """Return ``data`` with every dict key in snake_case."""
+
+    def snake_to_camel_case(data: Any) -> Any:
+        """Return ``data`` with every dict key in camelCase."""
+
+    def serialize_as_dict(dataclass: Any) -> dict[str, Any]:
+        """Return a payload dataclass as a dict, recursively."""
+
+    def remove_nones(data: Any) -> Any:
+        """Return ``data`` without None values, recursively."""
+
 else:
     from ocpp.exceptions import (
         FormatViolationError,
@@ -97,7 +112,13 @@ else:
         ProtocolError,
         SecurityError,
     )
-    from ocpp.messages import Call, CallError, CallResult, MessageType
+    from ocpp.charge_point import (
+        camel_to_snake_case,
+        remove_nones,
+        serialize_as_dict,
+        snake_to_camel_case,
+    )
+    from ocpp.messages import Call, CallError, CallResult, MessageType, _validate_payload
     from ocpp.routing import after, on
     from ocpp.v16 import ChargePoint as ChargePoint16
     from ocpp.v16.enums import Action as Action16
@@ -106,14 +127,31 @@ else:
     from ocpp.v201 import ChargePoint as ChargePoint201
     from ocpp.v201.enums import Action as Action201
 
+    from .validation import Check, compile_schema
+
+    # (message type id, action, version) -> the fast check, or None (the library judges)
+    _CHECKS: dict[tuple[int, str, str], Check | None] = {}
+
+    def validate(message: Any, version: str) -> None:
+        """Raise the library's OCPPError unless the message fits its schema.
+
+        The compiled check passes valid payloads quickly; anything it does not
+        pass, the library judges (and words the error).
+        """
+        check = _CHECKS.get((message.message_type_id, message.action, version))
+        if check is None or not check(message.payload):
+            _validate_payload(message, version)
+
     def validate_in_event_loop() -> None:
         """Compile every schema validator once, then validate in the event loop.
 
         The library validates each message in an executor thread by default; the
-        thread hop costs more than the validation. Reading the schemas is
-        blocking, so call this in the executor, once, before serving.
+        thread hop costs more than the validation. Each schema is also compiled
+        into a fast check (``validation.py``). Reading the schemas is blocking, so
+        call this in the executor, once, before serving.
         """
         import decimal
+        import json
         from pathlib import Path
 
         import ocpp.messages
@@ -137,6 +175,11 @@ else:
                     else float
                 )
                 ocpp.messages.get_validator(kind, action, version, parse_float=parse_float)
+                _CHECKS[(kind, action, version)] = (
+                    None
+                    if parse_float is not float
+                    else compile_schema(json.loads(schema.read_text(encoding="utf-8-sig")))
+                )
         ocpp.messages.ASYNC_VALIDATION = False
 
 
@@ -160,6 +203,11 @@ __all__ = [
     "ProtocolError",
     "SecurityError",
     "after",
+    "camel_to_snake_case",
     "on",
+    "remove_nones",
+    "serialize_as_dict",
+    "snake_to_camel_case",
+    "validate",
     "validate_in_event_loop",
 ]
