@@ -122,6 +122,7 @@ def measure(args: argparse.Namespace, size: int, recorder: bool, work: Path) -> 
                 profiler.wait()
                 result["profile"] = str(args.profile / f"{root.name}.txt")
                 summarize_profile(root / "profile.raw", args.profile / f"{root.name}.txt")
+                shutil.copy(root / "profile.raw", args.profile / f"{root.name}.raw")
             result |= run
             loaded = ha.probe()
             result["rss_loaded_kib"] = loaded["rss_kib"]

@@ -41,11 +41,13 @@ CONNECTIVITY = OcppBinarySensorDescription(
 CONNECTOR_BINARY_SENSORS: tuple[OcppBinarySensorDescription, ...] = (
     OcppBinarySensorDescription(
         key="charging",
+        shows_readings=False,
         device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
         value_fn=lambda c: c.charging,
     ),
     OcppBinarySensorDescription(
         key="plugged_in",
+        shows_readings=False,
         device_class=BinarySensorDeviceClass.PLUG,
         value_fn=lambda c: c.plugged_in,
     ),

@@ -38,6 +38,7 @@ RESET = OcppButtonDescription(
 )
 UNLOCK = OcppButtonDescription(
     key="unlock",
+    shows_readings=False,
     translation_key="unlock",
     entity_category=EntityCategory.CONFIG,
     press_fn=async_unlock,

@@ -20,6 +20,9 @@ class OcppEntityDescription(EntityDescription):
     """Common fields; platforms add value_fn with their own signature."""
 
     available_fn: Callable[[Any], bool] | None = None
+    # False for what shows nothing of meter readings: a message of readings alone
+    # does not wake it (a status or a session does).
+    shows_readings: bool = True
 
 
 class OcppEntity(Entity):
@@ -66,7 +69,11 @@ class OcppEntity(Entity):
         """Listen to the entity's charger or connector."""
         await super().async_added_to_hass()
         self._snapshot = self._state_snapshot()
-        self.async_on_remove(self.target.add_listener(self._handle_model_update))
+        self.async_on_remove(
+            self.target.add_listener(
+                self._handle_model_update, readings=self.entity_description.shows_readings
+            )
+        )
 
     def _handle_model_update(self) -> None:
         snapshot = self._state_snapshot()

@@ -32,6 +32,7 @@ class OcppNumberDescription(OcppEntityDescription, NumberEntityDescription):
 
 CURRENT_LIMIT = OcppNumberDescription(
     key="current_limit",
+    shows_readings=False,
     translation_key="current_limit",
     device_class=NumberDeviceClass.CURRENT,
     native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,

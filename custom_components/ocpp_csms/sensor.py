@@ -128,6 +128,7 @@ CHARGER_SENSORS: tuple[ChargerSensorDescription, ...] = (
 CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
     ConnectorSensorDescription(
         key="status",
+        shows_readings=False,
         translation_key="connector_status",
         device_class=SensorDeviceClass.ENUM,
         options=STATUS_OPTIONS,
@@ -135,6 +136,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
     ),
     ConnectorSensorDescription(
         key="error_code",
+        shows_readings=False,
         translation_key="error_code",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda c: c.error_code or "none",
@@ -297,10 +299,19 @@ class OcppSensor(OcppEntity, SensorEntity):
         return None
 
     def _state_snapshot(self) -> Any:
-        attrs = self.extra_state_attributes
+        # Asked of every sensor of a connector per message of readings: what can
+        # change, read straight from the description (a fixed unit cannot).
+        description = self.entity_description
+        target: Any = self.target
+        attrs_fn = getattr(description, "attrs_fn", None)
+        attrs = attrs_fn(target) if attrs_fn is not None else None
+        dynamic_unit = (
+            description.device_class is SensorDeviceClass.MONETARY
+            or getattr(description, "unit_fn", None) is not None
+        )
         return (
             self.available,
-            self.native_value,
-            self.native_unit_of_measurement,
+            description.value_fn(target),
+            self.native_unit_of_measurement if dynamic_unit else None,
             tuple(attrs.items()) if attrs else None,
         )

@@ -42,12 +42,14 @@ async def _availability(runtime: CsmsRuntime, conn: Connector, on: bool) -> None
 SWITCHES: tuple[OcppSwitchDescription, ...] = (
     OcppSwitchDescription(
         key="charging_enabled",
+        shows_readings=False,
         translation_key="charging_enabled",
         value_fn=lambda c: c.transaction is not None,
         turn_fn=_charging,
     ),
     OcppSwitchDescription(
         key="available",
+        shows_readings=False,
         translation_key="available",
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda c: None if c.status is None else c.status != ConnectorStatus.UNAVAILABLE,

@@ -67,17 +67,35 @@ class BootStatus(StrEnum):
 
 
 class _Observable:
-    """Per-object listeners: a message wakes only the entities of its own object."""
+    """Per-object listeners: a message wakes only the entities of its own object.
+
+    A listener that shows nothing of the meter readings says so, and is not woken
+    by a message that brought only readings (``notify_readings``).
+    """
 
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
+        self._readers: list[Listener] = []
 
-    def add_listener(self, listener: Listener) -> Callable[[], None]:
+    def add_listener(self, listener: Listener, *, readings: bool = True) -> Callable[[], None]:
         self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        if readings:
+            self._readers.append(listener)
+
+        def remove() -> None:
+            self._listeners.remove(listener)
+            if readings:
+                self._readers.remove(listener)
+
+        return remove
 
     def notify(self) -> None:
         for listener in tuple(self._listeners):
+            listener()
+
+    def notify_readings(self) -> None:
+        """Wake the listeners that show readings (measurements, energy, the limit check)."""
+        for listener in tuple(self._readers):
             listener()
 
 

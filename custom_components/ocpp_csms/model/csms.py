@@ -245,7 +245,8 @@ class Csms:
             charger.remember("MeterValues", {"connector_id": 0, "samples": len(samples)})
             return
         conn = self.connector(charger, connector_id)
-        if tx is not None and conn.transaction is None:
+        attached = tx is not None and conn.transaction is None
+        if attached:
             conn.transaction = tx
         context = f"{charger.charger_id}/{connector_id}"
         for sample in sorted(samples, key=lambda s: s.timestamp):
@@ -257,7 +258,10 @@ class Csms:
         if tx is not None:
             self.persistence.soon()
         self.limits.meter_values(conn)
-        conn.notify()
+        if attached:
+            conn.notify()  # the session shows now: more than readings changed
+        else:
+            conn.notify_readings()
 
     def session_cost(
         self, charger: Charger, transaction_id: str, cost: float, currency: str | None
