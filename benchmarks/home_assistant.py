@@ -80,8 +80,10 @@ def write_config(root: Path, chargers: list[str], *, recorder: bool, ocpp_port: 
         "  longitude: 4.89",
         "  elevation: 0",
         "  currency: EUR",
+        # Home Assistant's own default level (INFO): what it counts toward "is
+        # logging too frequently".
         "logger:",
-        "  default: warning",
+        "  default: info",
         "bench_probe:",
     ]
     if recorder:
@@ -190,12 +192,12 @@ class HomeAssistantProcess:
             self.process.kill()
             self.process.wait()
 
-    def log_problems(self) -> list[str]:
-        """The log's WARNING and ERROR lines (first lines of each record)."""
+    def log_lines(self, levels: tuple[str, ...]) -> list[str]:
+        """The log's records at these levels (their first lines)."""
         if not self.log.exists():
             return []
         return [
             line
             for line in self.log.read_text(errors="replace").splitlines()
-            if " WARNING " in line or " ERROR " in line or " CRITICAL " in line
+            if any(f" {level} (" in line for level in levels)
         ]

@@ -82,8 +82,8 @@ def _profile(args: argparse.Namespace, pid: int, size: int, root: Path) -> subpr
 
 def _ours(line: str) -> bool:
     """A log line of ocpp_csms, of the libraries it logs through, or about them."""
-    loggers = ("[custom_components.ocpp_csms", "[ocpp", "[websockets")
-    return any(name in line for name in loggers) or "logging too frequently" in line
+    loggers = ("custom_components.ocpp_csms", "ocpp", "websockets")
+    return any(f"[{name}" in line or f"Module {name}" in line for name in loggers)
 
 
 def measure(args: argparse.Namespace, size: int, recorder: bool, work: Path) -> dict[str, Any]:
@@ -127,10 +127,13 @@ def measure(args: argparse.Namespace, size: int, recorder: bool, work: Path) -> 
             loaded = ha.probe()
             result["rss_loaded_kib"] = loaded["rss_kib"]
             result["entities"] = loaded["entities"]
-        problems = [line for line in ha.log_problems() if _ours(line)]
+        problems = [line for line in ha.log_lines(("WARNING", "ERROR", "CRITICAL")) if _ours(line)]
         result["log_problems"] = len(problems)
         result["log_sample"] = problems[:5]
         result["logging_too_frequently"] = sum("logging too frequently" in p for p in problems)
+        info = [line for line in ha.log_lines(("INFO",)) if _ours(line)]
+        result["info_lines"] = len(info)
+        result["info_sample"] = info[:5]
     finally:
         ha.stop()
     return result

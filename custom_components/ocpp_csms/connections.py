@@ -206,7 +206,7 @@ class ConnectionManager:
         # is closed in the background (a peer that stopped reading cannot delay us).
         link = self._links[charger_id] = _Link(adapter, ws)
         if old is not None:
-            _LOGGER.info("%s: a new connection replaces the old one", charger_id)
+            _LOGGER.debug("%s: a new connection replaces the old one", charger_id)
             self._close_replaced(old)
         charger.set_connected(adapter, version)
         self.admission.facts.connected(charger_id)

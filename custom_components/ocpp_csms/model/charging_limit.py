@@ -183,7 +183,7 @@ class LimitController:
         try:
             await commands.probe_capabilities()
         except CommandError as err:
-            _LOGGER.info("%s: capabilities not read (%s)", charger.charger_id, err)
+            _LOGGER.debug("%s: capabilities not read (%s)", charger.charger_id, err)
         anchor = next(iter(charger.connectors.values()), None)
         if charger.station_limit is not None and anchor is not None:
             candidates = self._station_candidates(anchor, charger.station_limit)

@@ -264,7 +264,7 @@ class AdapterBase:
         self._tasks.discard(task)
         if not task.cancelled() and (err := task.exception()) is not None:
             if isinstance(err, CommandError):
-                _LOGGER.info("%s: follow-up %s", self.charger.charger_id, err)
+                _LOGGER.debug("%s: follow-up %s", self.charger.charger_id, err)
             else:
                 _LOGGER.error("%s: follow-up failed", self.charger.charger_id, exc_info=err)
 
