@@ -146,10 +146,13 @@ class InputGuard:
                 continue
             try:
                 scaled, unit = normalise(measurand, raw, unit)
-                scaled *= 10.0 ** int(multiplier)
+                if multiplier:
+                    scaled *= 10.0 ** int(multiplier)
             except ValueError, TypeError, OverflowError:
                 scaled = math.nan
-            if (value := self.number(scaled, measurand)) is None:
+            # raw is checked already; only a scaled value needs checking again
+            value = raw if scaled == raw else self.number(scaled, measurand)
+            if value is None:
                 continue
             values.append(
                 SampledValue(
