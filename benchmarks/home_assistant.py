@@ -38,7 +38,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _entry(data: dict[str, Any], title: str, unique_id: str | None, options: dict[str, Any]) -> dict[str, Any]:
+def _entry(
+    data: dict[str, Any], title: str, unique_id: str | None, options: dict[str, Any]
+) -> dict[str, Any]:
     now = datetime.now(UTC).isoformat()
     return {
         "created_at": now,
@@ -60,7 +62,9 @@ def _entry(data: dict[str, Any], title: str, unique_id: str | None, options: dic
     }
 
 
-def write_config(root: Path, chargers: list[str], *, recorder: bool, ocpp_port: int, http_port: int) -> None:
+def write_config(
+    root: Path, chargers: list[str], *, recorder: bool, ocpp_port: int, http_port: int
+) -> None:
     """Write a configuration directory with the CSMS and these chargers adopted."""
     (root / "custom_components").mkdir(parents=True, exist_ok=True)
     (root / ".storage").mkdir(exist_ok=True)
@@ -125,8 +129,9 @@ def _store(root: Path, key: str, data: dict[str, Any], *, version: int, minor_ve
 class HomeAssistantProcess:
     """``python -m homeassistant`` on one CPU, with the probe to ask how it is."""
 
-    def __init__(self, root: Path, http_port: int, cpu: int) -> None:
+    def __init__(self, root: Path, http_port: int, cpu: int, *, trace_memory: bool = False) -> None:
         """Remember where it lives; nothing runs yet."""
+        self.trace_memory = trace_memory
         self.root = root
         self.probe_url = f"http://127.0.0.1:{http_port}/api/bench_probe"
         self.cpu = cpu
@@ -138,7 +143,9 @@ class HomeAssistantProcess:
         command = ["taskset", "-c", str(self.cpu), sys.executable, "-m", "homeassistant"]
         command += ["-c", str(self.root), "--skip-pip", "--log-file", str(self.log)]
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-        self.process = subprocess.Popen(  # noqa: S603
+        if self.trace_memory:
+            env["PYTHONTRACEMALLOC"] = "1"
+        self.process = subprocess.Popen(
             command,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -153,9 +160,10 @@ class HomeAssistantProcess:
         assert self.process is not None
         return self.process.pid
 
-    def probe(self) -> dict[str, Any]:
-        """Ask the probe for its counters."""
-        with urllib.request.urlopen(self.probe_url, timeout=10) as response:  # noqa: S310
+    def probe(self, *, memory: bool = False) -> dict[str, Any]:
+        """Ask the probe for its counters (and where memory went, if traced)."""
+        url = f"{self.probe_url}?memory=1" if memory else self.probe_url
+        with urllib.request.urlopen(url, timeout=300) as response:
             return json.load(response)  # type: ignore[no-any-return]
 
     def wait_ready(self, entries: int, timeout: float) -> float:

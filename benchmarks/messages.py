@@ -87,7 +87,10 @@ class Script:
         return [
             (
                 "BootNotification",
-                {"reason": "PowerUp", "chargingStation": {"model": "LoadGen", "vendorName": "Bench"}},
+                {
+                    "reason": "PowerUp",
+                    "chargingStation": {"model": "LoadGen", "vendorName": "Bench"},
+                },
             ),
             ("StatusNotification", _status_2x("Occupied")),
         ]
@@ -194,7 +197,9 @@ def answer(version: str, action: str, payload: dict[str, Any]) -> dict[str, Any]
     return {"status": "Accepted"}
 
 
-def follow_up(version: str, action: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+def follow_up(
+    version: str, action: str, payload: dict[str, Any]
+) -> tuple[str, dict[str, Any]] | None:
     """Return the call a charger sends after accepting ``action``, if any (a base report)."""
     if version != "1.6" and action == "GetBaseReport":
         return (

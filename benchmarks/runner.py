@@ -38,7 +38,7 @@ def generate(args: argparse.Namespace, url: str, chargers: int, **extra: Any) ->
     command += ["--ramp", str(args.ramp)]
     for key, value in extra.items():
         command += [f"--{key.replace('_', '-')}", str(value)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)  # noqa: S603
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"load generator failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout)  # type: ignore[no-any-return]
@@ -47,9 +47,8 @@ def generate(args: argparse.Namespace, url: str, chargers: int, **extra: Any) ->
 def echo_floor(args: argparse.Namespace, size: int) -> dict[str, Any]:
     """The same closed loop against the bare echo server."""
     port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        ["taskset", "-c", str(SERVER_CPU), sys.executable, "-m", "benchmarks.echo_server"]
-        + ["--port", str(port)],
+    server = subprocess.Popen(
+        ["taskset", "-c", str(SERVER_CPU), sys.executable, "-m", "benchmarks.echo_server", "--port", str(port)],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -70,10 +69,12 @@ def echo_floor(args: argparse.Namespace, size: int) -> dict[str, Any]:
 def _profile(args: argparse.Namespace, pid: int, size: int, root: Path) -> subprocess.Popen[bytes]:
     """Sample HA with py-spy through the closed loop (after the fleet's boot)."""
     delay = size / args.ramp + 3 + min(5.0, args.closed / 5)
+    if size >= args.open_from:
+        delay += args.open + min(5.0, args.open / 5)
     command = ["py-spy", "record", "--pid", str(pid), "--rate", "250", "--format", "raw"]
     command += ["--duration", str(int(args.closed)), "--output", str(root / "profile.raw")]
     command += ["--nonblocking"]
-    return subprocess.Popen(  # noqa: S603
+    return subprocess.Popen(
         ["sh", "-c", f'sleep {delay:.1f} && exec "$@"', "_", *command],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -92,7 +93,7 @@ def measure(args: argparse.Namespace, size: int, recorder: bool, work: Path) -> 
     ocpp_port, http_port = free_port(), free_port()
     chargers = [f"B{i:05d}" for i in range(size)]
     write_config(root, chargers, recorder=recorder, ocpp_port=ocpp_port, http_port=http_port)
-    ha = HomeAssistantProcess(root, http_port, SERVER_CPU)
+    ha = HomeAssistantProcess(root, http_port, SERVER_CPU, trace_memory=args.trace_memory)
     ha.start()
     try:
         startup_s = ha.wait_ready(size + 1, timeout=args.startup_timeout)
@@ -124,7 +125,9 @@ def measure(args: argparse.Namespace, size: int, recorder: bool, work: Path) -> 
                 summarize_profile(root / "profile.raw", args.profile / f"{root.name}.txt")
                 shutil.copy(root / "profile.raw", args.profile / f"{root.name}.raw")
             result |= run
-            loaded = ha.probe()
+            loaded = ha.probe(memory=args.trace_memory)
+            if args.trace_memory:
+                result["memory_kib"] = loaded["memory_kib"]
             result["rss_loaded_kib"] = loaded["rss_kib"]
             result["entities"] = loaded["entities"]
         problems = [line for line in ha.log_lines(("WARNING", "ERROR", "CRITICAL")) if _ours(line)]
@@ -153,7 +156,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--startup-timeout", type=float, default=900.0)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--plot", type=Path, default=REPO / "docs" / "benchmark.png")
-    parser.add_argument("--profile", type=Path, help="write py-spy summaries of the closed loop here")
+    parser.add_argument(
+        "--profile", type=Path, help="write py-spy summaries of the closed loop here"
+    )
+    parser.add_argument(
+        "--trace-memory", action="store_true", help="tracemalloc in HA (slow): memory by package"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the configuration folders")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="ocpp_bench_"))

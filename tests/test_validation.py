@@ -54,7 +54,9 @@ def test_every_schema_compiles_but_those_the_library_reads_with_decimals() -> No
     assert len(COMPILED) == len(SCHEMAS) - 3 > 370
 
 
-def _value(draw: Any, schema: dict[str, Any], defs: dict[str, Any], mutate: bool, depth: int) -> Any:
+def _value(
+    draw: Any, schema: dict[str, Any], defs: dict[str, Any], mutate: bool, depth: int
+) -> Any:
     if "$ref" in schema:
         schema = defs[schema["$ref"].removeprefix("#/definitions/")]
     if mutate and draw(st.integers(0, 9)) == 0:
@@ -83,7 +85,9 @@ def _value(draw: Any, schema: dict[str, Any], defs: dict[str, Any], mutate: bool
         return [_value(draw, item, defs, mutate, depth + 1) for _ in range(size)]
     if kind == "string":
         if "enum" in schema:
-            return draw(st.sampled_from([*schema["enum"], "NotAnEnumValue"] if mutate else schema["enum"]))
+            return draw(
+                st.sampled_from([*schema["enum"], "NotAnEnumValue"] if mutate else schema["enum"])
+            )
         longest = schema.get("maxLength", 20)
         size = draw(st.integers(0, min(longest, 8)))
         if mutate and draw(st.integers(0, 9)) == 0:
@@ -102,7 +106,9 @@ def _value(draw: Any, schema: dict[str, Any], defs: dict[str, Any], mutate: bool
     return draw(WRONG)
 
 
-@settings(max_examples=600, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=600, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
+)
 @given(data=st.data(), name=st.sampled_from(COMPILED))
 def test_a_check_never_passes_what_the_library_refuses(data: Any, name: str) -> None:
     schema = SCHEMAS[name]
@@ -114,7 +120,9 @@ def test_a_check_never_passes_what_the_library_refuses(data: Any, name: str) -> 
         assert validator.is_valid(payload), (name, payload)
 
 
-@settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
+)
 @given(data=st.data(), name=st.sampled_from(COMPILED))
 def test_a_check_passes_valid_payloads(data: Any, name: str) -> None:
     schema = SCHEMAS[name]

@@ -8,11 +8,15 @@ process's resident memory.
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import time
+import tracemalloc
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-
 from homeassistant.components.http import HomeAssistantView
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_STATE_CHANGED
@@ -20,6 +24,41 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.typing import ConfigType
 
 DOMAIN = "bench_probe"
+
+
+def _memory_by_package(top: int = 30) -> list[tuple[str, int]]:
+    """Live allocations (tracemalloc, if started) summed by package: KiB each."""
+    if not tracemalloc.is_tracing():
+        return []
+    totals: Counter[str] = Counter()
+    for stat in tracemalloc.take_snapshot().statistics("filename"):
+        path = stat.traceback[0].filename
+        parts = Path(path).parts
+        if "site-packages" in parts:
+            rest = parts[parts.index("site-packages") + 1 :]
+            name = "/".join(rest[:3] if rest[0] == "homeassistant" else rest[:1])
+        elif "custom_components" in parts:
+            name = "/".join(
+                parts[parts.index("custom_components") : parts.index("custom_components") + 3]
+            )
+        else:
+            name = "/".join(parts[-2:])
+        totals[name] += stat.size
+    return [(name, size // 1024) for name, size in totals.most_common(top)]
+
+
+async def _garbage_types(seconds: float = 2.0, top: int = 25) -> list[tuple[str, int]]:
+    """What the cyclic collector frees over a few seconds, by type (for diagnosis)."""
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        await asyncio.sleep(seconds)
+        gc.collect()
+        found = Counter(type(obj).__qualname__ for obj in gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    return found.most_common(top)
 
 
 def _rss_kib() -> int:
@@ -36,7 +75,7 @@ class ProbeView(HomeAssistantView):
     name = "api:bench_probe"
     requires_auth = False
 
-    def __init__(self, hass: HomeAssistant, counts: dict[str, int]) -> None:
+    def __init__(self, hass: HomeAssistant, counts: dict[str, Any]) -> None:
         """Serve these counts."""
         self.hass = hass
         self.counts = counts
@@ -47,18 +86,35 @@ class ProbeView(HomeAssistantView):
         entries = hass.config_entries.async_entries("ocpp_csms")
         body: dict[str, Any] = {
             "state_changed": self.counts["state_changed"],
+            "gc_ms": round(self.counts["gc_s"] * 1000, 3),
+            "gc_runs": self.counts["gc_runs"],
             "ocpp_entries": len(entries),
             "ocpp_entries_loaded": sum(e.state is ConfigEntryState.LOADED for e in entries),
             "entities": len(hass.states.async_entity_ids()),
             "running": hass.is_running,
             "rss_kib": await hass.async_add_executor_job(_rss_kib),
         }
+        if request.query.get("garbage"):
+            body["garbage"] = await _garbage_types()
+        if request.query.get("memory"):
+            body["memory_kib"] = await hass.async_add_executor_job(_memory_by_package)
         return self.json(body)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Count state writes and serve the counters."""
-    counts = {"state_changed": 0}
+    counts: dict[str, Any] = {"state_changed": 0, "gc_s": 0.0, "gc_runs": 0}
+    started = [0.0]
+
+    def _gc(phase: str, info: dict[str, Any]) -> None:
+        # the cyclic collector's time (any thread), to tell it from our own
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            counts["gc_s"] += time.perf_counter() - started[0]
+            counts["gc_runs"] += 1
+
+    gc.callbacks.append(_gc)
 
     @callback
     def _count(event: Event) -> None:

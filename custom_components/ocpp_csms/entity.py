@@ -37,6 +37,7 @@ class OcppEntity(Entity):
     ) -> None:
         """Describe the entity of a charger or one of its connectors."""
         self.entity_description = description
+        self._data = data
         self.target = target
         self.charger = data.charger
         self.runtime: CsmsRuntime = data.runtime
@@ -69,16 +70,21 @@ class OcppEntity(Entity):
         """Listen to the entity's charger or connector."""
         await super().async_added_to_hass()
         self._snapshot = self._state_snapshot()
-        self.async_on_remove(
-            self.target.add_listener(
-                self._handle_model_update, readings=self.entity_description.shows_readings
-            )
-        )
+        on_readings = self._handle_readings if self.entity_description.shows_readings else None
+        self.async_on_remove(self.target.add_listener(self._handle_model_update, on_readings))
 
     def _handle_model_update(self) -> None:
         snapshot = self._state_snapshot()
         if snapshot != self._snapshot:
             self._snapshot = snapshot
+            self.async_write_ha_state()
+
+    def _handle_readings(self) -> None:
+        """Write a change a message of readings made, under that message's one context."""
+        snapshot = self._state_snapshot()
+        if snapshot != self._snapshot:
+            self._snapshot = snapshot
+            self.async_set_context(self._data.readings_context(self.target))
             self.async_write_ha_state()
 
 

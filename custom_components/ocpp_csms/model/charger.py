@@ -76,16 +76,21 @@ class _Observable:
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
         self._readers: list[Listener] = []
+        # counts the messages of readings, so that what they wake can tell them apart
+        self.readings_seq = 0
 
-    def add_listener(self, listener: Listener, *, readings: bool = True) -> Callable[[], None]:
+    def add_listener(
+        self, listener: Listener, on_readings: Listener | None = None
+    ) -> Callable[[], None]:
+        """Call ``listener`` on every change, ``on_readings`` (if given) on readings alone."""
         self._listeners.append(listener)
-        if readings:
-            self._readers.append(listener)
+        if on_readings is not None:
+            self._readers.append(on_readings)
 
         def remove() -> None:
             self._listeners.remove(listener)
-            if readings:
-                self._readers.remove(listener)
+            if on_readings is not None:
+                self._readers.remove(on_readings)
 
         return remove
 
@@ -95,6 +100,7 @@ class _Observable:
 
     def notify_readings(self) -> None:
         """Wake the listeners that show readings (measurements, energy, the limit check)."""
+        self.readings_seq += 1
         for listener in tuple(self._readers):
             listener()
 

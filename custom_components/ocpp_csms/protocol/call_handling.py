@@ -19,6 +19,8 @@ from typing import Any
 
 from .ocpp_lib import (
     NotImplementedError as OcppNotImplemented,
+)
+from .ocpp_lib import (
     camel_to_snake_case,
     remove_nones,
     serialize_as_dict,
@@ -79,7 +81,7 @@ def _run(handler: Callable[..., Any], payload: dict[str, Any], unique_id: str) -
 async def handle_call(point: Any, msg: Any) -> None:
     """Serve ``msg`` (a Call) on ``point`` (an ocpp ChargePoint) as the library would."""
     handlers = point.route_map[msg.action]
-    version = point._ocpp_version  # noqa: SLF001
+    version = point._ocpp_version
     checked = not handlers.get("_skip_schema_validation", False)
     if checked:
         validate(msg, version)
@@ -91,14 +93,14 @@ async def handle_call(point: Any, msg: Any) -> None:
         response = _run(handler, payload, msg.unique_id)
         if inspect.isawaitable(response):
             response = await response
-    except Exception as err:  # noqa: BLE001  (the library's rule: any failure is a CallError)
+    except Exception as err:  # the library's rule: any failure is a CallError
         point.logger.exception("Error while handling request '%s'", msg)
-        await point._send(msg.create_call_error(err).to_json())  # noqa: SLF001
+        await point._send(msg.create_call_error(err).to_json())
         return
     result = msg.create_call_result(to_camel(remove_nones(serialize_as_dict(response))))
     if checked:
         validate(result, version)
-    await point._send(result.to_json())  # noqa: SLF001
+    await point._send(result.to_json())
     after = handlers.get("_after_action")
     if after is not None:
         follow_up = _run(after, payload, msg.unique_id)

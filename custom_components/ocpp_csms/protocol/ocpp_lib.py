@@ -102,6 +102,12 @@ if TYPE_CHECKING:
         """Return ``data`` without None values, recursively."""
 
 else:
+    from ocpp.charge_point import (
+        camel_to_snake_case,
+        remove_nones,
+        serialize_as_dict,
+        snake_to_camel_case,
+    )
     from ocpp.exceptions import (
         FormatViolationError,
         GenericError,
@@ -111,12 +117,6 @@ else:
         PropertyConstraintViolationError,
         ProtocolError,
         SecurityError,
-    )
-    from ocpp.charge_point import (
-        camel_to_snake_case,
-        remove_nones,
-        serialize_as_dict,
-        snake_to_camel_case,
     )
     from ocpp.messages import Call, CallError, CallResult, MessageType, _validate_payload
     from ocpp.routing import after, on

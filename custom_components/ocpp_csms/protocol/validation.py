@@ -60,7 +60,11 @@ def compile_strict(schema: dict[str, Any]) -> Check:
             raise Unsupported(target)
         if name not in compiled:
             cell: list[Check] = []
-            compiled[name] = lambda value: cell[0](value)  # a reference to itself
+
+            def forward(value: Any) -> bool:  # a definition that refers to itself
+                return cell[0](value)
+
+            compiled[name] = forward
             cell.append(node(definitions[name]))
             compiled[name] = cell[0]
         return compiled[name]
