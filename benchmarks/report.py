@@ -185,7 +185,21 @@ def plot(results: dict[str, Any], png: Path) -> None:
         return
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}", f"--screenshot={png}", "--window-size=980,420", "--hide-scrollbars", svg.resolve().as_uri()],
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                f"--screenshot={png}",
+                "--window-size=980,420",
+                "--hide-scrollbars",
+                svg.resolve().as_uri(),
+            ],
             check=True,
             capture_output=True,
             timeout=120,

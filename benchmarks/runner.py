@@ -48,7 +48,16 @@ def echo_floor(args: argparse.Namespace, size: int) -> dict[str, Any]:
     """The same closed loop against the bare echo server."""
     port = free_port()
     server = subprocess.Popen(
-        ["taskset", "-c", str(SERVER_CPU), sys.executable, "-m", "benchmarks.echo_server", "--port", str(port)],
+        [
+            "taskset",
+            "-c",
+            str(SERVER_CPU),
+            sys.executable,
+            "-m",
+            "benchmarks.echo_server",
+            "--port",
+            str(port),
+        ],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
