@@ -310,6 +310,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     """Boot the fleet, run the phases asked for, close everything."""
     run = Run(args)
     result: dict[str, Any] = {"version": args.version, "boot": await run.boot_fleet()}
+    # Then quiet, so that what follows measures the steady state: a fleet's first
+    # connection creates its connectors' entities, and Home Assistant writes its
+    # registries some seconds later (a stall of about a second at 1,000 chargers).
+    await asyncio.sleep(args.settle)
     # The open loop first: a saturating closed loop leaves a backlog (the
     # recorder's queue, say) that would stall the open loop's latencies.
     if args.open:
@@ -334,6 +338,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--closed", type=float, default=0.0, help="closed-loop seconds")
     parser.add_argument("--open", type=float, default=0.0, help="open-loop seconds")
     parser.add_argument("--period", type=float, default=10.0, help="open-loop period, s")
+    parser.add_argument("--settle", type=float, default=15.0, help="quiet seconds after boot")
     parser.add_argument("--server-pid", type=int, default=0)
     parser.add_argument("--counter-url", default="")
     return parser.parse_args(argv)

@@ -51,6 +51,8 @@ def _samples_16(seq: int) -> list[dict[str, Any]]:
 def _samples_2x(seq: int) -> list[dict[str, Any]]:
     out = []
     for value in _samples_16(seq):
+        if value["measurand"] == "Temperature":  # a 1.6 measurand only: frequency instead
+            value = {"measurand": "Frequency", "unit": "Hz", "value": f"{50 + seq % 2 / 10}"}
         item: dict[str, Any] = {
             "value": float(value["value"]),
             "measurand": value["measurand"],

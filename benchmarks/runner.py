@@ -77,7 +77,7 @@ def echo_floor(args: argparse.Namespace, size: int) -> dict[str, Any]:
 
 def _profile(args: argparse.Namespace, pid: int, size: int, root: Path) -> subprocess.Popen[bytes]:
     """Sample HA with py-spy through the closed loop (after the fleet's boot)."""
-    delay = size / args.ramp + 3 + min(5.0, args.closed / 5)
+    delay = size / args.ramp + 3 + 15 + min(5.0, args.closed / 5)
     if size >= args.open_from:
         delay += args.open + min(5.0, args.open / 5)
     command = ["py-spy", "record", "--pid", str(pid), "--rate", "250", "--format", "raw"]

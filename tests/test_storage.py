@@ -161,3 +161,34 @@ async def test_diagnostics_history_is_bounded_in_bytes(hass: HomeAssistant, char
     assert newest["payload"]["truncated"] is True
     assert len(json.dumps(log.entries)) <= MAX_TOTAL_BYTES + 1000
     await charger.heartbeat()  # the charger is still served
+
+
+async def test_readings_remake_only_their_chargers_record(
+    hass: HomeAssistant, charger, connect_sim, hass_storage, monkeypatch
+) -> None:
+    """Meter values remake one charger's record; the others are kept as written,
+    and every record is remade at least every FULL_DUMP_EVERY_S."""
+    monkeypatch.setattr(bridge, "SAVE_DELAY_S", 0.1)
+    await add_charger_entry(hass, "CP2")
+    other = await connect_sim("CP2")
+    assert await other.boot() == "Accepted"
+    await other.send_all_status()
+    tx_1 = str(await charger.start_transaction(1))
+    tx_2 = str(await other.start_transaction(1))
+    await hass.async_block_till_done()
+
+    def stored(charger_id: str, tx_id: str) -> float | None:
+        return stored_tx(hass_storage, charger_id)[tx_id]["meter_last_wh"]
+
+    await other.send_meter_values(1, seconds=600)
+    await until(hass, lambda: stored("CP2", tx_2) is not None)
+    written = stored("CP2", tx_2)
+    # a change that asks for no write of its own (none does; this stands for one)
+    model(hass, "CP2").transactions[tx_2].meter_last_wh = 1.0
+    await charger.send_meter_values(1, seconds=600)
+    await until(hass, lambda: stored("CP1", tx_1) is not None)
+    assert stored("CP2", tx_2) == written  # kept as last made, not remade
+
+    monkeypatch.setattr(bridge, "FULL_DUMP_EVERY_S", 0.0)
+    await charger.send_meter_values(1, seconds=600)
+    await until(hass, lambda: stored("CP2", tx_2) == 1.0)  # the minute's full remake

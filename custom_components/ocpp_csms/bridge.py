@@ -7,6 +7,8 @@ written to HA storage.
 from __future__ import annotations
 
 import logging
+import math
+import time
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY
@@ -22,6 +24,8 @@ from .model.charger import Charger
 from .model.csms import Csms, Persistence
 from .model.events import EVENT_CHARGER_BOOTED
 from .model.state import STATE_VERSION, migrate
+
+FULL_DUMP_EVERY_S = 60.0
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -62,10 +66,17 @@ class HaBridge:
         self.hass = hass
         self.store = CsmsStore(hass, STATE_VERSION, STORAGE_KEY)
         self.csms = Csms(
-            emit=self.emit, persistence=Persistence(soon=self.save_soon, now=self.save_now)
+            emit=self.emit,
+            persistence=Persistence(
+                soon=self.save_soon, now=self.save_now, readings=self.save_readings
+            ),
         )
         self.csms.on_discovered = self.discovered
         self._save_pending = False
+        # what the next write must remake: every record, or only these chargers'
+        self._remake_all = True
+        self._remake: set[str] = set()
+        self._last_full = -math.inf
 
     async def async_load(self) -> None:
         """Load the stored state into the model."""
@@ -74,11 +85,21 @@ class HaBridge:
     # ------------------------------------------------------------ storage
     @callback
     def save_soon(self) -> None:
-        """Write within SAVE_DELAY_S.
+        """Write within SAVE_DELAY_S, every charger's record made anew.
 
         Later changes join the pending write rather than postponing it, so a
         charger that never falls silent is saved all the same.
         """
+        self._remake_all = True
+        self._schedule()
+
+    @callback
+    def save_readings(self, charger: Charger) -> None:
+        """Write within SAVE_DELAY_S what one charger's meter values changed."""
+        self._remake.add(charger.charger_id)
+        self._schedule()
+
+    def _schedule(self) -> None:
         if not self._save_pending:
             self._save_pending = True
             self.store.async_delay_save(self._data, SAVE_DELAY_S)
@@ -86,12 +107,21 @@ class HaBridge:
     @callback
     def save_now(self) -> None:
         """Write at the next turn of the event loop (a session started or ended)."""
+        self._remake_all = True
         self._save_pending = True
         self.store.async_delay_save(self._data, 0)
 
     def _data(self) -> dict[str, Any]:
         self._save_pending = False
-        return self.csms.stored.dump(self.csms.chargers)
+        # Every record is remade at least once a minute: a change that asked for no
+        # write of its own still reaches the disk.
+        now = time.monotonic()
+        full = self._remake_all or now - self._last_full > FULL_DUMP_EVERY_S
+        data = self.csms.stored.dump(self.csms.chargers, None if full else self._remake)
+        self._remake_all, self._remake = False, set()
+        if full:
+            self._last_full = now
+        return data
 
     # ------------------------------------------------------------ events, devices
     @callback

@@ -80,6 +80,8 @@ class Persistence:
 
     soon: Callable[[], None] = lambda: None  # within a few seconds
     now: Callable[[], None] = lambda: None  # a session started or ended
+    # within a few seconds, and only this charger's readings changed (the hot path)
+    readings: Callable[[Charger], None] = lambda charger: None
 
 
 class Csms:
@@ -255,8 +257,7 @@ class Csms:
                 if tx is not None:
                     self.sessions.credit(charger, tx, reg.value, sample.timestamp)
             conn.measurements.apply(sample.values, sample.timestamp)
-        if tx is not None:
-            self.persistence.soon()
+        self.persistence.readings(charger)  # its energy register and open session
         self.limits.meter_values(conn)
         if attached:
             conn.notify()  # the session shows now: more than readings changed

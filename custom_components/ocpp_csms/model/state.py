@@ -62,6 +62,8 @@ class StoredState:
         self.tx_counter = 0
         self.remote_start_counter = 0
         self._records: dict[str, dict[str, Any]] = {}
+        # the attached chargers' records as last dumped (see dump's ``only``)
+        self._dumped: dict[str, dict[str, Any]] = {}
 
     def load(self, data: dict[str, Any] | None) -> None:
         """Take what storage gave (None: a new installation)."""
@@ -109,11 +111,24 @@ class StoredState:
         if any(record["connectors"].values()) or record["transactions"]:
             self._records[charger.charger_id] = record
 
-    def dump(self, chargers: dict[str, Charger]) -> dict[str, Any]:
-        """Return everything to store: the attached chargers and those set aside."""
+    def dump(self, chargers: dict[str, Charger], only: set[str] | None = None) -> dict[str, Any]:
+        """Return everything to store: the attached chargers and those set aside.
+
+        With ``only``, just those chargers' records are made anew and the others
+        are as last dumped (a fleet's meter values change one charger at a time;
+        remaking a thousand records each time makes garbage the collector pays
+        for). None remakes every record.
+        """
+        if only is None:
+            self._dumped = {charger_id: _record(c) for charger_id, c in chargers.items()}
+        else:
+            for gone in self._dumped.keys() - chargers.keys():
+                del self._dumped[gone]
+            for charger_id in only | (chargers.keys() - self._dumped.keys()):
+                if (charger := chargers.get(charger_id)) is not None:
+                    self._dumped[charger_id] = _record(charger)
         records = dict(self._records)  # chargers not seen since the restart
-        for charger_id, charger in chargers.items():
-            records[charger_id] = _record(charger)
+        records.update(self._dumped)
         return {
             "tx_counter": self.tx_counter,
             "remote_start_counter": self.remote_start_counter,
