@@ -63,13 +63,22 @@ def _entry(
 
 
 def write_config(
-    root: Path, chargers: list[str], *, recorder: bool, ocpp_port: int, http_port: int
+    root: Path,
+    chargers: list[str],
+    *,
+    recorder: bool,
+    ocpp_port: int,
+    http_port: int,
+    integration: Path = REPO / "custom_components" / "ocpp_csms",
 ) -> None:
-    """Write a configuration directory with the CSMS and these chargers adopted."""
+    """Write a configuration directory with the CSMS and these chargers adopted.
+
+    ``integration`` is the ocpp_csms folder to run (another checkout's, to compare).
+    """
     (root / "custom_components").mkdir(parents=True, exist_ok=True)
     (root / ".storage").mkdir(exist_ok=True)
     for name, source in (
-        ("ocpp_csms", REPO / "custom_components" / "ocpp_csms"),
+        ("ocpp_csms", integration),
         ("bench_probe", REPO / "benchmarks" / "probe"),
     ):
         link = root / "custom_components" / name

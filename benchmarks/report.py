@@ -96,9 +96,62 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def targets(results: dict[str, Any]) -> str:
+    """The issue's targets against what this run measured, as a markdown table."""
+    by = {(r["chargers"], r["recorder"]): r for r in rows(results)}
+    errors = {(r["chargers"], r["recorder"]): r["errors"] for r in rows(results)}
+    lines = ["| target | measured | met |", "|---|---|---|"]
+
+    def add(target: str, measured: str, met: bool | None) -> None:
+        lines.append(
+            f"| {target} | {measured} | {'–' if met is None else 'yes' if met else 'no'} |"
+        )
+
+    for size in (100, 1000):
+        r = by.get((size, "off"))
+        if r and r["cpu_ms"] is not None:
+            add(
+                f"closed loop, {size} chargers: ≤ 0.3 ms CPU/msg",
+                f"{r['cpu_ms']:.3f} ms",
+                r["cpu_ms"] <= 0.3,
+            )
+            if r["ratio"] is not None:
+                add(
+                    f"closed loop, {size} chargers: ≤ 4× the echo floor",
+                    f"{r['ratio']:.1f}×",
+                    r["ratio"] <= 4,
+                )
+        r = by.get((size, "on"))
+        if r and r["cpu_ms"] is not None:
+            add(
+                f"recorder on, {size} chargers: ≤ 0.6 ms CPU/msg",
+                f"{r['cpu_ms']:.3f} ms",
+                r["cpu_ms"] <= 0.6,
+            )
+    for size, bound in ((1000, 20.0), (2000, 50.0)):
+        r = by.get((size, "off"))
+        if r and r["open_p99"] is not None:
+            ok = r["open_p99"] <= bound and errors[(size, "off")] == 0
+            add(
+                f"open loop, {size} chargers every 10 s: p99 ≤ {bound:.0f} ms, 0 errors",
+                f"p99 {r['open_p99']:.1f} ms, {errors[(size, 'off')]} errors",
+                ok,
+            )
+    r = by.get((1000, "off"))
+    if r and r["boot_s"] is not None:
+        add(
+            "1,000 chargers boot at 50/s with no failure",
+            f"all booted in {r['boot_s']:.1f} s, {r['boot_failed']} failed",
+            r["boot_failed"] == 0,
+        )
+    if r and r["rss_kib"] is not None:
+        add("RSS ≤ 150 KiB per charger (1,000)", f"{r['rss_kib']:.0f} KiB", r["rss_kib"] <= 150)
+    return "\n".join(lines) + "\n"
+
+
 def _svg(results: dict[str, Any]) -> str:
     data = rows(results)
-    width, height, pad = 980, 420, 60
+    width, height, pad = 980, 420, 70
     panel = (width - 3 * pad) / 2
     sizes = sorted({r["chargers"] for r in data}) or [1]
     lo, hi = math.log10(min(sizes)), math.log10(max(sizes)) or 1.0
@@ -142,7 +195,8 @@ def _svg(results: dict[str, Any]) -> str:
         for k in range(5):
             value = ymax * k / 4
             y = bottom - (bottom - top) * k / 4
-            parts.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end">{value:.2f}</text>')
+            label = f"{value:.0f}" if ymax >= 20 else f"{value:.2f}"
+            parts.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end">{label}</text>')
         parts.extend(
             f'<text x="{x(n, left)}" y="{bottom + 18}" text-anchor="middle">{n}</text>'
             for n in sizes

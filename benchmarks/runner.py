@@ -26,7 +26,7 @@ from typing import Any
 
 from .home_assistant import REPO, HomeAssistantProcess, free_port, write_config
 from .profile import summarize_profile
-from .report import markdown, plot
+from .report import markdown, plot, targets
 
 SERVER_CPU, GENERATOR_CPU = 0, 1
 
@@ -101,7 +101,14 @@ def measure(args: argparse.Namespace, size: int, recorder: bool, work: Path) -> 
     root = work / f"ha-{size}-{'rec' if recorder else 'norec'}"
     ocpp_port, http_port = free_port(), free_port()
     chargers = [f"B{i:05d}" for i in range(size)]
-    write_config(root, chargers, recorder=recorder, ocpp_port=ocpp_port, http_port=http_port)
+    write_config(
+        root,
+        chargers,
+        recorder=recorder,
+        ocpp_port=ocpp_port,
+        http_port=http_port,
+        integration=args.integration.resolve(),
+    )
     ha = HomeAssistantProcess(root, http_port, SERVER_CPU, trace_memory=args.trace_memory)
     ha.start()
     try:
@@ -171,6 +178,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument(
         "--trace-memory", action="store_true", help="tracemalloc in HA (slow): memory by package"
     )
+    parser.add_argument(
+        "--integration",
+        type=Path,
+        default=REPO / "custom_components" / "ocpp_csms",
+        help="the ocpp_csms folder to run (e.g. an older checkout's, to compare)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the configuration folders")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="ocpp_bench_"))
@@ -196,7 +209,7 @@ def main(argv: list[str]) -> None:
             shutil.rmtree(work, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-    table = markdown(results)
+    table = markdown(results) + "\n" + targets(results)
     (args.out / "results.md").write_text(table)
     print(table)
     plot(results, args.plot)
