@@ -192,12 +192,6 @@ class HomeAssistantProcess:
             time.sleep(0.5)
         raise RuntimeError(f"Home Assistant not ready in {timeout:.0f} s; see {self.log}")
 
-    def cpu_seconds(self) -> float:
-        """The CPU time the process has used so far, from /proc."""
-        with open(f"/proc/{self.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
     def stop(self) -> None:
         """Stop Home Assistant (SIGTERM, then SIGKILL after 60 s)."""
         if self.process is None or self.process.poll() is not None:

@@ -73,19 +73,16 @@ class OcppEntity(Entity):
         on_readings = self._handle_readings if self.entity_description.shows_readings else None
         self.async_on_remove(self.target.add_listener(self._handle_model_update, on_readings))
 
-    def _handle_model_update(self) -> None:
+    def _handle_model_update(self, *, readings: bool = False) -> None:
         snapshot = self._state_snapshot()
         if snapshot != self._snapshot:
             self._snapshot = snapshot
+            if readings:  # a message of readings: all its writes under its one context
+                self.async_set_context(self._data.readings_context(self.target))
             self.async_write_ha_state()
 
     def _handle_readings(self) -> None:
-        """Write a change a message of readings made, under that message's one context."""
-        snapshot = self._state_snapshot()
-        if snapshot != self._snapshot:
-            self._snapshot = snapshot
-            self.async_set_context(self._data.readings_context(self.target))
-            self.async_write_ha_state()
+        self._handle_model_update(readings=True)
 
 
 def setup_model_entities(

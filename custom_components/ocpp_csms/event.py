@@ -32,6 +32,7 @@ TAG = OcppEventDescription(
 )
 SESSION = OcppEventDescription(
     key="session",
+    shows_readings=False,  # sessions start and end by other messages
     translation_key="session",
     event_types=["started", "ended"],
 )
@@ -68,7 +69,7 @@ class _CountedEvent(OcppEntity, EventEntity):
     def _state_snapshot(self) -> tuple[bool, int]:
         return (self.available, self._count())
 
-    def _handle_model_update(self) -> None:
+    def _handle_model_update(self, *, readings: bool = False) -> None:
         seen = self._snapshot
         snapshot = self._snapshot = self._state_snapshot()
         if snapshot[1] != seen[1] and (last := self._last()) is not None:

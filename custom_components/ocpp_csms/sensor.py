@@ -30,7 +30,7 @@ from homeassistant.helpers.typing import StateType
 from .const import CONF_KIND, KIND_CHARGER
 from .csms_sensors import setup_csms_sensors
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
-from .entry_data import ChargerConfigEntry, CsmsConfigEntry
+from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry
 from .model.charger import Charger, Connector, ConnectorStatus
 from .model.limit_check import EffectiveLimit
 
@@ -274,6 +274,19 @@ class OcppSensor(OcppEntity, SensorEntity):
     # a plan's slots change with every re-plan and say nothing in history
     _unrecorded_attributes = frozenset({"slots"})
 
+    def __init__(
+        self,
+        data: ChargerData,
+        target: Charger | Connector,
+        description: ChargerSensorDescription | ConnectorSensorDescription,
+    ) -> None:
+        """Describe the sensor; note once whether its unit can change."""
+        super().__init__(data, target, description)
+        self._dynamic_unit = (
+            description.device_class is SensorDeviceClass.MONETARY
+            or getattr(description, "unit_fn", None) is not None
+        )
+
     @property
     def native_value(self) -> StateType | datetime:
         """Return the value."""
@@ -305,13 +318,9 @@ class OcppSensor(OcppEntity, SensorEntity):
         target: Any = self.target
         attrs_fn = getattr(description, "attrs_fn", None)
         attrs = attrs_fn(target) if attrs_fn is not None else None
-        dynamic_unit = (
-            description.device_class is SensorDeviceClass.MONETARY
-            or getattr(description, "unit_fn", None) is not None
-        )
         return (
             self.available,
             description.value_fn(target),
-            self.native_unit_of_measurement if dynamic_unit else None,
+            self.native_unit_of_measurement if self._dynamic_unit else None,
             tuple(attrs.items()) if attrs else None,
         )

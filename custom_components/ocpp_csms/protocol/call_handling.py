@@ -46,22 +46,22 @@ def _key(cache: dict[str, str], convert: Callable[[Any], Any], key: str) -> str:
     return converted
 
 
+def _rekeyed(data: Any, cache: dict[str, str], convert: Callable[[Any], Any]) -> Any:
+    if type(data) is dict:
+        return {_key(cache, convert, k): _rekeyed(v, cache, convert) for k, v in data.items()}
+    if type(data) is list:
+        return [_rekeyed(v, cache, convert) for v in data]
+    return data
+
+
 def to_snake(data: Any) -> Any:
     """Return ``data`` with its keys in snake_case, exactly as the library converts them."""
-    if type(data) is dict:
-        return {_key(_SNAKE, camel_to_snake_case, k): to_snake(v) for k, v in data.items()}
-    if type(data) is list:
-        return [to_snake(v) for v in data]
-    return data
+    return _rekeyed(data, _SNAKE, camel_to_snake_case)
 
 
 def to_camel(data: Any) -> Any:
     """Return ``data`` with its keys in camelCase, exactly as the library converts them."""
-    if type(data) is dict:
-        return {_key(_CAMEL, snake_to_camel_case, k): to_camel(v) for k, v in data.items()}
-    if type(data) is list:
-        return [to_camel(v) for v in data]
-    return data
+    return _rekeyed(data, _CAMEL, snake_to_camel_case)
 
 
 def _wants_unique_id(handler: Callable[..., Any]) -> bool:

@@ -151,7 +151,6 @@ else:
         call this in the executor, once, before serving.
         """
         import decimal
-        import json
         from pathlib import Path
 
         import ocpp.messages
@@ -174,11 +173,12 @@ else:
                     if (version == "1.6" and (action, kind) in decimal_16)
                     else float
                 )
-                ocpp.messages.get_validator(kind, action, version, parse_float=parse_float)
+                validator = ocpp.messages.get_validator(
+                    kind, action, version, parse_float=parse_float
+                )
+                # compiled from the schema the library has just read
                 _CHECKS[(kind, action, version)] = (
-                    None
-                    if parse_float is not float
-                    else compile_schema(json.loads(schema.read_text(encoding="utf-8-sig")))
+                    compile_schema(validator.schema) if parse_float is float else None
                 )
         ocpp.messages.ASYNC_VALIDATION = False
 
