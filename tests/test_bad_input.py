@@ -161,8 +161,8 @@ async def test_charger_messages_kept_for_diagnostics(hass: HomeAssistant, charge
     c = model(hass, "CP1")
     kinds = [m["kind"] for m in c.diagnostics.entries]
     assert kinds == ["DataTransfer", "SecurityEventNotification", "SignCertificate"]
-    assert c.firmware_status == "Installed"
-    assert c.diagnostics_status == "Uploaded"
+    assert c.firmware_status == "installed"
+    assert c.diagnostics_status == "uploaded"
 
 
 @pytest.mark.parametrize("version", ["1.6"])

@@ -18,7 +18,7 @@ from .const import DOMAIN
 from .model.charger import Charger, Connector
 from .model.commands import ChargerCommands, CommandError, CommandOutcome, LimitUnit, ResetKind
 from .model.desired_limit import LimitValue
-from .model.errors import ChargerOffline, InvalidCommand
+from .model.errors import ChargerOffline, InvalidCommand, NotInVersion
 from .planning import ChargingPlanner
 from .runtime import CsmsRuntime
 
@@ -37,6 +37,14 @@ async def translated_errors(charger: Charger) -> AsyncIterator[None]:
         yield
     except ChargerOffline as err:
         raise invalid("charger_offline", charger=charger.charger_id) from err
+    except NotInVersion as err:  # the charger's version has no such operation
+        raise invalid(
+            "not_in_version",
+            charger=charger.charger_id,
+            version=err.version,
+            operation=err.operation,
+            versions=err.expected,
+        ) from err
     except InvalidCommand as err:  # refused before the charger was asked
         raise invalid(
             "invalid_command", charger=charger.charger_id, error=str(err), expected=err.expected
@@ -54,7 +62,7 @@ async def translated_errors(charger: Charger) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def _command(charger: Charger) -> AsyncIterator[ChargerCommands]:
+async def charger_commands(charger: Charger) -> AsyncIterator[ChargerCommands]:
     """Give the commands of a charger that must be online."""
     try:
         commands = charger.require_commands()
@@ -73,7 +81,7 @@ async def async_start(
     connectorId and 2.x evseId are optional).
     """
     connector_id = conn.connector_id if conn is not None else None
-    async with _command(charger) as commands:
+    async with charger_commands(charger) as commands:
         await commands.remote_start(connector_id, id_tag or runtime.default_id_tag)
 
 
@@ -86,25 +94,25 @@ async def async_stop(charger: Charger, conn: Connector | None) -> None:
     if target is None or target.transaction is None:
         connector = str(target.connector_id) if target is not None else "-"
         raise invalid("no_session", charger=charger.charger_id, connector=connector)
-    async with _command(charger) as commands:
+    async with charger_commands(charger) as commands:
         await commands.remote_stop(target.transaction.transaction_id)
 
 
 async def async_reset(charger: Charger, kind: ResetKind) -> None:
     """Restart the charger."""
-    async with _command(charger) as commands:
+    async with charger_commands(charger) as commands:
         await commands.reset(kind)
 
 
 async def async_unlock(conn: Connector) -> None:
     """Release the connector's cable."""
-    async with _command(conn.charger) as commands:
+    async with charger_commands(conn.charger) as commands:
         await commands.unlock(conn.connector_id)
 
 
 async def async_change_availability(charger: Charger, connector_id: int, operative: bool) -> None:
     """Make a connector (0: the whole charger) operative or inoperative."""
-    async with _command(charger) as commands:
+    async with charger_commands(charger) as commands:
         await commands.change_availability(connector_id, operative)
 
 
@@ -166,7 +174,7 @@ async def async_station_limit(
     runtime: CsmsRuntime, charger: Charger, limit: LimitValue | None
 ) -> dict[str, Any]:
     """Set the installer's ceiling for the whole charger."""
-    async with _command(charger):
+    async with charger_commands(charger):
         result = await runtime.csms.limits.set_station_limit(charger, limit)
     return result.as_response()
 
@@ -175,7 +183,7 @@ async def async_composite_schedule(
     runtime: CsmsRuntime, conn: Connector, duration_s: int, unit: LimitUnit
 ) -> dict[str, Any]:
     """Read the schedule the charger applies on the connector."""
-    async with _command(conn.charger):
+    async with charger_commands(conn.charger):
         schedule = await runtime.csms.limits.composite(conn, duration_s, unit)
     return {
         "connector_id": schedule.connector_id,
@@ -195,14 +203,14 @@ async def async_composite_schedule(
 
 async def async_get_configuration(charger: Charger, keys: list[str]) -> dict[str, Any]:
     """Read configuration keys (all of them for an empty list)."""
-    async with _command(charger) as commands:
+    async with charger_commands(charger) as commands:
         result = await commands.get_configuration(keys)
     return {"values": result.values, "readonly": result.readonly, "unknown": result.unknown}
 
 
 async def async_set_configuration(charger: Charger, key: str, value: str) -> dict[str, Any]:
     """Write one configuration key; tells whether a reboot is needed."""
-    async with _command(charger) as commands:
+    async with charger_commands(charger) as commands:
         outcome = await commands.set_configuration(key, value)
     return {
         "status": outcome.value,
@@ -212,7 +220,7 @@ async def async_set_configuration(charger: Charger, key: str, value: str) -> dic
 
 async def async_trigger(charger: Charger, message: str, connector_id: int | None) -> None:
     """Ask the charger to send a message now."""
-    async with _command(charger) as commands:
+    async with charger_commands(charger) as commands:
         await commands.trigger_message(message, connector_id)
 
 
@@ -220,6 +228,6 @@ async def async_data_transfer(
     charger: Charger, vendor_id: str, message_id: str | None, data: str | None
 ) -> dict[str, Any]:
     """Send a vendor-specific DataTransfer."""
-    async with _command(charger) as commands:
+    async with charger_commands(charger) as commands:
         result = await commands.data_transfer(vendor_id, message_id, data)
     return {"status": result.status, "data": result.data}

@@ -52,6 +52,7 @@ CONF_CONNECTIONS_TOTAL: Final = "connections_total"
 CONF_HANDSHAKE_TIMEOUT: Final = "handshake_timeout"
 CONF_PING_INTERVAL: Final = "ping_interval"
 CONF_PING_TIMEOUT: Final = "ping_timeout"
+CONF_MAX_UPLOAD_MIB: Final = "max_upload_mib"  # a log a charger uploads to HA
 
 # Charger entry data: the password's hash (and the previous one, after a rotation,
 # until the charger logs in with the new one)

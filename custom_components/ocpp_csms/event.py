@@ -1,11 +1,13 @@
 """Event entities: tags presented at a charger, sessions on a connector.
 
 Each tag comes with the decision taken; each session fires when it starts and
-when it ends.
+when it ends. A charger's firmware update, log upload and variable monitors
+fire at each step, and a connector's reservation when made and when over.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
 from .entry_data import ChargerConfigEntry
 from .model.authorization import AuthStatus
+from .model.charger import Charger, Connector
+from .model.maintenance import FIRMWARE_STATUSES, LOG_STATUSES, Happenings
+from .model.reservations import ReservationEnd
 
 PARALLEL_UPDATES = 0  # push-updated
 
@@ -23,6 +28,43 @@ PARALLEL_UPDATES = 0  # push-updated
 @dataclass(frozen=True, kw_only=True)
 class OcppEventDescription(OcppEntityDescription, EventEntityDescription):
     """An event entity's description."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HappeningsDescription(OcppEventDescription):
+    """An event entity that fires once per happening the model counts."""
+
+    shows_readings: bool = False
+    happenings_fn: Callable[[Any], Happenings]
+
+
+CHARGER_HAPPENINGS = (
+    HappeningsDescription(
+        key="firmware",
+        translation_key="firmware",
+        event_types=list(FIRMWARE_STATUSES),
+        happenings_fn=lambda c: c.firmware_happenings,
+    ),
+    HappeningsDescription(
+        key="log_upload",
+        translation_key="log_upload",
+        event_types=list(LOG_STATUSES),
+        happenings_fn=lambda c: c.log_happenings,
+    ),
+    HappeningsDescription(
+        key="monitor",
+        translation_key="monitor",
+        event_types=["alerting", "delta", "periodic"],
+        entity_registry_enabled_default=False,  # OCPP 2.x chargers with monitors set
+        happenings_fn=lambda c: c.monitor_happenings,
+    ),
+)
+RESERVATION = HappeningsDescription(
+    key="reservation_event",
+    translation_key="reservation",
+    event_types=["created", *(e.value for e in ReservationEnd)],
+    happenings_fn=lambda c: c.reservation_happenings,
+)
 
 
 TAG = OcppEventDescription(
@@ -47,8 +89,14 @@ async def async_setup_entry(
     setup_model_entities(
         entry,
         async_add_entities,
-        lambda data, charger: [TagEvent(data, charger, TAG)],
-        lambda data, conn: [SessionEvent(data, conn, SESSION)],
+        lambda data, charger: [
+            TagEvent(data, charger, TAG),
+            *(HappeningsEvent(data, charger, d) for d in CHARGER_HAPPENINGS),
+        ],
+        lambda data, conn: [
+            SessionEvent(data, conn, SESSION),
+            HappeningsEvent(data, conn, RESERVATION),
+        ],
     )
 
 
@@ -107,6 +155,28 @@ class SessionEvent(_CountedEvent):
 
     def _last(self) -> tuple[str, dict[str, Any]] | None:
         if self.connector is None or (last := self.connector.last_session_event) is None:
+            return None
+        kind, data = last
+        return kind, {k: v for k, v in data.items() if k != "charger_id"}
+
+
+class HappeningsEvent(_CountedEvent):
+    """Fires with each happening of one kind: its type, and its data less the charger id."""
+
+    entity_description: HappeningsDescription
+
+    def __init__(
+        self, data: Any, target: Charger | Connector, description: HappeningsDescription
+    ) -> None:
+        """Follow the happenings the description names, of a charger or connector."""
+        super().__init__(data, target, description)
+        self._happenings = description.happenings_fn(target)
+
+    def _count(self) -> int:
+        return self._happenings.count
+
+    def _last(self) -> tuple[str, dict[str, Any]] | None:
+        if (last := self._happenings.last) is None:
             return None
         kind, data = last
         return kind, {k: v for k, v in data.items() if k != "charger_id"}

@@ -35,6 +35,7 @@ from .const import (
     CONF_HEARTBEAT_INTERVAL,
     CONF_LIMIT_SPACING,
     CONF_MAX_CONNECTORS,
+    CONF_MAX_UPLOAD_MIB,
     CONF_MIN_CURRENT,
     CONF_PHASES,
     CONF_VOLTAGE,
@@ -48,6 +49,7 @@ from .const import (
     DEFAULT_VOLTAGE,
     DOMAIN,
 )
+from .log_uploads import LogUploads
 from .model.charger import Charger
 from .model.csms import Csms
 from .model.desired_limit import Electrical
@@ -111,6 +113,7 @@ class CsmsRuntime:
         self.csms.limits.host = _LimitHost(hass, self.connections)
         self.options: dict[str, Any] = {}
         self.planner = ChargingPlanner(hass, self)
+        self.log_uploads = LogUploads(hass, self.csms)
 
     async def async_load(self) -> None:
         """Load the stored state."""
@@ -145,6 +148,9 @@ class CsmsRuntime:
             below_minimum_pauses=options.get(CONF_BELOW_MINIMUM, BELOW_MINIMUM_PAUSE)
             == BELOW_MINIMUM_PAUSE,
         )
+        self.log_uploads.max_bytes = (
+            connection_options.limit(options, CONF_MAX_UPLOAD_MIB) * 1024 * 1024
+        )
         limits.spacing = timedelta(
             seconds=float(options.get(CONF_LIMIT_SPACING, DEFAULT_LIMIT_SPACING))
         )
@@ -164,6 +170,7 @@ class CsmsRuntime:
         """Stop the server and every timer."""
         await self.connections.async_stop()
         self.csms.limits.shutdown()
+        self.csms.reservations.shutdown()
         self.planner.shutdown()
 
     def adopt(self, charger_id: str) -> None:

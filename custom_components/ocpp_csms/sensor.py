@@ -33,6 +33,8 @@ from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
 from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry
 from .model.charger import Charger, Connector, ConnectorStatus
 from .model.limit_check import EffectiveLimit
+from .model.maintenance import FIRMWARE_STATUSES, LOG_STATUSES
+from .model.reservations import held_reservation
 
 PARALLEL_UPDATES = 0  # push-updated; nothing is polled
 
@@ -44,6 +46,7 @@ class ChargerSensorDescription(OcppEntityDescription, SensorEntityDescription):
     """A charger's sensor."""
 
     value_fn: Callable[[Charger], StateType | datetime]
+    attrs_fn: Callable[[Charger], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +56,26 @@ class ConnectorSensorDescription(OcppEntityDescription, SensorEntityDescription)
     value_fn: Callable[[Connector], StateType | datetime]
     unit_fn: Callable[[Connector], str | None] | None = None
     attrs_fn: Callable[[Connector], dict[str, Any]] | None = None
+
+
+def _log_attrs(charger: Charger) -> dict[str, Any]:
+    last = charger.log_happenings.last
+    if last is None:
+        return {}
+    return {k: v for k, v in last[1].items() if k in ("request_id", "path", "size")}
+
+
+def _reservation_attrs(conn: Connector) -> dict[str, Any]:
+    held = held_reservation(conn)
+    if held is None:
+        return {}
+    return {
+        "reservation_id": held.reservation_id,
+        "id_tag": held.id_tag,
+        "group_id_tag": held.group_id_tag,
+        "expires": held.expires.isoformat(),
+        "scope": "connector" if held.connector_id is not None else "charger",
+    }
 
 
 def _effective(conn: Connector) -> EffectiveLimit | None:
@@ -119,9 +142,19 @@ CHARGER_SENSORS: tuple[ChargerSensorDescription, ...] = (
     ChargerSensorDescription(
         key="firmware_status",
         translation_key="firmware_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(FIRMWARE_STATUSES),
         entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
         value_fn=lambda c: c.firmware_status,
+    ),
+    ChargerSensorDescription(
+        key="log_status",
+        translation_key="log_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(LOG_STATUSES),
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda c: c.diagnostics_status,
+        attrs_fn=_log_attrs,
     ),
 )
 
@@ -240,6 +273,14 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         attrs_fn=_plan_attrs,
     ),
     ConnectorSensorDescription(
+        key="reservation",
+        shows_readings=False,
+        translation_key="reservation",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda c: r.expires if (r := held_reservation(c)) else None,
+        attrs_fn=_reservation_attrs,
+    ),
+    ConnectorSensorDescription(
         key="session_duration",
         translation_key="session_duration",
         device_class=SensorDeviceClass.DURATION,
@@ -306,10 +347,8 @@ class OcppSensor(OcppEntity, SensorEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Return the attributes."""
-        description = self.entity_description
-        if isinstance(description, ConnectorSensorDescription) and description.attrs_fn:
-            return description.attrs_fn(self.target)  # type: ignore[arg-type]
-        return None
+        attrs_fn = getattr(self.entity_description, "attrs_fn", None)
+        return attrs_fn(self.target) if attrs_fn is not None else None
 
     def _state_snapshot(self) -> Any:
         # Asked of every sensor of a connector per message of readings: what can

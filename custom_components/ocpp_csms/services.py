@@ -21,7 +21,7 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 
-from . import access_services, actions, limit_services
+from . import access_services, actions, limit_services, operation_services, report_services
 from .actions import invalid
 from .const import DOMAIN
 from .limit_services import one_connector
@@ -44,6 +44,8 @@ SCHEMAS: dict[str, probatio.Schema] = {
     "change_availability": probatio.Schema({**_BASE, probatio.Required("operative"): cv.boolean}),
     **limit_services.schemas(_BASE),
     **access_services.schemas(_BASE),
+    **operation_services.schemas(_BASE),
+    **report_services.schemas(_BASE),
     "get_configuration": probatio.Schema(
         {**_BASE, probatio.Optional("keys", default=[]): [cv.string]}
     ),
@@ -199,6 +201,31 @@ HANDLERS: dict[str, tuple[Handler, SupportsResponse]] = {
     "data_transfer": (_data_transfer, SupportsResponse.ONLY),
     "rotate_password": (access_services.rotate_password, SupportsResponse.OPTIONAL),
     "sync_tags": (access_services.sync_tags, SupportsResponse.OPTIONAL),
+    "reserve_now": (operation_services.reserve_now, SupportsResponse.OPTIONAL),
+    "cancel_reservation": (operation_services.cancel_reservation, SupportsResponse.OPTIONAL),
+    "update_firmware": (operation_services.update_firmware, SupportsResponse.OPTIONAL),
+    "upload_logs": (operation_services.upload_logs, SupportsResponse.OPTIONAL),
+    "set_display_message": (operation_services.set_display_message, SupportsResponse.OPTIONAL),
+    "get_display_messages": (operation_services.get_display_messages, SupportsResponse.ONLY),
+    "clear_display_message": (
+        operation_services.clear_display_message,
+        SupportsResponse.OPTIONAL,
+    ),
+    "set_variable_monitoring": (report_services.set_monitoring, SupportsResponse.OPTIONAL),
+    "clear_variable_monitoring": (report_services.clear_monitoring, SupportsResponse.OPTIONAL),
+    "get_monitoring_report": (report_services.monitoring_report, SupportsResponse.ONLY),
+    "get_report": (report_services.report, SupportsResponse.ONLY),
+    "get_base_report": (report_services.base_report, SupportsResponse.ONLY),
+    "clear_cache": (report_services.clear_cache, SupportsResponse.OPTIONAL),
+    "get_transaction_status": (report_services.transaction_status, SupportsResponse.ONLY),
+    "customer_information": (report_services.customer_information, SupportsResponse.ONLY),
+    "get_charging_profiles": (report_services.charging_profiles, SupportsResponse.ONLY),
+    "get_installed_certificates": (
+        report_services.installed_certificates,
+        SupportsResponse.ONLY,
+    ),
+    "install_certificate": (report_services.install_certificate, SupportsResponse.OPTIONAL),
+    "delete_certificate": (report_services.delete_certificate, SupportsResponse.OPTIONAL),
 }
 
 

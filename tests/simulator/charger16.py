@@ -13,13 +13,14 @@ from ocpp.v16.enums import Action
 from custom_components.ocpp_csms.protocol.registry import VERSIONS
 
 from .base import SimBase
+from .operations16 import SimOps16
 from .physics import ConnectorSim
 from .profiles import SimProfile, parse_time
 
 _LOGGER = logging.getLogger(__name__)
 
 
-class SimCharger16(SimBase, ChargePoint):
+class SimCharger16(SimOps16, SimBase, ChargePoint):
     """A 1.6 charger with N connectors that obeys remote commands and profiles."""
 
     version = "1.6"
@@ -59,7 +60,7 @@ class SimCharger16(SimBase, ChargePoint):
                 charge_point_vendor=self.vendor,
                 charge_point_model=self.model,
                 charge_point_serial_number=f"SN-{self.id}",
-                firmware_version="1.2.3",
+                firmware_version=self.firmware_version,
             )
         )
         self.boot_status = result.status

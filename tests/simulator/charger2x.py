@@ -14,6 +14,7 @@ from ocpp.v201 import ChargePoint as ChargePoint201
 from custom_components.ocpp_csms.protocol.registry import VERSIONS
 
 from .base import SimBase
+from .operations2x import SimOps2x
 from .physics import ConnectorSim
 from .profiles import SimProfile, parse_time
 
@@ -38,7 +39,7 @@ STATUS_2X = {
 }
 
 
-class Sim2xMixin(SimBase):
+class Sim2xMixin(SimOps2x, SimBase):
     """The 2.x behaviour; ``_call``/``_call_result`` come from the version's class."""
 
     _call: Any
@@ -78,7 +79,7 @@ class Sim2xMixin(SimBase):
                     "vendorName": self.vendor,
                     "model": self.model,
                     "serialNumber": f"SN-{self.id}",
-                    "firmwareVersion": "1.2.3",
+                    "firmwareVersion": self.firmware_version,
                 },
                 reason="PowerUp",
             )
@@ -312,22 +313,8 @@ class Sim2xMixin(SimBase):
         )
 
     async def send_inventory(self, request_id: int) -> None:
-        report = []
-        for key, value in self.variables.items():
-            comp, var = key.split("/")
-            name, _, evse = comp.partition("@")
-            component: dict[str, Any] = {"name": name}
-            if evse:
-                component["evse"] = {"id": int(evse)}
-            report.append(
-                {
-                    "component": component,
-                    "variable": {"name": var},
-                    "variableAttribute": [
-                        {"type": "Actual", "value": value, "mutability": self.mutability[key]}
-                    ],
-                }
-            )
+        """The device model, in parts of two items (seqNo, tbc) as real chargers split it."""
+        report = self.report_items(set())
         if self.v2x:
             report.append(
                 {
@@ -336,11 +323,7 @@ class Sim2xMixin(SimBase):
                     "variableAttribute": [{"value": "true", "mutability": "ReadOnly"}],
                 }
             )
-        await self.call(
-            self._call.NotifyReport(
-                request_id=request_id, generated_at=self.now(), seq_no=0, report_data=report
-            )
-        )
+        await self.send_report(request_id, report)
 
     # ------------------------------------------------------------ CSMS -> charger
     @on("RequestStartTransaction")

@@ -19,6 +19,7 @@ from .energy import EnergyRegister
 from .errors import ChargerOffline
 from .limit_writer import WriteStrategy
 from .local_list import SentList
+from .maintenance import Happenings
 from .measurements import Measurements
 from .transaction import Transaction
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from .authorization import TagDecision
     from .commands import ChargerCommands
     from .limit_check import LimitWatch
+    from .operations import Reservation
     from .price_plan import Plan
 
 _LOGGER = logging.getLogger(__name__)
@@ -133,6 +135,7 @@ class Connector(_Observable):
         # event entity fires once for each).
         self.last_session_event: tuple[str, dict[str, Any]] | None = None
         self.session_events = 0
+        self.reservation_happenings = Happenings()  # made and ended (the event entity)
 
     def session_event(self, kind: str, data: dict[str, Any]) -> None:
         """Note a session start or end, for the session event entity."""
@@ -203,8 +206,12 @@ class Charger(_Observable):
         self.last_heartbeat: datetime | None = None
         self.status: ConnectorStatus | None = None
         self.error_code: str | None = None
-        self.firmware_status: str | None = None
-        self.diagnostics_status: str | None = None
+        self.firmware_status: str | None = None  # snake case (maintenance.py)
+        self.diagnostics_status: str | None = None  # the last log upload's status
+        self.firmware_happenings = Happenings()
+        self.log_happenings = Happenings()
+        self.monitor_happenings = Happenings()
+        self.monitor_severity: dict[int, int] = {}  # 2.x variable monitors, by id
         self.connectors: dict[int, Connector] = {}  # read-only outside the model
         # Open transactions by the charger's (or, for 1.6, our) transaction id.
         self.transactions: dict[str, Transaction] = {}
@@ -230,6 +237,7 @@ class Charger(_Observable):
         self.last_tag: TagDecision | None = None
         self.tag_decisions = 0
         self.local_list = SentList()  # the local authorization list it was sent
+        self.reservations: dict[int, Reservation] = {}  # accepted and not over, by id
         self._connector_added: list[Callable[[Connector], None]] = []
 
     def on_connector_added(self, cb: Callable[[Connector], None]) -> Callable[[], None]:
@@ -284,18 +292,6 @@ class Charger(_Observable):
         self.configuration[key] = value
         if readonly:
             self.readonly_keys.add(key)
-
-    def set_firmware_status(self, status: str) -> None:
-        """Note the firmware update status the charger reported."""
-        if status != self.firmware_status:
-            self.firmware_status = status
-            self.notify()
-
-    def set_diagnostics_status(self, status: str) -> None:
-        """Note the diagnostics upload status the charger reported."""
-        if status != self.diagnostics_status:
-            self.diagnostics_status = status
-            self.notify()
 
     def remember(self, kind: str, payload: dict[str, Any]) -> None:
         """Keep a charger message no entity shows, for diagnostics (bounded)."""

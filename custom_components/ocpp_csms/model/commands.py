@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .operations import ChargerOperations
+
 if TYPE_CHECKING:
     from .charger import Capabilities
     from .local_list import LocalEntry
@@ -83,7 +85,7 @@ class DataTransferResult:
     data: str | None = None
 
 
-class ChargerCommands(Protocol):
+class ChargerCommands(ChargerOperations, Protocol):
     """What the model and the HA layer can ask of any charger, whatever its version.
 
     Each method raises CommandError when the charger refuses, errs or times out,

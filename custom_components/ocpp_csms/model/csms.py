@@ -26,7 +26,9 @@ from .charging_limit import LimitController
 from .errors import InvalidInput
 from .events import EVENT_CHARGER_BOOTED
 from .local_list import LocalLists
+from .maintenance import Maintenance
 from .measurements import ENERGY_IMPORT_REGISTER, SampledValue
+from .reservations import Reservations
 from .sessions import Sessions
 from .state import StoredState
 from .tag_decisions import TagDecisions
@@ -99,6 +101,8 @@ class Csms:
         self.stored = StoredState()
         self.sessions = Sessions(self)
         self.limits = LimitController(self)
+        self.reservations = Reservations(self)
+        self.maintenance = Maintenance(self)
         # Called when a charger that is not adopted boots.
         self.on_discovered: Callable[[Charger], None] = lambda charger: None
         # Called when a car is plugged in (True) or out (False).
@@ -119,6 +123,7 @@ class Csms:
             return charger
         charger = self.chargers[charger_id] = Charger(charger_id)
         self.stored.restore(charger)
+        self.reservations.restored(charger)
         return charger
 
     def forget(self, charger_id: str) -> None:
@@ -126,6 +131,7 @@ class Csms:
         charger = self.chargers.get(charger_id)
         if charger is not None and not charger.connected and not self.is_adopted(charger_id):
             self.stored.set_aside(charger)  # its entry may still be setting up
+            self.reservations.forget(charger)
             del self.chargers[charger_id]
 
     def is_adopted(self, charger_id: str) -> bool:
@@ -221,6 +227,12 @@ class Csms:
         if conn.status != status:
             conn.status = status
             conn.notify()
+
+    def next_request_id(self) -> int:
+        """Return a 2.x requestId never used before (reports, firmware, logs)."""
+        self.stored.request_counter += 1
+        self.persistence.soon()
+        return self.stored.request_counter
 
     def next_remote_start_id(self) -> int:
         """Return a new remote start id (2.x remoteStartId), never used before."""

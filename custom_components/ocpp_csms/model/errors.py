@@ -26,6 +26,16 @@ class InvalidCommand(ValueError):
         self.expected = expected
 
 
+class NotInVersion(InvalidCommand):
+    """The charger's OCPP version has no such operation; nothing was sent."""
+
+    def __init__(self, operation: str, version: str, versions: str) -> None:
+        """Name the operation, the charger's version and the versions that have it."""
+        super().__init__(f"OCPP {version} has no {operation}", versions)
+        self.operation = operation
+        self.version = version
+
+
 class ChargerOffline(Exception):
     """A command for a charger that is not connected; nothing was sent."""
 

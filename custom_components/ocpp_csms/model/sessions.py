@@ -55,6 +55,7 @@ class Sessions:
         meter_start_wh: float | None,
         started: datetime,
         remote_start_id: int | None = None,
+        reservation_id: int | None = None,
     ) -> Transaction:
         """Start a session (or, for 2.x, note one first seen); repeated starts are one."""
         conn = self._csms.connector(charger, connector_id)
@@ -75,6 +76,7 @@ class Sessions:
         conn.transaction = charger.transactions[transaction_id] = tx
         if meter_start_wh is not None:
             conn.energy.offer(meter_start_wh, started, f"{charger.charger_id}/{connector_id}")
+        self._csms.reservations.session_started(charger, connector_id, id_tag, reservation_id)
         self._csms.persistence.now()
         event = _started_event(tx)
         conn.session_event("started", event)

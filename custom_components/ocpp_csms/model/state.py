@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .desired_limit import DesiredLimit, LimitValue
 from .limit_writer import WriteStrategy
 from .local_list import SentList
+from .operations import Reservation
 from .transaction import Transaction
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ class StoredState:
         """Start with nothing stored."""
         self.tx_counter = 0
         self.remote_start_counter = 0
+        self.reservation_counter = 0
+        self.request_counter = 0  # 2.x requestId of reports, firmware and log uploads
         self._records: dict[str, dict[str, Any]] = {}
         # the attached chargers' records as last dumped (see dump's ``only``)
         self._dumped: dict[str, dict[str, Any]] = {}
@@ -70,6 +73,8 @@ class StoredState:
         data = data or {}
         self.tx_counter = int(data.get("tx_counter", 0))
         self.remote_start_counter = int(data.get("remote_start_counter", 0))
+        self.reservation_counter = int(data.get("reservation_counter", 0))
+        self.request_counter = int(data.get("request_counter", 0))
         self._records = dict(data.get("chargers", {}))
 
     def open_transactions(self) -> int:
@@ -104,11 +109,14 @@ class StoredState:
         if station := record.get("station_limit"):
             charger.station_limit = LimitValue.from_dict(station)
         charger.local_list = SentList.from_dict(record.get("local_list"))
+        for saved in record.get("reservations", []):
+            reservation = Reservation.from_dict(saved)
+            charger.reservations[reservation.reservation_id] = reservation
 
     def set_aside(self, charger: Charger) -> None:
         """Keep what a charger that leaves memory has, for its next restore."""
         record = _record(charger)
-        if any(record["connectors"].values()) or record["transactions"]:
+        if any(record["connectors"].values()) or record["transactions"] or record["reservations"]:
             self._records[charger.charger_id] = record
 
     def dump(self, chargers: dict[str, Charger], only: set[str] | None = None) -> dict[str, Any]:
@@ -132,6 +140,8 @@ class StoredState:
         return {
             "tx_counter": self.tx_counter,
             "remote_start_counter": self.remote_start_counter,
+            "reservation_counter": self.reservation_counter,
+            "request_counter": self.request_counter,
             "chargers": records,
         }
 
@@ -155,4 +165,5 @@ def _record(charger: Charger) -> dict[str, Any]:
         "limit_strategy": charger.limit_strategy.as_dict(),
         "station_limit": charger.station_limit.as_dict() if charger.station_limit else None,
         "local_list": charger.local_list.as_dict(),
+        "reservations": [r.as_dict() for r in charger.reservations.values()],
     }

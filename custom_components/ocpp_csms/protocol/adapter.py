@@ -113,6 +113,7 @@ class AdapterBase:
         )
         self.charger = charger
         self.csms = csms
+        self.timeout = timeout
         self.inputs = InputGuard(charger, csms.settings)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._bad_frames = 0

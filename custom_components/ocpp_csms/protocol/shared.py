@@ -17,9 +17,9 @@ from ..model.errors import InvalidCommand
 from ..model.local_list import LocalEntry
 from ..model.profiles import CompositeSchedule, SchedulePeriod
 from ..model.transaction import Transaction
-from .adapter import AdapterBase
 from .inputs import ocpp_now
 from .ocpp_lib import on
+from .version_gaps import VersionGaps
 
 CONFIGURATION_TAKEN = {"Accepted", "RebootRequired"}
 
@@ -27,7 +27,7 @@ CONFIGURATION_TAKEN = {"Accepted", "RebootRequired"}
 READY_WITHOUT_BOOT_S = 5.0
 
 
-class SharedHandlers(AdapterBase):
+class SharedHandlers(VersionGaps):
     """The handlers and commands every version adapter shares."""
 
     # The messages this version's TriggerMessage can ask for; set by each adapter.
@@ -94,12 +94,12 @@ class SharedHandlers(AdapterBase):
 
     @on("FirmwareStatusNotification")
     def on_firmware_status(self, status: str, **kw: Any) -> Any:
-        self.charger.set_firmware_status(status)
+        self.csms.maintenance.firmware_status(self.charger, status, kw.get("request_id"))
         return self._call_result.FirmwareStatusNotification()
 
     @on("LogStatusNotification")
     def on_log_status(self, status: str, **kw: Any) -> Any:
-        self.charger.set_diagnostics_status(status)
+        self.csms.maintenance.log_status(self.charger, status, kw.get("request_id"))
         return self._call_result.LogStatusNotification()
 
     @on("SecurityEventNotification")

@@ -20,7 +20,7 @@ from .inputs import connector_status, ocpp_time
 from .ocpp_lib import Action16 as Action
 from .ocpp_lib import ChargePoint16 as ChargePoint
 from .ocpp_lib import PropertyConstraintViolationError, after, on
-from .shared import SharedHandlers
+from .v16_operations import EXTENDED_TRIGGERS, V16Operations
 
 PURPOSES = {
     LimitPurpose.TX: "TxProfile",
@@ -66,7 +66,7 @@ def _int(value: str) -> int | None:
         return None
 
 
-class V16Adapter(SharedHandlers, ChargePoint):
+class V16Adapter(V16Operations, ChargePoint):
     """OCPP 1.6J."""
 
     protocol_version = "1.6"
@@ -79,6 +79,7 @@ class V16Adapter(SharedHandlers, ChargePoint):
             "Heartbeat",
             "MeterValues",
             "StatusNotification",
+            *EXTENDED_TRIGGERS,
         }
     )
     before_adoption = frozenset({"BootNotification", "Heartbeat"})
@@ -137,6 +138,7 @@ class V16Adapter(SharedHandlers, ChargePoint):
             id_tag,
             meter_start_wh,
             started,
+            reservation_id=kw.get("reservation_id"),
         )
         return self._call_result.StartTransaction(
             transaction_id=tx_id, id_tag_info=id_tag_info(decision)
@@ -186,12 +188,12 @@ class V16Adapter(SharedHandlers, ChargePoint):
 
     @on(Action.diagnostics_status_notification)
     def on_diagnostics_status(self, status: str, **kw: Any) -> Any:
-        self.charger.set_diagnostics_status(status)
+        self.csms.maintenance.log_status(self.charger, status, None)
         return self._call_result.DiagnosticsStatusNotification()
 
     @on(Action.signed_firmware_status_notification)
     def on_signed_firmware_status(self, status: str, **kw: Any) -> Any:
-        self.charger.set_firmware_status(status)
+        self.csms.maintenance.firmware_status(self.charger, status, kw.get("request_id"))
         return self._call_result.SignedFirmwareStatusNotification()
 
     # ------------------------------------------------------------ CSMS -> charger
@@ -324,5 +326,9 @@ class V16Adapter(SharedHandlers, ChargePoint):
         )
 
     def trigger_call(self, message: str, connector_id: int | None) -> Any:
-        """Return the TriggerMessage call."""
+        """Return the TriggerMessage call (ExtendedTriggerMessage for what only it can ask)."""
+        if message in EXTENDED_TRIGGERS:
+            return self._call.ExtendedTriggerMessage(
+                requested_message=message, connector_id=connector_id
+            )
         return self._call.TriggerMessage(requested_message=message, connector_id=connector_id)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model.profiles import SchedulePeriod
 from .ocpp_lib import Action21, ChargePoint21, on
-from .v2x import V2xHandlers
+from .v2x import TRIGGERABLE, V2xHandlers
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -24,6 +24,8 @@ class V21Adapter(V2xHandlers, ChargePoint21):
 
     protocol_version = "2.1"
     actions = Action21
+    # CustomTrigger needs a trigger name of the charger's own: not offered.
+    triggerable = TRIGGERABLE | {"SignV2G20Certificate"}
 
     extra_message_types = frozenset({SEND, CALLRESULTERROR})
 

@@ -7,12 +7,11 @@ validated against its own schemas.
 
 from __future__ import annotations
 
-import itertools
 from datetime import datetime
 from typing import Any
 
 from ..model.authorization import TagDecision
-from ..model.charger import Capabilities, Charger, ChargerIdentity, ConnectorStatus
+from ..model.charger import Capabilities, ChargerIdentity, ConnectorStatus
 from ..model.commands import (
     CommandOutcome,
     ConfigurationResult,
@@ -20,7 +19,7 @@ from ..model.commands import (
     LimitUnit,
     ResetKind,
 )
-from ..model.csms import Csms, MeterSample, is_register
+from ..model.csms import MeterSample, is_register
 from ..model.errors import InvalidCommand, InvalidInput
 from ..model.local_list import LocalEntry
 from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
@@ -28,7 +27,7 @@ from ..model.transaction import StopReason, Transaction
 from .inputs import connector_status as _connector_status
 from .inputs import ocpp_time
 from .ocpp_lib import Action201, ChargePoint201, after, on
-from .v2x_reports import V2xReports
+from .v2x_operations import V2xOperations
 from .variables import KEY_SYNTAX, format_key, parse_key
 
 GET_VARIABLES_BATCH = 20
@@ -47,7 +46,10 @@ TRIGGERABLE = frozenset(
         "FirmwareStatusNotification",
         "Heartbeat",
         "MeterValues",
+        "PublishFirmwareStatusNotification",
         "SignChargingStationCertificate",
+        "SignCombinedCertificate",
+        "SignV2GCertificate",
         "StatusNotification",
         "TransactionEvent",
     }
@@ -93,15 +95,10 @@ SMART_CHARGING_VARIABLES = [
 ]
 
 
-class V2xHandlers(V2xReports):
+class V2xHandlers(V2xOperations):
     """Handlers and commands common to 2.0.1 and 2.1; mixed before the ocpp class."""
 
     triggerable = TRIGGERABLE
-
-    def __init__(self, charger: Charger, csms: Csms, connection: Any, timeout: float) -> None:
-        """Serve a 2.x connection; GetBaseReport requests are numbered from 1."""
-        super().__init__(charger, csms, connection, timeout)
-        self._request_ids = itertools.count(1)
 
     def ready_without_boot(self) -> None:
         """Treat the charger as ready, and read its inventory again."""
@@ -130,7 +127,7 @@ class V2xHandlers(V2xReports):
         """Ask for the device model: EVSEs, connectors and controller variables."""
         await self.request(
             self._call.GetBaseReport(
-                request_id=next(self._request_ids), report_base="FullInventory"
+                request_id=self.csms.next_request_id(), report_base="FullInventory"
             )
         )
 
@@ -176,6 +173,7 @@ class V2xHandlers(V2xReports):
                 _register_wh(samples, "Transaction.Begin"),
                 when,
                 remote_start_id=transaction_info.get("remote_start_id"),
+                reservation_id=kw.get("reservation_id"),
             )
         elif token:
             self.csms.sessions.set_token(tx, token)

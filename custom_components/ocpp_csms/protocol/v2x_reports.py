@@ -10,8 +10,11 @@ from typing import Any
 
 from ..model.charger import ConnectorStatus
 from ..model.errors import InvalidInput
+from ..model.maintenance import snake
+from ..model.reservations import ReservationEnd
 from .inputs import connector_status
 from .ocpp_lib import on
+from .report_collector import ReportCollector
 from .shared import SharedHandlers
 from .variables import format_key
 
@@ -26,10 +29,14 @@ def _int_or_none(value: str) -> int | None:
 class V2xReports(SharedHandlers):
     """What 2.x chargers report outside sessions: inventory, events, notices."""
 
+    reports: ReportCollector  # the reports requested, gathered part by part
+
     @on("NotifyReport")
     def on_notify_report(self, request_id: int, generated_at: str, seq_no: int, **kw: Any) -> Any:
-        for item in kw.get("report_data") or []:
+        items = kw.get("report_data") or []
+        for item in items:
             self._inventory_item(item)
+        self.reports.part(request_id, seq_no, bool(kw.get("tbc")), items)
         return self._call_result.NotifyReport()
 
     def _inventory_item(self, item: dict[str, Any]) -> None:
@@ -79,11 +86,36 @@ class V2xReports(SharedHandlers):
             "NotifyEvent", {"generated_at": generated_at, "event_data": event_data}
         )
         for event in event_data:
+            if event.get("variable_monitoring_id") is not None or event.get(
+                "event_notification_type", ""
+            ).endswith("Monitor"):
+                self._monitor_event(event)
             try:
                 self._state_event(event)
             except InvalidInput as err:
                 self.charger.count_anomaly("event_evse", f"NotifyEvent ignored: {err}")
         return self._call_result.NotifyEvent()
+
+    def _monitor_event(self, event: dict[str, Any]) -> None:
+        """Fire a monitor's event: the variable, its value and the severity.
+
+        2.0.1 events carry no severity: it is the one the monitor was set with.
+        """
+        monitor_id = event.get("variable_monitoring_id")
+        severity = event.get("severity", self.charger.monitor_severity.get(monitor_id or -1))
+        self.csms.maintenance.monitor_event(
+            self.charger,
+            {
+                "trigger": snake(str(event.get("trigger", "Alerting"))),
+                "key": format_key(event["component"], event["variable"]),
+                "value": event.get("actual_value"),
+                "severity": severity,
+                "monitor_id": monitor_id,
+                "cleared": bool(event.get("cleared")),
+                "tech_code": event.get("tech_code"),
+                "timestamp": event.get("timestamp"),
+            },
+        )
 
     def _state_event(self, event: dict[str, Any]) -> None:
         """Apply an AvailabilityState or Problem event.
@@ -109,6 +141,12 @@ class V2xReports(SharedHandlers):
             return
         self.csms.connector_status(self.charger, evse, status or ConnectorStatus.AVAILABLE, error)
 
+    def _note_severities(self, monitors: list[dict[str, Any]]) -> None:
+        """Remember each monitor's severity (a 2.0.1 event does not repeat it)."""
+        for item in monitors:
+            for monitor in item.get("variable_monitoring") or []:
+                self.charger.monitor_severity[int(monitor["id"])] = int(monitor["severity"])
+
     # ------------------------------------------------------------ kept for diagnostics
     @on("PublishFirmwareStatusNotification")
     def on_publish_firmware_status(self, status: str, **kw: Any) -> Any:
@@ -127,9 +165,19 @@ class V2xReports(SharedHandlers):
 
     @on("ReportChargingProfiles")
     def on_report_charging_profiles(
-        self, request_id: int, charging_limit_source: str, **kw: Any
+        self,
+        request_id: int,
+        charging_limit_source: str,
+        charging_profile: list[dict[str, Any]],
+        evse_id: int,
+        **kw: Any,
     ) -> Any:
-        self.charger.remember("ReportChargingProfiles", {"source": charging_limit_source, **kw})
+        items = [
+            {"evse_id": evse_id, "charging_limit_source": charging_limit_source, **profile}
+            for profile in charging_profile
+        ]
+        if not self.reports.part(request_id, None, bool(kw.get("tbc")), items):
+            self.charger.remember("ReportChargingProfiles", {"source": charging_limit_source})
         return self._call_result.ReportChargingProfiles()
 
     @on("NotifyEVChargingNeeds")
@@ -153,7 +201,10 @@ class V2xReports(SharedHandlers):
     def on_reservation_status(
         self, reservation_id: int, reservation_update_status: str, **kw: Any
     ) -> Any:
-        self.charger.remember(
+        why = ReservationEnd.EXPIRED if reservation_update_status == "Expired" else None
+        if self.csms.reservations.end(self.charger, reservation_id, why or ReservationEnd.REMOVED):
+            return self._call_result.ReservationStatusUpdate()
+        self.charger.remember(  # a reservation not made by us (or long forgotten)
             "ReservationStatusUpdate",
             {"reservation_id": reservation_id, "status": reservation_update_status},
         )
@@ -163,19 +214,25 @@ class V2xReports(SharedHandlers):
     def on_customer_information(
         self, data: str, seq_no: int, generated_at: str, request_id: int, **kw: Any
     ) -> Any:
-        self.charger.remember("NotifyCustomerInformation", {"request_id": request_id, "data": data})
+        if not self.reports.part(request_id, seq_no, bool(kw.get("tbc")), [data]):
+            self.charger.remember("NotifyCustomerInformation", {"request_id": request_id})
         return self._call_result.NotifyCustomerInformation()
 
     @on("NotifyDisplayMessages")
     def on_display_messages(self, request_id: int, **kw: Any) -> Any:
-        self.charger.remember("NotifyDisplayMessages", {"request_id": request_id, **kw})
+        items = kw.get("message_info") or []
+        if not self.reports.part(request_id, None, bool(kw.get("tbc")), items):
+            self.charger.remember("NotifyDisplayMessages", {"request_id": request_id})
         return self._call_result.NotifyDisplayMessages()
 
     @on("NotifyMonitoringReport")
     def on_monitoring_report(
         self, request_id: int, seq_no: int, generated_at: str, **kw: Any
     ) -> Any:
-        self.charger.remember("NotifyMonitoringReport", {"request_id": request_id, **kw})
+        items = kw.get("monitor") or []
+        self._note_severities(items)
+        if not self.reports.part(request_id, seq_no, bool(kw.get("tbc")), items):
+            self.charger.remember("NotifyMonitoringReport", {"request_id": request_id})
         return self._call_result.NotifyMonitoringReport()
 
     @on("Get15118EVCertificate")
