@@ -127,7 +127,8 @@ async def reserve_now(
 ) -> dict[str, Any]:
     """Reserve the connector (or, for a charger target, any of its connectors)."""
     csms = get_runtime(hass).csms
-    expires = moment(data["expires"]) or dt_util.utcnow()
+    # whole seconds: what the charger is told is what Home Assistant shows
+    expires = (moment(data["expires"]) or dt_util.utcnow()).replace(microsecond=0)
     if expires <= dt_util.utcnow():
         raise invalid("in_the_past", field="expires")
     reservation = Reservation(
