@@ -34,6 +34,7 @@ from .const import (
 )
 from .devices import charger_device
 from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, OcppConfigEntry
+from .log_uploads import UploadView
 from .protocol.ocpp_lib import validate_in_event_loop
 from .runtime import DATA_RUNTIME, CsmsRuntime, get_runtime
 from .services import async_setup_services
@@ -64,6 +65,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     await hass.async_add_executor_job(validate_in_event_loop)
     hass.data[DATA_RUNTIME] = runtime
     async_setup_services(hass)
+    if hass.http is not None:  # log uploads to Home Assistant itself
+        hass.http.register_view(UploadView(lambda: get_runtime(hass).log_uploads))
     return True
 
 

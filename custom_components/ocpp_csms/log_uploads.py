@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
@@ -60,18 +60,14 @@ class LogUploads:
         self._hass = hass
         self._csms = csms
         self._slots: dict[str, UploadSlot] = {}
-        self._registered = False
         self.max_bytes = 50 * 1024 * 1024
 
     def issue(
         self, charger_id: str, request_id: int, window: timedelta, base_url: str | None
     ) -> tuple[str, UploadSlot]:
         """Return a one-time upload URL and where its file will be stored."""
-        if not self._registered:
-            if self._hass.http is None:
-                raise InvalidCommand("Home Assistant's web server is not running", "a location")
-            self._hass.http.register_view(_UploadView(self))
-            self._registered = True
+        if self._hass.http is None:
+            raise InvalidCommand("Home Assistant's web server is not running", "a location")
         if base_url is None:
             try:
                 base_url = get_url(self._hass, allow_cloud=False, prefer_external=False)
@@ -83,7 +79,7 @@ class LogUploads:
         self._purge()
         now = datetime.now(UTC)
         token = secrets.token_urlsafe(24)
-        name = f"{now:%Y%m%d-%H%M%S}-{request_id}.log"
+        name = f"{now:%Y%m%d-%H%M%S}-{request_id}-{secrets.token_hex(3)}.log"
         folder = Path(self._hass.config.path("ocpp_csms", "logs", _safe(charger_id, "charger")))
         slot = UploadSlot(charger_id, request_id, folder / name, now + window)
         self._slots[token] = slot
@@ -158,16 +154,20 @@ async def _body(request: web.Request) -> AsyncIterator[bytes]:
         yield chunk
 
 
-class _UploadView(HomeAssistantView):
-    """Takes a charger's upload; the token in the URL is its only credential."""
+class UploadView(HomeAssistantView):
+    """Takes a charger's upload; the token in the URL is its only credential.
+
+    Registered once, in async_setup; it asks for the runtime's uploads each time.
+    """
 
     url = UPLOAD_URL
     extra_urls = [f"{UPLOAD_URL}/{{name}}"]
     name = "api:ocpp_csms:logs"
     requires_auth = False
 
-    def __init__(self, uploads: LogUploads) -> None:
-        self._uploads = uploads
+    def __init__(self, uploads: Callable[[], LogUploads]) -> None:
+        """Serve the uploads of whatever runtime runs."""
+        self._get_uploads = uploads
 
     async def post(self, request: web.Request, token: str, **kw: Any) -> web.Response:
         """Take an upload by POST."""
@@ -178,7 +178,7 @@ class _UploadView(HomeAssistantView):
         return await self._take(request, token)
 
     async def _take(self, request: web.Request, token: str) -> web.Response:
-        uploads = self._uploads
+        uploads = self._get_uploads()
         if request.content_length is not None and request.content_length > uploads.max_bytes:
             uploads.claim(token)  # single use, even when refused
             return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)

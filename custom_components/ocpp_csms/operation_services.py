@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlparse
 
 import probatio
 from homeassistant.core import HomeAssistant
@@ -25,6 +26,17 @@ PRIORITIES = ["AlwaysFront", "InFront", "NormalCycle"]
 MESSAGE_STATES = ["Charging", "Faulted", "Idle", "Unavailable", "Suspended", "Discharging"]
 TAG = probatio.All(cv.string, probatio.Length(1, 20))
 COUNT = probatio.All(probatio.Coerce(int), probatio.Range(0, 1000))
+
+
+def location(value: Any) -> str:
+    """Read a URL a charger fetches from or uploads to: HTTP(S) or FTP(S/SFTP)."""
+    url = cv.string(value)
+    parts = urlparse(url)
+    if parts.scheme not in ("http", "https", "ftp", "ftps", "sftp") or not parts.netloc:
+        raise probatio.Invalid("expected an http, https, ftp, ftps or sftp URL")
+    if len(url) > 512:
+        raise probatio.Invalid("a URL of at most 512 characters")
+    return url
 
 
 def when(value: Any) -> datetime | timedelta:
@@ -61,7 +73,7 @@ def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
         "update_firmware": probatio.Schema(
             {
                 **base,
-                probatio.Required("url"): probatio.All(cv.url, probatio.Length(max=512)),
+                probatio.Required("url"): location,
                 probatio.Optional("retrieve_at"): when,
                 probatio.Optional("install_at"): when,
                 probatio.Optional("retries"): COUNT,
@@ -80,7 +92,7 @@ def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
                 probatio.Optional("log_type", default="diagnostics"): probatio.In(
                     ["diagnostics", "security"]
                 ),
-                probatio.Optional("location"): probatio.All(cv.url, probatio.Length(max=512)),
+                probatio.Optional("location"): location,
                 probatio.Optional("oldest"): when,
                 probatio.Optional("latest"): when,
                 probatio.Optional("retries"): COUNT,

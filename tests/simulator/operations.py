@@ -31,6 +31,7 @@ class SimOperations:
         self.firmware_fails = False
         self.log_content: bytes | None = b"2026-12-01 12:00:00 charger log line\n" * 50
         self.upload_results: list[int | str] = []  # HTTP status per upload (or the error)
+        self.upload_delay_s = 0.0
         self.reservations: dict[int, dict[str, Any]] = {}
         self.certificates: list[dict[str, Any]] = []
 
@@ -71,6 +72,7 @@ class SimOperations:
     async def run_upload(self, location: str, request_id: int | None, report: Report) -> None:
         """Upload the log to ``location`` by HTTP POST (multipart), reporting each step."""
         await report("Uploading", request_id)
+        await asyncio.sleep(self.upload_delay_s)
         try:
             form = aiohttp.FormData()
             form.add_field("file", self.log_content or b"", filename="charger.log")

@@ -1,0 +1,154 @@
+"""Firmware updates and log uploads on every version: each step shown and fired,
+the device updated after the new firmware boots, and logs received by Home
+Assistant itself over real HTTP (one-time token, size cap, expiry)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.common import async_capture_events
+
+from custom_components.ocpp_csms.const import DOMAIN
+
+from .helpers import model, state, until
+from .test_actions import act, device_id
+
+FIRMWARE_URL = "https://firmware.example/sim-2.0.0.bin"
+
+
+@pytest.fixture
+async def upload_base(hass: HomeAssistant, hass_client_no_auth, tmp_path: Path) -> str:
+    """Home Assistant's web server on 127.0.0.1, as the URL chargers are given."""
+    hass.config.config_dir = str(tmp_path)
+    client = await hass_client_no_auth()
+    base = str(client.make_url("/")).rstrip("/")
+    await hass.config.async_update(internal_url=base)
+    return base
+
+
+async def test_firmware_update_step_by_step(hass: HomeAssistant, charger) -> None:
+    steps = async_capture_events(hass, f"{DOMAIN}_firmware_status")
+    result = await act(
+        hass,
+        "update_firmware",
+        {"device_id": device_id(hass, "CP1"), "url": FIRMWARE_URL, "retries": 2},
+        response=True,
+    )
+    assert result["chargers"]["CP1"]["status"] == "Accepted"
+    kind, sent = next(r for r in charger.received if r[0] == "firmware")
+    assert sent["location"] == FIRMWARE_URL and sent["signed"] is False
+    await until(hass, lambda: state(hass, "sensor.cp1_firmware_status") == "installed")
+    assert [e.data["status"] for e in steps] == [
+        "downloading",
+        "downloaded",
+        "installing",
+        "installed",
+    ]
+    event = hass.states.get("event.cp1_firmware")
+    assert event.attributes["event_type"] == "installed"
+    # the charger boots with the new version: its device shows it
+    dev_reg = dr.async_get(hass)
+    await until(hass, lambda: dev_reg.async_get(device_id(hass, "CP1")).sw_version == "2.0.0")
+    if charger.version != "1.6":
+        assert {e.data["request_id"] for e in steps} == {result["chargers"]["CP1"]["request_id"]}
+
+
+async def test_signed_and_failed_firmware(hass: HomeAssistant, charger) -> None:
+    charger.firmware_fails = True
+    await act(
+        hass,
+        "update_firmware",
+        {
+            "device_id": device_id(hass, "CP1"),
+            "url": FIRMWARE_URL,
+            "signing_certificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+            "signature": "c2lnbmF0dXJl",
+            "install_at": "00:10:00",
+        },
+    )
+    assert next(r for r in charger.received if r[0] == "firmware")[1]["signed"] is True
+    await until(hass, lambda: state(hass, "sensor.cp1_firmware_status") == "download_failed")
+    # a signature without its certificate is refused before the charger is asked
+    with pytest.raises(Exception, match="signing_certificate|signed"):
+        await act(
+            hass,
+            "update_firmware",
+            {"device_id": device_id(hass, "CP1"), "url": FIRMWARE_URL, "signature": "x"},
+        )
+
+
+@pytest.mark.parametrize("log_type", ["diagnostics", "security"])
+async def test_log_received_by_home_assistant(
+    hass: HomeAssistant, charger, upload_base: str, log_type: str
+) -> None:
+    received = async_capture_events(hass, f"{DOMAIN}_log_status")
+    result = await act(
+        hass,
+        "upload_logs",
+        {"device_id": device_id(hass, "CP1"), "log_type": log_type},
+        response=True,
+    )
+    answer = result["chargers"]["CP1"]
+    assert answer["location"].startswith(f"{upload_base}/api/ocpp_csms/logs/")
+    path = Path(answer["path"])
+    assert path.parent == Path(hass.config.path("ocpp_csms", "logs", "CP1"))
+    await until(hass, lambda: any(e.data["status"] == "received" for e in received))
+    got = next(e for e in received if e.data["status"] == "received")
+    assert got.data["path"] == str(path)
+    content = await hass.async_add_executor_job(path.read_bytes)
+    assert content == charger.log_content
+    await until(hass, lambda: state(hass, "sensor.cp1_log_upload") == "uploaded")
+    assert charger.upload_results == [201]
+    sent = next(r for r in charger.received if r[0] == "logs")[1]
+    expected = {"diagnostics": "diagnostics", "security": "SecurityLog"}[log_type]
+    if charger.version != "1.6":
+        expected = {"diagnostics": "DiagnosticsLog", "security": "SecurityLog"}[log_type]
+    assert sent["log_type"] == expected
+    # the token was for one upload: a second one is refused
+    async with aiohttp.ClientSession() as session, session.post(
+        answer["location"], data=b"again"
+    ) as resp:
+        assert resp.status == 404
+    await hass.async_add_executor_job(path.unlink)
+
+
+@pytest.mark.parametrize("csms_options", [{"response_timeout": 3, "max_upload_mib": 1}])
+async def test_upload_cap_and_expiry(hass: HomeAssistant, charger, upload_base: str) -> None:
+    charger.log_content = b"x" * (1024 * 1024 + 1)
+    result = await act(
+        hass, "upload_logs", {"device_id": device_id(hass, "CP1")}, response=True
+    )
+    path = Path(result["chargers"]["CP1"]["path"])
+    await until(hass, lambda: charger.upload_results == [413])
+    assert not await hass.async_add_executor_job(path.exists)
+    failed = "upload_failure" if charger.version != "1.6" else "upload_failed"
+    await until(hass, lambda: state(hass, "sensor.cp1_log_upload") == failed)
+    # a token that expired before the charger came
+    charger.log_content = b"small"
+    charger.upload_delay_s = 1.2
+    await act(
+        hass, "upload_logs", {"device_id": device_id(hass, "CP1"), "upload_window": "00:00:01"}
+    )
+    await until(hass, lambda: len(charger.upload_results) == 2, timeout=5)
+    assert charger.upload_results[1] == 404
+
+
+async def test_log_to_a_location_of_ones_own(hass: HomeAssistant, charger) -> None:
+    result = await act(
+        hass,
+        "upload_logs",
+        {"device_id": device_id(hass, "CP1"), "location": "ftp://logs.example/cp1/"},
+        response=True,
+    )
+    assert result["chargers"]["CP1"]["path"] is None
+    assert next(r for r in charger.received if r[0] == "logs")[1]["location"] == (
+        "ftp://logs.example/cp1/"
+    )
+    # the simulator has no FTP: it fails, and says so
+    await until(
+        hass, lambda: model(hass).diagnostics_status in ("upload_failure", "upload_failed")
+    )
