@@ -26,6 +26,10 @@ class SimOps2x(SimOperations):
     call: Any
     variables: dict[str, str]
     _key: Any
+    version: str
+    mutability: dict[str, str]
+    engine: Any
+    now: Any
 
     def _init_sim(self, *args: Any, **kwargs: Any) -> None:
         super()._init_sim(*args, **kwargs)
@@ -175,6 +179,7 @@ class SimOps2x(SimOperations):
                         "value": m["value"],
                         "type": m["type"],
                         "severity": m["severity"],
+                        **({"eventNotificationType": "CustomMonitor"} if self.version == "2.1" else {}),
                     }
                 ],
             }

@@ -21,7 +21,9 @@ MAX_PARTS = 1000
 
 
 @dataclass(slots=True)
-class _Pending:
+class PendingReport:
+    """One report being gathered (what ``expect`` gives and ``wait`` takes)."""
+
     action: str
     future: asyncio.Future[list[Any]]
     parts: dict[int, list[Any]] = field(default_factory=dict)
@@ -32,12 +34,13 @@ class ReportCollector:
 
     def __init__(self) -> None:
         """Wait for nothing yet."""
-        self._pending: dict[int, _Pending] = {}
+        self._pending: dict[int, PendingReport] = {}
 
-    def expect(self, request_id: int, action: str) -> None:
+    def expect(self, request_id: int, action: str) -> PendingReport:
         """Start gathering the report of a request (before sending it)."""
         future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = _Pending(action, future)
+        pending = self._pending[request_id] = PendingReport(action, future)
+        return pending
 
     def drop(self, request_id: int) -> None:
         """Stop waiting (the charger refused the request, or has nothing to report)."""
@@ -61,15 +64,12 @@ class ReportCollector:
                 pending.future.set_result(gathered)
         return True
 
-    async def wait(self, request_id: int, quiet_s: float) -> list[Any]:
+    async def wait(self, request_id: int, pending: PendingReport, quiet_s: float) -> list[Any]:
         """Return the assembled report; CommandError when a part stays away.
 
         The time runs anew with each part, so a long report in many parts is
-        not cut short.
+        not cut short. A report may be complete before this is called.
         """
-        pending = self._pending.get(request_id)
-        if pending is None:
-            raise CommandError("report", "not requested")
         seen = 0
         while True:
             try:

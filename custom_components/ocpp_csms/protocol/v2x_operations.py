@@ -60,7 +60,7 @@ class V2xOperations(V2xReports):
     async def _reported(self, request_id: int, payload: Any) -> Report:
         """Send a request whose answer comes as a report in parts; return the parts."""
         action = type(payload).__name__
-        self.reports.expect(request_id, action)
+        pending = self.reports.expect(request_id, action)
         try:
             result = await self.request(payload)
             status = str(result.status)
@@ -71,7 +71,7 @@ class V2xOperations(V2xReports):
         except CommandError:
             self.reports.drop(request_id)
             raise
-        return await self.reports.wait(request_id, self.timeout)
+        return await self.reports.wait(request_id, pending, self.timeout)
 
     # ------------------------------------------------------------ reservations
     async def reserve_now(self, reservation: Reservation) -> CommandOutcome:
