@@ -109,9 +109,10 @@ async def test_log_received_by_home_assistant(
         expected = {"diagnostics": "DiagnosticsLog", "security": "SecurityLog"}[log_type]
     assert sent["log_type"] == expected
     # the token was for one upload: a second one is refused
-    async with aiohttp.ClientSession() as session, session.post(
-        answer["location"], data=b"again"
-    ) as resp:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(answer["location"], data=b"again") as resp,
+    ):
         assert resp.status == 404
     await hass.async_add_executor_job(path.unlink)
 
@@ -119,9 +120,7 @@ async def test_log_received_by_home_assistant(
 @pytest.mark.parametrize("csms_options", [{"response_timeout": 3, "max_upload_mib": 1}])
 async def test_upload_cap_and_expiry(hass: HomeAssistant, charger, upload_base: str) -> None:
     charger.log_content = b"x" * (1024 * 1024 + 1)
-    result = await act(
-        hass, "upload_logs", {"device_id": device_id(hass, "CP1")}, response=True
-    )
+    result = await act(hass, "upload_logs", {"device_id": device_id(hass, "CP1")}, response=True)
     path = Path(result["chargers"]["CP1"]["path"])
     await until(hass, lambda: charger.upload_results == [413])
     assert not await hass.async_add_executor_job(path.exists)
@@ -149,6 +148,4 @@ async def test_log_to_a_location_of_ones_own(hass: HomeAssistant, charger) -> No
         "ftp://logs.example/cp1/"
     )
     # the simulator has no FTP: it fails, and says so
-    await until(
-        hass, lambda: model(hass).diagnostics_status in ("upload_failure", "upload_failed")
-    )
+    await until(hass, lambda: model(hass).diagnostics_status in ("upload_failure", "upload_failed"))

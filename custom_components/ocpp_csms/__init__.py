@@ -32,6 +32,7 @@ from .const import (
     KIND_CHARGER,
     PROTOCOL_AUTO,
 )
+from .costs import price_source
 from .devices import charger_device
 from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, OcppConfigEntry
 from .log_uploads import UploadView
@@ -175,6 +176,8 @@ async def _async_setup_charger(hass: HomeAssistant, entry: ChargerConfigEntry) -
 
 def _apply_charger_options(runtime: CsmsRuntime, entry: ConfigEntry) -> None:
     charger_id = entry.data[CONF_CHARGER_ID]
+    charger = runtime.csms.attach_charger(charger_id)
+    charger.price = price_source(runtime.hass, entry.options)
     pinned = entry.options.get(CONF_PROTOCOL, PROTOCOL_AUTO)
     if pinned == PROTOCOL_AUTO:
         runtime.connections.pinned_versions.pop(charger_id, None)
@@ -183,7 +186,7 @@ def _apply_charger_options(runtime: CsmsRuntime, entry: ConfigEntry) -> None:
 
 
 async def _async_charger_options_updated(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Apply a pinned version (from the charger's next connection on)."""
+    """Apply a pinned version (from the next connection on) and the price (at once)."""
     _apply_charger_options(get_runtime(hass), entry)
 
 

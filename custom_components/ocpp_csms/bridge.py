@@ -17,6 +17,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import discovery_flow
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
 
 from .const import CONF_AUTO_ACCEPT, CONF_CHARGER_ID, DOMAIN, SAVE_DELAY_S, STORAGE_KEY
 from .devices import charger_device
@@ -26,6 +27,8 @@ from .model.events import EVENT_CHARGER_BOOTED
 from .model.state import STATE_VERSION, migrate
 
 FULL_DUMP_EVERY_S = 60.0
+HISTORY_STORAGE_KEY = f"{DOMAIN}.sessions"
+HISTORY_SAVE_DELAY_S = 10.0
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -65,10 +68,15 @@ class HaBridge:
         """Make the model, wired to Home Assistant."""
         self.hass = hass
         self.store = CsmsStore(hass, STATE_VERSION, STORAGE_KEY)
+        # the session history: its own store, written in the background
+        self.history_store: Store[dict[str, Any]] = Store(hass, 1, HISTORY_STORAGE_KEY)
         self.csms = Csms(
             emit=self.emit,
             persistence=Persistence(
-                soon=self.save_soon, now=self.save_now, readings=self.save_readings
+                soon=self.save_soon,
+                now=self.save_now,
+                readings=self.save_readings,
+                history=self.save_history,
             ),
         )
         self.csms.on_discovered = self.discovered
@@ -81,6 +89,15 @@ class HaBridge:
     async def async_load(self) -> None:
         """Load the stored state into the model."""
         self.csms.stored.load(await self.store.async_load())
+        history = await self.history_store.async_load() or {}
+        self.csms.history.load(history.get("sessions", []), dt_util.utcnow())
+
+    @callback
+    def save_history(self) -> None:
+        """Write the session history within HISTORY_SAVE_DELAY_S (never on the message path)."""
+        self.history_store.async_delay_save(
+            lambda: {"sessions": self.csms.history.dump()}, HISTORY_SAVE_DELAY_S
+        )
 
     # ------------------------------------------------------------ storage
     @callback

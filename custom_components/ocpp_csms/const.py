@@ -61,6 +61,11 @@ CONF_PREVIOUS_HASH: Final = "previous_password_hash"
 
 # Charger options
 CONF_PROTOCOL: Final = "protocol"
+CONF_PRICE_ENTITY: Final = "price_entity"  # sessions costed at this entity's price
+CONF_FIXED_PRICE: Final = "fixed_price"  # or at this price per kWh
+# CSMS options: how long finished sessions are kept
+CONF_HISTORY_DAYS: Final = "history_days"
+DEFAULT_HISTORY_DAYS: Final = 730
 PROTOCOL_AUTO: Final = "auto"
 
 DEFAULT_HOST: Final = "0.0.0.0"  # noqa: S104  (chargers are on the network: every interface)

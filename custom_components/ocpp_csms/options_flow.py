@@ -25,12 +25,15 @@ from .const import (
     CONF_CLOCK_TOLERANCE,
     CONF_DEFAULT_ID_TAG,
     CONF_DISCOVERY_CAP,
+    CONF_FIXED_PRICE,
     CONF_HEARTBEAT_INTERVAL,
+    CONF_HISTORY_DAYS,
     CONF_LIMIT_SPACING,
     CONF_MAX_CONNECTORS,
     CONF_MIN_CURRENT,
     CONF_NO_PASSWORD,
     CONF_PHASES,
+    CONF_PRICE_ENTITY,
     CONF_PROTOCOL,
     CONF_SSL_CAFILE,
     CONF_SSL_CERTFILE,
@@ -42,6 +45,7 @@ from .const import (
     DEFAULT_ASK_TIMEOUT,
     DEFAULT_CLOCK_TOLERANCE,
     DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_HISTORY_DAYS,
     DEFAULT_ID_TAG,
     DEFAULT_LIMIT_SPACING,
     DEFAULT_MAX_CONNECTORS,
@@ -120,6 +124,7 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Required(CONF_LIMIT_SPACING, default=DEFAULT_LIMIT_SPACING): _int(
             0, 3600, _SECONDS
         ),
+        probatio.Required(CONF_HISTORY_DAYS, default=DEFAULT_HISTORY_DAYS): _int(1, 36500, "d"),
     },
     "limits": {
         probatio.Required(key, default=default): _int(low, high)
@@ -214,6 +219,12 @@ class ChargerOptionsFlow(OptionsFlow):
                     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
                 ),
                 probatio.Required(CONF_REMOVE_PASSWORD, default=False): selector.BooleanSelector(),
+                probatio.Optional(CONF_PRICE_ENTITY): selector.EntitySelector(
+                    selector.EntitySelectorConfig(domain=["sensor", "input_number", "number"])
+                ),
+                probatio.Optional(CONF_FIXED_PRICE): probatio.All(
+                    _number(-10, 100, 0.0001), probatio.Coerce(float)
+                ),
             }
         )
         return self.async_show_form(

@@ -20,6 +20,7 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from . import connection_options
@@ -33,6 +34,7 @@ from .const import (
     CONF_CLOCK_TOLERANCE,
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
+    CONF_HISTORY_DAYS,
     CONF_LIMIT_SPACING,
     CONF_MAX_CONNECTORS,
     CONF_MAX_UPLOAD_MIB,
@@ -41,6 +43,7 @@ from .const import (
     CONF_VOLTAGE,
     DEFAULT_CLOCK_TOLERANCE,
     DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_HISTORY_DAYS,
     DEFAULT_ID_TAG,
     DEFAULT_LIMIT_SPACING,
     DEFAULT_MAX_CONNECTORS,
@@ -148,6 +151,11 @@ class CsmsRuntime:
             below_minimum_pauses=options.get(CONF_BELOW_MINIMUM, BELOW_MINIMUM_PAUSE)
             == BELOW_MINIMUM_PAUSE,
         )
+        settings.currency = self.hass.config.currency
+        self.csms.history.retention = timedelta(
+            days=int(options.get(CONF_HISTORY_DAYS, DEFAULT_HISTORY_DAYS))
+        )
+        self.csms.history.prune(dt_util.utcnow())
         self.log_uploads.max_bytes = (
             connection_options.limit(options, CONF_MAX_UPLOAD_MIB) * 1024 * 1024
         )

@@ -78,6 +78,23 @@ def _reservation_attrs(conn: Connector) -> dict[str, Any]:
     }
 
 
+def _session_cost(conn: Connector) -> float | None:
+    cost = conn.session.preferred_cost()[0] if conn.session else None
+    return None if cost is None else round(cost, 4)
+
+
+def _cost_attrs(conn: Connector) -> dict[str, Any]:
+    session = conn.session
+    if session is None:
+        return {}
+    return {
+        "source": session.preferred_cost()[1],
+        "computed_cost": None if session.computed_cost is None else round(session.computed_cost, 4),
+        "charger_cost": session.cost,
+        "unpriced_kwh": round(session.unpriced_kwh, 3),
+    }
+
+
 def _effective(conn: Connector) -> EffectiveLimit | None:
     return conn.watch.effective if conn.watch is not None else None
 
@@ -253,8 +270,8 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="session_cost",
         device_class=SensorDeviceClass.MONETARY,
         suggested_display_precision=2,
-        entity_registry_enabled_default=False,  # only OCPP 2.1 chargers report costs
-        value_fn=lambda c: c.session.cost if c.session else None,
+        value_fn=_session_cost,
+        attrs_fn=_cost_attrs,
     ),
     ConnectorSensorDescription(
         key="effective_limit",
@@ -312,8 +329,9 @@ class OcppSensor(OcppEntity, SensorEntity):
     """A sensor of a charger or a connector."""
 
     entity_description: ChargerSensorDescription | ConnectorSensorDescription
-    # a plan's slots change with every re-plan and say nothing in history
-    _unrecorded_attributes = frozenset({"slots"})
+    # a plan's slots change with every re-plan and say nothing in history; a
+    # session's running cost is its state already
+    _unrecorded_attributes = frozenset({"slots", "computed_cost", "unpriced_kwh"})
 
     def __init__(
         self,
@@ -339,7 +357,9 @@ class OcppSensor(OcppEntity, SensorEntity):
         description = self.entity_description
         if description.device_class is SensorDeviceClass.MONETARY:
             session = self.connector.session if self.connector else None
-            return session.currency if session else None
+            if session is not None and session.cost is not None and session.currency:
+                return session.currency  # the charger's own cost, in its currency
+            return self.runtime.csms.settings.currency
         if isinstance(description, ConnectorSensorDescription) and description.unit_fn:
             return description.unit_fn(self.target)  # type: ignore[arg-type]
         return super().native_unit_of_measurement

@@ -13,22 +13,22 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.helpers import (
     config_validation as cv,
 )
-from homeassistant.helpers import (
-    device_registry as dr,
-)
-from homeassistant.helpers import (
-    entity_registry as er,
-)
-from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 
-from . import access_services, actions, limit_services, operation_services, report_services
-from .actions import invalid
+from . import (
+    access_services,
+    actions,
+    history_services,
+    limit_services,
+    operation_services,
+    report_services,
+)
 from .const import DOMAIN
 from .limit_services import one_connector
 from .model.charger import Charger, Connector
 from .model.commands import ResetKind
 from .protocol.registry import ALL_TRIGGERABLE
 from .runtime import get_runtime
+from .targeting import targets
 
 _BASE = {**cv.TARGET_SERVICE_FIELDS}
 
@@ -70,51 +70,6 @@ SCHEMAS: dict[str, probatio.Schema] = {
         }
     ),
 }
-
-
-def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[Charger, Connector | None]]:
-    """Each targeted charger (with the connector, where a connector was targeted)."""
-    selection = TargetSelection(call.data)
-    if not selection.has_any_target:
-        raise invalid("no_target")
-    selected = async_extract_referenced_entity_ids(hass, selection)
-    ent_reg, dev_reg = er.async_get(hass), dr.async_get(hass)
-    explicit = set(selection.device_ids)
-    for entity_id in selected.referenced:
-        entry = ent_reg.async_get(entity_id)
-        if entry is None or entry.platform != DOMAIN or entry.device_id is None:
-            raise invalid("not_ocpp_target", target=entity_id)
-        explicit.add(entry.device_id)
-    csms = get_runtime(hass).csms
-    found: dict[tuple[str, int | None], tuple[Charger, Connector | None]] = {}
-    from_expansion: set[tuple[str, int | None]] = set()
-    for device_id in explicit | selected.referenced_devices:
-        device = dev_reg.async_get(device_id)
-        ident = next((i[1] for i in device.identifiers if i[0] == DOMAIN), None) if device else None
-        if ident is None:
-            if device_id in explicit:
-                raise invalid(
-                    "not_ocpp_target", target=(device.name if device else None) or device_id
-                )
-            continue  # a device in a targeted area that is not ours
-        charger_id, _, connector = ident.partition("/")
-        charger = csms.get_charger(charger_id)
-        if charger is None or charger_id not in csms.adopted:
-            raise invalid("unknown_charger", charger=charger_id)
-        conn = charger.connectors.get(int(connector)) if connector else None
-        if connector and conn is None:
-            raise invalid("unknown_connector", charger=charger_id, connector=connector)
-        key = (charger_id, conn.connector_id if conn else None)
-        found[key] = (charger, conn)
-        if device_id not in explicit:
-            from_expansion.add(key)
-    # A targeted charger brings its connector devices along; the charger is meant.
-    for key in from_expansion:
-        if key[1] is not None and (key[0], None) in found:
-            del found[key]
-    if not found:
-        raise invalid("no_target")
-    return list(found.values())
 
 
 Data = dict[str, Any]  # an action's validated fields
@@ -235,6 +190,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         hass.services.async_register(
             DOMAIN, name, _make_service(handler, supports), SCHEMAS[name], supports
         )
+    for name, history_action in (
+        ("get_sessions", history_services.get_sessions),
+        ("export_sessions", history_services.export_sessions),
+    ):
+        hass.services.async_register(
+            DOMAIN, name, history_action, history_services.SCHEMA, SupportsResponse.ONLY
+        )
     hass.services.async_register(
         DOMAIN,
         "authorize_tag",
@@ -249,7 +211,7 @@ def _make_service(
 ) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
     async def service(call: ServiceCall) -> ServiceResponse:
         results: dict[str, dict[str, Any]] = {"chargers": {}, "connectors": {}}
-        for charger, conn in _targets(call.hass, call):
+        for charger, conn in targets(call.hass, call):
             result = await handler(call.hass, charger, conn, dict(call.data))
             if result is None:
                 continue

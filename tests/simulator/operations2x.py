@@ -89,9 +89,7 @@ class SimOps2x(SimOperations):
         return self._call_result.UpdateFirmware(status="Accepted")
 
     async def _firmware_status_2x(self, status: str, request_id: int | None) -> None:
-        await self.call(
-            self._call.FirmwareStatusNotification(status=status, request_id=request_id)
-        )
+        await self.call(self._call.FirmwareStatusNotification(status=status, request_id=request_id))
 
     @on("GetLog")
     def on_get_log_2x(self, log: dict, log_type: str, request_id: int, **kw: Any):
@@ -123,7 +121,9 @@ class SimOps2x(SimOperations):
             return self._call_result.GetDisplayMessages(status="Unknown")
 
         def make(part: list[Any], tbc: bool) -> Any:
-            return self._call.NotifyDisplayMessages(request_id=request_id, tbc=tbc, message_info=part)
+            return self._call.NotifyDisplayMessages(
+                request_id=request_id, tbc=tbc, message_info=part
+            )
 
         self._spawn(self._send_parts(make, wanted, seq=False))
         return self._call_result.GetDisplayMessages(status="Accepted")
@@ -179,7 +179,11 @@ class SimOps2x(SimOperations):
                         "value": m["value"],
                         "type": m["type"],
                         "severity": m["severity"],
-                        **({"eventNotificationType": "CustomMonitor"} if self.version == "2.1" else {}),
+                        **(
+                            {"eventNotificationType": "CustomMonitor"}
+                            if self.version == "2.1"
+                            else {}
+                        ),
                     }
                 ],
             }
@@ -295,9 +299,7 @@ class SimOps2x(SimOperations):
     def on_get_charging_profiles(self, request_id: int, charging_profile: dict, **kw: Any):
         evse_id = kw.get("evse_id")
         found = [
-            p
-            for p in self.engine.profiles.values()
-            if evse_id is None or p.connector_id == evse_id
+            p for p in self.engine.profiles.values() if evse_id is None or p.connector_id == evse_id
         ]
         if not found:
             return self._call_result.GetChargingProfiles(status="NoProfiles")

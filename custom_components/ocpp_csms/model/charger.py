@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .limit_check import LimitWatch
     from .operations import Reservation
     from .price_plan import Plan
+    from .session_cost import PriceSource
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -238,6 +239,8 @@ class Charger(_Observable):
         self.tag_decisions = 0
         self.local_list = SentList()  # the local authorization list it was sent
         self.reservations: dict[int, Reservation] = {}  # accepted and not over, by id
+        # The price per kWh sessions are costed at (the charger's options); None: no cost.
+        self.price: PriceSource | None = None
         self._connector_added: list[Callable[[Connector], None]] = []
 
     def on_connector_added(self, cb: Callable[[Connector], None]) -> Callable[[], None]:

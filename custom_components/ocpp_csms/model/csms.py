@@ -29,6 +29,7 @@ from .local_list import LocalLists
 from .maintenance import Maintenance
 from .measurements import ENERGY_IMPORT_REGISTER, SampledValue
 from .reservations import Reservations
+from .session_history import SessionHistory
 from .sessions import Sessions
 from .state import StoredState
 from .tag_decisions import TagDecisions
@@ -57,6 +58,7 @@ class CsmsSettings:
     auto_accept: bool = False  # adopt unknown chargers at their first boot
     max_connectors: int = 32  # per charger: more ids than this are refused
     clock_tolerance_s: float = 3600.0  # charger timestamps further ahead are refused
+    currency: str | None = None  # Home Assistant's: of the costs it reckons
 
 
 def utcnow() -> datetime:
@@ -84,6 +86,7 @@ class Persistence:
     now: Callable[[], None] = lambda: None  # a session started or ended
     # within a few seconds, and only this charger's readings changed (the hot path)
     readings: Callable[[Charger], None] = lambda charger: None
+    history: Callable[[], None] = lambda: None  # the session history (its own store)
 
 
 class Csms:
@@ -103,6 +106,7 @@ class Csms:
         self.limits = LimitController(self)
         self.reservations = Reservations(self)
         self.maintenance = Maintenance(self)
+        self.history = SessionHistory(self.persistence.history)
         # Called when a charger that is not adopted boots.
         self.on_discovered: Callable[[Charger], None] = lambda charger: None
         # Called when a car is plugged in (True) or out (False).

@@ -6,11 +6,13 @@ transaction id never meet.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .energy import plausible_step
 from .events import EVENT_SESSION_ENDED, EVENT_SESSION_STARTED
+from .session_cost import credit_cost, start_costing
+from .session_history import record_of
 from .transaction import ANOMALY_METER_STOP_BELOW_START, StopReason, Transaction
 
 if TYPE_CHECKING:
@@ -74,6 +76,7 @@ class Sessions:
             remote_start_id=remote_start_id,
         )
         conn.transaction = charger.transactions[transaction_id] = tx
+        start_costing(tx, charger.price)
         if meter_start_wh is not None:
             conn.energy.offer(meter_start_wh, started, f"{charger.charger_id}/{connector_id}")
         self._csms.reservations.session_started(charger, connector_id, id_tag, reservation_id)
@@ -100,10 +103,14 @@ class Sessions:
         if tx.meter_start_wh is None:
             tx.meter_start_wh = tx.meter_last_wh = wh
             tx.meter_last_at = at
+            start_costing(tx, charger.price)
+            if tx.cost_mark_wh is None:
+                tx.cost_mark_wh = wh
             return
         last_at = tx.meter_last_at or tx.started
         if plausible_step(tx.meter_last_wh, last_at, wh, at, charger.max_power_w):
             tx.meter_last_wh, tx.meter_last_at = wh, max(at, last_at)
+            credit_cost(tx, charger.price)
         elif tx.meter_last_wh is None or wh != tx.meter_last_wh:
             charger.count_anomaly(
                 ANOMALY_SESSION_READING,
@@ -129,6 +136,7 @@ class Sessions:
             return None
         tx.stopped, tx.stop_reason = stopped, reason
         self._take_meter_stop(charger, tx, meter_stop_wh, stopped)
+        credit_cost(tx, charger.price)
         conn = self._csms.connector(charger, tx.connector_id)
         if meter_stop_wh is not None and tx.anomaly is None:
             conn.energy.offer(meter_stop_wh, stopped, f"{charger.charger_id}/{tx.connector_id}")
@@ -136,6 +144,7 @@ class Sessions:
         charger.ended_transactions.append(transaction_id)
         del charger.ended_transactions[:-ENDED_KEPT]
         self._csms.persistence.now()
+        self._csms.history.add(record_of(tx, self._csms.settings.currency), datetime.now(UTC))
         event = _ended_event(tx, stopped)
         conn.session_event("ended", event)
         conn.notify()
@@ -194,5 +203,6 @@ def _ended_event(tx: Transaction, stopped: datetime) -> dict[str, Any]:
         "energy_kwh": tx.energy_kwh,
         "duration_s": tx.duration_s(stopped),
         "stop_reason": tx.stop_reason.value if tx.stop_reason else None,
+        "cost": tx.preferred_cost()[0],
         "anomaly": tx.anomaly,
     }

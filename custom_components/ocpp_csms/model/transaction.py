@@ -65,9 +65,22 @@ class Transaction:
     stopped: datetime | None = None
     stop_reason: StopReason | None = None
     remote_start_id: int | None = None
-    cost: float | None = None
-    currency: str | None = None
+    cost: float | None = None  # as the charger reports it (2.1 costDetails)
+    currency: str | None = None  # of the charger's cost
     anomaly: str | None = None
+    # Home Assistant's own reckoning (session_cost.py): the cost, the register
+    # reading it counted up to, and the energy that came while no price was known.
+    computed_cost: float | None = None
+    cost_mark_wh: float | None = None
+    unpriced_kwh: float = 0.0
+
+    def preferred_cost(self) -> tuple[float | None, str | None]:
+        """Return the cost to show, and whose it is: the charger's, else ours."""
+        if self.cost is not None:
+            return self.cost, "charger"
+        if self.computed_cost is not None:
+            return self.computed_cost, "home_assistant"
+        return None, None
 
     @property
     def energy_kwh(self) -> float | None:
@@ -95,6 +108,9 @@ class Transaction:
             "remote_start_id": self.remote_start_id,
             "cost": self.cost,
             "currency": self.currency,
+            "computed_cost": self.computed_cost,
+            "cost_mark_wh": self.cost_mark_wh,
+            "unpriced_kwh": self.unpriced_kwh,
         }
 
     @classmethod
@@ -113,4 +129,7 @@ class Transaction:
             remote_start_id=data.get("remote_start_id"),
             cost=data.get("cost"),
             currency=data.get("currency"),
+            computed_cost=data.get("computed_cost"),
+            cost_mark_wh=data.get("cost_mark_wh"),
+            unpriced_kwh=float(data.get("unpriced_kwh") or 0.0),
         )
