@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiohttp
+import probatio
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -39,8 +40,9 @@ async def test_firmware_update_step_by_step(hass: HomeAssistant, charger) -> Non
         response=True,
     )
     assert result["chargers"]["CP1"]["status"] == "Accepted"
-    kind, sent = next(r for r in charger.received if r[0] == "firmware")
-    assert sent["location"] == FIRMWARE_URL and sent["signed"] is False
+    _kind, sent = next(r for r in charger.received if r[0] == "firmware")
+    assert sent["location"] == FIRMWARE_URL
+    assert sent["signed"] is False
     await until(hass, lambda: state(hass, "sensor.cp1_firmware_status") == "installed")
     assert [e.data["status"] for e in steps] == [
         "downloading",
@@ -73,7 +75,7 @@ async def test_signed_and_failed_firmware(hass: HomeAssistant, charger) -> None:
     assert next(r for r in charger.received if r[0] == "firmware")[1]["signed"] is True
     await until(hass, lambda: state(hass, "sensor.cp1_firmware_status") == "download_failed")
     # a signature without its certificate is refused before the charger is asked
-    with pytest.raises(Exception, match="signing_certificate|signed"):
+    with pytest.raises(probatio.Invalid, match=r"signing_certificate|signed"):
         await act(
             hass,
             "update_firmware",

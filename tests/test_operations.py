@@ -78,8 +78,10 @@ async def test_monitoring_and_its_events(hass: HomeAssistant, charger) -> None:
     await charger.trigger_monitor(monitor_id, "7800")
     await until(hass, lambda: len(fired) == 1)
     data = fired[0].data
-    assert data["key"] == "EVSE@1/Power" and data["value"] == "7800"
-    assert data["severity"] == 3 and data["trigger"] == "alerting"
+    assert data["key"] == "EVSE@1/Power"
+    assert data["value"] == "7800"
+    assert data["severity"] == 3
+    assert data["trigger"] == "alerting"
     cleared = await call(hass, "clear_variable_monitoring", monitor_ids=[monitor_id, 999])
     assert [r["status"] for r in cleared["results"]] == ["Accepted", "NotFound"]
     empty = await call(hass, "get_monitoring_report", keys=["EVSE@1/Power"])
@@ -136,7 +138,8 @@ async def test_transaction_status_customer_and_profiles(hass: HomeAssistant, cha
     assert profiles["profiles"]
     assert {p["evse_id"] for p in profiles["profiles"]} == {1}
     cleared = await call(hass, "customer_information", report=False, clear=True, id_tag="TAG1")
-    assert cleared["data"] == "" and charger.customer_data == ""
+    assert cleared["data"] == ""
+    assert charger.customer_data == ""
 
 
 async def test_certificates(hass: HomeAssistant, charger) -> None:
@@ -163,7 +166,8 @@ async def test_certificates(hass: HomeAssistant, charger) -> None:
         issuer_key_hash=hash_data["issuer_key_hash"],
         serial_number=hash_data["serial_number"],
     )
-    assert deleted["status"] == "Accepted" and not charger.certificates
+    assert deleted["status"] == "Accepted"
+    assert not charger.certificates
     if charger.version == "1.6":  # a 2.x-only type, refused before the charger is asked
         with pytest.raises(ServiceValidationError) as err:
             await call(

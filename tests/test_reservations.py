@@ -42,12 +42,15 @@ async def test_reserve_show_and_use(hass: HomeAssistant, charger) -> None:
     rid = reservation["reservation_id"]
     kind, sent = charger.received[-1]
     assert kind == "reserve"
-    assert sent["connector_id"] == 1 and sent["id_tag"] == "TAG7" and sent["reservation_id"] == rid
+    assert sent["connector_id"] == 1
+    assert sent["id_tag"] == "TAG7"
+    assert sent["reservation_id"] == rid
     # the charger took it and says so in its status; the sensor shows the expiry
     await until(hass, lambda: state(hass, "sensor.cp1_connector_1_status") == "reserved")
     st = hass.states.get(SENSOR)
     assert dt_util.parse_datetime(st.state) == dt_util.parse_datetime(reservation["expires"])
-    assert st.attributes["id_tag"] == "TAG7" and st.attributes["scope"] == "connector"
+    assert st.attributes["id_tag"] == "TAG7"
+    assert st.attributes["scope"] == "connector"
     assert _event_type(hass) == "created"
     # ids are unique: the next one (another charger target) is a new number
     second = await act(

@@ -52,13 +52,15 @@ async def test_cost_follows_a_price_that_changes(hass: HomeAssistant, charger) -
     await until(hass, lambda: hass.states.get(COST).attributes["unpriced_kwh"] > 0)
     attrs = hass.states.get(COST).attributes
     assert float(state(hass, COST)) == pytest.approx(0.828 + 1.38, abs=0.001)
-    assert attrs["source"] == "home_assistant" and attrs["unpriced_kwh"] == pytest.approx(1.38)
+    assert attrs["source"] == "home_assistant"
+    assert attrs["unpriced_kwh"] == pytest.approx(1.38)
     await charger.stop_transaction(1)
     result = await until_sessions(hass, 1)
     (record,) = result["sessions"]
     assert record["cost"] == pytest.approx(2.208, abs=0.001)
     assert record["energy_kwh"] == pytest.approx(6.9, abs=0.01)
-    assert record["id_tag"] == "TAGC" and record["currency"] == hass.config.currency
+    assert record["id_tag"] == "TAGC"
+    assert record["currency"] == hass.config.currency
     assert result["totals"]["TAGC"]["sessions"] == 1
     assert result["totals"]["TAGC"]["cost"] == pytest.approx(2.21, abs=0.01)
 
@@ -93,7 +95,8 @@ async def test_fixed_tariff_filters_and_export(
         await sim.send_meter_values(1, seconds=3600)
         await sim.stop_transaction(1)
     result = await until_sessions(hass, 3)
-    assert result["totals"]["ANNA"]["sessions"] == 2 and result["totals"]["BOB"]["sessions"] == 1
+    assert result["totals"]["ANNA"]["sessions"] == 2
+    assert result["totals"]["BOB"]["sessions"] == 1
     cp1 = [r for r in result["sessions"] if r["charger_id"] == "CP1"]
     assert all(r["cost"] == pytest.approx(r["energy_kwh"] * 0.25, abs=0.001) for r in cp1)
     cp2 = next(r for r in result["sessions"] if r["charger_id"] == "CP2")
@@ -111,7 +114,8 @@ async def test_fixed_tariff_filters_and_export(
         DOMAIN, "export_sessions", {"id_tag": "ANNA"}, blocking=True, return_response=True
     )
     path = Path(export["path"])
-    assert path.parent == tmp_path / "ocpp_csms" / "exports" and export["count"] == 2
+    assert path.parent == tmp_path / "ocpp_csms" / "exports"
+    assert export["count"] == 2
     rows = list(csv.DictReader((await hass.async_add_executor_job(path.read_text)).splitlines()))
     assert [r["id_tag"] for r in rows] == ["ANNA", "ANNA"]
     assert {r["charger_id"] for r in rows} == {"CP1", "CP2"}
