@@ -21,6 +21,7 @@ from . import (
     limit_services,
     operation_services,
     report_services,
+    tariff_services,
 )
 from .const import DOMAIN
 from .limit_services import one_connector
@@ -46,6 +47,7 @@ SCHEMAS: dict[str, probatio.Schema] = {
     **access_services.schemas(_BASE),
     **operation_services.schemas(_BASE),
     **report_services.schemas(_BASE),
+    **tariff_services.schemas(_BASE),
     "get_configuration": probatio.Schema(
         {**_BASE, probatio.Optional("keys", default=[]): [cv.string]}
     ),
@@ -181,6 +183,9 @@ HANDLERS: dict[str, tuple[Handler, SupportsResponse]] = {
     ),
     "install_certificate": (report_services.install_certificate, SupportsResponse.OPTIONAL),
     "delete_certificate": (report_services.delete_certificate, SupportsResponse.OPTIONAL),
+    "set_default_tariff": (tariff_services.set_default_tariff, SupportsResponse.OPTIONAL),
+    "get_tariffs": (tariff_services.get_tariffs, SupportsResponse.ONLY),
+    "clear_tariffs": (tariff_services.clear_tariffs, SupportsResponse.OPTIONAL),
 }
 
 

@@ -69,6 +69,7 @@ class Sim2xMixin(SimOps2x, SimBase):
             self.variables[f"EVSE@{n}/Power"] = "11040"
             self.mutability[f"EVSE@{n}/Power"] = "ReadOnly"
         self.v2x = False
+        self.total_costs: list[float | None] = []  # totalCost of each TransactionEvent answer
         self._seq = itertools.count()
 
     # ------------------------------------------------------------ charger -> CSMS
@@ -228,7 +229,7 @@ class Sim2xMixin(SimOps2x, SimBase):
             kwargs["meter_value"] = [{"timestamp": self.now(), "sampledValue": values}]
         if event_type == "Started":
             kwargs["id_token"] = {"idToken": conn.id_tag, "type": "ISO14443"}
-        await self.call(
+        result = await self.call(
             self._call.TransactionEvent(
                 event_type=event_type,
                 timestamp=self.now(),
@@ -242,6 +243,7 @@ class Sim2xMixin(SimOps2x, SimBase):
                 **kwargs,
             )
         )
+        self.total_costs.append(result.total_cost)  # California Pricing: the running cost
 
     def _charging_state(self, conn: ConnectorSim) -> str:
         return "Charging" if conn.charging else "SuspendedEVSE"

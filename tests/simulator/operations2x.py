@@ -230,10 +230,14 @@ class SimOps2x(SimOperations):
             component: dict[str, Any] = {"name": name}
             if evse:
                 component["evse"] = {"id": int(evse)}
+            var_name, _, instance = var.partition(".")
+            variable: dict[str, Any] = {"name": var_name}
+            if instance:
+                variable["instance"] = instance
             items.append(
                 {
                     "component": component,
-                    "variable": {"name": var},
+                    "variable": variable,
                     "variableAttribute": [
                         {"type": "Actual", "value": value, "mutability": self.mutability[key]}
                     ],
@@ -352,6 +356,38 @@ class SimOps2x(SimOperations):
         self._record("install_certificate", type=certificate_type)
         return self._call_result.InstallCertificate(
             status=self.add_certificate(certificate_type, certificate)
+        )
+
+    # ------------------------------------------------------------ tariffs (2.1)
+    @on("SetDefaultTariff")
+    def on_set_default_tariff(self, evse_id: int, tariff: dict, **kw: Any):
+        self._record("set_tariff", evse_id=evse_id, tariff=tariff)
+        self.tariffs[evse_id] = tariff
+        return self._call_result.SetDefaultTariff(status="Accepted")
+
+    @on("GetTariffs")
+    def on_get_tariffs(self, evse_id: int, **kw: Any):
+        found = [
+            {"tariffId": t["tariff_id"], "tariffKind": "DefaultTariff", "evseIds": [evse]}
+            for evse, t in self.tariffs.items()
+            if evse_id in (0, evse)
+        ]
+        if not found:
+            return self._call_result.GetTariffs(status="NoTariff")
+        return self._call_result.GetTariffs(status="Accepted", tariff_assignments=found)
+
+    @on("ClearTariffs")
+    def on_clear_tariffs(self, tariff_ids: list | None = None, **kw: Any):
+        results = []
+        for evse, tariff in list(self.tariffs.items()):
+            if not tariff_ids or tariff["tariff_id"] in tariff_ids:
+                del self.tariffs[evse]
+                results.append({"tariffId": tariff["tariff_id"], "status": "Accepted"})
+        for wanted in tariff_ids or []:
+            if wanted not in {r["tariffId"] for r in results}:
+                results.append({"tariffId": wanted, "status": "NoTariff"})
+        return self._call_result.ClearTariffs(
+            clear_tariffs_result=results or [{"status": "NoTariff"}]
         )
 
     @on("DeleteCertificate")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ..model.commands import CommandOutcome
+from ..model.operations import Report
 from ..model.profiles import SchedulePeriod
 from .ocpp_lib import Action21, ChargePoint21, on
 from .v2x import TRIGGERABLE, V2xHandlers
@@ -56,6 +58,28 @@ class V21Adapter(V2xHandlers, ChargePoint21):
         if period.limit < 0:  # discharging (V2X): charge nothing, discharge up to the limit
             out.update(limit=0.0, dischargeLimit=period.limit)
         return out
+
+    # ------------------------------------------------------------ tariffs
+    async def set_default_tariff(self, connector_id: int, tariff: dict[str, Any]) -> CommandOutcome:
+        """SetDefaultTariff (EVSE 0: every EVSE)."""
+        return await self.request_status(
+            self._call.SetDefaultTariff(evse_id=connector_id, tariff=tariff)
+        )
+
+    async def get_tariffs(self, connector_id: int) -> Report:
+        """GetTariffs (NoTariff: none)."""
+        result = await self.request(self._call.GetTariffs(evse_id=connector_id))
+        if str(result.status) == "NoTariff":
+            return []
+        self.outcome("GetTariffs", str(result.status))
+        return list(result.tariff_assignments or [])
+
+    async def clear_tariffs(self, tariff_ids: list[str], connector_id: int | None) -> Report:
+        """ClearTariffs; one result per tariff."""
+        result = await self.request(
+            self._call.ClearTariffs(tariff_ids=tariff_ids or None, evse_id=connector_id)
+        )
+        return list(result.clear_tariffs_result)
 
     @on("NotifySettlement")
     def on_notify_settlement(

@@ -32,6 +32,7 @@ from .variables import KEY_SYNTAX, format_key, parse_key
 
 GET_VARIABLES_BATCH = 20
 BASIC_AUTH_PASSWORD = "SecurityCtrlr/BasicAuthPassword"
+COST_ENABLED = "TariffCostCtrlr/Enabled.Cost"  # the charger shows running costs
 
 CHARGING_STATES = {
     "Charging": ConnectorStatus.CHARGING,
@@ -157,9 +158,9 @@ class V2xHandlers(V2xOperations):
         tx_id = transaction_info["transaction_id"]
         token = (kw.get("id_token") or {}).get("id_token")
         info = await self._token_info(token, event_type)
-        answer = self._call_result.TransactionEvent(id_token_info=info)
         if self.csms.sessions.has_ended(self.charger, tx_id):
-            return answer  # a late or repeated event of an ended session changes nothing
+            # a late or repeated event of an ended session changes nothing
+            return self._call_result.TransactionEvent(id_token_info=info)
         tx = self.csms.sessions.find(self.charger, tx_id)
         evse_id = self._event_evse(kw.get("evse"), tx)
         when = self.inputs.timestamp(timestamp)
@@ -185,7 +186,20 @@ class V2xHandlers(V2xOperations):
             self._end_session(tx, evse_id, _register_wh(samples), when, transaction_info)
         elif (status := CHARGING_STATES.get(state or "")) is not None:
             self.csms.charging_state(self.charger, evse_id, status)
-        return answer
+        return self._call_result.TransactionEvent(
+            id_token_info=info, total_cost=self._running_cost(tx)
+        )
+
+    def _running_cost(self, tx: Transaction) -> float | None:
+        """Return the cost to tell the charger (California Pricing), where it shows costs.
+
+        Sent where the charger enables TariffCostCtrlr's cost (Enabled.Cost) and
+        Home Assistant reckons the session's cost.
+        """
+        enabled = self.charger.configuration.get(COST_ENABLED, "")
+        if (enabled or "").lower() != "true" or tx.computed_cost is None:
+            return None
+        return round(tx.computed_cost, 2)
 
     async def _token_info(self, token: str | None, event_type: str) -> dict[str, Any] | None:
         if not token:

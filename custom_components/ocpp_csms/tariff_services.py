@@ -1,0 +1,89 @@
+"""The OCPP 2.1 tariff actions (registered by services.py).
+
+The tariff sent is the charger's price from its options (the fixed price, or
+the price entity's price now), or one given in the action, in Home Assistant's
+currency. Other versions refuse these with the ``not_in_version`` error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import probatio
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+
+from .actions import charger_commands, invalid
+from .model.charger import Charger, Connector
+
+TARIFF_ID = probatio.All(cv.string, probatio.Length(1, 60))
+
+
+def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
+    """Return the actions' schemas."""
+    return {
+        "set_default_tariff": probatio.Schema(
+            {
+                **base,
+                probatio.Optional("price_kwh"): probatio.All(
+                    probatio.Coerce(float), probatio.Range(-10, 100)
+                ),
+                probatio.Optional("tariff_id"): TARIFF_ID,
+            }
+        ),
+        "get_tariffs": probatio.Schema(base),
+        "clear_tariffs": probatio.Schema(
+            {**base, probatio.Optional("tariff_ids", default=[]): [TARIFF_ID]}
+        ),
+    }
+
+
+def tariff_of(price: float, currency: str, tariff_id: str | None) -> dict[str, Any]:
+    """Return a 2.1 TariffType of one energy price."""
+    return {
+        "tariffId": tariff_id or f"ha-{price:g}-{currency}"[:60],
+        "currency": currency,
+        "description": [
+            {"format": "UTF8", "language": "en", "content": f"{price:g} {currency}/kWh"}
+        ],
+        "energy": {"prices": [{"priceKwh": price}]},
+    }
+
+
+async def set_default_tariff(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Send the tariff (of the connector, or of every EVSE for a charger target)."""
+    price = data.get("price_kwh")
+    if price is None and charger.price is not None:
+        price = charger.price()
+    if price is None:
+        raise invalid("no_tariff", charger=charger.charger_id)
+    currency = hass.config.currency
+    if not currency:
+        raise invalid("no_currency")
+    tariff = tariff_of(float(price), currency, data.get("tariff_id"))
+    connector_id = conn.connector_id if conn is not None else 0
+    async with charger_commands(charger) as commands:
+        outcome = await commands.set_default_tariff(connector_id, tariff)
+    return {"status": outcome.value, "tariff": tariff}
+
+
+async def get_tariffs(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Read the tariffs the charger holds."""
+    async with charger_commands(charger) as commands:
+        found = await commands.get_tariffs(conn.connector_id if conn is not None else 0)
+    return {"tariffs": found}
+
+
+async def clear_tariffs(
+    hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Remove tariffs (all, or those named)."""
+    async with charger_commands(charger) as commands:
+        results = await commands.clear_tariffs(
+            data["tariff_ids"], conn.connector_id if conn is not None else None
+        )
+    return {"results": results}
