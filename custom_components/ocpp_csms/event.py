@@ -49,6 +49,7 @@ CHARGER_HAPPENINGS = (
         key="log_upload",
         translation_key="log_upload",
         event_types=list(LOG_STATUSES),
+        entity_registry_enabled_default=False,  # the Log upload sensor shows the same
         happenings_fn=lambda c: c.log_happenings,
     ),
     HappeningsDescription(

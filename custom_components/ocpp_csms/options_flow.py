@@ -223,7 +223,7 @@ class ChargerOptionsFlow(OptionsFlow):
                     selector.EntitySelectorConfig(domain=["sensor", "input_number", "number"])
                 ),
                 probatio.Optional(CONF_FIXED_PRICE): probatio.All(
-                    _number(-10, 100, 0.0001), probatio.Coerce(float)
+                    _number(-10, 100, 0.001), probatio.Coerce(float)
                 ),
             }
         )
