@@ -166,18 +166,16 @@ def table() -> str:
         "| Message | Direction | 1.6 | 2.0.1 | 2.1 | What Home Assistant does |",
         "|---|---|---|---|---|---|",
     ]
-    for message, direction, marks, what in rows():
-        lines.append(
-            f"| {message} | {direction} | {marks['1.6']} | {marks['2.0.1']} | {marks['2.1']} | {what} |"
-        )
-    lines.append("")
-    lines.append("| | 1.6 | 2.0.1 | 2.1 |")
-    lines.append("|---|---|---|---|")
+    lines.extend(
+        f"| {message} | {direction} | {marks['1.6']} | {marks['2.0.1']} | {marks['2.1']} | {what} |"
+        for message, direction, marks, what in rows()
+    )
+    lines += ["", "| | 1.6 | 2.0.1 | 2.1 |", "|---|---|---|---|"]
     tally = counts()
-    for key in ("handled", "answered only", "not supported"):
-        lines.append(
-            f"| {key} | {tally['1.6'][key]} | {tally['2.0.1'][key]} | {tally['2.1'][key]} |"
-        )
+    lines.extend(
+        f"| {key} | {tally['1.6'][key]} | {tally['2.0.1'][key]} | {tally['2.1'][key]} |"
+        for key in ("handled", "answered only", "not supported")
+    )
     return "\n".join(lines)
 
 

@@ -37,6 +37,7 @@ TO_REDACT = {
     CONF_SSL_CAFILE,
     "password",
     "id_tag",
+    "group_id_tag",
     "id_token",
     "idTag",
     "idToken",
@@ -119,6 +120,10 @@ def _csms(runtime: CsmsRuntime, options: dict[str, Any]) -> dict[str, Any]:
             "expires": runtime.tls.expires.isoformat() if runtime.tls.expires else None,
             "client_certificates": runtime.tls.client_certificates,
         },
+        "session_history": {
+            "sessions": len(csms.history),
+            "retention_days": csms.history.retention.days,
+        },
         "tags": {
             "policy": str(csms.tags.policy),
             "listed": len(csms.tags.tags),
@@ -145,6 +150,9 @@ def _charger(charger: Charger, entry: OcppConfigEntry) -> dict[str, Any]:
         "error_code": charger.error_code,
         "firmware_status": charger.firmware_status,
         "diagnostics_status": charger.diagnostics_status,
+        "reservations": [r.as_dict() for r in charger.reservations.values()],
+        "monitors": dict(charger.monitor_severity),
+        "priced": charger.price is not None,
         "last_heartbeat": charger.last_heartbeat.isoformat() if charger.last_heartbeat else None,
         "connectors": {n: _connector(c) for n, c in sorted(charger.connectors.items())},
         "input_refused": dict(charger.anomalies),
