@@ -71,3 +71,20 @@ def server_port(hass: HomeAssistant) -> int:
     server = runtime_of(hass).connections.server
     assert server is not None
     return server.port
+
+
+async def enable_entities(hass: HomeAssistant, charger_id: str, *entity_ids: str) -> None:
+    """Enable entities that are disabled by default, as a user does: in the entity
+    registry, then the charger's entry is reloaded (its charger stays connected)."""
+    from homeassistant.helpers import entity_registry as er
+
+    from custom_components.ocpp_csms.const import DOMAIN
+
+    registry = er.async_get(hass)
+    for entity_id in entity_ids:
+        registry.async_update_entity(entity_id, disabled_by=None)
+    entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, charger_id)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    for entity_id in entity_ids:
+        await until(hass, lambda e=entity_id: hass.states.get(e) is not None)

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ocpp_csms.const import DOMAIN
 
-from .helpers import model, state, until
+from .helpers import enable_entities, model, state, until
 from .test_actions import act, device_id
 
 FIRMWARE_URL = "https://firmware.example/sim-2.0.0.bin"
@@ -32,6 +32,7 @@ async def upload_base(hass: HomeAssistant, hass_client_no_auth, tmp_path: Path) 
 
 
 async def test_firmware_update_step_by_step(hass: HomeAssistant, charger) -> None:
+    await enable_entities(hass, "CP1", "event.cp1_firmware")
     steps = async_capture_events(hass, f"{DOMAIN}_firmware_status")
     result = await act(
         hass,
@@ -87,6 +88,7 @@ async def test_signed_and_failed_firmware(hass: HomeAssistant, charger) -> None:
 async def test_log_received_by_home_assistant(
     hass: HomeAssistant, charger, upload_base: str, log_type: str
 ) -> None:
+    await enable_entities(hass, "CP1", "sensor.cp1_log_upload")
     received = async_capture_events(hass, f"{DOMAIN}_log_status")
     result = await act(
         hass,
@@ -121,6 +123,7 @@ async def test_log_received_by_home_assistant(
 
 @pytest.mark.parametrize("csms_options", [{"response_timeout": 3, "max_upload_mib": 1}])
 async def test_upload_cap_and_expiry(hass: HomeAssistant, charger, upload_base: str) -> None:
+    await enable_entities(hass, "CP1", "sensor.cp1_log_upload")
     charger.log_content = b"x" * (1024 * 1024 + 1)
     result = await act(hass, "upload_logs", {"device_id": device_id(hass, "CP1")}, response=True)
     path = Path(result["chargers"]["CP1"]["path"])

@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.ocpp_csms.const import DOMAIN
 
-from .helpers import model, state, until
+from .helpers import enable_entities, model, state, until
 from .test_actions import act, device_id
 from .test_restart import restart
 
@@ -30,6 +30,7 @@ def _event_type(hass: HomeAssistant) -> str | None:
 
 
 async def test_reserve_show_and_use(hass: HomeAssistant, charger) -> None:
+    await enable_entities(hass, "CP1", EVENT)
     events = async_capture_events(hass, f"{DOMAIN}_reservation")
     conn_device = device_id(hass, "CP1/1")
     result = await act(
@@ -71,6 +72,7 @@ async def test_reserve_show_and_use(hass: HomeAssistant, charger) -> None:
 
 
 async def test_cancel_and_errors(hass: HomeAssistant, charger) -> None:
+    await enable_entities(hass, "CP1", EVENT)
     conn_device = device_id(hass, "CP1/1")
     with pytest.raises(ServiceValidationError) as err:
         await act(hass, "cancel_reservation", {"device_id": conn_device})
@@ -104,6 +106,7 @@ async def test_cancel_and_errors(hass: HomeAssistant, charger) -> None:
 
 
 async def test_expiry_ours_and_the_chargers(hass: HomeAssistant, charger) -> None:
+    await enable_entities(hass, "CP1", EVENT)
     conn_device = device_id(hass, "CP1/1")
     await act(hass, "reserve_now", {"device_id": conn_device, "id_tag": "T", "expires": "00:05:00"})
     await until(hass, lambda: _event_type(hass) == "created")

@@ -43,6 +43,7 @@ CHARGER_HAPPENINGS = (
         key="firmware",
         translation_key="firmware",
         event_types=list(FIRMWARE_STATUSES),
+        entity_registry_enabled_default=False,  # the Firmware status sensor shows each step
         happenings_fn=lambda c: c.firmware_happenings,
     ),
     HappeningsDescription(
@@ -64,6 +65,7 @@ RESERVATION = HappeningsDescription(
     key="reservation_event",
     translation_key="reservation",
     event_types=["created", *(e.value for e in ReservationEnd)],
+    entity_registry_enabled_default=False,  # the Reservation sensor shows the one held
     happenings_fn=lambda c: c.reservation_happenings,
 )
 

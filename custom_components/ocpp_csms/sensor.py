@@ -170,6 +170,7 @@ CHARGER_SENSORS: tuple[ChargerSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=list(LOG_STATUSES),
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,  # for the rare log upload
         value_fn=lambda c: c.diagnostics_status,
         attrs_fn=_log_attrs,
     ),
