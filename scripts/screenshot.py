@@ -43,6 +43,7 @@ async def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8123")
     parser.add_argument("--cdp", default="http://127.0.0.1:9222")
     parser.add_argument("--charger", default="SIM1")
+    parser.add_argument("--connector", default="1", help="the connector {child} is")
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=1400)
     parser.add_argument("--wait", type=float, default=20.0, help="seconds per page")
@@ -63,7 +64,7 @@ async def main() -> None:
     devices = await ha_ws(args.url, access, {"type": "config/device_registry/list"})
     device = next(d for d in devices if ["ocpp_csms", args.charger] in d["identifiers"])
     child = next(
-        (d for d in devices if ["ocpp_csms", f"{args.charger}/1"] in d["identifiers"]), device
+        (d for d in devices if ["ocpp_csms", f"{args.charger}/{args.connector}"] in d["identifiers"]), device
     )
     services = await ha_ws(args.url, access, {"type": "get_services"})
     print(f"action list: {len(services.get('ocpp_csms', {}))} ocpp_csms actions")

@@ -176,3 +176,16 @@ async def test_retention(hass: HomeAssistant, charger, hass_storage) -> None:
     await restart(hass)
     result = await sessions(hass)
     assert [r["transaction_id"] for r in result["sessions"]] == ["2"]
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_a_price_chosen_mid_session_costs_from_then_on(hass: HomeAssistant, charger) -> None:
+    await charger.start_transaction(1)
+    await charger.send_meter_values(1, seconds=900)  # 2.76 kWh before any price
+    hass.config_entries.async_update_entry(_charger_entry(hass), options={CONF_FIXED_PRICE: 0.5})
+    await hass.async_block_till_done()
+    await charger.send_meter_values(1, seconds=900)  # the reading that finds the price
+    await charger.send_meter_values(1, seconds=900)  # 2.76 kWh at 0.50
+    await until(hass, lambda: state(hass, COST) not in (None, "unknown"))
+    assert float(state(hass, COST)) == pytest.approx(1.38, abs=0.001)
+    assert hass.states.get(COST).attributes["unpriced_kwh"] == pytest.approx(5.52, abs=0.01)

@@ -50,6 +50,11 @@ def credit_cost(tx: Transaction, price: PriceSource | None) -> None:
     end = tx.meter_stop_wh if tx.meter_stop_wh is not None else tx.meter_last_wh
     if end is None:
         return
+    if tx.computed_cost is None:  # a price was chosen mid-session: from now on
+        tx.computed_cost = 0.0
+        tx.unpriced_kwh += max(0.0, end - tx.meter_start_wh) / 1000.0
+        tx.cost_mark_wh = end
+        return
     mark = tx.cost_mark_wh if tx.cost_mark_wh is not None else tx.meter_start_wh
     delta_kwh = (end - mark) / 1000.0
     if delta_kwh <= 0:
