@@ -64,7 +64,12 @@ async def main() -> None:
     devices = await ha_ws(args.url, access, {"type": "config/device_registry/list"})
     device = next(d for d in devices if ["ocpp_csms", args.charger] in d["identifiers"])
     child = next(
-        (d for d in devices if ["ocpp_csms", f"{args.charger}/{args.connector}"] in d["identifiers"]), device
+        (
+            d
+            for d in devices
+            if ["ocpp_csms", f"{args.charger}/{args.connector}"] in d["identifiers"]
+        ),
+        device,
     )
     services = await ha_ws(args.url, access, {"type": "get_services"})
     print(f"action list: {len(services.get('ocpp_csms', {}))} ocpp_csms actions")
