@@ -189,3 +189,34 @@ async def test_a_price_chosen_mid_session_costs_from_then_on(hass: HomeAssistant
     await until(hass, lambda: state(hass, COST) not in (None, "unknown"))
     assert float(state(hass, COST)) == pytest.approx(1.38, abs=0.001)
     assert hass.states.get(COST).attributes["unpriced_kwh"] == pytest.approx(5.52, abs=0.01)
+
+
+@pytest.mark.parametrize("version", ["2.0.1"])
+async def test_a_session_replayed_long_after_is_not_recorded_again(
+    hass: HomeAssistant, charger
+) -> None:
+    """A 2.x charger replays the end of a session from its queue after the id has left
+    the recently-ended list (50 sessions later): the history still has it once."""
+    first = await charger.start_transaction(1, id_tag="ONCE")
+    await charger.send_meter_values(1, seconds=600)
+    ended_at = charger.now()
+    await charger.stop_transaction(1)
+    for _ in range(50):
+        await charger.start_transaction(1, id_tag="OTHER")
+        await charger.stop_transaction(1)
+    assert (await until_sessions(hass, 51))["count"] == 51
+    await charger.call(
+        charger._call.TransactionEvent(
+            event_type="Ended",
+            timestamp=ended_at,
+            trigger_reason="StopAuthorized",
+            seq_no=9999,
+            transaction_info={"transactionId": first, "stoppedReason": "Local"},
+            evse={"id": 1, "connectorId": 1},
+            offline=True,
+        )
+    )
+    await hass.async_block_till_done()
+    once = await sessions(hass, id_tag="ONCE")
+    assert once["count"] == 1
+    assert (await sessions(hass))["count"] == 51

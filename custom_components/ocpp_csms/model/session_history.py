@@ -2,8 +2,10 @@
 
 Who charged how much, where and when: one record per session, made when it
 ends (also when it ended while Home Assistant was down and the charger reports
-it after reconnecting). A session is recorded once: its key is the charger, the
-transaction id and the start. Records older than the retention go; beyond
+it after reconnecting). A session is recorded once: a record of the same
+charger and transaction id whose time overlaps one kept already is that session
+reported again (a charger replaying its queue); sessions that reuse an id after
+a reset never overlap. Records older than the retention go; beyond
 ``MAX_RECORDS`` the oldest go. Writing is the Home Assistant layer's, in the
 background: adding a record only asks for a write.
 """
@@ -64,8 +66,12 @@ def record_of(tx: Transaction, currency: str | None) -> dict[str, Any]:
     }
 
 
-def _key(record: dict[str, Any]) -> tuple[str, str, str]:
-    return (record["charger_id"], record["transaction_id"], record["started"])
+def _key(record: dict[str, Any]) -> tuple[str, str]:
+    return (record["charger_id"], record["transaction_id"])
+
+
+def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return bool(a["started"] <= b["stopped"] and b["started"] <= a["stopped"])
 
 
 @dataclass(slots=True, frozen=True)
@@ -97,7 +103,8 @@ class SessionHistory:
         self.save = save
         self.retention = timedelta(days=DEFAULT_RETENTION_DAYS)
         self._records: list[dict[str, Any]] = []
-        self._keys: set[tuple[str, str, str]] = set()
+        # charger and transaction id -> the records of it (more than one: a reused id)
+        self._keys: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
     def __len__(self) -> int:
         """Return how many sessions are kept."""
@@ -105,19 +112,21 @@ class SessionHistory:
 
     def load(self, records: Iterable[dict[str, Any]], now: datetime) -> None:
         """Take the stored records (dropping those past the retention)."""
-        self._records, self._keys = [], set()
+        self._records, self._keys = [], {}
         for record in sorted(records, key=lambda r: r["stopped"]):
-            if _key(record) not in self._keys:
+            if not self._known(record):
                 self._records.append(record)
-                self._keys.add(_key(record))
+                self._keys.setdefault(_key(record), []).append(record)
         self.prune(now)
+
+    def _known(self, record: dict[str, Any]) -> bool:
+        return any(_overlap(record, kept) for kept in self._keys.get(_key(record), ()))
 
     def add(self, record: dict[str, Any], now: datetime) -> bool:
         """Keep a finished session; False (nothing kept) when it is recorded already."""
-        key = _key(record)
-        if key in self._keys:
+        if self._known(record):
             return False
-        self._keys.add(key)
+        self._keys.setdefault(_key(record), []).append(record)
         self._records.append(record)
         if self._records[-1]["stopped"] < self._records[max(0, len(self._records) - 2)]["stopped"]:
             self._records.sort(key=lambda r: r["stopped"])  # reported late: keep the order
@@ -134,7 +143,11 @@ class SessionHistory:
         drop = max(drop, len(self._records) - MAX_RECORDS)
         if drop > 0:
             for record in self._records[:drop]:
-                self._keys.discard(_key(record))
+                same = self._keys.get(_key(record), [])
+                if record in same:
+                    same.remove(record)
+                if not same:
+                    self._keys.pop(_key(record), None)
             del self._records[:drop]
 
     def query(self, query: SessionQuery) -> list[dict[str, Any]]:
