@@ -7,11 +7,9 @@ validated against its own schemas.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from ..model.authorization import TagDecision
-from ..model.charger import Capabilities, ChargerIdentity, ConnectorStatus
+from ..model.charger import Capabilities, ChargerIdentity
 from ..model.commands import (
     CommandOutcome,
     ConfigurationResult,
@@ -19,27 +17,18 @@ from ..model.commands import (
     LimitUnit,
     ResetKind,
 )
-from ..model.csms import MeterSample, is_register
-from ..model.errors import InvalidCommand, InvalidInput
+from ..model.errors import InvalidCommand
 from ..model.local_list import LocalEntry
 from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
-from ..model.transaction import StopReason, Transaction
 from .inputs import connector_status as _connector_status
 from .inputs import ocpp_time
 from .ocpp_lib import Action201, ChargePoint201, after, on
-from .v2x_operations import V2xOperations
+from .v2x_transactions import V2xTransactions, token_info
 from .variables import KEY_SYNTAX, format_key, parse_key
 
 GET_VARIABLES_BATCH = 20
 BASIC_AUTH_PASSWORD = "SecurityCtrlr/BasicAuthPassword"
-COST_ENABLED = "TariffCostCtrlr/Enabled.Cost"  # the charger shows running costs
 
-CHARGING_STATES = {
-    "Charging": ConnectorStatus.CHARGING,
-    "EVConnected": ConnectorStatus.PREPARING,
-    "SuspendedEV": ConnectorStatus.SUSPENDED_EV,
-    "SuspendedEVSE": ConnectorStatus.SUSPENDED_EVSE,
-}
 TRIGGERABLE = frozenset(
     {
         "BootNotification",
@@ -57,30 +46,6 @@ TRIGGERABLE = frozenset(
 )
 
 
-def token_info(decision: TagDecision) -> dict[str, Any]:
-    """Return the IdTokenInfoType of a decision.
-
-    The status, the group and, for a tag that expires, how long the charger may
-    cache it.
-    """
-    info: dict[str, Any] = {"status": str(decision.status)}
-    if decision.group:
-        info["group_id_token"] = {"id_token": decision.group, "type": "Central"}
-    if decision.expires is not None:
-        info["cache_expiry_date_time"] = decision.expires.isoformat()
-    return info
-
-
-def _register_wh(samples: list[MeterSample], context: str | None = None) -> float | None:
-    """Return the last total energy register in the samples (optionally of one context)."""
-    found = None
-    for sample in samples:
-        for v in sample.values:
-            if is_register(v) and (context is None or v.context == context):
-                found = v.value
-    return found
-
-
 PURPOSES = {
     LimitPurpose.TX: "TxProfile",
     LimitPurpose.TX_DEFAULT: "TxDefaultProfile",
@@ -96,7 +61,7 @@ SMART_CHARGING_VARIABLES = [
 ]
 
 
-class V2xHandlers(V2xOperations):
+class V2xHandlers(V2xTransactions):
     """Handlers and commands common to 2.0.1 and 2.1; mixed before the ocpp class."""
 
     triggerable = TRIGGERABLE
@@ -143,111 +108,6 @@ class V2xHandlers(V2xOperations):
     async def on_authorize(self, id_token: dict[str, Any], **kw: Any) -> Any:
         decision = await self.csms.tags.authorize(self.charger, id_token["id_token"], "Authorize")
         return self._call_result.Authorize(id_token_info=token_info(decision))
-
-    # ------------------------------------------------------------ transactions
-    @on("TransactionEvent")
-    async def on_transaction_event(
-        self,
-        event_type: str,
-        timestamp: str,
-        trigger_reason: str,
-        seq_no: int,
-        transaction_info: dict[str, Any],
-        **kw: Any,
-    ) -> Any:
-        tx_id = transaction_info["transaction_id"]
-        token = (kw.get("id_token") or {}).get("id_token")
-        info = await self._token_info(token, event_type)
-        if self.csms.sessions.has_ended(self.charger, tx_id):
-            # a late or repeated event of an ended session changes nothing
-            return self._call_result.TransactionEvent(id_token_info=info)
-        tx = self.csms.sessions.find(self.charger, tx_id)
-        evse_id = self._event_evse(kw.get("evse"), tx)
-        when = self.inputs.timestamp(timestamp)
-        samples = self.inputs.meter_samples(kw.get("meter_value") or [])
-        if tx is None:  # Started, or the first event we see of a running one
-            self.session_started = tx = self.csms.sessions.start(
-                self.charger,
-                evse_id,
-                tx_id,
-                token,
-                _register_wh(samples, "Transaction.Begin"),
-                when,
-                remote_start_id=transaction_info.get("remote_start_id"),
-                reservation_id=kw.get("reservation_id"),
-            )
-        elif token:
-            self.csms.sessions.set_token(tx, token)
-        if samples:
-            self.csms.meter_values(self.charger, evse_id, tx_id, samples)
-        self.on_transaction_extra(tx_id, kw)
-        state = transaction_info.get("charging_state")
-        if event_type == "Ended":
-            self._end_session(tx, evse_id, _register_wh(samples), when, transaction_info)
-        elif (status := CHARGING_STATES.get(state or "")) is not None:
-            self.csms.charging_state(self.charger, evse_id, status)
-        return self._call_result.TransactionEvent(
-            id_token_info=info, total_cost=self._running_cost(tx)
-        )
-
-    def _running_cost(self, tx: Transaction) -> float | None:
-        """Return the cost to tell the charger (California Pricing), where it shows costs.
-
-        Sent where the charger enables TariffCostCtrlr's cost (Enabled.Cost) and
-        Home Assistant reckons the session's cost.
-        """
-        enabled = self.charger.configuration.get(COST_ENABLED, "")
-        if (enabled or "").lower() != "true" or tx.computed_cost is None:
-            return None
-        return round(tx.computed_cost, 2)
-
-    async def _token_info(self, token: str | None, event_type: str) -> dict[str, Any] | None:
-        if not token:
-            return None
-        if event_type == "Ended":  # the session is over: the list alone
-            decision = self.csms.tags.decide_offline(self.charger, token, "TransactionEvent")
-        else:
-            decision = await self.csms.tags.authorize(self.charger, token, "TransactionEvent")
-        return token_info(decision)
-
-    @staticmethod
-    def _event_evse(evse: dict[str, Any] | None, tx: Transaction | None) -> int:
-        """Return the EVSE of an event: as given (never 0, the station), else the session's."""
-        if evse is not None:
-            if evse["id"] < 1:
-                raise InvalidInput(f"a transaction cannot run on EVSE {evse['id']}")
-            return int(evse["id"])
-        return tx.connector_id if tx is not None else 1
-
-    def _end_session(
-        self,
-        tx: Transaction,
-        evse_id: int,
-        meter_stop_wh: float | None,
-        when: datetime,
-        info: dict[str, Any],
-    ) -> None:
-        self.csms.sessions.stop(
-            self.charger,
-            tx.transaction_id,
-            meter_stop_wh,
-            when,
-            StopReason.parse(info.get("stopped_reason")),
-        )
-        if info.get("charging_state", "Idle") != "Idle":  # the cable is still in
-            self.csms.charging_state(self.charger, evse_id, ConnectorStatus.FINISHING)
-
-    @after("TransactionEvent")
-    def after_transaction_event(self, **kw: Any) -> None:
-        self.flush_session_started()
-
-    def on_transaction_extra(self, transaction_id: str, fields: dict[str, Any]) -> None:
-        """Handle what a later version adds to TransactionEvent (2.0.1: nothing)."""
-
-    @on("MeterValues")
-    def on_meter_values(self, evse_id: int, meter_value: list[dict[str, Any]], **kw: Any) -> Any:
-        self.csms.meter_values(self.charger, evse_id, None, self.inputs.meter_samples(meter_value))
-        return self._call_result.MeterValues()
 
     # ------------------------------------------------------------ CSMS -> charger
     async def remote_start(self, connector_id: int | None, id_tag: str) -> CommandOutcome:
