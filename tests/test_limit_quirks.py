@@ -121,6 +121,19 @@ async def test_accepts_and_ignores(hass: HomeAssistant, csms_entry, connect_sim)
     assert state(hass, f"sensor.{CONN}_effective_limit") == "16.0"
 
 
+async def test_applies_late(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    """A charger that puts a profile in force a second after accepting it: its
+    composite schedule, read again, shows the limit; nothing is called ignored."""
+    sim = await quirky(hass, connect_sim, "applies_late")
+    await sim.start_transaction(1)
+    result = await cap(hass, amps=10)
+    assert result["effective_limit"]["value"] == 10
+    assert state(hass, f"binary_sensor.{CONN}_limit_ignored") == "off"
+    assert state(hass, f"sensor.{CONN}_effective_limit") == "10.0"
+    assert sim.connectors[1].limit_amps() == 10  # what it applies, by then
+    assert [k for k, _ in sim.received].count("composite_schedule") == 2  # read again
+
+
 async def test_keeps_zero_after_session(hass: HomeAssistant, csms_entry, connect_sim) -> None:
     sim = await quirky(hass, connect_sim, "keeps_zero_after_session")
     await cap(hass, amps=10)

@@ -10,6 +10,7 @@ charger-wide max profile caps both.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +29,9 @@ QUIRKS = {
     "keeps_zero_after_session": "keeps applying a TxProfile after its session ended",
     "no_composite": "answers GetCompositeSchedule with Rejected",
     "over_draws": "reports the limit in its composite schedule, but draws full power",
+    "applies_late": "puts an accepted profile in force a second later (and says so)",
 }
+APPLY_DELAY_S = 1.0
 
 
 @dataclass
@@ -86,6 +89,8 @@ class ProfileEngine:
             return "Accepted"
         if conn is not None and conn.transaction_id is not None:
             profile.installed_in_tx = str(conn.transaction_id)
+        if "applies_late" in q:
+            profile.installed += timedelta(seconds=APPLY_DELAY_S)
         # the same id, or the same purpose and stack level on the connector, is replaced
         for other in list(self.profiles.values()):
             if other.id == profile.id or (
@@ -114,6 +119,8 @@ class ProfileEngine:
     # ------------------------------------------------------------ what applies
     def _value_at(self, profile: SimProfile, moment: datetime, conn: Any) -> float | None:
         """The profile's limit at a moment, in A; None where it says nothing."""
+        if "applies_late" in self.quirks and moment < profile.installed:
+            return None  # not in force yet, whatever its schedule says
         if profile.kind == "Absolute":
             origin = profile.start or profile.installed
         else:
@@ -185,7 +192,10 @@ class ProfileEngine:
         """GetCompositeSchedule's schedule (camelCase), or None where refused."""
         if "no_composite" in self.quirks:
             return None
-        now = (now or datetime.now(UTC)).replace(microsecond=0)
+        # evaluated at this very moment (a profile installed a moment ago is in force),
+        # reported from the whole second
+        now = now or datetime.now(UTC)
+        begin = now.replace(microsecond=0)
         end = now + timedelta(seconds=duration)
         moments = {now}
         for profile in self.profiles.values():
@@ -196,7 +206,7 @@ class ProfileEngine:
             for start in offsets:
                 moment = origin + timedelta(seconds=start)
                 if now < moment < end:
-                    moments.add(moment.replace(microsecond=0))
+                    moments.add(moment)
         periods: list[dict[str, Any]] = []
         for moment in sorted(moments):
             amps = self.limit_amps(conn, moment, drawn=False)
@@ -205,9 +215,17 @@ class ProfileEngine:
                 continue
             periods.append(
                 {
-                    "startPeriod": int((moment - now).total_seconds()),
+                    # whole seconds from the reported start, never before the change
+                    "startPeriod": 0
+                    if moment == now
+                    else math.ceil((moment - begin).total_seconds()),
                     "limit": round(limit, 1),
                     "numberPhases": conn.phases,
                 }
             )
-        return {"start": now, "duration": duration, "unit": unit, "periods": periods}
+        return {
+            "start": begin,
+            "duration": duration,
+            "unit": unit,
+            "periods": periods,
+        }

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 VERIFY_DURATION_S = 300
+RECHECK_S = 2.0  # a composite schedule above the accepted limit is read again after this
 STATION_LIMIT_SPACING = timedelta(seconds=60)
 MIN_CHANGE_A = 0.5
 MIN_CHANGE_W = 100.0
@@ -456,28 +457,40 @@ class LimitController:
         accepted = watch.accepted
         if accepted is None:
             return
-        charger = conn.charger
-        effective: EffectiveLimit | None = None
-        if charger.composite_supported is not False:
-            try:
-                schedule = await self.composite(conn, VERIFY_DURATION_S, accepted.unit)
-            except CommandError as err:
-                if err.answer in TRANSPORT_FAILURES:
-                    raise
-                charger.composite_supported = False
-            else:
-                charger.composite_supported = True
-                period = schedule.period_at(_now())
-                if period is None and schedule.periods:
-                    period = schedule.periods[0]  # the charger's clock is a little behind
-                if period is not None:
-                    effective = EffectiveLimit(period.limit, schedule.unit, LimitSource.COMPOSITE)
+        effective = await self._composite_limit(conn, accepted)
+        if effective is not None and watch.over(effective):
+            # Many chargers put an accepted profile in force a moment later: ask
+            # once more before calling the limit ignored.
+            await asyncio.sleep(RECHECK_S)
+            effective = await self._composite_limit(conn, accepted) or effective
         if effective is None:
             effective = offered(conn, accepted.unit) or EffectiveLimit(
                 accepted.value, accepted.unit, LimitSource.DESIRED
             )
         watch.reported(effective)
         result.effective = effective
+
+    async def _composite_limit(
+        self, conn: Connector, accepted: LimitValue
+    ) -> EffectiveLimit | None:
+        """Return the limit the charger's composite schedule has in force now."""
+        charger = conn.charger
+        if charger.composite_supported is False:
+            return None
+        try:
+            schedule = await self.composite(conn, VERIFY_DURATION_S, accepted.unit)
+        except CommandError as err:
+            if err.answer in TRANSPORT_FAILURES:
+                raise
+            charger.composite_supported = False
+            return None
+        charger.composite_supported = True
+        period = schedule.period_at(_now())
+        if period is None and schedule.periods:
+            period = schedule.periods[0]  # the charger's clock is a little behind
+        if period is None:
+            return None
+        return EffectiveLimit(period.limit, schedule.unit, LimitSource.COMPOSITE)
 
     # ------------------------------------------------------------ helpers
     def _close(self, a: LimitValue, b: LimitValue, conn: Connector) -> bool:

@@ -67,7 +67,7 @@ class LimitWatch:
     def reported(self, effective: EffectiveLimit) -> None:
         """Note the limit the charger says is in force."""
         self.effective = effective
-        self._reported_over = self._over(effective)
+        self._reported_over = self.over(effective)
         self._update()
 
     def reading(self, power_w: float | None) -> None:
@@ -79,7 +79,8 @@ class LimitWatch:
             self._draw_over = self._draw_over + 1 if power_w > allowed + 1 else 0
         self._update()
 
-    def _over(self, effective: EffectiveLimit) -> bool:
+    def over(self, effective: EffectiveLimit) -> bool:
+        """Tell whether the charger reports more than it accepted (beyond the tolerance)."""
         if self.accepted is None or effective.source is LimitSource.DESIRED:
             return False
         if effective.unit is LimitUnit.AMPS:
