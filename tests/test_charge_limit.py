@@ -212,10 +212,11 @@ async def test_charging_schedule_is_stepped(hass: HomeAssistant, charger) -> Non
     await charger.start_transaction(1)
     periods = [
         {"start": (now - timedelta(minutes=1)).isoformat(), "amps": 8},
-        {"start": (now + timedelta(seconds=1)).isoformat(), "amps": 12},
+        # seconds apart, so that a loaded test machine still sees the first step
+        {"start": (now + timedelta(seconds=2)).isoformat(), "amps": 12},
         {
-            "start": (now + timedelta(seconds=2)).isoformat(),
-            "end": (now + timedelta(seconds=3)).isoformat(),
+            "start": (now + timedelta(seconds=4)).isoformat(),
+            "end": (now + timedelta(seconds=6)).isoformat(),
             "amps": 6,
         },
     ]

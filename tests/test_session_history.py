@@ -220,3 +220,18 @@ async def test_a_session_replayed_long_after_is_not_recorded_again(
     once = await sessions(hass, id_tag="ONCE")
     assert once["count"] == 1
     assert (await sessions(hass))["count"] == 51
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_costs_follow_home_assistants_currency(hass: HomeAssistant, charger) -> None:
+    """A change of Home Assistant's currency applies to the next costs, without a reload."""
+    hass.config_entries.async_update_entry(_charger_entry(hass), options={CONF_FIXED_PRICE: 0.4})
+    await hass.config.async_update(currency="CHF")
+    await hass.async_block_till_done()
+    await charger.start_transaction(1)
+    await charger.send_meter_values(1, seconds=900)
+    await until(hass, lambda: state(hass, COST) not in (None, "unknown"))
+    assert hass.states.get(COST).attributes["unit_of_measurement"] == "CHF"
+    await charger.stop_transaction(1)
+    result = await until_sessions(hass, 1)
+    assert result["sessions"][0]["currency"] == "CHF"

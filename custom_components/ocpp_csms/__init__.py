@@ -11,7 +11,7 @@ import errno
 import logging
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.const import EVENT_CORE_CONFIG_UPDATE, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
@@ -66,8 +66,15 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     await hass.async_add_executor_job(validate_in_event_loop)
     hass.data[DATA_RUNTIME] = runtime
     async_setup_services(hass)
-    if hass.http is not None:  # log uploads to Home Assistant itself
-        hass.http.register_view(UploadView(lambda: get_runtime(hass).log_uploads))
+
+    @callback
+    def _core_config_updated(_event: Event) -> None:
+        # the costs Home Assistant reckons are in its currency, as it is now
+        get_runtime(hass).csms.settings.currency = hass.config.currency
+
+    hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _core_config_updated)
+    # log uploads to Home Assistant itself (http is a dependency: it is set up)
+    hass.http.register_view(UploadView(lambda: get_runtime(hass).log_uploads))
     return True
 
 

@@ -19,7 +19,8 @@ from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
 from .entry_data import ChargerConfigEntry
 from .model.authorization import AuthStatus
 from .model.charger import Charger, Connector
-from .model.maintenance import FIRMWARE_STATUSES, LOG_STATUSES, Happenings
+from .model.events import Happenings
+from .model.maintenance import FIRMWARE_STATUSES, LOG_STATUSES
 from .model.reservations import ReservationEnd
 
 PARALLEL_UPDATES = 0  # push-updated
@@ -75,11 +76,11 @@ TAG = OcppEventDescription(
     translation_key="tag",
     event_types=[s.value.lower() for s in AuthStatus],
 )
-SESSION = OcppEventDescription(
+SESSION = HappeningsDescription(
     key="session",
-    shows_readings=False,  # sessions start and end by other messages
     translation_key="session",
     event_types=["started", "ended"],
+    happenings_fn=lambda c: c.session_happenings,
 )
 
 
@@ -97,7 +98,7 @@ async def async_setup_entry(
             *(HappeningsEvent(data, charger, d) for d in CHARGER_HAPPENINGS),
         ],
         lambda data, conn: [
-            SessionEvent(data, conn, SESSION),
+            HappeningsEvent(data, conn, SESSION),
             HappeningsEvent(data, conn, RESERVATION),
         ],
     )
@@ -145,22 +146,6 @@ class TagEvent(_CountedEvent):
             "name": decision.tag.name if decision.tag is not None else None,
             "decided_by": decision.decided_by,
         }
-
-
-class SessionEvent(_CountedEvent):
-    """A session started or ended on the connector.
-
-    With the same data as the ocpp_csms_session_started / _ended bus events.
-    """
-
-    def _count(self) -> int:
-        return self.connector.session_events if self.connector is not None else 0
-
-    def _last(self) -> tuple[str, dict[str, Any]] | None:
-        if self.connector is None or (last := self.connector.last_session_event) is None:
-            return None
-        kind, data = last
-        return kind, {k: v for k, v in data.items() if k != "charger_id"}
 
 
 class HappeningsEvent(_CountedEvent):

@@ -20,17 +20,11 @@ from homeassistant.util import dt as dt_util
 
 from .actions import invalid
 from .model.session_history import FIELDS, SessionQuery, totals_by_tag
-from .operation_services import moment
+from .operation_services import moment, moment_field
 from .runtime import get_runtime
 from .targeting import targets
 
-
-def _when(value: Any) -> Any:
-    """Read a moment: a date and time, or a duration from now (negative: ago)."""
-    try:
-        return cv.time_period(value)
-    except probatio.Invalid:
-        return cv.datetime(value)
+_when = moment_field(cv.time_period)  # a negative duration is a moment ago
 
 
 MAX_RETURNED = 5000  # sessions in one response (the export has them all)

@@ -66,8 +66,6 @@ class LogUploads:
         self, charger_id: str, request_id: int, window: timedelta, base_url: str | None
     ) -> tuple[str, UploadSlot]:
         """Return a one-time upload URL and where its file will be stored."""
-        if self._hass.http is None:
-            raise InvalidCommand("Home Assistant's web server is not running", "a location")
         if base_url is None:
             try:
                 base_url = get_url(self._hass, allow_cloud=False, prefer_external=False)

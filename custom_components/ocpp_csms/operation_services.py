@@ -6,6 +6,7 @@ operation refuses it with the ``not_in_version`` error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -39,12 +40,21 @@ def location(value: Any) -> str:
     return url
 
 
-def when(value: Any) -> datetime | timedelta:
-    """Read a moment: a date and time, or a duration from now."""
-    try:
-        return cv.positive_time_period(value)
-    except probatio.Invalid:
-        return cv.datetime(value)
+def moment_field(
+    period: Callable[[Any], timedelta],
+) -> Callable[[Any], datetime | timedelta]:
+    """Return a validator of a moment: a date and time, or a duration ``period`` reads."""
+
+    def read(value: Any) -> datetime | timedelta:
+        try:
+            return period(value)
+        except probatio.Invalid:
+            return cv.datetime(value)
+
+    return read
+
+
+when = moment_field(cv.positive_time_period)  # a moment from now on
 
 
 def moment(value: datetime | timedelta | None, default: datetime | None = None) -> datetime | None:

@@ -117,6 +117,7 @@ class CsmsRuntime:
         self.options: dict[str, Any] = {}
         self.planner = ChargingPlanner(hass, self)
         self.log_uploads = LogUploads(hass, self.csms)
+        self.csms.settings.currency = hass.config.currency  # kept current (__init__.py)
 
     async def async_load(self) -> None:
         """Load the stored state."""
@@ -151,7 +152,6 @@ class CsmsRuntime:
             below_minimum_pauses=options.get(CONF_BELOW_MINIMUM, BELOW_MINIMUM_PAUSE)
             == BELOW_MINIMUM_PAUSE,
         )
-        settings.currency = self.hass.config.currency
         self.csms.history.retention = timedelta(
             days=int(options.get(CONF_HISTORY_DAYS, DEFAULT_HISTORY_DAYS))
         )

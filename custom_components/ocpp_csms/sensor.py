@@ -358,9 +358,8 @@ class OcppSensor(OcppEntity, SensorEntity):
         description = self.entity_description
         if description.device_class is SensorDeviceClass.MONETARY:
             session = self.connector.session if self.connector else None
-            if session is not None and session.cost is not None and session.currency:
-                return session.currency  # the charger's own cost, in its currency
-            return self.runtime.csms.settings.currency
+            currency = self.runtime.csms.settings.currency
+            return session.cost_currency(currency) if session is not None else currency
         if isinstance(description, ConnectorSensorDescription) and description.unit_fn:
             return description.unit_fn(self.target)  # type: ignore[arg-type]
         return super().native_unit_of_measurement

@@ -17,9 +17,9 @@ from .desired_limit import DesiredLimit, LimitValue
 from .diagnostics_log import DiagnosticsLog
 from .energy import EnergyRegister
 from .errors import ChargerOffline
+from .events import Happenings
 from .limit_writer import WriteStrategy
 from .local_list import SentList
-from .maintenance import Happenings
 from .measurements import Measurements
 from .transaction import Transaction
 
@@ -132,16 +132,10 @@ class Connector(_Observable):
         # the plan made from it (made again when prices change).
         self.plan_request: dict[str, Any] | None = None
         self.plan: Plan | None = None
-        # The last session start or end, and how many there were (the session
-        # event entity fires once for each).
-        self.last_session_event: tuple[str, dict[str, Any]] | None = None
-        self.session_events = 0
-        self.reservation_happenings = Happenings()  # made and ended (the event entity)
-
-    def session_event(self, kind: str, data: dict[str, Any]) -> None:
-        """Note a session start or end, for the session event entity."""
-        self.last_session_event = (kind, data)
-        self.session_events += 1
+        # Session starts and ends, and reservations made and ended (the session and
+        # reservation event entities fire once for each).
+        self.session_happenings = Happenings()
+        self.reservation_happenings = Happenings()
 
     @property
     def plugged_in(self) -> bool | None:

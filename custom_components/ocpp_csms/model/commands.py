@@ -43,6 +43,8 @@ TAKEN = {
     "Unlocked": CommandOutcome.ACCEPTED,
     "RebootRequired": CommandOutcome.REBOOT_REQUIRED,
     "Scheduled": CommandOutcome.SCHEDULED,
+    # firmware and log requests: taken, and an earlier one given up for it
+    "AcceptedCanceled": CommandOutcome.ACCEPTED,
 }
 
 

@@ -8,7 +8,6 @@ happening (an event entity fires once per count) and is fired on the bus.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .events import EVENT_FIRMWARE, EVENT_LOG, EVENT_MONITOR
@@ -58,19 +57,6 @@ LOG_STATUSES = (
 def snake(word: str) -> str:
     """Return an OCPP enum value in snake case: DownloadFailed -> download_failed."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", word).lower()
-
-
-@dataclass(slots=True)
-class Happenings:
-    """How many happenings of one kind there were, and the last one."""
-
-    count: int = 0
-    last: tuple[str, dict[str, Any]] | None = None
-
-    def add(self, kind: str, data: dict[str, Any]) -> None:
-        """Count one more."""
-        self.count += 1
-        self.last = (kind, data)
 
 
 def _known(status: str, known: tuple[str, ...]) -> str:

@@ -55,7 +55,7 @@ def record_of(tx: Transaction, currency: str | None) -> dict[str, Any]:
         "stopped": stopped.isoformat(),
         "energy_kwh": None if tx.energy_kwh is None else round(tx.energy_kwh, 4),
         "cost": None if cost is None else round(cost, 4),
-        "currency": tx.currency if source == "charger" and tx.currency else currency,
+        "currency": tx.cost_currency(currency),
         "cost_source": source,
         "computed_cost": None if tx.computed_cost is None else round(tx.computed_cost, 4),
         "charger_cost": tx.cost,

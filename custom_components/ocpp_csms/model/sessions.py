@@ -82,7 +82,7 @@ class Sessions:
         self._csms.reservations.session_started(charger, connector_id, id_tag, reservation_id)
         self._csms.persistence.now()
         event = _started_event(tx)
-        conn.session_event("started", event)
+        conn.session_happenings.add("started", event)
         conn.notify()
         self._csms.emit(EVENT_SESSION_STARTED, event)
         return tx
@@ -146,7 +146,7 @@ class Sessions:
         self._csms.persistence.now()
         self._csms.history.add(record_of(tx, self._csms.settings.currency), datetime.now(UTC))
         event = _ended_event(tx, stopped)
-        conn.session_event("ended", event)
+        conn.session_happenings.add("ended", event)
         conn.notify()
         self._csms.emit(EVENT_SESSION_ENDED, event)
         self._csms.limits.session_ended(conn)

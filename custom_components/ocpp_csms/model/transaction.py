@@ -82,6 +82,10 @@ class Transaction:
             return self.computed_cost, "home_assistant"
         return None, None
 
+    def cost_currency(self, ours: str | None) -> str | None:
+        """Return the currency of the cost shown: the charger's for its own, else ``ours``."""
+        return self.currency if self.cost is not None and self.currency else ours
+
     @property
     def energy_kwh(self) -> float | None:
         """Return the session's energy so far (None before any reading)."""

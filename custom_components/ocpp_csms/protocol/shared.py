@@ -15,9 +15,10 @@ from ..model.charger import BootStatus, ChargerIdentity
 from ..model.commands import CommandError, CommandOutcome, DataTransferResult, LimitUnit
 from ..model.errors import InvalidCommand
 from ..model.local_list import LocalEntry
+from ..model.operations import FirmwareRequest, LogRequest
 from ..model.profiles import CompositeSchedule, SchedulePeriod
 from ..model.transaction import Transaction
-from .inputs import ocpp_now
+from .inputs import ocpp_now, ocpp_time
 from .ocpp_lib import on
 from .version_gaps import VersionGaps
 
@@ -25,6 +26,21 @@ CONFIGURATION_TAKEN = {"Accepted", "RebootRequired"}
 
 
 READY_WITHOUT_BOOT_S = 5.0
+
+
+def firmware_of(request: FirmwareRequest) -> dict[str, Any]:
+    """Return the FirmwareType of a request (2.x, and 1.6's SignedUpdateFirmware)."""
+    firmware: dict[str, Any] = {
+        "location": request.url,
+        "retrieveDateTime": ocpp_time(request.retrieve_at),
+    }
+    if request.install_at is not None:
+        firmware["installDateTime"] = ocpp_time(request.install_at)
+    if request.signing_certificate:
+        firmware["signingCertificate"] = request.signing_certificate
+    if request.signature:
+        firmware["signature"] = request.signature
+    return firmware
 
 
 class SharedHandlers(VersionGaps):
@@ -148,6 +164,25 @@ class SharedHandlers(VersionGaps):
         """Send the local authorization list: whole, or the changed entries."""
         update_type = "Full" if full else "Differential"
         return await self.request_status(self.local_list_call(version, update_type, entries))
+
+    async def get_log(self, request: LogRequest, log_type: str) -> str | None:
+        """GetLog (2.x, and 1.6's security extension); the file name it announces."""
+        log: dict[str, Any] = {"remoteLocation": request.location}
+        if request.oldest is not None:
+            log["oldestTimestamp"] = ocpp_time(request.oldest)
+        if request.latest is not None:
+            log["latestTimestamp"] = ocpp_time(request.latest)
+        result = await self.request(
+            self._call.GetLog(
+                log=log,
+                log_type=log_type,
+                request_id=request.request_id,
+                retries=request.retries,
+                retry_interval=request.retry_interval_s,
+            )
+        )
+        self.outcome("GetLog", str(result.status))
+        return None if result.filename is None else str(result.filename)
 
     async def clear_cache(self) -> CommandOutcome:
         """Empty the charger's authorization cache."""

@@ -14,7 +14,7 @@ from ..model.commands import CommandError, CommandOutcome
 from ..model.errors import InvalidCommand
 from ..model.operations import FirmwareRequest, LogRequest, Report, Reservation
 from .inputs import ocpp_time
-from .shared import SharedHandlers
+from .shared import SharedHandlers, firmware_of
 
 # Certificate types as the model (and 2.x) name them, in 1.6 security-extension terms.
 CERTIFICATE_TYPES = {
@@ -66,25 +66,14 @@ class V16Operations(SharedHandlers):
                 )
             )
             return CommandOutcome.ACCEPTED  # 1.6 answers UpdateFirmware with nothing
-        firmware: dict[str, Any] = {
-            "location": request.url,
-            "retrieveDateTime": ocpp_time(request.retrieve_at),
-            "signingCertificate": request.signing_certificate,
-            "signature": request.signature,
-        }
-        if request.install_at is not None:
-            firmware["installDateTime"] = ocpp_time(request.install_at)
-        result = await self.request(
+        return await self.request_status(
             self._call.SignedUpdateFirmware(
                 request_id=request.request_id,
-                firmware=firmware,
+                firmware=firmware_of(request),
                 retries=request.retries,
                 retry_interval=request.retry_interval_s,
             )
         )
-        if str(result.status) == "AcceptedCanceled":
-            return CommandOutcome.ACCEPTED
-        return self.outcome("SignedUpdateFirmware", str(result.status))
 
     async def upload_logs(self, request: LogRequest) -> str | None:
         """GetDiagnostics; GetLog (security extension) for the security log."""
@@ -101,23 +90,7 @@ class V16Operations(SharedHandlers):
             if not result.file_name:  # 1.6: no file name means nothing to upload
                 raise CommandError("GetDiagnostics", "no diagnostics to upload")
             return str(result.file_name)
-        log: dict[str, Any] = {"remoteLocation": request.location}
-        if request.oldest is not None:
-            log["oldestTimestamp"] = ocpp_time(request.oldest)
-        if request.latest is not None:
-            log["latestTimestamp"] = ocpp_time(request.latest)
-        result = await self.request(
-            self._call.GetLog(
-                log=log,
-                log_type="SecurityLog",
-                request_id=request.request_id,
-                retries=request.retries,
-                retry_interval=request.retry_interval_s,
-            )
-        )
-        if str(result.status) != "AcceptedCanceled":
-            self.outcome("GetLog", str(result.status))
-        return None if result.filename is None else str(result.filename)
+        return await self.get_log(request, "SecurityLog")
 
     async def get_installed_certificate_ids(self, types: list[str]) -> Report:
         """GetInstalledCertificateIds, once per type (1.6 asks for one at a time)."""

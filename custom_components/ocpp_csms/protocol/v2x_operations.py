@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model.charger import Charger
 from ..model.commands import CommandError, CommandOutcome
-from ..model.csms import Csms
 from ..model.errors import InvalidCommand
 from ..model.operations import (
     DisplayMessage,
@@ -23,7 +21,7 @@ from ..model.operations import (
     Reservation,
 )
 from .inputs import ocpp_time
-from .report_collector import ReportCollector
+from .shared import firmware_of
 from .v2x_reports import V2xReports
 from .variables import KEY_SYNTAX, parse_key
 
@@ -46,16 +44,6 @@ def _component_variables(keys: list[str]) -> list[dict[str, Any]] | None:
 
 class V2xOperations(V2xReports):
     """The 2.x operations; mixed before the version's ocpp class."""
-
-    def __init__(self, charger: Charger, csms: Csms, connection: Any, timeout: float) -> None:
-        """Serve a 2.x connection; reports in parts are gathered by request id."""
-        super().__init__(charger, csms, connection, timeout)
-        self.reports = ReportCollector()
-
-    async def close_tasks(self) -> None:
-        """Stop waiting for reports and follow-ups: the connection closed."""
-        self.reports.close()
-        await super().close_tasks()
 
     async def _reported(self, request_id: int, payload: Any) -> Report:
         """Send a request whose answer comes as a report in parts; return the parts."""
@@ -96,49 +84,18 @@ class V2xOperations(V2xReports):
     # ------------------------------------------------------------ firmware and logs
     async def update_firmware(self, request: FirmwareRequest) -> CommandOutcome:
         """UpdateFirmware (signed where the request carries a signature)."""
-        firmware: dict[str, Any] = {
-            "location": request.url,
-            "retrieveDateTime": ocpp_time(request.retrieve_at),
-        }
-        if request.install_at is not None:
-            firmware["installDateTime"] = ocpp_time(request.install_at)
-        if request.signing_certificate:
-            firmware["signingCertificate"] = request.signing_certificate
-        if request.signature:
-            firmware["signature"] = request.signature
-        result = await self.request(
+        return await self.request_status(
             self._call.UpdateFirmware(
                 request_id=request.request_id,
-                firmware=firmware,
+                firmware=firmware_of(request),
                 retries=request.retries,
                 retry_interval=request.retry_interval_s,
             )
         )
-        status = str(result.status)
-        if status == "AcceptedCanceled":  # it gave up an earlier update for this one
-            return CommandOutcome.ACCEPTED
-        return self.outcome("UpdateFirmware", status)
 
     async def upload_logs(self, request: LogRequest) -> str | None:
         """GetLog: DiagnosticsLog or SecurityLog."""
-        log: dict[str, Any] = {"remoteLocation": request.location}
-        if request.oldest is not None:
-            log["oldestTimestamp"] = ocpp_time(request.oldest)
-        if request.latest is not None:
-            log["latestTimestamp"] = ocpp_time(request.latest)
-        result = await self.request(
-            self._call.GetLog(
-                log=log,
-                log_type=LOG_TYPES[request.log_type],
-                request_id=request.request_id,
-                retries=request.retries,
-                retry_interval=request.retry_interval_s,
-            )
-        )
-        status = str(result.status)
-        if status != "AcceptedCanceled":
-            self.outcome("GetLog", status)
-        return None if result.filename is None else str(result.filename)
+        return await self.get_log(request, LOG_TYPES[request.log_type])
 
     # ------------------------------------------------------------ display messages
     async def set_display_message(self, message: DisplayMessage) -> CommandOutcome:

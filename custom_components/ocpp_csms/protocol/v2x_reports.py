@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model.charger import ConnectorStatus
+from ..model.charger import Charger, ConnectorStatus
+from ..model.csms import Csms
 from ..model.errors import InvalidInput
 from ..model.maintenance import snake
 from ..model.reservations import ReservationEnd
@@ -29,7 +30,15 @@ def _int_or_none(value: str) -> int | None:
 class V2xReports(SharedHandlers):
     """What 2.x chargers report outside sessions: inventory, events, notices."""
 
-    reports: ReportCollector  # the reports requested, gathered part by part
+    def __init__(self, charger: Charger, csms: Csms, connection: Any, timeout: float) -> None:
+        """Serve a 2.x connection; reports in parts are gathered by request id."""
+        super().__init__(charger, csms, connection, timeout)
+        self.reports = ReportCollector()
+
+    async def close_tasks(self) -> None:
+        """Stop waiting for reports and follow-ups: the connection closed."""
+        self.reports.close()
+        await super().close_tasks()
 
     @on("NotifyReport")
     def on_notify_report(self, request_id: int, generated_at: str, seq_no: int, **kw: Any) -> Any:
