@@ -13,7 +13,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.json import json_bytes
 from pytest_homeassistant_custom_component.common import async_capture_events
 
-from custom_components.ocpp_csms import bridge
+from custom_components.ocpp_csms import persistence
 from custom_components.ocpp_csms.const import DOMAIN, STORAGE_KEY
 from custom_components.ocpp_csms.model.diagnostics_log import MAX_ENTRIES, MAX_TOTAL_BYTES
 
@@ -32,7 +32,7 @@ async def test_busy_charger_is_saved_while_it_talks(
 ) -> None:
     """A session start is written at once; meter values every 50 ms never postpone
     the next write past the save delay (a debounce would never write at all)."""
-    monkeypatch.setattr(bridge, "SAVE_DELAY_S", 0.3)
+    monkeypatch.setattr(persistence, "SAVE_DELAY_S", 0.3)
     tx_id = str(await charger.start_transaction(1))
     await hass.async_block_till_done()
     assert tx_id in stored_tx(hass_storage)  # at once, not after a quiet period
@@ -168,7 +168,7 @@ async def test_readings_remake_only_their_chargers_record(
 ) -> None:
     """Meter values remake one charger's record; the others are kept as written,
     and every record is remade at least every FULL_DUMP_EVERY_S."""
-    monkeypatch.setattr(bridge, "SAVE_DELAY_S", 0.1)
+    monkeypatch.setattr(persistence, "SAVE_DELAY_S", 0.1)
     await add_charger_entry(hass, "CP2")
     other = await connect_sim("CP2")
     assert await other.boot() == "Accepted"
@@ -189,6 +189,6 @@ async def test_readings_remake_only_their_chargers_record(
     await until(hass, lambda: stored("CP1", tx_1) is not None)
     assert stored("CP2", tx_2) == written  # kept as last made, not remade
 
-    monkeypatch.setattr(bridge, "FULL_DUMP_EVERY_S", 0.0)
+    monkeypatch.setattr(persistence, "FULL_DUMP_EVERY_S", 0.0)
     await charger.send_meter_values(1, seconds=600)
     await until(hass, lambda: stored("CP2", tx_2) == 1.0)  # the minute's full remake

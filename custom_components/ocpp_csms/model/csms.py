@@ -9,7 +9,7 @@ persistence and events.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -79,23 +79,28 @@ def is_register(value: SampledValue) -> bool:
 
 
 @dataclass(slots=True)
-class Persistence:
+class Saving:
     """How the model asks for its state to be written."""
 
     soon: Callable[[], None] = lambda: None  # within a few seconds
-    now: Callable[[], None] = lambda: None  # a session started or ended
+    # acknowledged to a charger (an id handed out, a session started or ended): on
+    # disk before the next answer leaves (None: only the counters changed)
+    now: Callable[[Charger | None], None] = lambda charger: None
     # within a few seconds, and only this charger's readings changed (the hot path)
     readings: Callable[[Charger], None] = lambda charger: None
-    history: Callable[[], None] = lambda: None  # the session history (its own store)
+    # a finished session's record: on disk before the next answer leaves
+    history: Callable[[dict[str, Any]], None] = lambda record: None
+    # what an answer must wait for before it leaves (None: nothing)
+    barrier: Callable[[], Awaitable[None] | None] = lambda: None
 
 
 class Csms:
     """Holds every charger; one instance per Home Assistant."""
 
-    def __init__(self, *, emit: Emit, persistence: Persistence | None = None) -> None:
+    def __init__(self, *, emit: Emit, persistence: Saving | None = None) -> None:
         """Start empty; ``emit`` announces events, ``persistence`` asks for saves."""
         self.emit = emit
-        self.persistence = persistence or Persistence()
+        self.persistence = persistence or Saving()
         self.settings = CsmsSettings()
         self.tags = TagDecisions(emit)
         self.local_lists = LocalLists(self)

@@ -189,7 +189,7 @@ class LocalLists:
                 sent.entries = None
             return
         charger.local_list = type(sent)(version, target)
-        self._csms.persistence.soon()
+        self._csms.persistence.now(charger)  # what the charger holds decides its tags
 
     async def clear_cache(self, charger: Charger) -> None:
         """Make the charger forget its cached authorizations (a tag was withdrawn)."""

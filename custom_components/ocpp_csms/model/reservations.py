@@ -54,7 +54,7 @@ class Reservations:
         """Return a reservation id never used before, on any charger."""
         stored = self._csms.stored
         stored.reservation_counter += 1
-        self._csms.persistence.now()
+        self._csms.persistence.now(None)
         return stored.reservation_counter
 
     def add(self, charger: Charger, reservation: Reservation) -> None:
@@ -63,7 +63,7 @@ class Reservations:
             self._disarm(charger, old)
         charger.reservations[reservation.reservation_id] = reservation
         self._arm(charger, reservation)
-        self._csms.persistence.now()
+        self._csms.persistence.now(charger)
         self._announce(charger, reservation, "created")
 
     def end(self, charger: Charger, reservation_id: int, why: ReservationEnd) -> Reservation | None:
@@ -72,7 +72,7 @@ class Reservations:
         if reservation is None:
             return None
         self._disarm(charger, reservation)
-        self._csms.persistence.now()
+        self._csms.persistence.now(charger)
         self._announce(charger, reservation, why.value)
         return reservation
 

@@ -98,8 +98,8 @@ class SessionQuery:
 class SessionHistory:
     """The finished sessions of every charger, oldest first."""
 
-    def __init__(self, save: Callable[[], None] = lambda: None) -> None:
-        """Start empty; ``save`` asks for a (background) write."""
+    def __init__(self, save: Callable[[dict[str, Any]], None] = lambda record: None) -> None:
+        """Start empty; ``save`` is given each new record to keep."""
         self.save = save
         self.retention = timedelta(days=DEFAULT_RETENTION_DAYS)
         self._records: list[dict[str, Any]] = []
@@ -131,7 +131,7 @@ class SessionHistory:
         if self._records[-1]["stopped"] < self._records[max(0, len(self._records) - 2)]["stopped"]:
             self._records.sort(key=lambda r: r["stopped"])  # reported late: keep the order
         self.prune(now)
-        self.save()
+        self.save(record)
         return True
 
     def prune(self, now: datetime) -> None:

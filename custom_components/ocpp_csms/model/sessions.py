@@ -44,7 +44,7 @@ class Sessions:
         """Return a CSMS-assigned id (1.6): unique across every charger."""
         stored = self._csms.stored
         stored.tx_counter += 1
-        self._csms.persistence.now()
+        self._csms.persistence.now(None)
         return stored.tx_counter
 
     # ------------------------------------------------------------ start
@@ -80,7 +80,7 @@ class Sessions:
         if meter_start_wh is not None:
             conn.energy.offer(meter_start_wh, started, f"{charger.charger_id}/{connector_id}")
         self._csms.reservations.session_started(charger, connector_id, id_tag, reservation_id)
-        self._csms.persistence.now()
+        self._csms.persistence.now(charger)
         event = _started_event(tx)
         conn.session_happenings.add("started", event)
         conn.notify()
@@ -143,7 +143,7 @@ class Sessions:
         self._close_on_connector(conn, tx)
         charger.ended_transactions.append(transaction_id)
         del charger.ended_transactions[:-ENDED_KEPT]
-        self._csms.persistence.now()
+        self._csms.persistence.now(charger)
         self._csms.history.add(record_of(tx, self._csms.settings.currency), datetime.now(UTC))
         event = _ended_event(tx, stopped)
         conn.session_happenings.add("ended", event)

@@ -115,7 +115,7 @@ class StoredState:
 
     def set_aside(self, charger: Charger) -> None:
         """Keep what a charger that leaves memory has, for its next restore."""
-        record = _record(charger)
+        record = record_of_charger(charger)
         if any(record["connectors"].values()) or record["transactions"] or record["reservations"]:
             self._records[charger.charger_id] = record
 
@@ -128,25 +128,29 @@ class StoredState:
         for). None remakes every record.
         """
         if only is None:
-            self._dumped = {charger_id: _record(c) for charger_id, c in chargers.items()}
+            self._dumped = {charger_id: record_of_charger(c) for charger_id, c in chargers.items()}
         else:
             for gone in self._dumped.keys() - chargers.keys():
                 del self._dumped[gone]
             for charger_id in only | (chargers.keys() - self._dumped.keys()):
                 if (charger := chargers.get(charger_id)) is not None:
-                    self._dumped[charger_id] = _record(charger)
+                    self._dumped[charger_id] = record_of_charger(charger)
         records = dict(self._records)  # chargers not seen since the restart
         records.update(self._dumped)
+        return {**self.counters(), "chargers": records}
+
+    def counters(self) -> dict[str, int]:
+        """Return the id counters, as stored."""
         return {
             "tx_counter": self.tx_counter,
             "remote_start_counter": self.remote_start_counter,
             "reservation_counter": self.reservation_counter,
             "request_counter": self.request_counter,
-            "chargers": records,
         }
 
 
-def _record(charger: Charger) -> dict[str, Any]:
+def record_of_charger(charger: Charger) -> dict[str, Any]:
+    """Return what is stored of one charger (plain data)."""
     connectors: dict[str, dict[str, Any]] = {}
     for connector_id, conn in charger.connectors.items():
         saved: dict[str, Any] = {}

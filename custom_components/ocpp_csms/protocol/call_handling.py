@@ -100,6 +100,9 @@ async def handle_call(point: Any, msg: Any) -> None:
     result = msg.create_call_result(to_camel(remove_nones(serialize_as_dict(response))))
     if checked:
         validate(result, version)
+    # what the answer acknowledges (an id, a session's start or end) is on disk first
+    if (saving := point.csms.persistence.barrier()) is not None:
+        await saving
     await point._send(result.to_json())
     after = handlers.get("_after_action")
     if after is not None:
