@@ -89,6 +89,12 @@ async def _async_setup_csms(hass: HomeAssistant, entry: CsmsConfigEntry) -> bool
     runtime = get_runtime(hass)
     await _migrate_shared_password(hass, runtime, entry)
     await async_migrate_allow_list(hass, entry)
+    # Known chargers are served from their first message, even before their own
+    # entries are set up: one reconnecting while Home Assistant starts must not be
+    # refused its statuses and queued readings.
+    for known in hass.config_entries.async_entries(DOMAIN):
+        if known.data.get(CONF_KIND) == KIND_CHARGER and known.disabled_by is None:
+            runtime.csms.adopted.add(known.data[CONF_CHARGER_ID])
     try:
         await runtime.async_start_server(entry)
     except CertificateProblem as err:

@@ -68,11 +68,15 @@ class TrackedStore(Store[dict[str, Any]]):
 
     async def _async_write_data(self, data: dict[str, Any]) -> None:
         try:
-            await super()._async_write_data(data)
+            await self.write_through(data)
         except Exception as err:
             self._written(err)
             raise
         self._written(None)
+
+    async def write_through(self, data: dict[str, Any]) -> None:
+        """Write as Home Assistant's Store does (raises WriteError when it fails)."""
+        await super()._async_write_data(data)
 
 
 class _Retry:
