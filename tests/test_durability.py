@@ -46,7 +46,9 @@ def dead(runtime: CsmsRuntime) -> None:
     storage.journal.rewrite = lambda entries: None  # type: ignore[method-assign]
 
 
-async def crash(hass: HomeAssistant, hass_storage: dict[str, Any], disk: dict[str, Any]) -> CsmsRuntime:
+async def crash(
+    hass: HomeAssistant, hass_storage: dict[str, Any], disk: dict[str, Any]
+) -> CsmsRuntime:
     """Kill the integration (no final write), put back ``disk``, and start again."""
     old = runtime_of(hass)
     dead(old)
@@ -84,7 +86,13 @@ async def test_ended_sessions_survive_a_kill(
     assert all(r["energy_kwh"] and r["energy_kwh"] > 0 for r in runtime.csms.history.dump())
     assert model(hass).transactions == {}
     # and the snapshot that follows holds them, so the journal can go
-    await until(hass, lambda: len(hass_storage.get(HISTORY_STORAGE_KEY, {}).get("data", {}).get("sessions", [])) == 6, timeout=15)
+    await until(
+        hass,
+        lambda: (
+            len(hass_storage.get(HISTORY_STORAGE_KEY, {}).get("data", {}).get("sessions", [])) == 6
+        ),
+        timeout=15,
+    )
 
 
 async def test_started_session_survives_a_kill(
@@ -99,7 +107,11 @@ async def test_started_session_survives_a_kill(
     runtime = await crash(hass, hass_storage, disk)
     tx = model(hass).transactions.get(tx_id)
     assert tx is not None
-    assert (tx.id_tag, tx.started, tx.meter_start_wh) == ("TAGX", before.started, before.meter_start_wh)
+    assert (tx.id_tag, tx.started, tx.meter_start_wh) == (
+        "TAGX",
+        before.started,
+        before.meter_start_wh,
+    )
     assert tx.meter_start_wh is not None
     ended = async_capture_events(hass, f"{DOMAIN}_session_ended")
     sim = await connect_sim("CP1", sim_version=charger.version)
@@ -188,10 +200,38 @@ async def test_known_charger_served_while_home_assistant_starts(
     assert charger_model is not None
     assert charger_model.connectors[1].status is not None  # taken, not refused
     tx = next(iter(charger_model.transactions.values()))
-    assert tx.meter_last_wh is not None and tx.meter_last_wh > tx.meter_start_wh
+    assert tx.meter_last_wh is not None
+    assert tx.meter_last_wh > tx.meter_start_wh
     charger_entry = next(e for e in entries if e.data["kind"] == "charger")
     assert await hass.config_entries.async_setup(charger_entry.entry_id)
     await hass.async_block_till_done()
     shown = hass.states.get("sensor.cp1_connector_1_status")
     assert shown is not None
     assert shown.state == charger_model.connectors[1].status.value
+
+
+async def test_energy_never_steps_back_after_a_kill(
+    hass: HomeAssistant, charger, connect_sim, hass_storage: dict[str, Any]
+) -> None:
+    """The register is stored in batches; after a kill it starts from the larger of
+    the stored register and the value Home Assistant last showed."""
+    await charger.start_transaction(1)
+    await charger.send_meter_values(1, seconds=600)
+    await hass.async_block_till_done()
+    disk = copy.deepcopy(hass_storage)  # the batched register is older than what is shown
+    await charger.send_meter_values(1, seconds=60)
+    await hass.async_block_till_done()
+    shown = float(hass.states.get("sensor.cp1_connector_1_energy").state)
+    stored = disk["ocpp_csms.state"]["data"]["chargers"]["CP1"]["connectors"]["1"]["energy"][0]
+    assert stored < shown
+    await crash(hass, hass_storage, disk)
+    assert model(hass).connectors[1].energy.value_kwh == pytest.approx(shown)
+    old_conn = charger.connectors[1]
+    sim = await connect_sim("CP1", sim_version=charger.version)
+    sim.connectors[1] = old_conn
+    sim.clock_offset_s = charger.clock_offset_s
+    await sim.send_all_status()
+    await until(
+        hass, lambda: hass.states.get("sensor.cp1_connector_1_energy").state != "unavailable"
+    )
+    assert float(hass.states.get("sensor.cp1_connector_1_energy").state) >= shown

@@ -15,8 +15,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 
-from custom_components.ocpp_csms.persistence import HISTORY_STORAGE_KEY
 from custom_components.ocpp_csms.const import CONF_FIXED_PRICE, CONF_PRICE_ENTITY, DOMAIN
+from custom_components.ocpp_csms.persistence import HISTORY_STORAGE_KEY
 
 from .helpers import state, until
 from .test_actions import device_id

@@ -40,7 +40,9 @@ class Journal:
             try:
                 entry = json.loads(line)
             except ValueError:
-                _LOGGER.warning("%s: line %d is torn (a crash while writing); skipped", self.path, number)
+                _LOGGER.warning(
+                    "%s: line %d is torn (a crash while writing); skipped", self.path, number
+                )
                 continue
             if isinstance(entry, dict):
                 entries.append(entry)
@@ -70,10 +72,7 @@ class Journal:
     def rewrite(self, entries: list[dict[str, Any]]) -> None:
         """Replace the file by ``entries`` (those not yet in a snapshot), atomically."""
         if not entries:
-            try:
-                self.path.unlink()
-            except FileNotFoundError:
-                pass
+            self.path.unlink(missing_ok=True)
             return
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

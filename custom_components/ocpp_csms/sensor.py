@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
@@ -32,9 +33,19 @@ from .csms_sensors import setup_csms_sensors
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
 from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry
 from .model.charger import Charger, Connector, ConnectorStatus
-from .model.limit_check import EffectiveLimit
 from .model.maintenance import FIRMWARE_STATUSES, LOG_STATUSES
 from .model.reservations import held_reservation
+from .sensor_values import (
+    cost_attrs,
+    effective_attrs,
+    effective_limit,
+    log_attrs,
+    plan_attrs,
+    reservation_attrs,
+    session_cost,
+    session_energy,
+    session_minutes,
+)
 
 PARALLEL_UPDATES = 0  # push-updated; nothing is polled
 
@@ -56,82 +67,8 @@ class ConnectorSensorDescription(OcppEntityDescription, SensorEntityDescription)
     value_fn: Callable[[Connector], StateType | datetime]
     unit_fn: Callable[[Connector], str | None] | None = None
     attrs_fn: Callable[[Connector], dict[str, Any]] | None = None
-
-
-def _log_attrs(charger: Charger) -> dict[str, Any]:
-    last = charger.log_happenings.last
-    if last is None:
-        return {}
-    return {k: v for k, v in last[1].items() if k in ("request_id", "path", "size")}
-
-
-def _reservation_attrs(conn: Connector) -> dict[str, Any]:
-    held = held_reservation(conn)
-    if held is None:
-        return {}
-    return {
-        "reservation_id": held.reservation_id,
-        "id_tag": held.id_tag,
-        "group_id_tag": held.group_id_tag,
-        "expires": held.expires.isoformat(),
-        "scope": "connector" if held.connector_id is not None else "charger",
-    }
-
-
-def _session_cost(conn: Connector) -> float | None:
-    cost = conn.session.preferred_cost()[0] if conn.session else None
-    return None if cost is None else round(cost, 4)
-
-
-def _cost_attrs(conn: Connector) -> dict[str, Any]:
-    session = conn.session
-    if session is None:
-        return {}
-    return {
-        "source": session.preferred_cost()[1],
-        "computed_cost": None if session.computed_cost is None else round(session.computed_cost, 4),
-        "charger_cost": session.cost,
-        "unpriced_kwh": round(session.unpriced_kwh, 3),
-    }
-
-
-def _effective(conn: Connector) -> EffectiveLimit | None:
-    return conn.watch.effective if conn.watch is not None else None
-
-
-def _plan_attrs(conn: Connector) -> dict[str, Any]:
-    plan, request = conn.plan, conn.plan_request
-    if plan is None or request is None:
-        return {}
-    return {
-        "deadline": request["deadline"],
-        "energy_kwh": plan.energy_kwh,
-        "cost": plan.cost,
-        "unplanned_kwh": plan.unplanned_kwh,
-        "slots": [s.as_dict() for s in plan.slots],
-    }
-
-
-def _effective_attrs(conn: Connector) -> dict[str, Any]:
-    effective = _effective(conn)
-    accepted = conn.charge_limit
-    return {
-        "source": effective.source.value if effective else None,
-        "accepted": accepted.value if accepted else None,
-        "accepted_unit": accepted.unit.value if accepted else None,
-    }
-
-
-def _session_minutes(conn: Connector) -> float | None:
-    session = conn.session
-    if session is None:
-        return None
-    return round(session.duration_s(datetime.now(UTC)) / 60.0, 1)
-
-
-def _session_energy(conn: Connector) -> float | None:
-    session = conn.session
-    return None if session is None or session.energy_kwh is None else round(session.energy_kwh, 3)
+    # given the value shown before a restart (a total that must not step back)
+    restore_fn: Callable[[Connector, float], None] | None = None
 
 
 CHARGER_SENSORS: tuple[ChargerSensorDescription, ...] = (
@@ -172,7 +109,7 @@ CHARGER_SENSORS: tuple[ChargerSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,  # for the rare log upload
         value_fn=lambda c: c.diagnostics_status,
-        attrs_fn=_log_attrs,
+        attrs_fn=log_attrs,
     ),
 )
 
@@ -255,6 +192,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=2,
         value_fn=lambda c: c.energy.value_kwh,
+        restore_fn=lambda c, shown: c.energy.at_least(shown),
     ),
     ConnectorSensorDescription(
         key="session_energy",
@@ -264,31 +202,31 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=2,
-        value_fn=_session_energy,
+        value_fn=session_energy,
     ),
     ConnectorSensorDescription(
         key="session_cost",
         translation_key="session_cost",
         device_class=SensorDeviceClass.MONETARY,
         suggested_display_precision=2,
-        value_fn=_session_cost,
-        attrs_fn=_cost_attrs,
+        value_fn=session_cost,
+        attrs_fn=cost_attrs,
     ),
     ConnectorSensorDescription(
         key="effective_limit",
         translation_key="effective_limit",
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        value_fn=lambda c: e.value if (e := _effective(c)) else None,
-        unit_fn=lambda c: e.unit.value if (e := _effective(c)) else None,
-        attrs_fn=_effective_attrs,
+        value_fn=lambda c: e.value if (e := effective_limit(c)) else None,
+        unit_fn=lambda c: e.unit.value if (e := effective_limit(c)) else None,
+        attrs_fn=effective_attrs,
     ),
     ConnectorSensorDescription(
         key="charging_plan",
         translation_key="charging_plan",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda c: c.plan.next_start(datetime.now(UTC)) if c.plan else None,
-        attrs_fn=_plan_attrs,
+        attrs_fn=plan_attrs,
     ),
     ConnectorSensorDescription(
         key="reservation",
@@ -296,7 +234,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="reservation",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda c: r.expires if (r := held_reservation(c)) else None,
-        attrs_fn=_reservation_attrs,
+        attrs_fn=reservation_attrs,
     ),
     ConnectorSensorDescription(
         key="session_duration",
@@ -304,7 +242,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
-        value_fn=_session_minutes,
+        value_fn=session_minutes,
     ),
 )
 
@@ -322,7 +260,10 @@ async def async_setup_entry(
         entry,  # type: ignore[arg-type]
         async_add_entities,
         lambda data, charger: [OcppSensor(data, charger, d) for d in CHARGER_SENSORS],
-        lambda data, conn: [OcppSensor(data, conn, d) for d in CONNECTOR_SENSORS],
+        lambda data, conn: [
+            (RestoringSensor if d.restore_fn else OcppSensor)(data, conn, d)
+            for d in CONNECTOR_SENSORS
+        ],
     )
 
 
@@ -383,3 +324,22 @@ class OcppSensor(OcppEntity, SensorEntity):
             self.native_unit_of_measurement if self._dynamic_unit else None,
             tuple(attrs.items()) if attrs else None,
         )
+
+
+class RestoringSensor(OcppSensor, RestoreSensor):
+    """A total that never shows less than before a restart (the register is batched)."""
+
+    entity_description: ConnectorSensorDescription
+
+    async def async_added_to_hass(self) -> None:
+        """Take the larger of the stored register and the value last shown."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_sensor_data()
+        restore_fn = self.entity_description.restore_fn
+        if last is not None and restore_fn is not None:
+            try:
+                shown = float(last.native_value)  # type: ignore[arg-type]
+            except TypeError, ValueError:
+                return
+            restore_fn(self.target, shown)  # type: ignore[arg-type]
+            self._snapshot = self._state_snapshot()

@@ -25,7 +25,7 @@ def plausible_step(
     max_power_w: float,
 ) -> bool:
     """Whether a register may move from (last_wh at last_at) to (wh at at)."""
-    if not math.isfinite(wh):
+    if not math.isfinite(wh) or wh < 0:  # an import register is never negative
         return False
     if last_wh is None or last_at is None:
         return True
@@ -46,9 +46,20 @@ class EnergyRegister:
 
     def restore(self, value_kwh: float | None, timestamp: datetime | None) -> None:
         """Take the reading stored before a restart."""
-        if value_kwh is not None and not math.isfinite(value_kwh):
+        if value_kwh is not None and not (math.isfinite(value_kwh) and value_kwh >= 0):
             value_kwh = timestamp = None
         self.value_kwh, self.timestamp = value_kwh, timestamp
+
+    def at_least(self, value_kwh: float) -> None:
+        """Never show less than ``value_kwh`` (the last value Home Assistant showed).
+
+        Readings are stored in batches, so the stored register may be seconds older
+        than the last one shown; a total that steps back spoils long-term statistics.
+        """
+        if not (math.isfinite(value_kwh) and value_kwh >= 0):
+            return
+        if self.value_kwh is None or value_kwh > self.value_kwh:
+            self.value_kwh = value_kwh
 
     def offer(self, wh: float, timestamp: datetime, context: str) -> bool:
         """Take a reading in Wh if plausible; True when it was taken."""
