@@ -43,6 +43,25 @@ async def test_message_flood_gets_a_callerror_then_a_close(
 
 
 @pytest.mark.parametrize(
+    "csms_options",
+    [{"messages_per_minute": 600, "message_burst": 10, "response_timeout": 3}],
+)
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_known_charger_over_the_rate_is_slowed_not_cut(
+    hass: HomeAssistant, charger, url: str
+) -> None:
+    """An adopted charger replaying its queue faster than the rate gets every answer,
+    later (backpressure): no CALLERROR, no close. An unknown one is still cut off."""
+    async with websockets.connect(f"{url}/CP1", subprotocols=["ocpp1.6"]) as ws:
+        for n in range(30):  # three times the burst, one call at a time
+            await ws.send(json.dumps([2, f"q{n}", "Heartbeat", {}]))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 5))[:2] == [3, f"q{n}"]
+    connections = runtime_of(hass).connections
+    assert connections.refused_floods == 0
+    assert connections.held_back >= 15
+
+
+@pytest.mark.parametrize(
     "csms_options", [{"connections_per_address": 3, "connections_total": 5, "response_timeout": 3}]
 )
 async def test_connections_per_address_and_in_all(hass: HomeAssistant, csms_entry, url) -> None:

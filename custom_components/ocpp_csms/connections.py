@@ -32,6 +32,10 @@ BURST_WINDOW_S = 10.0
 BURST_LINES = 5
 # One connection's frames are handled at most this long before others get a turn.
 FAIR_SHARE_S = 0.005
+# An adopted charger over the message rate is slowed down (its answers wait) rather
+# than refused: a charger replaying a day offline sends thousands of messages, one
+# at a time, as fast as it is answered. Only one held back this long is cut off.
+FLOOD_LASTS_S = 600.0
 # A replaced connection gets this long to close cleanly, then it is cut.
 REPLACED_CLOSE_TIMEOUT_S = 1.0
 
@@ -63,6 +67,10 @@ class MessageRate:
             return False
         self._tokens -= 1.0
         return True
+
+    def wait_s(self) -> float:
+        """Return how long until the next token (after a ``take`` that failed)."""
+        return (1.0 - self._tokens) / self._per_s if self._per_s > 0 else FLOOD_LASTS_S
 
 
 _CALL_ID = re.compile(rb'\s*\[\s*2\s*,\s*"([^"\\]{1,36})"')
@@ -139,6 +147,7 @@ class ConnectionManager:
         self.limits = ServerLimits()
         self.admission = Admission()
         self.refused_floods = 0  # connections closed for sending too fast
+        self.held_back = 0  # frames of adopted chargers answered later (over the rate)
         self.server: CsmsServer | None = None
         self.availability = AvailabilityLog()
         # charger id -> the one OCPP version it may use (charger option), if pinned
@@ -216,6 +225,7 @@ class ConnectionManager:
         rate = MessageRate(self.settings.messages_per_minute, self.settings.message_burst)
         loop = asyncio.get_running_loop()
         turn = loop.time()
+        held_since: float | None = None  # over the rate since, without a break
         try:
             async for raw in ws:
                 now = loop.time()
@@ -226,9 +236,22 @@ class ConnectionManager:
                     turn = now = loop.time()
                 if self._links.get(charger_id) is not link:
                     break  # replaced: not one more answer from here
-                if not rate.take(now):
+                if rate.take(now):
+                    held_since = None
+                elif not self.csms.is_adopted(charger_id):
                     await self._flooded(charger_id, adapter, ws, raw)
                     break
+                else:  # backpressure: answer later; read nothing meanwhile
+                    held_since = now if held_since is None else held_since
+                    if now - held_since > FLOOD_LASTS_S:
+                        await self._flooded(charger_id, adapter, ws, raw)
+                        break
+                    self.held_back += 1
+                    while not rate.take(loop.time()):
+                        await asyncio.sleep(rate.wait_s())
+                    turn = loop.time()
+                    if self._links.get(charger_id) is not link:
+                        break
                 await self._route(charger_id, adapter, raw)
         except ConnectionClosed:
             pass

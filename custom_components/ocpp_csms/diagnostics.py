@@ -113,6 +113,7 @@ def _csms(runtime: CsmsRuntime, options: dict[str, Any]) -> dict[str, Any]:
             "failed_logins": runtime.connections.admission.failures.total,
             "refused_busy": server.refused_busy if server else 0,
             "closed_for_flooding": runtime.connections.refused_floods,
+            "held_back_over_rate": runtime.connections.held_back,
         },
         "tls": None
         if runtime.tls is None
