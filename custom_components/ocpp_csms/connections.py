@@ -68,6 +68,11 @@ class MessageRate:
         self._tokens -= 1.0
         return True
 
+    def spend(self, now: float) -> None:
+        """Take one frame's token at ``now`` even if not yet refilled (owed, then)."""
+        self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._per_s) - 1.0
+        self._stamp = now
+
     def wait_s(self) -> float:
         """Return how long until the next token (after a ``take`` that failed)."""
         return (1.0 - self._tokens) / self._per_s if self._per_s > 0 else FLOOD_LASTS_S
@@ -247,8 +252,8 @@ class ConnectionManager:
                         await self._flooded(charger_id, adapter, ws, raw)
                         break
                     self.held_back += 1
-                    while not rate.take(loop.time()):
-                        await asyncio.sleep(rate.wait_s())
+                    await asyncio.sleep(rate.wait_s())
+                    rate.spend(loop.time())  # the token waited for
                     turn = loop.time()
                     if self._links.get(charger_id) is not link:
                         break

@@ -77,7 +77,7 @@ CHARGER_SENSORS: tuple[ChargerSensorDescription, ...] = (
         translation_key="charger_status",
         device_class=SensorDeviceClass.ENUM,
         options=STATUS_OPTIONS,
-        value_fn=lambda c: c.status.value if c.status else None,
+        value_fn=lambda c: c.shown_status.value if c.shown_status else None,
     ),
     ChargerSensorDescription(
         key="error_code",

@@ -201,6 +201,7 @@ class Charger(_Observable):
         self.last_heartbeat: datetime | None = None
         self.status: ConnectorStatus | None = None
         self.error_code: str | None = None
+        self.status_asked_at: float | None = None  # unknown statuses last asked (monotonic)
         self.firmware_status: str | None = None  # snake case (maintenance.py)
         self.diagnostics_status: str | None = None  # the last log upload's status
         self.firmware_happenings = Happenings()
@@ -236,6 +237,24 @@ class Charger(_Observable):
         # The price per kWh sessions are costed at (the charger's options); None: no cost.
         self.price: PriceSource | None = None
         self._connector_added: list[Callable[[Connector], None]] = []
+
+    @property
+    def shown_status(self) -> ConnectorStatus | None:
+        """Return the station's status: as reported, else as its connectors show it.
+
+        Many chargers never report their own (1.6 connector 0, 2.x AvailabilityState):
+        then all connectors unavailable (or faulted) make the station so, and any
+        other known connector state, on a live connection, makes it available.
+        """
+        if self.status is not None:
+            return self.status
+        known = [c.status for c in self.connectors.values() if c.status is not None]
+        if not self.connected or not known:
+            return None
+        for every in (ConnectorStatus.UNAVAILABLE, ConnectorStatus.FAULTED):
+            if all(status is every for status in known):
+                return every
+        return ConnectorStatus.AVAILABLE
 
     def on_connector_added(self, cb: Callable[[Connector], None]) -> Callable[[], None]:
         """Call ``cb`` with each connector that appears; returns the way to stop."""

@@ -229,6 +229,8 @@ class Csms:
         if status in (ConnectorStatus.AVAILABLE, ConnectorStatus.FINISHING):
             conn.measurements.reset_flow()
         conn.notify()
+        if charger.status is None:  # the station's status shown follows its connectors
+            charger.notify()
 
     def charging_state(self, charger: Charger, connector_id: int, status: ConnectorStatus) -> None:
         """Apply the state a 2.x TransactionEvent reports (finer than its status)."""
@@ -236,6 +238,8 @@ class Csms:
         if conn.status != status:
             conn.status = status
             conn.notify()
+            if charger.status is None:
+                charger.notify()
 
     def next_request_id(self) -> int:
         """Return a 2.x requestId never used before (reports, firmware, logs)."""

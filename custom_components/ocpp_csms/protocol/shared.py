@@ -9,6 +9,7 @@ validated against its own schemas.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from ..model.charger import BootStatus, ChargerIdentity
@@ -22,10 +23,14 @@ from .inputs import ocpp_now, ocpp_time
 from .ocpp_lib import on
 from .version_gaps import VersionGaps
 
+_LOGGER = logging.getLogger(__name__)
+
 CONFIGURATION_TAKEN = {"Accepted", "RebootRequired"}
 
 
 READY_WITHOUT_BOOT_S = 5.0
+# A charger is asked for the statuses Home Assistant does not know at most this often.
+STATUS_ASK_EVERY_S = 60.0
 
 
 def firmware_of(request: FirmwareRequest) -> dict[str, Any]:
@@ -52,6 +57,8 @@ class SharedHandlers(VersionGaps):
     # has our answer (it must know the transaction id first).
     session_started: Transaction | None = None
     _booted = False
+    # 1.6 reports the station's own status as connector 0; 2.x by events
+    station_connector: int | None = None
 
     # ------------------------------------------------------------ readiness
     def on_connected(self, adopted: bool) -> None:
@@ -67,6 +74,33 @@ class SharedHandlers(VersionGaps):
         await asyncio.sleep(READY_WITHOUT_BOOT_S)
         if not self._booted:
             self.ready_without_boot()
+        await self.ask_unknown_statuses()
+
+    async def ask_unknown_statuses(self) -> None:
+        """Ask for the statuses not known (chargers report one only when it changes).
+
+        After a restart of Home Assistant an idle charger would stay unknown for
+        hours. Only what is unknown is asked, at most every STATUS_ASK_EVERY_S.
+        """
+        charger = self.charger
+        targets: list[int | None] = [
+            number for number, conn in sorted(charger.connectors.items()) if conn.status is None
+        ]
+        if not charger.connectors:
+            targets = [None]  # the charger's every connector
+        elif charger.status is None and self.station_connector is not None:
+            targets.insert(0, self.station_connector)
+        now = asyncio.get_running_loop().time()
+        asked = charger.status_asked_at
+        if not targets or (asked is not None and now - asked < STATUS_ASK_EVERY_S):
+            return
+        charger.status_asked_at = now
+        for target in targets:
+            try:
+                await self.trigger_message("StatusNotification", target)
+            except CommandError as err:
+                _LOGGER.debug("%s: status not asked: %s", charger.charger_id, err)
+                return
 
     def ready_without_boot(self) -> None:
         """Treat the charger as ready (a reconnect without a boot)."""
@@ -77,6 +111,12 @@ class SharedHandlers(VersionGaps):
         if self.accepted:
             self.csms.limits.charger_ready(self.charger)
             self.spawn(self.csms.local_lists.after_boot(self.charger))
+            self.spawn(self._ask_after_boot())
+
+    async def _ask_after_boot(self) -> None:
+        """Statuses a charger did not send after its boot are asked for."""
+        await asyncio.sleep(READY_WITHOUT_BOOT_S)
+        await self.ask_unknown_statuses()
 
     def flush_session_started(self) -> None:
         """Tell the limit logic of a session that started with the last message."""

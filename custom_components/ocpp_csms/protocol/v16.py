@@ -70,6 +70,7 @@ class V16Adapter(V16Operations, ChargePoint):
     """OCPP 1.6J."""
 
     protocol_version = "1.6"
+    station_connector = 0
     actions = Action
     triggerable = frozenset(
         {

@@ -29,6 +29,10 @@ CHARGING_STATES = {
 }
 
 
+# what a connector shows only during a session
+SESSION_STATES = frozenset(CHARGING_STATES.values())
+
+
 def token_info(decision: TagDecision) -> dict[str, Any]:
     """Return the IdTokenInfoType of a decision.
 
@@ -147,6 +151,10 @@ class V2xTransactions(V2xOperations):
         )
         if info.get("charging_state", "Idle") != "Idle":  # the cable is still in
             self.csms.charging_state(self.charger, evse_id, ConnectorStatus.FINISHING)
+        elif (conn := self.charger.connectors.get(evse_id)) is not None and (
+            conn.status in SESSION_STATES
+        ):  # Idle, and no StatusNotification follows: the connector as last reported
+            self.csms.charging_state(self.charger, evse_id, ConnectorStatus.OCCUPIED)
 
     @after("TransactionEvent")
     def after_transaction_event(self, **kw: Any) -> None:

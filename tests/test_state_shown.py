@@ -1,0 +1,88 @@
+"""What is shown is the charger's state: statuses asked for after a restart, the
+station's status derived from its connectors until it reports one, and a 2.x
+session that ends Idle without a StatusNotification."""
+
+from __future__ import annotations
+
+import pytest
+from homeassistant.core import HomeAssistant
+
+from custom_components.ocpp_csms.protocol import shared
+
+from .conftest import add_charger_entry
+from .helpers import model, state, until
+from .test_restart import restart
+
+CONN = "cp1_connector_1"
+
+
+@pytest.fixture
+def quick_ask(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ask for unknown statuses 50 ms after connecting, not 5 s."""
+    monkeypatch.setattr(shared, "READY_WITHOUT_BOOT_S", 0.05)
+
+
+async def test_idle_charger_status_asked_after_restart(
+    hass: HomeAssistant, charger, connect_sim, quick_ask
+) -> None:
+    """After a restart a charger that reports nothing new is asked, and shows it."""
+    old_conn = charger.connectors[1]
+    await restart(hass)
+    assert model(hass).connectors[1].status is None
+    sim = await connect_sim("CP1", sim_version=charger.version)  # no boot, no status
+    sim.connectors[1] = old_conn
+    await until(hass, lambda: state(hass, f"sensor.{CONN}_status") == "available")
+    assert any(kind == "trigger" for kind, _ in sim.received)
+    assert state(hass, "sensor.cp1_status") == "available"
+
+
+async def test_no_ask_when_the_charger_told_everything(
+    hass: HomeAssistant, charger, quick_ask
+) -> None:
+    """A charger that booted and sent its statuses is asked nothing."""
+    await charger.heartbeat()
+    await hass.async_block_till_done()
+    assert not any(kind == "trigger" for kind, _ in charger.received)
+
+
+async def test_station_status_follows_its_connectors(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    """A charger that never reports its own status shows what its connectors say."""
+    await add_charger_entry(hass, "CP1")
+    sim = await connect_sim("CP1")
+    assert await sim.boot() == "Accepted"
+    if sim.version != "1.6":  # the connector alone, without the station's event
+        await sim.call(
+            sim._call.StatusNotification(
+                timestamp=sim.now(), connector_status="Unavailable", evse_id=1, connector_id=1
+            )
+        )
+        await until(hass, lambda: state(hass, "sensor.cp1_status") == "unavailable")
+        return
+    await sim.send_status(1, "Available")
+    await until(hass, lambda: state(hass, "sensor.cp1_status") == "available")
+    await sim.send_status(1, "Unavailable")
+    await until(hass, lambda: state(hass, "sensor.cp1_status") == "unavailable")
+    await sim.send_status(0, "Faulted", error_code="OtherError")  # its own, once it reports
+    await until(hass, lambda: state(hass, "sensor.cp1_status") == "faulted")
+
+
+@pytest.mark.parametrize("version", ["2.0.1", "2.1"])
+async def test_session_ended_idle_without_status(hass: HomeAssistant, charger) -> None:
+    """A 2.x session ended with chargingState Idle, and no StatusNotification after:
+    the connector no longer shows charging."""
+    tx_id = str(await charger.start_transaction(1))
+    await until(hass, lambda: state(hass, f"binary_sensor.{CONN}_charging") == "on")
+    conn = charger.connectors[1]
+    conn.end_transaction()
+    await charger._transaction_event(
+        conn,
+        "Ended",
+        "RemoteStop",
+        transaction_id=tx_id,
+        stoppedReason="Remote",
+        chargingState="Idle",
+    )
+    await until(hass, lambda: state(hass, f"binary_sensor.{CONN}_charging") == "off")
+    assert state(hass, f"sensor.{CONN}_status") == "occupied"
