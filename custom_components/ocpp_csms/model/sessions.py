@@ -61,6 +61,11 @@ class Sessions:
     ) -> Transaction:
         """Start a session (or, for 2.x, note one first seen); repeated starts are one."""
         conn = self._csms.connector(charger, connector_id)
+        if meter_start_wh is not None and meter_start_wh < 0:  # no import register is
+            charger.count_anomaly(
+                "negative_meter_start", f"meter start {meter_start_wh} Wh taken as unknown"
+            )
+            meter_start_wh = None
         if (known := charger.transactions.get(transaction_id)) is not None:
             conn.transaction = known  # a repeated start (2.x offline replay)
             return known
@@ -126,8 +131,13 @@ class Sessions:
         meter_stop_wh: float | None,
         stopped: datetime,
         reason: StopReason,
+        precision_wh: float = 0.0,
     ) -> Transaction | None:
-        """End the session; None (and nothing changed) for an unknown id."""
+        """End the session; None (and nothing changed) for an unknown id.
+
+        ``precision_wh``: how coarse the message's meter stop is (1.6: whole Wh); a
+        stop that far below the last reading is that reading, rounded.
+        """
         tx = charger.transactions.pop(transaction_id, None)
         if tx is None:
             charger.count_anomaly(
@@ -135,6 +145,9 @@ class Sessions:
             )
             return None
         tx.stopped, tx.stop_reason = stopped, reason
+        last = tx.meter_last_wh
+        if meter_stop_wh is not None and last is not None and last - precision_wh < meter_stop_wh < last:
+            meter_stop_wh = last  # the same reading, rounded down
         self._take_meter_stop(charger, tx, meter_stop_wh, stopped)
         credit_cost(tx, charger.price)
         conn = self._csms.connector(charger, tx.connector_id)

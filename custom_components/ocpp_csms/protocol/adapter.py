@@ -31,6 +31,7 @@ from .ocpp_lib import (
     OCPPError,
     PropertyConstraintViolationError,
     SecurityError,
+    UnknownCallErrorCodeError,
 )
 from .ocpp_lib import NotImplementedError as OcppNotImplemented
 
@@ -238,6 +239,8 @@ class AdapterBase:
             raise CommandError(action, "timeout") from err
         except OCPPError as err:
             raise CommandError(action, f"{err.code}: {err.description}") from err
+        except UnknownCallErrorCodeError as err:  # a code of the charger's own making
+            raise CommandError(action, str(err)) from err
         except Exception as err:  # connection closed while waiting
             if type(err).__name__.startswith("ConnectionClosed"):
                 raise CommandError(action, "disconnected") from err

@@ -75,6 +75,9 @@ if TYPE_CHECKING:
     class SecurityError(OCPPError):
         """SecurityError."""
 
+    class UnknownCallErrorCodeError(Exception):  # noqa: N818  (the library's name)
+        """A CALLERROR with a code no OCPP version defines."""
+
     Action16: Any
     Action201: Any
     Action21: Any
@@ -117,6 +120,7 @@ else:
         PropertyConstraintViolationError,
         ProtocolError,
         SecurityError,
+        UnknownCallErrorCodeError,
     )
     from ocpp.messages import Call, CallError, CallResult, MessageType, _validate_payload
     from ocpp.routing import after, on
@@ -202,6 +206,7 @@ __all__ = [
     "PropertyConstraintViolationError",
     "ProtocolError",
     "SecurityError",
+    "UnknownCallErrorCodeError",
     "after",
     "camel_to_snake_case",
     "on",

@@ -168,6 +168,7 @@ class V16Adapter(V16Operations, ChargePoint):
             self.inputs.number(meter_stop, "meterStop"),
             self.inputs.timestamp(timestamp),
             StopReason.parse(kw.get("reason")),
+            precision_wh=1.0,  # meterStop is whole Wh; readings may be finer
         )
         if id_tag := kw.get("id_tag"):
             decision = self.csms.tags.decide_offline(self.charger, id_tag, "StopTransaction")
