@@ -309,3 +309,24 @@ def test_plan_as_schedule_steps() -> None:
     ]
     assert plan.next_start(now) == prices[1].start
     assert plan.next_start(prices[3].end) is None
+
+
+def test_quarter_hour_prices_report_what_the_car_gets() -> None:
+    """6.875 kWh at 11 kW is 37.5 minutes: two and a half 15-minute slots, and the
+    plan's energy and cost are those of 37.5 minutes, not of three whole slots."""
+    quarters = [
+        PriceSlot(
+            (DAY + timedelta(minutes=15 * n)).astimezone(UTC),
+            (DAY + timedelta(minutes=15 * (n + 1))).astimezone(UTC),
+            0.10 + 0.01 * n,
+        )
+        for n in range(16)
+    ]
+    plan = make_plan(
+        quarters, DAY.astimezone(UTC), DAY.astimezone(UTC) + timedelta(hours=4), 6.875 / 11, 11.0
+    )
+    assert plan.energy_kwh == pytest.approx(6.875)
+    # the two cheapest quarters whole, the third for its first 7.5 minutes
+    assert plan.cost == pytest.approx(11 * (0.25 * 0.10 + 0.25 * 0.11 + 0.125 * 0.12))
+    assert plan.slots[-1].end == (DAY + timedelta(minutes=37.5)).astimezone(UTC)
+    assert plan.unplanned_kwh == 0

@@ -180,7 +180,7 @@ def make_plan(
         planned = sum(s.hours for s in chosen)
         if planned + 1e-9 < need_h and max_price is None:
             chosen += _unknown_before(deadline, now, known, need_h - planned, chosen)
-    slots = _merge(chosen)
+    slots = _trimmed(_merge(chosen), need_h)
     hours = sum(s.hours for s in slots)
     costs = [s.hours * power_kw * s.price for s in slots if s.price is not None]
     cost = sum(costs) if costs else None
@@ -190,6 +190,26 @@ def make_plan(
         cost=round(cost, 4) if cost is not None else None,
         unplanned_kwh=round(max(0.0, need_h - hours) * power_kw, 3),
     )
+
+
+def _trimmed(slots: tuple[PlannedSlot, ...], need_h: float) -> tuple[PlannedSlot, ...]:
+    """Return the slots ending once ``need_h`` is charged: the car takes energy in
+    time order, so the last slot is used in part (whole slots of 15-minute prices
+    would report more energy and cost than the car gets).
+    """
+    out: list[PlannedSlot] = []
+    left = need_h
+    for slot in slots:
+        if left <= 1e-9:
+            break
+        take = min(slot.hours, left)
+        out.append(
+            slot
+            if take == slot.hours
+            else PlannedSlot(slot.start, slot.start + timedelta(hours=take), slot.price)
+        )
+        left -= take
+    return tuple(out)
 
 
 def _unknown_before(

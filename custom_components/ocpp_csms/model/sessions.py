@@ -146,7 +146,11 @@ class Sessions:
             return None
         tx.stopped, tx.stop_reason = stopped, reason
         last = tx.meter_last_wh
-        if meter_stop_wh is not None and last is not None and last - precision_wh < meter_stop_wh < last:
+        if (
+            meter_stop_wh is not None
+            and last is not None
+            and last - precision_wh < meter_stop_wh < last
+        ):
             meter_stop_wh = last  # the same reading, rounded down
         self._take_meter_stop(charger, tx, meter_stop_wh, stopped)
         credit_cost(tx, charger.price)

@@ -75,7 +75,7 @@ if TYPE_CHECKING:
     class SecurityError(OCPPError):
         """SecurityError."""
 
-    class UnknownCallErrorCodeError(Exception):  # noqa: N818  (the library's name)
+    class UnknownCallErrorCodeError(Exception):
         """A CALLERROR with a code no OCPP version defines."""
 
     Action16: Any
