@@ -193,9 +193,10 @@ def make_plan(
 
 
 def _trimmed(slots: tuple[PlannedSlot, ...], need_h: float) -> tuple[PlannedSlot, ...]:
-    """Return the slots ending once ``need_h`` is charged: the car takes energy in
-    time order, so the last slot is used in part (whole slots of 15-minute prices
-    would report more energy and cost than the car gets).
+    """Return the slots ending once ``need_h`` is charged.
+
+    The car takes energy in time order, so the last slot is used in part (whole
+    slots of 15-minute prices would report more energy and cost than the car gets).
     """
     out: list[PlannedSlot] = []
     left = need_h
