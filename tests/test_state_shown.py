@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from custom_components.ocpp_csms.protocol import shared
 
 from .conftest import add_charger_entry
-from .helpers import model, state, until
+from .helpers import model, runtime_of, state, until
 from .test_restart import restart
 
 CONN = "cp1_connector_1"
@@ -86,3 +86,24 @@ async def test_session_ended_idle_without_status(hass: HomeAssistant, charger) -
     )
     await until(hass, lambda: state(hass, f"binary_sensor.{CONN}_charging") == "off")
     assert state(hass, f"sensor.{CONN}_status") == "occupied"
+
+
+async def test_last_session_shown_after_restart(hass: HomeAssistant, charger, connect_sim) -> None:
+    """The connector's last session (energy, duration) and the firmware status are
+    still shown after Home Assistant restarts, not unknown."""
+    await charger.start_transaction(1)
+    await charger.send_meter_values(1, seconds=1800)
+    await charger.stop_transaction(1)
+    await until(hass, lambda: state(hass, f"sensor.{CONN}_session_energy") not in (None, "unknown"))
+    energy = state(hass, f"sensor.{CONN}_session_energy")
+    duration = state(hass, f"sensor.{CONN}_session_duration")
+    runtime_of(hass).csms.maintenance.firmware_status(model(hass), "Installed", None)
+    old_conn = charger.connectors[1]
+    await restart(hass)
+    sim = await connect_sim("CP1", sim_version=charger.version)
+    sim.connectors[1] = old_conn
+    await sim.send_all_status()
+    await until(hass, lambda: state(hass, f"sensor.{CONN}_status") == "available")
+    assert state(hass, f"sensor.{CONN}_session_energy") == energy
+    assert state(hass, f"sensor.{CONN}_session_duration") == duration
+    assert model(hass).firmware_status == "installed"

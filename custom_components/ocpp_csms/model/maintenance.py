@@ -78,6 +78,7 @@ class Maintenance:
         charger.firmware_status = kind
         charger.firmware_happenings.add(kind, data)
         charger.notify()
+        self._csms.persistence.soon()  # shown again after a restart
         self._csms.emit(EVENT_FIRMWARE, data)
 
     def log_status(self, charger: Charger, status: str, request_id: int | None) -> None:

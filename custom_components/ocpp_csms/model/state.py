@@ -95,6 +95,8 @@ class StoredState:
             if desired := saved.get("desired"):
                 conn.desired = DesiredLimit.from_dict(desired)
             conn.plan_request = saved.get("plan_request")
+            if last := saved.get("last_session"):
+                conn.last_session = Transaction.from_dict(last)
         for tx_id, saved in record.get("transactions", {}).items():
             tx = Transaction.from_dict(saved)
             charger.transactions[tx_id] = tx
@@ -106,6 +108,7 @@ class StoredState:
         charger.ended_transactions = list(record.get("ended", []))
         if strategy := record.get("limit_strategy"):
             charger.limit_strategy = WriteStrategy.from_dict(strategy)
+        charger.firmware_status = record.get("firmware_status")
         if station := record.get("station_limit"):
             charger.station_limit = LimitValue.from_dict(station)
         charger.local_list = SentList.from_dict(record.get("local_list"))
@@ -161,6 +164,8 @@ def record_of_charger(charger: Charger) -> dict[str, Any]:
             saved["desired"] = conn.desired.as_dict()
         if conn.plan_request is not None:
             saved["plan_request"] = conn.plan_request
+        if conn.last_session is not None and conn.last_session.stopped is not None:
+            saved["last_session"] = conn.last_session.as_dict()  # shown until the next
         connectors[str(connector_id)] = saved
     return {
         "connectors": connectors,
@@ -170,4 +175,5 @@ def record_of_charger(charger: Charger) -> dict[str, Any]:
         "station_limit": charger.station_limit.as_dict() if charger.station_limit else None,
         "local_list": charger.local_list.as_dict(),
         "reservations": [r.as_dict() for r in charger.reservations.values()],
+        "firmware_status": charger.firmware_status,
     }

@@ -115,12 +115,17 @@ class Transaction:
             "computed_cost": self.computed_cost,
             "cost_mark_wh": self.cost_mark_wh,
             "unpriced_kwh": self.unpriced_kwh,
+            # an ended session (shown as the connector's last one)
+            "meter_stop_wh": self.meter_stop_wh,
+            "stopped": self.stopped.isoformat() if self.stopped else None,
+            "stop_reason": self.stop_reason.value if self.stop_reason else None,
+            "anomaly": self.anomaly,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Transaction:
         """Read a stored session."""
-        last_at = data.get("meter_last_at")
+        last_at, stopped = data.get("meter_last_at"), data.get("stopped")
         return cls(
             transaction_id=str(data["transaction_id"]),
             charger_id=data["charger_id"],
@@ -136,4 +141,8 @@ class Transaction:
             computed_cost=data.get("computed_cost"),
             cost_mark_wh=data.get("cost_mark_wh"),
             unpriced_kwh=float(data.get("unpriced_kwh") or 0.0),
+            meter_stop_wh=data.get("meter_stop_wh"),
+            stopped=datetime.fromisoformat(stopped) if stopped else None,
+            stop_reason=StopReason.parse(data["stop_reason"]) if data.get("stop_reason") else None,
+            anomaly=data.get("anomaly"),
         )
