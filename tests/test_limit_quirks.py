@@ -4,13 +4,17 @@ way of writing the ladder ended on."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
 
+from custom_components.ocpp_csms.model import charging_limit
+
 from .conftest import add_charger_entry
 from .helpers import model, runtime_of, state, until
+from .simulator.profiles import APPLY_MUCH_LATER_S
 from .test_actions import act, device_id
 
 CONN = "cpq_connector_1"
@@ -119,6 +123,29 @@ async def test_accepts_and_ignores(hass: HomeAssistant, csms_entry, connect_sim)
     assert result["effective_limit"]["value"] == 16  # and says so when asked
     assert state(hass, f"binary_sensor.{CONN}_limit_ignored") == "on"
     assert state(hass, f"sensor.{CONN}_effective_limit") == "16.0"
+
+
+async def test_ignored_no_more_once_followed(
+    hass: HomeAssistant, csms_entry, connect_sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A charger that puts the limit in force minutes after accepting it is flagged,
+    then no longer once it follows: the limit is read back with later readings."""
+    sim = await quirky(hass, connect_sim, "applies_minutes_later")
+    await sim.start_transaction(1)
+    result = await cap(hass, amps=6)
+    assert result["status"] == "accepted"
+    assert state(hass, f"binary_sensor.{CONN}_limit_ignored") == "on"
+    await sim.send_meter_values(1, seconds=60)  # read back: still ignored
+    await hass.async_block_till_done()
+    assert state(hass, f"binary_sensor.{CONN}_limit_ignored") == "on"
+    # the minutes pass for the charger: its profile is in force now
+    for profile in sim.engine.profiles.values():
+        profile.installed -= timedelta(seconds=APPLY_MUCH_LATER_S)
+    monkeypatch.setattr(charging_limit, "REVERIFY_S", 0.0)  # not a minute after the last
+    await sim.send_meter_values(1, seconds=60)
+    await until(hass, lambda: state(hass, f"binary_sensor.{CONN}_limit_ignored") == "off")
+    assert sim.connectors[1].limit_amps() == 6  # what the charger applies now
+    assert state(hass, f"sensor.{CONN}_effective_limit") == "6.0"
 
 
 async def test_applies_late(hass: HomeAssistant, csms_entry, connect_sim) -> None:

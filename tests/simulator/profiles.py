@@ -30,8 +30,10 @@ QUIRKS = {
     "no_composite": "answers GetCompositeSchedule with Rejected",
     "over_draws": "reports the limit in its composite schedule, but draws full power",
     "applies_late": "puts an accepted profile in force a second later (and says so)",
+    "applies_minutes_later": "puts an accepted profile in force two minutes later",
 }
 APPLY_DELAY_S = 1.0
+APPLY_MUCH_LATER_S = 120.0
 
 
 @dataclass
@@ -91,6 +93,8 @@ class ProfileEngine:
             profile.installed_in_tx = str(conn.transaction_id)
         if "applies_late" in q:
             profile.installed += timedelta(seconds=APPLY_DELAY_S)
+        if "applies_minutes_later" in q:
+            profile.installed += timedelta(seconds=APPLY_MUCH_LATER_S)
         # the same id, or the same purpose and stack level on the connector, is replaced
         for other in list(self.profiles.values()):
             if other.id == profile.id or (
@@ -119,7 +123,8 @@ class ProfileEngine:
     # ------------------------------------------------------------ what applies
     def _value_at(self, profile: SimProfile, moment: datetime, conn: Any) -> float | None:
         """The profile's limit at a moment, in A; None where it says nothing."""
-        if "applies_late" in self.quirks and moment < profile.installed:
+        late = self.quirks & {"applies_late", "applies_minutes_later"}
+        if late and moment < profile.installed:
             return None  # not in force yet, whatever its schedule says
         if profile.kind == "Absolute":
             origin = profile.start or profile.installed

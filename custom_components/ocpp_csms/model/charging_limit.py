@@ -40,6 +40,9 @@ _LOGGER = logging.getLogger(__name__)
 
 VERIFY_DURATION_S = 300
 RECHECK_S = 2.0  # a composite schedule above the accepted limit is read again after this
+# A limit called ignored is read back again, with the meter values, at most this often:
+# a charger that follows it later is no longer flagged.
+REVERIFY_S = 60.0
 STATION_LIMIT_SPACING = timedelta(seconds=60)
 MIN_CHANGE_A = 0.5
 MIN_CHANGE_W = 100.0
@@ -221,7 +224,22 @@ class LimitController:
             reported = offered(conn, watch.accepted.unit)
             if reported is not None:
                 watch.reported(reported)
+        elif watch.reported_over and watch.accepted is not None:
+            now = _now()
+            if watch.rechecked is None or now - watch.rechecked >= timedelta(seconds=REVERIFY_S):
+                watch.rechecked = now
+                self.host.spawn(conn.charger, self._reverify(conn))
         watch.reading(conn.measurements.power_w)
+
+    async def _reverify(self, conn: Connector) -> None:
+        """Read a limit called ignored back again (the charger may follow it now)."""
+        watch = self.watch(conn)
+        if watch.accepted is None:
+            return
+        effective = await self._composite_limit(conn, watch.accepted)
+        if effective is not None:
+            watch.reported(effective)
+            conn.notify()
 
     # ------------------------------------------------------------ core
     def request(self, conn: Connector) -> None:

@@ -11,6 +11,7 @@ again as soon as neither holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -55,6 +56,7 @@ class LimitWatch:
         self.ignored = False
         self._reported_over = False
         self._draw_over = 0
+        self.rechecked: datetime | None = None  # when a limit called ignored was read again
 
     def accepted_limit(self, limit: LimitValue | None) -> None:
         """Note a profile the charger took (None: ours were cleared)."""
@@ -63,6 +65,11 @@ class LimitWatch:
         if limit is None:
             self._reported_over = False
             self.ignored = False
+
+    @property
+    def reported_over(self) -> bool:
+        """Tell whether the charger last reported more than it accepted."""
+        return self._reported_over
 
     def reported(self, effective: EffectiveLimit) -> None:
         """Note the limit the charger says is in force."""
