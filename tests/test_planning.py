@@ -58,6 +58,8 @@ async def test_plan_is_applied_and_planned_again(hass: HomeAssistant, charger) -
     # now is not in the plan: the charger applies 0 A, the session stays open
     assert charger.connectors[1].limit_amps() == 0
     assert state(hass, f"switch.{CONN}_charging") == "on"
+    # the number shows the limit the plan holds, not an empty box
+    assert state(hass, f"number.{CONN}_charging_current_limit") == "0.0"
     sensor = hass.states.get(f"sensor.{CONN}_charging_plan")
     assert sensor.state == first.isoformat()
     assert sensor.attributes["slots"][0]["price"] == 0.05
@@ -65,6 +67,7 @@ async def test_plan_is_applied_and_planned_again(hass: HomeAssistant, charger) -
     set_prices(hass, start, [0.01, 0.02, 0.40, 0.40, 0.30, 0.30])
     await until(hass, lambda: charger.connectors[1].limit_amps() == 10)
     assert model(hass).connectors[1].plan.slots[0].price == 0.01
+    assert state(hass, f"number.{CONN}_charging_current_limit") == "10.0"
 
 
 async def test_unplug_ends_the_plan(hass: HomeAssistant, charger) -> None:

@@ -14,6 +14,7 @@ from homeassistant.components.number import (
 from homeassistant.const import UnitOfElectricCurrent
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .actions import async_set_limit
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
@@ -58,8 +59,10 @@ async def async_setup_entry(
 
 
 class CurrentLimitNumber(OcppEntity, NumberEntity):
-    """The dynamic cap in A, as set here or by ``set_charge_limit`` (None: no cap).
+    """The dynamic cap in A, as set here or by ``set_charge_limit``.
 
+    Without a cap of one's own, the limit in force (a plan, a schedule, a pause,
+    the station's ceiling), in A; empty only where nothing limits the connector.
     What the charger applies is the connector's *Effective limit* sensor.
     """
 
@@ -68,9 +71,16 @@ class CurrentLimitNumber(OcppEntity, NumberEntity):
 
     @property
     def native_value(self) -> float | None:
-        """Return the cap."""
-        cap = self.target.desired.cap
-        return cap.value if cap is not None and cap.unit is LimitUnit.AMPS else None
+        """Return the cap, else the limit in force."""
+        conn = self.target
+        desired, now = conn.desired, dt_util.utcnow()
+        cap = desired.cap
+        if cap is not None and cap.unit is LimitUnit.AMPS and not desired.paused:
+            if desired.cap_until is None or now < desired.cap_until:
+                return cap.value
+        electrical = self.runtime.csms.limits.settings.electrical
+        in_force = desired.at(now, conn.charger.station_limit, electrical)
+        return None if in_force is None else round(electrical.amps(in_force), 1)
 
     async def async_set_native_value(self, value: float) -> None:
         """Set the cap (through the charger)."""
