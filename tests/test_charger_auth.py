@@ -183,6 +183,63 @@ async def test_adopting_a_discovered_charger_sends_its_password(
     assert await again.boot() == "Accepted"
 
 
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_charger_that_cannot_take_its_password_is_not_locked_out(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    """Adopted with a generated password it refuses: after its reboot it is still
+    let in as before, a repair issue says so; once it logs in with the password,
+    only the password works."""
+    sim = await connect_sim("DISC2")
+    sim.takes_password = False
+    assert await sim.boot() == "Pending"
+    await hass.async_block_till_done()
+    flow = hass.config_entries.flow.async_progress_by_handler(DOMAIN)[0]
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"password_mode": "generate"}
+    )
+    password = result["description_placeholders"]["password"]
+    await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+    issues = ir.async_get(hass)
+    await until(
+        hass, lambda: issues.async_get_issue(DOMAIN, "password_not_taken_DISC2") is not None
+    )
+    assert sim.password_set is None
+    await sim.close()
+    rebooted = await connect_sim("DISC2")  # without credentials, as before its adoption
+    assert await rebooted.boot() == "Accepted"
+    await rebooted.close()
+    # the user enters the password in the charger: from then on only it lets it in
+    entered = await connect_sim("DISC2", password=password)
+    assert await entered.boot() == "Accepted"
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, "password_not_taken_DISC2") is None
+    entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "DISC2")
+    assert "open_until_login" not in entry.data
+    await entered.close()
+    with pytest.raises(InvalidStatus):
+        await connect_sim("DISC2")
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_password_raises_a_profile_0_charger_to_profile_1(
+    hass: HomeAssistant, charger
+) -> None:
+    """1.6 on security profile 0 keeps connecting without credentials after taking a
+    key: the key first, then SecurityProfile 1 (the security whitepaper's order)."""
+    charger.configuration["SecurityProfile"] = "0"
+    entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "CP1")
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, "CP1"), entry.entry_id).id
+    response = await hass.services.async_call(
+        DOMAIN, "rotate_password", {"device_id": device}, blocking=True, return_response=True
+    )
+    assert charger.password_set is not None
+    assert charger.configuration["SecurityProfile"] == "1"
+    sets = [f["key"] for k, f in charger.received if k == "set_config"]
+    assert sets[-2:] == ["AuthorizationKey", "SecurityProfile"]
+    assert response
+
+
 async def test_charger_options_set_and_remove_password(
     hass: HomeAssistant, csms_entry, connect_sim, url: str
 ) -> None:

@@ -63,6 +63,11 @@ class AdmissionFacts:
     let_in_without_password: Callable[[str], None] = lambda charger_id: None
     # A charger logged in with its password.
     authenticated: Callable[[str, PasswordHash], None] = lambda charger_id, used: None
+    # Whether a charger adopted with a password it may not have taken is still let
+    # in with the access it had (until it logs in with the new password once).
+    still_open: Callable[[str], bool] = lambda charger_id: False
+    # Such a charger came in without its new password.
+    let_in_before_password: Callable[[str], None] = lambda charger_id: None
     on_repeated_failures: Callable[[str, str, int], None] = lambda cid, addr, n: None
     # A charger offered only OCPP versions it may not use: (charger id, offered).
     unsupported_version: Callable[[str, str], None] = lambda charger_id, offered: None
@@ -128,9 +133,14 @@ class Admission:
         if self._throttled(address):
             return Refusal(HTTPStatus.TOO_MANY_REQUESTS, "Too many failed logins\n")
         given = basic_credentials(authorization)
+        used = None
+        if given is not None and given[0] == charger_id:
+            used = await self._check(charger_id, given[1], hashes)
+        if used is None and self.facts.still_open(charger_id):
+            self.facts.let_in_before_password(charger_id)
+            return None
         if given is None or given[0] != charger_id:
             return self._failed(charger_id, address, "no credentials, or another user name")
-        used = await self._check(charger_id, given[1], hashes)
         if used is None:
             return self._failed(charger_id, address, "wrong password")
         self.failures.succeeded(charger_id)

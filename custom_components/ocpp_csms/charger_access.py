@@ -18,7 +18,13 @@ from homeassistant.helpers import issue_registry as ir
 from .admission import Admission, AdmissionFacts, UnknownPolicy
 from .bridge import raise_repair
 from .charger_auth import PasswordHash, generate_password
-from .const import CONF_PASSWORD_HASH, CONF_PREVIOUS_HASH, DOMAIN, KIND_CHARGER
+from .const import (
+    CONF_OPEN_UNTIL_LOGIN,
+    CONF_PASSWORD_HASH,
+    CONF_PREVIOUS_HASH,
+    DOMAIN,
+    KIND_CHARGER,
+)
 from .model.charger import Charger
 from .model.commands import CommandError
 
@@ -61,6 +67,8 @@ class ChargerAccess:
             on_repeated_failures=self._repeated_failures,
             unsupported_version=self._unsupported_version,
             connected=self._connected,
+            still_open=self._still_open,
+            let_in_before_password=self._password_not_taken,
         )
 
     # ------------------------------------------------------------ facts
@@ -115,19 +123,31 @@ class ChargerAccess:
     def _issue(self, issue_id: str, key: str, placeholders: dict[str, str]) -> None:
         raise_repair(self.hass, issue_id, key, placeholders)
 
+    def _still_open(self, charger_id: str) -> bool:
+        entry = self._entry(charger_id)
+        return entry is not None and bool(entry.data.get(CONF_OPEN_UNTIL_LOGIN))
+
+    def _password_not_taken(self, charger_id: str) -> None:
+        """Tell the user a charger adopted with a new password came in without it."""
+        self._issue(
+            f"password_not_taken_{charger_id}", "password_not_taken", {"charger": charger_id}
+        )
+
     def _without_password(self, charger_id: str) -> None:
         self._issue(f"no_password_{charger_id}", "no_password", {"charger": charger_id})
 
     def _authenticated(self, charger_id: str, used: PasswordHash) -> None:
         ir.async_delete_issue(self.hass, DOMAIN, f"auth_failures_{charger_id}")
         entry = self._entry(charger_id)
-        if entry is None or CONF_PREVIOUS_HASH not in entry.data:
+        old = (CONF_PREVIOUS_HASH, CONF_OPEN_UNTIL_LOGIN)
+        if entry is None or not any(key in entry.data for key in old):
             return
         current = PasswordHash.from_dict(entry.data.get(CONF_PASSWORD_HASH))
-        if used == current:  # the new password works: the old one is void now
-            data = {k: v for k, v in entry.data.items() if k != CONF_PREVIOUS_HASH}
+        if used == current:  # the new password works: the old access is void now
+            data = {k: v for k, v in entry.data.items() if k not in old}
             self.hass.config_entries.async_update_entry(entry, data=data)
             self.admission.forget(charger_id)
+            ir.async_delete_issue(self.hass, DOMAIN, f"password_not_taken_{charger_id}")
 
     def _connected(self, charger_id: str) -> None:
         """Clear the version repair of a charger that connected."""
@@ -181,10 +201,11 @@ class ChargerAccess:
         except CommandError as err:
             _LOGGER.warning(
                 "%s: the charger did not take its new password (%s); enter it in the "
-                "charger's own settings",
+                "charger's own settings (it is let in as before until it logs in with it)",
                 charger.charger_id,
                 err.answer,
             )
+            self._password_not_taken(charger.charger_id)
         else:
             _LOGGER.info("%s: password set on the charger over OCPP", charger.charger_id)
 
@@ -202,6 +223,7 @@ class ChargerAccess:
             data[CONF_PREVIOUS_HASH] = previous
         else:
             data.pop(CONF_PREVIOUS_HASH, None)
+            data.pop(CONF_OPEN_UNTIL_LOGIN, None)
         self.hass.config_entries.async_update_entry(entry, data=data)
         charger_id = entry.data["charger_id"]
         self.admission.forget(charger_id)
@@ -209,9 +231,8 @@ class ChargerAccess:
 
     def clear(self, entry: ConfigEntry) -> None:
         """Remove the charger's password."""
-        data = {
-            k: v for k, v in entry.data.items() if k not in (CONF_PASSWORD_HASH, CONF_PREVIOUS_HASH)
-        }
+        gone = (CONF_PASSWORD_HASH, CONF_PREVIOUS_HASH, CONF_OPEN_UNTIL_LOGIN)
+        data = {k: v for k, v in entry.data.items() if k not in gone}
         self.hass.config_entries.async_update_entry(entry, data=data)
         self.admission.forget(entry.data["charger_id"])
 

@@ -29,6 +29,7 @@ from .const import (
     CONF_AUTO_ACCEPT,
     CONF_CHARGER_ID,
     CONF_KIND,
+    CONF_OPEN_UNTIL_LOGIN,
     CONF_PASSWORD_HASH,
     CONF_UNKNOWN_CHARGERS,
     DEFAULT_HOST,
@@ -317,6 +318,8 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
             data[CONF_PASSWORD_HASH] = digest.as_dict()
             if self._discovered and self._generated:  # connected: send it over OCPP too
                 get_runtime(self.hass).access.send_after_adoption(self._charger_id, self._password)
+                # it may not take it: it keeps its way in until it logs in with it
+                data[CONF_OPEN_UNTIL_LOGIN] = True
         return self.async_create_entry(title=self._charger_id, data=data)
 
     def _reconfiguring_online(self) -> bool:

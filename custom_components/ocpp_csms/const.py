@@ -58,6 +58,9 @@ CONF_MAX_UPLOAD_MIB: Final = "max_upload_mib"  # a log a charger uploads to HA
 # until the charger logs in with the new one)
 CONF_PASSWORD_HASH: Final = "password_hash"
 CONF_PREVIOUS_HASH: Final = "previous_password_hash"
+# Adopted with a password sent over OCPP: the access the charger had stays valid
+# until it logs in once with the new password (it may not have taken it).
+CONF_OPEN_UNTIL_LOGIN: Final = "open_until_login"
 
 # Charger options
 CONF_PROTOCOL: Final = "protocol"

@@ -75,9 +75,9 @@ class CurrentLimitNumber(OcppEntity, NumberEntity):
         conn = self.target
         desired, now = conn.desired, dt_util.utcnow()
         cap = desired.cap
-        if cap is not None and cap.unit is LimitUnit.AMPS and not desired.paused:
-            if desired.cap_until is None or now < desired.cap_until:
-                return cap.value
+        running = desired.cap_until is None or now < desired.cap_until
+        if cap is not None and cap.unit is LimitUnit.AMPS and not desired.paused and running:
+            return cap.value
         electrical = self.runtime.csms.limits.settings.electrical
         in_force = desired.at(now, conn.charger.station_limit, electrical)
         return None if in_force is None else round(electrical.amps(in_force), 1)

@@ -354,6 +354,8 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
     @on(Action.change_configuration)
     def on_change_configuration(self, key: str, value: str, **kw: Any):
         self._record("set_config", key=key, value=value)
+        if key == "AuthorizationKey" and not self.takes_password:
+            return call_result.ChangeConfiguration(status="NotSupported")
         if key == "AuthorizationKey":  # write-only, hex-encoded (1.6 security whitepaper)
             self.password_set = bytes.fromhex(value).decode()
             return call_result.ChangeConfiguration(status="Accepted")

@@ -127,7 +127,9 @@ class SimDevice2x:
         for item in set_variable_data:
             key = self._key(item)
             self._record("set_config", key=key, value=item["attribute_value"])
-            if key == "SecurityCtrlr/BasicAuthPassword":  # write-only
+            if key == "SecurityCtrlr/BasicAuthPassword" and not self.takes_password:
+                status = "UnknownVariable"  # it cannot take a password over OCPP
+            elif key == "SecurityCtrlr/BasicAuthPassword":  # write-only
                 self.password_set = item["attribute_value"]
                 status = "Accepted"
             elif key not in self.variables:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from ..model.authorization import AuthStatus, TagDecision
 from ..model.charger import Capabilities, ChargerIdentity
 from ..model.commands import (
+    CommandError,
     CommandOutcome,
     ConfigurationResult,
     LimitPurpose,
@@ -21,6 +23,8 @@ from .ocpp_lib import Action16 as Action
 from .ocpp_lib import ChargePoint16 as ChargePoint
 from .ocpp_lib import PropertyConstraintViolationError, after, on
 from .v16_operations import EXTENDED_TRIGGERS, V16Operations
+
+_LOGGER = logging.getLogger(__name__)
 
 PURPOSES = {
     LimitPurpose.TX: "TxProfile",
@@ -308,8 +312,22 @@ class V16Adapter(V16Operations, ChargePoint):
         return self.configuration_outcome("ChangeConfiguration", str(result.status))
 
     async def set_basic_auth_password(self, password: str) -> CommandOutcome:
-        """Set AuthorizationKey, hex-encoded (the 1.6 security whitepaper)."""
-        return await self.set_configuration("AuthorizationKey", password.encode().hex())
+        """Set AuthorizationKey, hex-encoded (the 1.6 security whitepaper).
+
+        A charger on security profile 0 stores the key but keeps connecting without
+        credentials: once the key is taken, its SecurityProfile goes to 1 (the
+        whitepaper's order; such chargers fall back by themselves if it fails).
+        """
+        outcome = await self.set_configuration("AuthorizationKey", password.encode().hex())
+        try:
+            profile = (await self.get_configuration(["SecurityProfile"])).values.get(
+                "SecurityProfile"
+            )
+            if profile is not None and profile.strip() == "0":
+                await self.set_configuration("SecurityProfile", "1")
+        except CommandError as err:  # the key is set; the profile stays as the charger has it
+            _LOGGER.info("%s: SecurityProfile not raised: %s", self.charger.charger_id, err)
+        return outcome
 
     async def get_local_list_version(self) -> int:
         """GetLocalListVersion."""
