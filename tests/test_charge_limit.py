@@ -4,6 +4,8 @@ session, pause and resume, expiry, coalescing, the station limit, read-back."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -12,6 +14,7 @@ from homeassistant.helpers import issue_registry as ir
 from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.model.limit_writer import PROFILE_ID_BASE
 
+from .conftest import add_charger_entry
 from .helpers import model, runtime_of, state, until
 from .test_actions import act, device_id
 
@@ -282,3 +285,50 @@ async def test_schedule_sent_again_after_a_reboot(hass: HomeAssistant, charger) 
     assert await charger.boot() == "Accepted"
     await until(hass, lambda: charger.connectors[1].limit_amps() == 7)
     assert sent_profiles(charger)[-1]["periods"] == 2  # the rest of the schedule with it
+
+
+async def test_no_smart_charging_ends_the_ladder(hass: HomeAssistant, charger) -> None:
+    """A charger answering SetChargingProfile with NotImplemented is asked once, not
+    down the whole ladder; a repair issue says so, and the next limit asks nothing."""
+    routed = charger.route_message
+
+    async def not_implemented(raw: str) -> None:
+        frame = json.loads(raw)
+        if frame[0] == 2 and frame[2] == "SetChargingProfile":
+            charger._record("set_profile", answer="NotImplemented")
+            await charger._send(json.dumps([4, frame[1], "NotImplemented", "no", {}]))
+            return
+        await routed(raw)
+
+    charger.route_message = not_implemented
+    before = len(sent_profiles(charger))
+    with pytest.raises(HomeAssistantError):
+        await limit(hass, amps=6)
+    assert len(sent_profiles(charger)) == before + 1
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, "limits_rejected_CP1") is not None
+    runtime_of(hass).csms.limits.spacing *= 0
+    with pytest.raises(HomeAssistantError):
+        await limit(hass, amps=8)
+    assert len(sent_profiles(charger)) == before + 1  # nothing asked again
+
+
+async def test_charger_without_smart_charging_is_asked_nothing(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    """The boot probe found no smart charging (1.6 feature profiles, 2.x
+    SmartChargingCtrlr): a limit fails at once with a clear error and a repair."""
+    await add_charger_entry(hass, "CP1")
+    sim = await connect_sim("CP1")
+    if sim.version == "1.6":
+        sim.configuration["SupportedFeatureProfiles"] = "Core,RemoteTrigger"
+    else:
+        sim.variables["SmartChargingCtrlr/Enabled"] = "false"
+    assert await sim.boot() == "Accepted"
+    await sim.send_all_status()
+    await until(hass, lambda: not model(hass).capabilities.smart_charging)
+    await sim.start_transaction(1)
+    with pytest.raises(HomeAssistantError):
+        await limit(hass, amps=6)
+    assert not sent_profiles(sim)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "limits_rejected_CP1") is not None

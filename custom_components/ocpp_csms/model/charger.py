@@ -256,6 +256,11 @@ class Charger(_Observable):
                 return every
         return ConnectorStatus.AVAILABLE
 
+    def new_firmware(self) -> None:
+        """Forget what was learnt of the old firmware's smart charging."""
+        self.limit_strategy, self.strategy_candidate = WriteStrategy(), None
+        self.composite_supported = self.schedule_upload = None
+
     def on_connector_added(self, cb: Callable[[Connector], None]) -> Callable[[], None]:
         """Call ``cb`` with each connector that appears; returns the way to stop."""
         self._connector_added.append(cb)

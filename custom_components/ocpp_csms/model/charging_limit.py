@@ -47,6 +47,9 @@ STATION_LIMIT_SPACING = timedelta(seconds=60)
 MIN_CHANGE_A = 0.5
 MIN_CHANGE_W = 100.0
 TRANSPORT_FAILURES = {"timeout", "disconnected"}
+# CALLERRORs that say the charger has no smart charging at all: the ladder ends
+NOT_THERE = {"NotImplemented", "NotSupported"}
+NO_SMART_CHARGING = "NotSupported: the charger reports no smart charging"
 
 
 @dataclass(slots=True)
@@ -430,6 +433,9 @@ class LimitController:
         CommandError when none did.
         """
         commands = charger.require_commands()
+        if not charger.capabilities.smart_charging:  # its boot probe said so: ask nothing
+            self.host.unworkable(charger, NO_SMART_CHARGING)
+            raise CommandError("SetChargingProfile", NO_SMART_CHARGING)
         last_answer = "Rejected"
         for strategy, profile in candidates:
             sent = describe(profile)
@@ -438,6 +444,10 @@ class LimitController:
             except CommandError as err:
                 result.sent.append({**sent, "answer": err.answer})
                 if err.answer in TRANSPORT_FAILURES:
+                    raise
+                if err.answer.split(":")[0] in NOT_THERE:  # no other way will do either
+                    charger.update_capabilities(smart_charging=False)
+                    self.host.unworkable(charger, err.answer)
                     raise
                 last_answer = err.answer
                 continue

@@ -169,7 +169,11 @@ class Csms:
     # ---------------------------------------------------------- messages
     def boot(self, charger: Charger, identity: ChargerIdentity) -> BootStatus:
         """Answer a boot: Accepted for adopted chargers, Pending for new ones."""
+        old = charger.identity.firmware_version
         charger.identity = identity
+        if old is not None and identity.firmware_version != old:
+            charger.new_firmware()  # what worked before may not now
+            self.persistence.soon()
         charger.last_heartbeat = utcnow()
         adopted = self.is_adopted(charger.charger_id)
         status = BootStatus.ACCEPTED if adopted else BootStatus.PENDING
