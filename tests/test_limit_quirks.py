@@ -4,6 +4,7 @@ way of writing the ladder ended on."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -243,3 +244,55 @@ async def test_a_passing_rejection_teaches_nothing(
     await cap(hass, amps=10)
     assert sent(sim)[-1]["purpose"] == "TxProfile"
     assert strategy(hass) == "stack level 5, Absolute, TxProfile, the limit's own unit"
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_composite_schedule_asked_in_a_unit_the_charger_takes(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    """ChargingScheduleAllowedChargingRateUnit=Power: asked in W even when A is asked
+    for; a -1 limit (no limit) is not shown as a limit of -1."""
+    sim = await quirky(hass, connect_sim, "watts_only")
+    result = await act(
+        hass,
+        "get_composite_schedule",
+        {"device_id": device_id(hass, "CPQ/1", "CPQ"), "duration": {"minutes": 30}, "unit": "A"},
+        True,
+    )
+    asked = [f["unit"] for k, f in sim.received if k == "composite_schedule"]
+    assert asked[-1] == "W"
+    schedule = result["connectors"]["CPQ/1"]
+    assert schedule["unit"] == "W"
+    routed = sim.route_message
+
+    async def no_limit(raw: str) -> None:
+        frame = json.loads(raw)
+        if frame[0] == 2 and frame[2] == "GetCompositeSchedule":
+            await sim._send(
+                json.dumps(
+                    [
+                        3,
+                        frame[1],
+                        {
+                            "status": "Accepted",
+                            "connectorId": 1,
+                            "scheduleStart": sim.now()[:19] + "Z",
+                            "chargingSchedule": {
+                                "chargingRateUnit": "W",
+                                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": -1}],
+                            },
+                        },
+                    ]
+                )
+            )
+            return
+        await routed(raw)
+
+    sim.route_message = no_limit
+    result = await act(
+        hass,
+        "get_composite_schedule",
+        {"device_id": device_id(hass, "CPQ/1", "CPQ"), "duration": {"minutes": 30}},
+        True,
+    )
+    assert result["connectors"]["CPQ/1"]["periods"] == []

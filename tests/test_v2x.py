@@ -581,7 +581,8 @@ async def test_21_discharge_limit(hass: HomeAssistant, csms_entry, connect_sim) 
     await sim.start_transaction(1)
     await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "watts": -3000})
     assert sim.discharge_limits[1] == -3000
-    assert state(hass, f"number.{CONN}_charging_current_limit") == "unknown"  # a W limit
+    # the number shows the limit in force, in A: -3000 W over 3 phases of 230 V
+    assert state(hass, f"number.{CONN}_charging_current_limit") == "-4.3"
 
 
 @V2X

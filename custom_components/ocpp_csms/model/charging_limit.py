@@ -174,8 +174,11 @@ class LimitController:
     async def composite(
         self, conn: Connector, duration_s: int, unit: LimitUnit
     ) -> CompositeSchedule:
-        """Read the schedule the charger applies on the connector."""
+        """Read the schedule the charger applies on the connector, in a unit it takes."""
         commands = conn.charger.require_commands()
+        taken = conn.charger.capabilities.charging_rate_units
+        if unit.value not in taken and taken:
+            unit = LimitUnit(taken[0])  # 1.6 ChargingScheduleAllowedChargingRateUnit=Power
         return await commands.get_composite_schedule(conn.connector_id, duration_s, unit)
 
     # ------------------------------------------------------------ events

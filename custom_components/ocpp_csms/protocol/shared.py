@@ -267,6 +267,8 @@ class SharedHandlers(VersionGaps):
             limit = self.inputs.number(item.get("limit", 0.0), "limit")
             if start is None or limit is None:
                 continue
+            if limit < 0 and not self.charger.capabilities.bidirectional:
+                continue  # -1 and the like: no limit in that period
             discharge = self.inputs.number(item.get("discharge_limit", 0.0), "dischargeLimit")
             if discharge and limit == 0:
                 limit = discharge  # 2.1: discharging only
