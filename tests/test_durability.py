@@ -26,6 +26,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.ocpp_csms import persistence
 from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.persistence import HISTORY_STORAGE_KEY, TrackedStore
+from custom_components.ocpp_csms.protocol import shared
 from custom_components.ocpp_csms.runtime import DATA_RUNTIME, CsmsRuntime
 
 from .conftest import add_charger_entry
@@ -211,10 +212,12 @@ async def test_known_charger_served_while_home_assistant_starts(
 
 
 async def test_energy_never_steps_back_after_a_kill(
-    hass: HomeAssistant, charger, connect_sim, hass_storage: dict[str, Any]
+    hass: HomeAssistant, charger, connect_sim, hass_storage: dict[str, Any], monkeypatch
 ) -> None:
     """The register is stored in batches; after a kill it starts from the larger of
-    the stored register and the value Home Assistant last showed."""
+    the stored register and the value Home Assistant last showed, and is shown again
+    once the charger confirms it (asked for its meter values on reconnecting)."""
+    monkeypatch.setattr(shared, "READY_WITHOUT_BOOT_S", 0.05)
     await charger.start_transaction(1)
     await charger.send_meter_values(1, seconds=600)
     await hass.async_block_till_done()

@@ -74,8 +74,11 @@ async def test_open_transaction_credited_after_restart(
 
 
 async def test_energy_register_and_limit_restored(
-    hass: HomeAssistant, charger, connect_sim
+    hass: HomeAssistant, charger, connect_sim, monkeypatch
 ) -> None:
+    from custom_components.ocpp_csms.protocol import shared
+
+    monkeypatch.setattr(shared, "READY_WITHOUT_BOOT_S", 0.05)
     await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 12})
     await charger.start_transaction(1)
     await charger.send_meter_values(1, seconds=3600)
@@ -88,8 +91,10 @@ async def test_energy_register_and_limit_restored(
     assert conn.energy.value_kwh == pytest.approx(before)
     assert conn.desired.cap.value == 12.0
     sim = await connect_sim("CP1", sim_version=charger.version)
+    sim.connectors[1] = charger.connectors[1]
     await sim.send_all_status()
-    await hass.async_block_till_done()
+    # shown again once the charger confirms it (asked for its meter values)
+    await until(hass, lambda: state(hass, f"sensor.{CONN}_energy") != "unavailable")
     assert float(state(hass, f"sensor.{CONN}_energy")) == pytest.approx(before)
     assert state(hass, f"number.{CONN}_charging_current_limit") == "12.0"
 

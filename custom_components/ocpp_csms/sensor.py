@@ -193,6 +193,9 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         suggested_display_precision=2,
         value_fn=lambda c: c.energy.value_kwh,
         restore_fn=lambda c, shown: c.energy.at_least(shown),
+        # after a restart, shown again once the charger confirms it (it is asked):
+        # a stored register seconds old would step back in the long-term statistics
+        available_fn=lambda c: not c.energy.restored,
     ),
     ConnectorSensorDescription(
         key="session_energy",

@@ -43,12 +43,16 @@ class EnergyRegister:
         self.timestamp: datetime | None = None
         self.rejected = 0
         self._warned = False
+        # read from storage, and not confirmed by a reading since: it may be seconds
+        # older than the last value shown (readings are stored in batches)
+        self.restored = False
 
     def restore(self, value_kwh: float | None, timestamp: datetime | None) -> None:
         """Take the reading stored before a restart."""
         if value_kwh is not None and not (math.isfinite(value_kwh) and value_kwh >= 0):
             value_kwh = timestamp = None
         self.value_kwh, self.timestamp = value_kwh, timestamp
+        self.restored = value_kwh is not None
 
     def at_least(self, value_kwh: float) -> None:
         """Never show less than ``value_kwh`` (the last value Home Assistant showed).
@@ -77,6 +81,7 @@ class EnergyRegister:
                 )
             return False
         self.value_kwh = wh / 1000.0
+        self.restored = False
         if self.timestamp is None or timestamp > self.timestamp:
             self.timestamp = timestamp  # an older reading never moves the clock back
         return True

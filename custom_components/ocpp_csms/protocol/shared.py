@@ -92,7 +92,7 @@ class SharedHandlers(VersionGaps):
             targets.insert(0, self.station_connector)
         now = asyncio.get_running_loop().time()
         asked = charger.status_asked_at
-        if not targets or (asked is not None and now - asked < STATUS_ASK_EVERY_S):
+        if asked is not None and now - asked < STATUS_ASK_EVERY_S:
             return
         charger.status_asked_at = now
         for target in targets:
@@ -101,6 +101,17 @@ class SharedHandlers(VersionGaps):
             except CommandError as err:
                 _LOGGER.debug("%s: status not asked: %s", charger.charger_id, err)
                 return
+        await self.ask_unconfirmed_registers()
+
+    async def ask_unconfirmed_registers(self) -> None:
+        """Ask for the meter values of connectors whose register is as stored, unconfirmed."""
+        for number, conn in sorted(self.charger.connectors.items()):
+            if conn.energy.restored:
+                try:
+                    await self.trigger_message("MeterValues", number)
+                except CommandError as err:
+                    _LOGGER.debug("%s: readings not asked: %s", self.charger.charger_id, err)
+                    return
 
     def ready_without_boot(self) -> None:
         """Treat the charger as ready (a reconnect without a boot)."""
