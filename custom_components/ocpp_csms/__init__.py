@@ -25,6 +25,7 @@ from .connection_options import SERVER_OPTIONS, CertificateProblem
 from .const import (
     CONF_CHARGER_ID,
     CONF_CHARGER_PASSWORD,
+    CONF_CHARGER_PROFILE,
     CONF_KIND,
     CONF_PASSWORD_HASH,
     CONF_PROTOCOL,
@@ -191,6 +192,10 @@ def _apply_charger_options(runtime: CsmsRuntime, entry: ConfigEntry) -> None:
     charger_id = entry.data[CONF_CHARGER_ID]
     charger = runtime.csms.attach_charger(charger_id)
     charger.price = price_source(runtime.hass, entry.options)
+    enabled = bool(entry.options.get(CONF_CHARGER_PROFILE, True))
+    if enabled != charger.profile_enabled:
+        charger.profile_enabled = enabled
+        runtime.csms.apply_profile(charger)  # at once; the next probe reads the rest
     pinned = entry.options.get(CONF_PROTOCOL, PROTOCOL_AUTO)
     if pinned == PROTOCOL_AUTO:
         runtime.connections.pinned_versions.pop(charger_id, None)

@@ -61,6 +61,8 @@ CONF_PREVIOUS_HASH: Final = "previous_password_hash"
 # Adopted with a password sent over OCPP: the access the charger had stays valid
 # until it logs in once with the new password (it may not have taken it).
 CONF_OPEN_UNTIL_LOGIN: Final = "open_until_login"
+# A charger's option: apply the documented quirks of its firmware (charger profiles)
+CONF_CHARGER_PROFILE: Final = "charger_profile"
 
 # Charger options
 CONF_PROTOCOL: Final = "protocol"

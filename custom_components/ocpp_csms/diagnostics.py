@@ -144,6 +144,7 @@ def _charger(charger: Charger, entry: OcppConfigEntry) -> dict[str, Any]:
         "boot_status": charger.boot_status,
         "identity": asdict(charger.identity),
         "capabilities": asdict(charger.capabilities),
+        "charger_profile": charger.profile.as_dict() if charger.profile else None,
         "limit_strategy": charger.limit_strategy.describe(),
         "station_limit": charger.station_limit.as_dict() if charger.station_limit else None,
         "composite_schedule_supported": charger.composite_supported,

@@ -22,6 +22,7 @@ from .const import (
     BELOW_MINIMUM_RAISE,
     CONF_ASK_TIMEOUT,
     CONF_BELOW_MINIMUM,
+    CONF_CHARGER_PROFILE,
     CONF_CLOCK_TOLERANCE,
     CONF_DEFAULT_ID_TAG,
     CONF_DISCOVERY_CAP,
@@ -219,6 +220,7 @@ class ChargerOptionsFlow(OptionsFlow):
                     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
                 ),
                 probatio.Required(CONF_REMOVE_PASSWORD, default=False): selector.BooleanSelector(),
+                probatio.Required(CONF_CHARGER_PROFILE, default=True): selector.BooleanSelector(),
                 probatio.Optional(CONF_PRICE_ENTITY): selector.EntitySelector(
                     selector.EntitySelectorConfig(domain=["sensor", "input_number", "number"])
                 ),

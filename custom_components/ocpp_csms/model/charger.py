@@ -25,6 +25,7 @@ from .transaction import Transaction
 
 if TYPE_CHECKING:
     from .authorization import TagDecision
+    from .charger_profiles import ChargerProfile
     from .commands import ChargerCommands
     from .limit_check import LimitWatch
     from .operations import Reservation
@@ -236,6 +237,9 @@ class Charger(_Observable):
         self.reservations: dict[int, Reservation] = {}  # accepted and not over, by id
         # The price per kWh sessions are costed at (the charger's options); None: no cost.
         self.price: PriceSource | None = None
+        # the documented quirks of its firmware (data/charger_profiles.json), if any
+        self.profile: ChargerProfile | None = None
+        self.profile_enabled = True  # the charger's options can turn it off
         self._connector_added: list[Callable[[Connector], None]] = []
 
     @property
@@ -305,8 +309,18 @@ class Charger(_Observable):
         self.readonly_keys.clear()
 
     def update_capabilities(self, **changes: Any) -> None:
-        """Change what the charger is known to be able to do."""
+        """Change what the charger is known to be able to do (its profile prevails)."""
         self.capabilities = replace(self.capabilities, **changes)
+        if self.profile is not None:
+            self.capabilities = replace(self.capabilities, **self.profile.capabilities)
+
+    def use_profile(self, profile: ChargerProfile | None) -> None:
+        """Apply a charger profile's overrides (None: none applies)."""
+        self.profile = profile
+        if profile is not None:
+            self.update_capabilities()
+            if profile.composite_schedule is False:
+                self.composite_supported = False
 
     def store_configuration(self, key: str, value: str | None, readonly: bool = False) -> None:
         """Remember a configuration value as read or reported."""

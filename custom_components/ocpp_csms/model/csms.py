@@ -22,6 +22,7 @@ from .charger import (
     Connector,
     ConnectorStatus,
 )
+from .charger_profiles import profile_for
 from .charging_limit import LimitController
 from .errors import InvalidInput
 from .events import EVENT_CHARGER_BOOTED
@@ -174,6 +175,7 @@ class Csms:
         if old is not None and identity.firmware_version != old:
             charger.new_firmware()  # what worked before may not now
             self.persistence.soon()
+        self.apply_profile(charger)
         charger.last_heartbeat = utcnow()
         adopted = self.is_adopted(charger.charger_id)
         status = BootStatus.ACCEPTED if adopted else BootStatus.PENDING
@@ -193,6 +195,18 @@ class Csms:
             },
         )
         return status
+
+    def apply_profile(self, charger: Charger) -> None:
+        """Apply the documented quirks of the charger's firmware, unless turned off."""
+        found = profile_for(charger.identity) if charger.profile_enabled else None
+        if found is not None and found is not charger.profile:
+            _LOGGER.info(
+                "%s: applying the charger profile %s (%s)",
+                charger.charger_id,
+                found.profile_id,
+                found.note,
+            )
+        charger.use_profile(found)
 
     def boot_interval(self, status: BootStatus) -> int:
         """Return the interval for a boot answer.

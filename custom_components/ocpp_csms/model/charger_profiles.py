@@ -1,0 +1,93 @@
+"""Charger profiles: documented firmware quirks, as data.
+
+The table is ``data/charger_profiles.json``: each profile matches a charger's
+BootNotification (vendor, model, firmware: regular expressions) and overrides
+what the charger reports of itself (its smart-charging capabilities, whether it
+tells its composite schedule). It is applied at every boot, shown in the
+diagnostics, and can be turned off in the charger's options.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .charger import CAPABILITY_FIELDS, ChargerIdentity
+
+TABLE = Path(__file__).parent.parent / "data" / "charger_profiles.json"
+
+
+@dataclass(frozen=True, slots=True)
+class ChargerProfile:
+    """One documented quirk set, and where it is documented."""
+
+    profile_id: str
+    vendor: re.Pattern[str]
+    model: re.Pattern[str] | None
+    firmware: re.Pattern[str] | None
+    capabilities: dict[str, Any] = field(default_factory=dict)
+    composite_schedule: bool | None = None  # False: the charger never tells it
+    note: str = ""
+    source: str = ""
+
+    def matches(self, identity: ChargerIdentity) -> bool:
+        """Tell whether the boot is of a charger this profile describes."""
+        pairs: tuple[tuple[re.Pattern[str] | None, str | None], ...] = (
+            (self.vendor, identity.vendor),
+            (self.model, identity.model),
+            (self.firmware, identity.firmware_version),
+        )
+        return all(
+            pattern is None or (value is not None and pattern.match(value) is not None)
+            for pattern, value in pairs
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the profile as shown in diagnostics."""
+        return {
+            "id": self.profile_id,
+            "capabilities": self.capabilities,
+            "composite_schedule": self.composite_schedule,
+            "note": self.note,
+            "source": self.source,
+        }
+
+
+def _pattern(value: str | None) -> re.Pattern[str] | None:
+    return re.compile(value, re.IGNORECASE) if value else None
+
+
+def parse(data: dict[str, Any]) -> tuple[ChargerProfile, ...]:
+    """Read the table; an entry naming an unknown capability is refused (ValueError)."""
+    profiles = []
+    for raw in data["profiles"]:
+        capabilities = dict(raw.get("capabilities", {}))
+        if unknown := set(capabilities) - CAPABILITY_FIELDS:
+            raise ValueError(f"charger profile {raw['id']}: unknown capabilities {unknown}")
+        if "charging_rate_units" in capabilities:
+            capabilities["charging_rate_units"] = tuple(capabilities["charging_rate_units"])
+        profiles.append(
+            ChargerProfile(
+                profile_id=raw["id"],
+                vendor=re.compile(raw["vendor"], re.IGNORECASE),
+                model=_pattern(raw.get("model")),
+                firmware=_pattern(raw.get("firmware")),
+                capabilities=capabilities,
+                composite_schedule=raw.get("composite_schedule"),
+                note=raw.get("note", ""),
+                source=raw.get("source", ""),
+            )
+        )
+    return tuple(profiles)
+
+
+# read once, when the integration is imported (in the executor, as Home Assistant does)
+PROFILES = parse(json.loads(TABLE.read_text(encoding="utf-8")))
+
+
+def profile_for(identity: ChargerIdentity) -> ChargerProfile | None:
+    """Return the first profile that describes this charger, if any."""
+    return next((p for p in PROFILES if p.matches(identity)), None)

@@ -1,0 +1,94 @@
+"""Charger profiles: documented firmware quirks, as data, applied at boot from the
+vendor and model the charger reports, shown in diagnostics, and turned off in the
+charger's options."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+
+from custom_components.ocpp_csms.model.charger import ChargerIdentity
+from custom_components.ocpp_csms.model.charger_profiles import PROFILES, TABLE, parse, profile_for
+
+from .conftest import add_charger_entry
+from .helpers import model, until
+from .test_actions import act, device_id
+
+
+def test_every_profile_is_sourced_and_well_formed() -> None:
+    raw = json.loads(TABLE.read_text())
+    assert len(parse(raw)) == len(raw["profiles"]) == len(PROFILES)
+    for profile in PROFILES:
+        assert profile.source.startswith("https://"), profile.profile_id
+        assert profile.note
+    with pytest.raises(ValueError, match="unknown capabilities"):
+        parse({"profiles": [{"id": "x", "vendor": "X", "capabilities": {"wings": 2}}]})
+
+
+@pytest.mark.parametrize(
+    ("vendor", "model_name", "expected"),
+    [
+        ("ABB", "Terra AC W11-G5", "abb_terra_ac"),
+        ("abb", "TAC-W22", "abb_terra_ac"),
+        ("Huawei", "SCharger-7KS", "huawei_fusioncharge"),
+        ("go-e", "Gemini", "go_e"),
+        ("EV-BOX", "Elvi", "evbox_elvi"),
+        ("ABB", "Terra 54", None),  # a DC charger of the same vendor
+        ("SimVendor", "SimCharger", None),
+    ],
+)
+def test_profiles_match_vendor_and_model(
+    vendor: str, model_name: str, expected: str | None
+) -> None:
+    found = profile_for(ChargerIdentity(vendor=vendor, model=model_name))
+    assert (found.profile_id if found else None) == expected
+
+
+async def limit_amps(hass: HomeAssistant, amps: float) -> dict[str, Any]:
+    result = await act(
+        hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": amps}, True
+    )
+    return result["connectors"]["CP1/1"]
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_abb_terra_ac_is_written_at_stack_level_3(
+    hass: HomeAssistant, csms_entry, connect_sim, hass_client
+) -> None:
+    """Its probe says stack level 8; its profile says 3: the first profile sent is at
+    3, with no rejection needed. Turned off in the options, the charger's word holds."""
+    await add_charger_entry(hass, "CP1")
+    sim = await connect_sim("CP1", vendor="ABB", model="Terra AC W11-G5-R0")
+    sim.configuration["ChargeProfileMaxStackLevel"] = "8"
+    sim.engine.quirks.add("max_stack_level_3")  # what the real one does
+    assert await sim.boot() == "Accepted"
+    await sim.send_all_status()
+    await until(hass, lambda: any(k == "get_config" for k, _ in sim.received))
+    await hass.async_block_till_done()
+    charger = model(hass)
+    assert charger.profile is not None
+    assert charger.capabilities.max_profile_stack_level == 3
+    await sim.start_transaction(1)
+    await limit_amps(hass, 10)
+    sent = [f for k, f in sim.received if k == "set_profile"]
+    assert [(f["stack_level"], f["answer"]) for f in sent] == [(3, "Accepted")]
+    assert sim.connectors[1].limit_amps() == 10
+    entry = hass.config_entries.async_entry_for_domain_unique_id("ocpp_csms", "CP1")
+    diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diag["charger_profile"]["id"] == "abb_terra_ac"
+    assert diag["charger_profile"]["source"].startswith("https://")
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {"protocol": "auto", "remove_password": False, "charger_profile": False}
+    )
+    await hass.async_block_till_done()
+    assert charger.profile is None
+    await sim.boot()  # the next probe reads the charger's own word
+    await until(hass, lambda: charger.capabilities.max_profile_stack_level == 8)
