@@ -296,3 +296,25 @@ async def test_composite_schedule_asked_in_a_unit_the_charger_takes(
         True,
     )
     assert result["connectors"]["CPQ/1"]["periods"] == []
+
+
+async def test_resume_restarts_a_session_the_charger_ended_at_zero(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    """A charger that ends a session held at 0 A, the car still plugged in: resume
+    starts it again (a remote start with its tag), and the charger charges."""
+    sim = await quirky(hass, connect_sim, "ends_session_at_zero")
+    await sim.start_transaction(1, "ANNA")
+    first = sim.connectors[1].transaction_id
+    await act(hass, "pause_charging", {"device_id": device_id(hass, "CPQ/1", "CPQ")})
+    await until(hass, lambda: not model(hass, "CPQ").transactions)  # the charger ended it
+    assert sim.connectors[1].plugged
+    result = await act(
+        hass, "resume_charging", {"device_id": device_id(hass, "CPQ/1", "CPQ")}, True
+    )
+    assert result["connectors"]["CPQ/1"]["resumed_by"] == "remote_start"
+    assert any(k == "start" for k, _ in sim.received)
+    await until(hass, lambda: sim.connectors[1].transaction_id not in (None, first))
+    assert sim.connectors[1].id_tag == "ANNA"
+    await until(hass, lambda: state(hass, f"switch.{CONN}_charging") == "on")
+    assert sim.connectors[1].limit_amps() > 0  # charging, not held at 0 A

@@ -143,6 +143,7 @@ class CsmsRuntime:
         )
         self.tag_manager.apply(entry)
         limits = self.csms.limits
+        limits.default_id_tag = self.default_id_tag
         limits.settings = WriteSettings(
             electrical=Electrical(
                 voltage=float(options.get(CONF_VOLTAGE, DEFAULT_VOLTAGE)),

@@ -174,8 +174,16 @@ class SimBase:
     def _limits_changed(self) -> None:
         """A running session's charging state may follow a new limit."""
         for conn in self.connectors.values():
-            if conn.transaction_id is not None:
+            if conn.transaction_id is None:
+                continue
+            if "ends_session_at_zero" in self.engine.quirks and conn.limit_amps() == 0:
+                self._spawn(self.end_session_plugged(conn.connector_id))
+            else:
                 self._spawn(self._report_charging_state(conn))
+
+    async def end_session_plugged(self, connector_id: int) -> None:
+        """End the session on the charger's own, the car still plugged (each version's)."""
+        raise NotImplementedError
 
     async def _report_charging_state(self, conn: ConnectorSim) -> None:
         raise NotImplementedError

@@ -291,6 +291,21 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
         )
         return call_result.SetChargingProfile(status=self._install_profile(profile))
 
+    async def end_session_plugged(self, connector_id: int) -> None:
+        conn = self.connectors[connector_id]
+        conn.tick(0)
+        tx_id = conn.transaction_id
+        conn.end_transaction()
+        await self.call(
+            call.StopTransaction(
+                meter_stop=int(conn.register_wh),
+                timestamp=self.now(),
+                transaction_id=tx_id,
+                reason="Other",
+            )
+        )
+        await self.send_status(connector_id, "Finishing")  # the car is still in
+
     async def _report_charging_state(self, conn: ConnectorSim) -> None:
         await self.send_status(conn.connector_id, self._connector_status(conn))
 

@@ -375,6 +375,22 @@ class Sim2xMixin(SimOps2x, SimDevice2x, SimBase):
             self._spawn(self.send_status(conn.connector_id, self._connector_status(conn)))
         return self._call_result.ChangeAvailability(status="Accepted")
 
+    async def end_session_plugged(self, connector_id: int) -> None:
+        conn = self.connectors[connector_id]
+        conn.tick(0)
+        tx_id = str(conn.transaction_id)
+        values = self.sampled_values(conn, "Transaction.End")[:1]
+        conn.end_transaction()
+        await self._transaction_event(
+            conn,
+            "Ended",
+            "ChargingStateChanged",
+            values,
+            transaction_id=tx_id,
+            stoppedReason="Other",
+            chargingState="EVConnected",
+        )
+
     async def _report_charging_state(self, conn: ConnectorSim) -> None:
         await self._charging_state_changed(conn)
 

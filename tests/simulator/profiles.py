@@ -31,6 +31,7 @@ QUIRKS = {
     "over_draws": "reports the limit in its composite schedule, but draws full power",
     "applies_late": "puts an accepted profile in force a second later (and says so)",
     "applies_minutes_later": "puts an accepted profile in force two minutes later",
+    "ends_session_at_zero": "ends the session itself at 0 A, the car still plugged",
 }
 APPLY_DELAY_S = 1.0
 APPLY_MUCH_LATER_S = 120.0

@@ -126,6 +126,9 @@ class Connector(_Observable):
         self.energy = EnergyRegister(charger.max_power_w)
         self.transaction: Transaction | None = None
         self.last_session: Transaction | None = None
+        # a session the charger ended itself while it was paused (0 A): resuming
+        # starts it again (NEcharge, Huawei, EN+, Delta, go-e do this)
+        self.ended_in_pause: Transaction | None = None
         self.desired = DesiredLimit()  # what Home Assistant wants (persisted)
         self.charge_limit: LimitValue | None = None  # as the charger last accepted it
         self.watch: LimitWatch | None = None  # whether the charger follows it

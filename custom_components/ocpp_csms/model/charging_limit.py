@@ -92,6 +92,9 @@ class LimitController:
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
         self._station_written: dict[str, datetime] = {}
 
+    # the tag a remote start uses where the session had none (the CSMS option's)
+    default_id_tag = "HomeAssistant"
+
     def watch(self, conn: Connector) -> LimitWatch:
         """Return the connector's limit watch, made on first use."""
         if conn.watch is None:
@@ -115,9 +118,19 @@ class LimitController:
         return await self._changed(conn)
 
     async def resume(self, conn: Connector) -> LimitResult:
-        """End a pause."""
+        """End a pause; a session the charger ended meanwhile is started again.
+
+        Many chargers end a session held at 0 A, the car still plugged in: the
+        documented remedy is a remote start with the session's tag.
+        """
         conn.desired.paused, conn.desired.pause_until = False, None
-        return await self._changed(conn)
+        ended, conn.ended_in_pause = conn.ended_in_pause, None
+        result = await self._changed(conn)
+        if ended is not None and conn.transaction is None and conn.plugged_in:
+            commands = conn.charger.require_commands()
+            await commands.remote_start(conn.connector_id, ended.id_tag or self.default_id_tag)
+            result.resumed_by = "remote_start"
+        return result
 
     async def clear(self, conn: Connector, scope: str) -> LimitResult:
         """Clear the cap and pause, the schedule, or both ("cap", "schedule", "all")."""
@@ -208,6 +221,7 @@ class LimitController:
     def session_ended(self, conn: Connector) -> None:
         """End a pause with its session, and clear the session's TxProfile."""
         if conn.desired.paused:
+            conn.ended_in_pause = conn.last_session  # resuming starts it again
             conn.desired.paused, conn.desired.pause_until = False, None
             self._csms.persistence.soon()
         self.host.spawn(conn.charger, self._end_session(conn))

@@ -26,6 +26,8 @@ class LimitResult:
     status: str = "unchanged"  # accepted / rejected / cleared / unchanged / deferred / offline
     effective: EffectiveLimit | None = None
     deferred_until: datetime | None = None
+    # how a pause ended that the charger had turned into the session's end
+    resumed_by: str | None = None
 
     def as_response(self) -> dict[str, Any]:
         """Return what the action's response shows."""
@@ -36,6 +38,7 @@ class LimitResult:
             "sent": self.sent,
             "effective_limit": eff.as_dict() if eff else None,
             "deferred_until": self.deferred_until.isoformat() if self.deferred_until else None,
+            **({"resumed_by": self.resumed_by} if self.resumed_by else {}),
         }
 
 
