@@ -88,3 +88,42 @@ async def enable_entities(hass: HomeAssistant, charger_id: str, *entity_ids: str
     await hass.async_block_till_done()
     for entity_id in entity_ids:
         await until(hass, lambda e=entity_id: hass.states.get(e) is not None)
+
+
+async def restart(
+    hass: HomeAssistant,
+    *,
+    final_write: bool = True,
+    between: Callable[[], object] | None = None,
+    chargers: bool = True,
+):
+    """Unload everything, then build the integration again from storage only.
+
+    ``final_write``: as at every Home Assistant stop (False: a crash). ``between``
+    runs once all is unloaded (to put storage back as a crash left it).
+    ``chargers``: False sets up the central system alone (Home Assistant starting).
+    """
+    from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+
+    from custom_components.ocpp_csms.const import DOMAIN
+    from custom_components.ocpp_csms.runtime import DATA_RUNTIME, CsmsRuntime
+
+    if final_write:
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+        await hass.async_block_till_done()
+    port = server_port(hass)
+    entries = hass.config_entries.async_entries(DOMAIN)
+    for entry in entries:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        if entry.data["kind"] == "csms":  # listen where the chargers knew us
+            hass.config_entries.async_update_entry(entry, data={**entry.data, "port": port})
+    if between is not None:
+        between()
+    runtime = CsmsRuntime(hass)
+    await runtime.async_load()
+    hass.data[DATA_RUNTIME] = runtime
+    for entry in sorted(entries, key=lambda e: e.data["kind"] != "csms"):
+        if chargers or entry.data["kind"] == "csms":
+            assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return runtime

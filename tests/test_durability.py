@@ -11,10 +11,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.file import WriteError
@@ -25,12 +25,13 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.ocpp_csms import persistence
 from custom_components.ocpp_csms.const import DOMAIN
+from custom_components.ocpp_csms.journal import Journal
 from custom_components.ocpp_csms.persistence import HISTORY_STORAGE_KEY, TrackedStore
 from custom_components.ocpp_csms.protocol import shared
-from custom_components.ocpp_csms.runtime import DATA_RUNTIME, CsmsRuntime
+from custom_components.ocpp_csms.runtime import CsmsRuntime
 
 from .conftest import add_charger_entry
-from .helpers import model, runtime_of, server_port, until
+from .helpers import model, restart, runtime_of, until
 
 
 def dead(runtime: CsmsRuntime) -> None:
@@ -51,23 +52,13 @@ async def crash(
     hass: HomeAssistant, hass_storage: dict[str, Any], disk: dict[str, Any]
 ) -> CsmsRuntime:
     """Kill the integration (no final write), put back ``disk``, and start again."""
-    old = runtime_of(hass)
-    dead(old)
-    port = server_port(hass)
-    entries = hass.config_entries.async_entries(DOMAIN)
-    for entry in entries:
-        assert await hass.config_entries.async_unload(entry.entry_id)
-        if entry.data["kind"] == "csms":
-            hass.config_entries.async_update_entry(entry, data={**entry.data, "port": port})
-    hass_storage.clear()
-    hass_storage.update(copy.deepcopy(disk))
-    runtime = CsmsRuntime(hass)
-    await runtime.async_load()
-    hass.data[DATA_RUNTIME] = runtime
-    for entry in sorted(entries, key=lambda e: e.data["kind"] != "csms"):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return runtime
+    dead(runtime_of(hass))
+
+    def as_on_disk() -> None:
+        hass_storage.clear()
+        hass_storage.update(copy.deepcopy(disk))
+
+    return await restart(hass, final_write=False, between=as_on_disk)
 
 
 async def test_ended_sessions_survive_a_kill(
@@ -180,18 +171,8 @@ async def test_known_charger_served_while_home_assistant_starts(
     """A known charger reconnecting before its entry is set up is served, not refused."""
     await charger.start_transaction(1)
     old_conn = charger.connectors[1]
-    port = server_port(hass)
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
-    await hass.async_block_till_done()
+    runtime = await restart(hass, chargers=False)  # the chargers' entries not yet
     entries = hass.config_entries.async_entries(DOMAIN)
-    for entry in entries:
-        assert await hass.config_entries.async_unload(entry.entry_id)
-    csms_entry = next(e for e in entries if e.data["kind"] == "csms")
-    hass.config_entries.async_update_entry(csms_entry, data={**csms_entry.data, "port": port})
-    runtime = CsmsRuntime(hass)
-    await runtime.async_load()
-    hass.data[DATA_RUNTIME] = runtime
-    assert await hass.config_entries.async_setup(csms_entry.entry_id)  # the charger's not yet
     sim = await connect_sim("CP1", sim_version=charger.version)
     sim.connectors[1] = old_conn
     sim.clock_offset_s = charger.clock_offset_s
@@ -238,3 +219,17 @@ async def test_energy_never_steps_back_after_a_kill(
         hass, lambda: hass.states.get("sensor.cp1_connector_1_energy").state != "unavailable"
     )
     assert float(hass.states.get("sensor.cp1_connector_1_energy").state) >= shown
+
+
+def test_a_line_torn_by_a_crash_is_skipped(tmp_path: Path) -> None:
+    """A crash in the middle of an append leaves half a line: it is skipped on
+    reading, and the next append starts on a line of its own."""
+    journal = Journal(tmp_path / "ocpp_csms.journal")
+    journal.append([{"n": 1, "t": {"tx_counter": 1}}])
+    with journal.path.open("ab") as file:
+        file.write(b'{"n": 2, "t": {"tx_co')  # killed mid-write
+    assert journal.read() == [{"n": 1, "t": {"tx_counter": 1}}]
+    journal.append([{"n": 3, "t": {"tx_counter": 3}}])
+    assert [e["n"] for e in journal.read()] == [1, 3]
+    journal.rewrite([])
+    assert journal.read() == []

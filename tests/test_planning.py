@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from homeassistant.core import HomeAssistant
 
-from .helpers import model, state, until
+from .helpers import model, restart, state, until
 from .test_actions import act, device_id
-from .test_restart import restart
 
 CONN = "cp1_connector_1"
 PRICES = "sensor.electricity_prices"

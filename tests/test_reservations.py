@@ -16,9 +16,8 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.ocpp_csms.const import DOMAIN
 
-from .helpers import enable_entities, model, state, until
+from .helpers import enable_entities, model, restart, state, until
 from .test_actions import act, device_id
-from .test_restart import restart
 
 SENSOR = "sensor.cp1_connector_1_reservation"
 EVENT = "event.cp1_connector_1_reservation"

@@ -4,36 +4,15 @@ counter, known connectors, the energy register and managed limits (HA Store)."""
 from __future__ import annotations
 
 import pytest
-from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ocpp_csms.const import DOMAIN, STORAGE_KEY
-from custom_components.ocpp_csms.runtime import DATA_RUNTIME, CsmsRuntime
 
-from .helpers import model, server_port, state, until
+from .helpers import model, restart, state, until
 from .test_actions import act, device_id
 
 CONN = "cp1_connector_1"
-
-
-async def restart(hass: HomeAssistant) -> CsmsRuntime:
-    """Unload everything, then build the integration again from storage only."""
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)  # as at every HA stop
-    await hass.async_block_till_done()
-    port = server_port(hass)
-    entries = hass.config_entries.async_entries(DOMAIN)
-    for entry in entries:
-        assert await hass.config_entries.async_unload(entry.entry_id)
-        if entry.data["kind"] == "csms":  # listen where the chargers knew us
-            hass.config_entries.async_update_entry(entry, data={**entry.data, "port": port})
-    runtime = CsmsRuntime(hass)
-    await runtime.async_load()
-    hass.data[DATA_RUNTIME] = runtime
-    for entry in sorted(entries, key=lambda e: e.data["kind"] != "csms"):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return runtime
 
 
 async def test_open_transaction_credited_after_restart(

@@ -18,9 +18,8 @@ from homeassistant.util import dt as dt_util
 from custom_components.ocpp_csms.const import CONF_FIXED_PRICE, CONF_PRICE_ENTITY, DOMAIN
 from custom_components.ocpp_csms.persistence import HISTORY_STORAGE_KEY
 
-from .helpers import state, until
+from .helpers import restart, state, until
 from .test_actions import device_id
-from .test_restart import restart
 
 COST = "sensor.cp1_connector_1_session_cost"
 

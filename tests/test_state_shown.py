@@ -10,8 +10,7 @@ from homeassistant.core import HomeAssistant
 from custom_components.ocpp_csms.protocol import shared
 
 from .conftest import add_charger_entry
-from .helpers import model, runtime_of, state, until
-from .test_restart import restart
+from .helpers import model, restart, runtime_of, state, until
 
 CONN = "cp1_connector_1"
 

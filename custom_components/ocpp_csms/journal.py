@@ -50,17 +50,14 @@ class Journal:
 
     def append(self, entries: list[dict[str, Any]]) -> None:
         """Append the entries, and return once they are on disk (fsync)."""
-        data = b"".join(json.dumps(e, separators=(",", ":")).encode() + b"\n" for e in entries)
+        data = _lines(entries)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             # a torn line left by a crash must not swallow the first entry
             if os.fstat(fd).st_size and not self._ends_with_newline():
                 data = b"\n" + data
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
+            _write_all(fd, data)
         finally:
             os.close(fd)
 
@@ -77,15 +74,23 @@ class Journal:
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            data = b"".join(json.dumps(e, separators=(",", ":")).encode() + b"\n" for e in entries)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
+            _write_all(fd, _lines(entries))
         finally:
             os.close(fd)
         os.replace(tmp, self.path)
         _fsync_dir(self.path.parent)
+
+
+def _lines(entries: list[dict[str, Any]]) -> bytes:
+    return b"".join(json.dumps(e, separators=(",", ":")).encode() + b"\n" for e in entries)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte, then fsync."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.fsync(fd)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -195,7 +195,9 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
             )
         )
 
-    async def stop_transaction(self, connector_id: int = 1, reason: str = "Local") -> None:
+    async def stop_transaction(
+        self, connector_id: int = 1, reason: str = "Local", unplug: bool = True
+    ) -> None:
         conn = self.connectors[connector_id]
         conn.tick(0)
         tx_id = conn.transaction_id
@@ -218,8 +220,9 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
             )
         )
         await self.send_status(connector_id, "Finishing")
-        conn.plugged = False
-        await self.send_status(connector_id, self._connector_status(conn))
+        if unplug:
+            conn.plugged = False
+            await self.send_status(connector_id, self._connector_status(conn))
 
     # ------------------------------------------------------------ CSMS -> charger
     @on(Action.remote_start_transaction)
@@ -292,19 +295,7 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
         return call_result.SetChargingProfile(status=self._install_profile(profile))
 
     async def end_session_plugged(self, connector_id: int) -> None:
-        conn = self.connectors[connector_id]
-        conn.tick(0)
-        tx_id = conn.transaction_id
-        conn.end_transaction()
-        await self.call(
-            call.StopTransaction(
-                meter_stop=int(conn.register_wh),
-                timestamp=self.now(),
-                transaction_id=tx_id,
-                reason="Other",
-            )
-        )
-        await self.send_status(connector_id, "Finishing")  # the car is still in
+        await self.stop_transaction(connector_id, "Other", unplug=False)  # the car is still in
 
     async def _report_charging_state(self, conn: ConnectorSim) -> None:
         await self.send_status(conn.connector_id, self._connector_status(conn))

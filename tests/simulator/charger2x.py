@@ -288,7 +288,9 @@ class Sim2xMixin(SimOps2x, SimDevice2x, SimBase):
             conn, "Updated", "MeterValuePeriodic", sampled, chargingState=self._charging_state(conn)
         )
 
-    async def stop_transaction(self, connector_id: int = 1, reason: str = "Local") -> None:
+    async def stop_transaction(
+        self, connector_id: int = 1, reason: str = "Local", unplug: bool = True
+    ) -> None:
         conn = self.connectors[connector_id]
         conn.tick(0)
         trigger = {"Remote": "RemoteStop", "EVDisconnected": "EVCommunicationLost"}.get(
@@ -297,7 +299,7 @@ class Sim2xMixin(SimOps2x, SimDevice2x, SimBase):
         values = self.sampled_values(conn, "Transaction.End")[:1]
         tx_id = str(conn.transaction_id)
         conn.end_transaction()
-        conn.plugged = False
+        conn.plugged = not unplug
         await self._transaction_event(
             conn,
             "Ended",
@@ -376,20 +378,7 @@ class Sim2xMixin(SimOps2x, SimDevice2x, SimBase):
         return self._call_result.ChangeAvailability(status="Accepted")
 
     async def end_session_plugged(self, connector_id: int) -> None:
-        conn = self.connectors[connector_id]
-        conn.tick(0)
-        tx_id = str(conn.transaction_id)
-        values = self.sampled_values(conn, "Transaction.End")[:1]
-        conn.end_transaction()
-        await self._transaction_event(
-            conn,
-            "Ended",
-            "ChargingStateChanged",
-            values,
-            transaction_id=tx_id,
-            stoppedReason="Other",
-            chargingState="EVConnected",
-        )
+        await self.stop_transaction(connector_id, "Other", unplug=False)  # the car is still in
 
     async def _report_charging_state(self, conn: ConnectorSim) -> None:
         await self._charging_state_changed(conn)

@@ -156,6 +156,12 @@ function handlers() {
   h.GetLocalListVersion = () => (V16 ? { listVersion: 0 } : { versionNumber: 0 });
   h.SendLocalList = () => ({ status: "Accepted" });
   h.UnlockConnector = () => ({ status: "Unlocked" });
+  h.TriggerMessage = ({ params }) => {
+    const send = { StatusNotification: () => status(tx ? "Charging" : "Available"), Heartbeat: () => client.call("Heartbeat", {}), MeterValues: meterValues, BootNotification: boot }[params.requestedMessage];
+    if (!send) return { status: "NotImplemented" };
+    later(send);
+    return { status: "Accepted" };
+  };
   h.ClearChargingProfile = ({ params }) => {
     const id = V16 ? params.id : params.chargingProfileId;
     if (id !== undefined) profiles.delete(id); else profiles.clear();
@@ -197,12 +203,6 @@ function handlers() {
       later(() => stopSession("Remote"));
       return { status: "Accepted" };
     };
-    h.TriggerMessage = ({ params }) => {
-      const send = { StatusNotification: () => status(tx ? "Charging" : "Available"), Heartbeat: () => client.call("Heartbeat", {}), MeterValues: meterValues, BootNotification: boot }[params.requestedMessage];
-      if (!send) return { status: "NotImplemented" };
-      later(send);
-      return { status: "Accepted" };
-    };
   } else {
     const variables = { "SmartChargingCtrlr/Enabled": "true", "SmartChargingCtrlr/RateUnit": "A,W", "SmartChargingCtrlr/ProfileStackLevel": "8", "SmartChargingCtrlr/PeriodsPerSchedule": "24", "SmartChargingCtrlr/Entries": "10" };
     h.GetVariables = ({ params }) => ({
@@ -228,12 +228,6 @@ function handlers() {
     h.RequestStopTransaction = ({ params }) => {
       if (!tx || params.transactionId !== tx.id) return { status: "Rejected" };
       later(() => stopSession("Remote"));
-      return { status: "Accepted" };
-    };
-    h.TriggerMessage = ({ params }) => {
-      const send = { StatusNotification: () => status(tx ? "Charging" : "Available"), Heartbeat: () => client.call("Heartbeat", {}), MeterValues: meterValues, BootNotification: boot }[params.requestedMessage];
-      if (!send) return { status: "NotImplemented" };
-      later(send);
       return { status: "Accepted" };
     };
   }
