@@ -4,8 +4,11 @@ session that ends Idle without a StatusNotification."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from custom_components.ocpp_csms.protocol import shared
 
@@ -106,3 +109,33 @@ async def test_last_session_shown_after_restart(hass: HomeAssistant, charger, co
     assert state(hass, f"sensor.{CONN}_session_energy") == energy
     assert state(hass, f"sensor.{CONN}_session_duration") == duration
     assert model(hass).firmware_status == "installed"
+
+
+async def test_stale_readings_are_asked_for(hass: HomeAssistant, charger) -> None:
+    """A charging connector whose readings stop coming (3 times their gap, at least a
+    minute) is asked for them, once until they come again. The minute's check is
+    called with the time it would run at (real websockets and a frozen clock do not
+    mix: their keep-alive timers would fire too)."""
+    await charger.start_transaction(1)
+    await charger.send_meter_values(1, seconds=60)
+    await charger.send_meter_values(1, seconds=60)
+    await hass.async_block_till_done()
+    check = runtime_of(hass)._ask_stale_readings  # the minute's check
+
+    def asked() -> int:
+        return sum(
+            1 for kind, f in charger.received if kind == "trigger" and f["message"] == "MeterValues"
+        )
+
+    start = dt_util.utcnow()
+    check(start + timedelta(seconds=30))
+    for offset in (100, 160, 220):  # stale: asked once, however often the check runs
+        check(start + timedelta(seconds=offset))
+    await until(hass, lambda: asked() >= 1)
+    await charger.heartbeat()  # the charger's answer came in meanwhile
+    assert asked() == 1
+    reading_at = model(hass).connectors[1].reading_at
+    assert reading_at is not None
+    assert reading_at > start  # the readings it sent when asked
+    check(reading_at + timedelta(seconds=61))  # stale again: asked again
+    await until(hass, lambda: asked() == 2)

@@ -19,7 +19,10 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_time_interval,
+)
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
@@ -61,6 +64,8 @@ from .planning import ChargingPlanner
 from .tags import TagManager
 
 _LOGGER = logging.getLogger(__package__)
+# how often charging connectors are checked for readings that stopped coming
+STALE_SWEEP = timedelta(seconds=60)
 
 
 class _LimitHost:
@@ -118,6 +123,7 @@ class CsmsRuntime:
         self.planner = ChargingPlanner(hass, self)
         self.log_uploads = LogUploads(hass, self.csms)
         self.csms.settings.currency = hass.config.currency  # kept current (__init__.py)
+        self._unsub_sweep: Callable[[], None] | None = None
 
     async def async_load(self) -> None:
         """Load the stored state."""
@@ -174,9 +180,26 @@ class CsmsRuntime:
             self.tls.context if self.tls is not None else None,
         )
         _LOGGER.info("OCPP central system listening on port %s", server.port)
+        self._unsub_sweep = async_track_time_interval(
+            self.hass, self._ask_stale_readings, STALE_SWEEP
+        )
+
+    @callback
+    def _ask_stale_readings(self, now: datetime) -> None:
+        """Ask charging connectors whose readings stopped coming for them."""
+        for conn in self.csms.stale_readings(now):
+            commands = conn.charger.commands
+            if commands is not None:
+                self.connections.spawn(
+                    conn.charger.charger_id,
+                    commands.trigger_message("MeterValues", conn.connector_id),
+                )
 
     async def async_stop_server(self) -> None:
         """Stop the server and every timer."""
+        if self._unsub_sweep is not None:
+            self._unsub_sweep()
+            self._unsub_sweep = None
         await self.connections.async_stop()
         self.csms.limits.shutdown()
         self.csms.reservations.shutdown()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +129,11 @@ class Connector(_Observable):
         # a session the charger ended itself while it was paused (0 A): resuming
         # starts it again (NEcharge, Huawei, EN+, Delta, go-e do this)
         self.ended_in_pause: Transaction | None = None
+        # when readings last came (our clock), the gap before them, and the last
+        # readings after which fresh ones were asked for (gone stale in a session)
+        self.reading_at: datetime | None = None
+        self.reading_gap: timedelta | None = None
+        self.readings_asked: datetime | None = None
         self.desired = DesiredLimit()  # what Home Assistant wants (persisted)
         self.charge_limit: LimitValue | None = None  # as the charger last accepted it
         self.watch: LimitWatch | None = None  # whether the charger follows it

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .charger import (
@@ -37,6 +37,8 @@ from .tag_decisions import TagDecisions
 
 _LOGGER = logging.getLogger(__name__)
 
+# Readings of a charging connector are asked for when none came for this long at least.
+STALE_AFTER_MIN = timedelta(seconds=60)
 # A charger answered Pending retries its boot after this many seconds.
 PENDING_RETRY_S = 15
 
@@ -259,6 +261,25 @@ class Csms:
             if charger.status is None:
                 charger.notify()
 
+    def stale_readings(self, now: datetime) -> list[Connector]:
+        """Return the charging connectors whose readings stopped coming.
+
+        Stale: nothing for 3 times the gap between the last two readings (at least
+        STALE_AFTER_MIN); each is asked for once until its readings come again.
+        """
+        stale = []
+        for charger in self.chargers.values():
+            if not charger.connected:
+                continue
+            for conn in charger.connectors.values():
+                last, gap = conn.reading_at, conn.reading_gap
+                if conn.transaction is None or last is None or gap is None:
+                    continue
+                if now - last > max(3 * gap, STALE_AFTER_MIN) and conn.readings_asked != last:
+                    conn.readings_asked = last  # once, until readings come again
+                    stale.append(conn)
+        return stale
+
     def next_request_id(self) -> int:
         """Return a 2.x requestId never used before (reports, firmware, logs)."""
         self.stored.request_counter += 1
@@ -300,6 +321,10 @@ class Csms:
                 if tx is not None:
                     self.sessions.credit(charger, tx, reg.value, sample.timestamp)
             conn.measurements.apply(sample.values, sample.timestamp)
+        now = utcnow()
+        if conn.reading_at is not None:
+            conn.reading_gap = now - conn.reading_at
+        conn.reading_at = now
         self.persistence.readings(charger)  # its energy register and open session
         self.limits.meter_values(conn)
         if attached:
