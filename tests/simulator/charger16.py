@@ -52,6 +52,7 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
         }
         self.configuration["SupportedFeatureProfiles"] += ",LocalAuthListManagement"
         self.readonly = {"NumberOfConnectors"}
+        self.sampled_items_taken = 99  # more measurands in one ChangeConfiguration: Rejected
 
     # ------------------------------------------------------------ charger -> CSMS
     async def boot(self) -> str:
@@ -367,6 +368,8 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
             return call_result.ChangeConfiguration(status="Accepted")
         if key in self.readonly:
             return call_result.ChangeConfiguration(status="Rejected")
+        if key == "MeterValuesSampledData" and len(value.split(",")) > self.sampled_items_taken:
+            return call_result.ChangeConfiguration(status="Rejected")  # a list too long
         if key not in self.configuration:
             return call_result.ChangeConfiguration(status="NotSupported")
         self.configuration[key] = value

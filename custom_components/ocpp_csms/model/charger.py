@@ -248,6 +248,8 @@ class Charger(_Observable):
         # the documented quirks of its firmware (data/charger_profiles.json), if any
         self.profile: ChargerProfile | None = None
         self.profile_enabled = True  # the charger's options can turn it off
+        # the firmware whose meter sampling was set (model/meter_setup.py; persisted)
+        self.sampling_set_for: str | None = None
         self._connector_added: list[Callable[[Connector], None]] = []
 
     @property

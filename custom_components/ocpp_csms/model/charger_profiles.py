@@ -30,6 +30,7 @@ class ChargerProfile:
     firmware: re.Pattern[str] | None
     capabilities: dict[str, Any] = field(default_factory=dict)
     composite_schedule: bool | None = None  # False: the charger never tells it
+    configure_sampling: bool | None = None  # False: changing its sampling is unsafe
     note: str = ""
     source: str = ""
 
@@ -51,6 +52,7 @@ class ChargerProfile:
             "id": self.profile_id,
             "capabilities": self.capabilities,
             "composite_schedule": self.composite_schedule,
+            "configure_sampling": self.configure_sampling,
             "note": self.note,
             "source": self.source,
         }
@@ -77,6 +79,7 @@ def parse(data: dict[str, Any]) -> tuple[ChargerProfile, ...]:
                 firmware=_pattern(raw.get("firmware")),
                 capabilities=capabilities,
                 composite_schedule=raw.get("composite_schedule"),
+                configure_sampling=raw.get("configure_sampling"),
                 note=raw.get("note", ""),
                 source=raw.get("source", ""),
             )

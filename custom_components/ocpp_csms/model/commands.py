@@ -79,6 +79,15 @@ class ConfigurationResult:
     unknown: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class SamplingKeys:
+    """The configuration keys of what a charger samples, in its version's names."""
+
+    measurands: str
+    interval: str
+    max_length: str | None = None  # where the version has one
+
+
 @dataclass(slots=True)
 class DataTransferResult:
     """A charger's answer to a DataTransfer."""
@@ -122,6 +131,9 @@ class ChargerCommands(ChargerOperations, Protocol):
 
     async def probe_capabilities(self) -> Capabilities:
         """Read what the charger can do (smart charging, units, stack levels)."""
+
+    # the configuration keys of what the charger samples (model/meter_setup.py)
+    sampling_keys: SamplingKeys
 
     async def get_configuration(self, keys: list[str]) -> ConfigurationResult:
         """Read configuration keys (all of them for an empty list)."""

@@ -29,6 +29,7 @@ from .events import EVENT_CHARGER_BOOTED
 from .local_list import LocalLists
 from .maintenance import Maintenance
 from .measurements import ENERGY_IMPORT_REGISTER, SampledValue
+from .meter_setup import MeterSetup
 from .reservations import Reservations
 from .session_history import SessionHistory
 from .sessions import Sessions
@@ -114,6 +115,7 @@ class Csms:
         self.limits = LimitController(self)
         self.reservations = Reservations(self)
         self.maintenance = Maintenance(self)
+        self.meter_setup = MeterSetup(self)
         self.history = SessionHistory(self.persistence.history)
         # Called when a charger that is not adopted boots.
         self.on_discovered: Callable[[Charger], None] = lambda charger: None

@@ -109,6 +109,7 @@ class StoredState:
         if strategy := record.get("limit_strategy"):
             charger.limit_strategy = WriteStrategy.from_dict(strategy)
         charger.firmware_status = record.get("firmware_status")
+        charger.sampling_set_for = record.get("sampling_set_for")
         if station := record.get("station_limit"):
             charger.station_limit = LimitValue.from_dict(station)
         charger.local_list = SentList.from_dict(record.get("local_list"))
@@ -176,4 +177,5 @@ def record_of_charger(charger: Charger) -> dict[str, Any]:
         "local_list": charger.local_list.as_dict(),
         "reservations": [r.as_dict() for r in charger.reservations.values()],
         "firmware_status": charger.firmware_status,
+        "sampling_set_for": charger.sampling_set_for,
     }

@@ -14,6 +14,7 @@ from ..model.commands import (
     LimitPurpose,
     LimitUnit,
     ResetKind,
+    SamplingKeys,
 )
 from ..model.local_list import LocalEntry
 from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
@@ -75,6 +76,11 @@ class V16Adapter(V16Operations, ChargePoint):
 
     protocol_version = "1.6"
     station_connector = 0
+    sampling_keys = SamplingKeys(
+        measurands="MeterValuesSampledData",
+        interval="MeterValueSampleInterval",
+        max_length="MeterValuesSampledDataMaxLength",
+    )
     actions = Action
     triggerable = frozenset(
         {

@@ -16,6 +16,7 @@ from ..model.commands import (
     LimitPurpose,
     LimitUnit,
     ResetKind,
+    SamplingKeys,
 )
 from ..model.errors import InvalidCommand
 from ..model.local_list import LocalEntry
@@ -63,6 +64,11 @@ SMART_CHARGING_VARIABLES = [
 
 class V2xHandlers(V2xTransactions):
     """Handlers and commands common to 2.0.1 and 2.1; mixed before the ocpp class."""
+
+    sampling_keys = SamplingKeys(
+        measurands="SampledDataCtrlr/TxUpdatedMeasurands",
+        interval="SampledDataCtrlr/TxUpdatedInterval",
+    )
 
     triggerable = TRIGGERABLE
 
