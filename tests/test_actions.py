@@ -27,11 +27,14 @@ def device_id(hass: HomeAssistant, ident: str, charger_id: str = "CP1") -> str:
 
 
 def _probe(record: tuple) -> bool:
-    """The inventory request and capability probe every charger gets when ready."""
+    """The inventory request, capability probe and sampling read every charger gets
+    when ready."""
     kind, fields = record
     keys = fields.get("keys") or [] if kind == "get_config" else []
     return kind == "base_report" or any(
-        k == "ChargeProfileMaxStackLevel" or k.startswith("SmartChargingCtrlr/") for k in keys
+        k in ("ChargeProfileMaxStackLevel", "MeterValuesSampledData")
+        or k.startswith(("SmartChargingCtrlr/", "SampledDataCtrlr/"))
+        for k in keys
     )
 
 

@@ -39,6 +39,8 @@ def test_every_adapter_implements_the_whole_protocol(name: str) -> None:
     assert {"remote_start", "set_charging_profile", "route_message", "close_tasks"} <= set(MEMBERS)
     for member in MEMBERS:
         impl = _implementation(adapter, member)
+        if not callable(impl):  # a data member (sampling_keys): its value is the adapter's
+            continue
         source = inspect.getsource(impl)  # type: ignore[arg-type]
         assert "raise NotImplementedError" not in source, f"{name}: {member} is a stub"
 
