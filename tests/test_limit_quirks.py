@@ -85,6 +85,29 @@ async def test_rejects_tx_profile(hass: HomeAssistant, csms_entry, connect_sim) 
     assert sim.connectors[1].limit_amps() == 12
 
 
+async def test_rejected_tx_profile_learnt_across_sessions(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    """A limit per session, with idle writes between: the TxProfile it rejected in
+    two sessions is not asked again in the third."""
+    sim = await quirky(hass, connect_sim, "rejects_tx_profile")
+    await cap(hass, amps=8)  # idle: TxDefaultProfile
+    for _ in range(2):
+        mark = len(sent(sim))
+        await sim.start_transaction(1)  # its limit: TxProfile rejected, then the ladder
+        await until(hass, lambda m=mark: any(p["answer"] == "Accepted" for p in sent(sim)[m:]))
+        await hass.async_block_till_done()
+        await sim.stop_transaction(1)
+        await hass.async_block_till_done()
+        await sim.plug_in(1)
+    assert "TxDefaultProfile" in strategy(hass)
+    before = len(sent(sim))
+    await sim.start_transaction(1)
+    await until(hass, lambda: sim.connectors[1].limit_amps() == 8)
+    await hass.async_block_till_done()
+    assert all(p["purpose"] != "TxProfile" for p in sent(sim)[before:])
+
+
 async def test_ignores_tx_default_mid_session(hass: HomeAssistant, csms_entry, connect_sim) -> None:
     sim = await quirky(hass, connect_sim, "ignores_tx_default_mid_session")
     await cap(hass, amps=9)  # idle: TxDefaultProfile, for the next session

@@ -471,7 +471,7 @@ class LimitController:
             result.sent.append({**sent, "answer": "Accepted"})
             self.host.unworkable(charger, None)
             if conn is not None:
-                self._worked(charger, strategy)
+                self._worked(charger, strategy, profile.purpose is LimitPurpose.TX)
                 period = profile.periods[0]
                 conn.charge_limit = LimitValue(period.limit, profile.unit, period.phases)
                 self.watch(conn).accepted_limit(conn.charge_limit)
@@ -479,14 +479,19 @@ class LimitController:
         self.host.unworkable(charger, last_answer)
         raise CommandError("SetChargingProfile", last_answer)
 
-    def _worked(self, charger: Charger, strategy: WriteStrategy) -> None:
+    def _worked(self, charger: Charger, strategy: WriteStrategy, as_tx: bool) -> None:
         """Remember a way down the ladder once it was needed twice in a row.
 
         One rejection can be passing (a TxProfile for a session the charger lost
         while Home Assistant was down) and must not teach a worse way for good.
+        A write outside a session (``as_tx`` False) says nothing of TxProfiles: it
+        does not clear a candidate that differs in them (else a charger rejecting
+        TxProfiles is asked with one at every session).
         """
         if strategy == charger.limit_strategy:
-            charger.strategy_candidate = None
+            candidate = charger.strategy_candidate
+            if as_tx or candidate is None or candidate.tx_profile == strategy.tx_profile:
+                charger.strategy_candidate = None
             return
         if charger.strategy_candidate != strategy:
             charger.strategy_candidate = strategy
