@@ -45,10 +45,13 @@ async def test_reserve_show_and_use(hass: HomeAssistant, charger) -> None:
     assert sent["connector_id"] == 1
     assert sent["id_tag"] == "TAG7"
     assert sent["reservation_id"] == rid
-    # the charger took it and says so in its status; the sensor shows the expiry
+    # the charger took it and says so in its status; the sensor shows it, and its expiry
     await until(hass, lambda: state(hass, "sensor.cp1_connector_1_status") == "reserved")
     st = hass.states.get(SENSOR)
-    assert dt_util.parse_datetime(st.state) == dt_util.parse_datetime(reservation["expires"])
+    assert st.state == "reserved"
+    assert dt_util.parse_datetime(st.attributes["expires"]) == dt_util.parse_datetime(
+        reservation["expires"]
+    )
     assert st.attributes["id_tag"] == "TAG7"
     assert st.attributes["scope"] == "connector"
     assert _event_type(hass) == "created"
@@ -87,11 +90,11 @@ async def test_cancel_and_errors(hass: HomeAssistant, charger) -> None:
         )
     assert err.value.translation_key == "in_the_past"
     await act(hass, "reserve_now", {"device_id": conn_device, "id_tag": "T", "expires": "00:10:00"})
-    await until(hass, lambda: state(hass, SENSOR) not in (None, "unknown"))
+    await until(hass, lambda: state(hass, SENSOR) == "reserved")
     await act(hass, "cancel_reservation", {"device_id": conn_device})
     assert charger.received[-1][0] == "cancel_reservation"
     assert not charger.reservations
-    await until(hass, lambda: state(hass, SENSOR) == "unknown")
+    await until(hass, lambda: state(hass, SENSOR) == "none")
     assert _event_type(hass) == "cancelled"
     await until(hass, lambda: state(hass, "sensor.cp1_connector_1_status") == "available")
     # a charger that refuses: the charger's answer, nothing kept
@@ -111,7 +114,7 @@ async def test_expiry_ours_and_the_chargers(hass: HomeAssistant, charger) -> Non
     await until(hass, lambda: _event_type(hass) == "created")
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=6))
     await until(hass, lambda: _event_type(hass) == "expired")
-    assert state(hass, SENSOR) == "unknown"
+    assert state(hass, SENSOR) == "none"
     if charger.version == "1.6":
         return  # 1.6 chargers say nothing when theirs expires
     result = await act(
@@ -123,7 +126,7 @@ async def test_expiry_ours_and_the_chargers(hass: HomeAssistant, charger) -> Non
     rid = result["connectors"]["CP1/1"]["reservation_id"]
     await charger.expire_reservation(rid)  # ReservationStatusUpdate Expired
     await until(hass, lambda: rid not in model(hass).reservations)
-    assert state(hass, SENSOR) == "unknown"
+    assert state(hass, SENSOR) == "none"
 
 
 async def test_reservation_survives_a_restart(hass: HomeAssistant, charger, connect_sim) -> None:

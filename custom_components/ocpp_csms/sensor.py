@@ -235,8 +235,11 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         key="reservation",
         shows_readings=False,
         translation_key="reservation",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda c: r.expires if (r := held_reservation(c)) else None,
+        # says "None" when nothing is reserved (a timestamp could only say unknown);
+        # the expiry, tag and scope are attributes
+        device_class=SensorDeviceClass.ENUM,
+        options=["none", "reserved"],
+        value_fn=lambda c: "reserved" if held_reservation(c) else "none",
         attrs_fn=reservation_attrs,
     ),
     ConnectorSensorDescription(
