@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .simulator import SIMULATORS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -197,4 +199,7 @@ async def test_kill_during_sessions_loses_nothing_acknowledged(
     assert len(history) == len(ended)  # each once
     state = ha.stored("ocpp_csms.state")
     assert fresh in state["chargers"]["CP16"]["transactions"]
+    for sim in again:  # the register is what the charger said last, never less
+        stored_kwh = state["chargers"][sim.id]["connectors"]["1"]["energy"][0]
+        assert stored_kwh * 1000 == pytest.approx(sim.connectors[1].register_wh, abs=1.0)
     assert "stop for unknown transaction" not in ha.log()
