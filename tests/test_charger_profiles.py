@@ -5,10 +5,13 @@ charger's options."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from homeassistant.core import HomeAssistant
+from ocpp.v16 import call
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -39,6 +42,7 @@ def test_every_profile_is_sourced_and_well_formed() -> None:
         ("Huawei", "SCharger-7KS", "huawei_fusioncharge"),
         ("go-e", "Gemini", "go_e"),
         ("EV-BOX", "Elvi", "evbox_elvi"),
+        ("Growatt", "THOR 07AS-S", "growatt"),
         ("ABB", "Terra 54", None),  # a DC charger of the same vendor
         ("SimVendor", "SimCharger", None),
     ],
@@ -92,3 +96,49 @@ async def test_abb_terra_ac_is_written_at_stack_level_3(
     assert charger.profile is None
     await sim.boot()  # the next probe reads the charger's own word
     await until(hass, lambda: charger.capabilities.max_profile_stack_level == 8)
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_growatt_local_times_read_in_home_assistants_zone(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    """A Growatt sends local times without a zone: its session starts when it says in
+    Home Assistant's time zone, not hours off as if it were UTC."""
+    await hass.config.async_set_time_zone("Europe/Amsterdam")
+    await add_charger_entry(hass, "CP1")
+    sim = await connect_sim("CP1", vendor="Growatt", model="THOR 11AS-P")
+    assert await sim.boot() == "Accepted"
+    await sim.send_all_status()
+    local = datetime.now(ZoneInfo("Europe/Amsterdam")).replace(microsecond=0)
+    result = await sim.call(
+        call.StartTransaction(
+            connector_id=1,
+            id_tag="TAG1",
+            meter_start=1000,
+            timestamp=local.replace(tzinfo=None).isoformat(),  # as it sends them
+        )
+    )
+    tx = model(hass).transactions[str(result.transaction_id)]
+    assert tx.started == local
+    assert model(hass).profile is not None
+    assert model(hass).profile.profile_id == "growatt"
+
+
+async def test_evbox_station_limit_held_per_connector(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    """An EVBox rejects ChargePointMaxProfile: its profile says so, and the station
+    limit holds through the connector's own limit, without a rejected profile."""
+    await add_charger_entry(hass, "CP1")
+    sim = await connect_sim("CP1", vendor="EVBox", model="BusinessLine", quirks={"rejects_station_max"})
+    assert await sim.boot() == "Accepted"
+    await sim.send_all_status()
+    await until(hass, lambda: any(k == "get_config" for k, _ in sim.received))
+    await hass.async_block_till_done()
+    assert model(hass).profile is not None
+    result = await act(hass, "set_station_limit", {"device_id": device_id(hass, "CP1"), "amps": 10}, True)
+    assert result["chargers"]["CP1"]["status"] == "accepted"
+    await until(hass, lambda: sim.connectors[1].limit_amps() == 10)
+    sent = [f for k, f in sim.received if k == "set_profile"]
+    assert all(f["purpose"] not in ("ChargePointMaxProfile", "ChargingStationMaxProfile") for f in sent)
+    assert all(f["answer"] == "Accepted" for f in sent)

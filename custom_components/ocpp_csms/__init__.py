@@ -19,6 +19,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 
 from .bridge import raise_repair
 from .connection_options import SERVER_OPTIONS, CertificateProblem
@@ -71,7 +72,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     @callback
     def _core_config_updated(_event: Event) -> None:
         # the costs Home Assistant reckons are in its currency, as it is now
-        get_runtime(hass).csms.settings.currency = hass.config.currency
+        settings = get_runtime(hass).csms.settings
+        settings.currency = hass.config.currency
+        settings.time_zone = dt_util.get_default_time_zone()
 
     hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _core_config_updated)
     # log uploads to Home Assistant itself (http is a dependency: it is set up)

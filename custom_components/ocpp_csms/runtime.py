@@ -123,6 +123,7 @@ class CsmsRuntime:
         self.planner = ChargingPlanner(hass, self)
         self.log_uploads = LogUploads(hass, self.csms)
         self.csms.settings.currency = hass.config.currency  # kept current (__init__.py)
+        self.csms.settings.time_zone = dt_util.get_default_time_zone()
         self._unsub_sweep: Callable[[], None] | None = None
 
     async def async_load(self) -> None:

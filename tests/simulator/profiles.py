@@ -32,6 +32,7 @@ QUIRKS = {
     "applies_late": "puts an accepted profile in force a second later (and says so)",
     "applies_minutes_later": "puts an accepted profile in force two minutes later",
     "ends_session_at_zero": "ends the session itself at 0 A, the car still plugged",
+    "rejects_station_max": "rejects ChargePointMaxProfile / ChargingStationMaxProfile",
 }
 APPLY_DELAY_S = 1.0
 APPLY_MUCH_LATER_S = 120.0
@@ -76,6 +77,7 @@ class ProfileEngine:
             (profile.unit == "W" and "amps_only" in q)
             or (profile.unit == "A" and "watts_only" in q)
             or (profile.purpose == TX and "rejects_tx_profile" in q)
+            or (profile.purpose in STATION_MAX and "rejects_station_max" in q)
             or (len(profile.periods) > 1 and "max_one_period" in q)
             or (profile.stack_level > 3 and "max_stack_level_3" in q)
         ):

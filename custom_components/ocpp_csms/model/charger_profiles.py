@@ -31,6 +31,9 @@ class ChargerProfile:
     capabilities: dict[str, Any] = field(default_factory=dict)
     composite_schedule: bool | None = None  # False: the charger never tells it
     configure_sampling: bool | None = None  # False: changing its sampling is unsafe
+    local_timestamps: bool = False  # its times without a zone are local, not UTC
+    # False: it rejects ChargePointMaxProfile; the station limit is held per connector
+    station_max_profile: bool | None = None
     note: str = ""
     source: str = ""
 
@@ -53,6 +56,8 @@ class ChargerProfile:
             "capabilities": self.capabilities,
             "composite_schedule": self.composite_schedule,
             "configure_sampling": self.configure_sampling,
+            "local_timestamps": self.local_timestamps,
+            "station_max_profile": self.station_max_profile,
             "note": self.note,
             "source": self.source,
         }
@@ -80,6 +85,8 @@ def parse(data: dict[str, Any]) -> tuple[ChargerProfile, ...]:
                 capabilities=capabilities,
                 composite_schedule=raw.get("composite_schedule"),
                 configure_sampling=raw.get("configure_sampling"),
+                local_timestamps=bool(raw.get("local_timestamps", False)),
+                station_max_profile=raw.get("station_max_profile"),
                 note=raw.get("note", ""),
                 source=raw.get("source", ""),
             )

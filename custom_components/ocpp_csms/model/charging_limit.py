@@ -171,7 +171,11 @@ class LimitController:
         result = LimitResult(desired=limit)
         commands = charger.require_commands()
         self._station_written[charger.charger_id] = _now()
-        if limit is None:
+        profile = charger.profile
+        if profile is not None and profile.station_max_profile is False:
+            # documented to reject it: the ceiling holds through each connector's limit
+            result.status = "cleared" if limit is None else "accepted"
+        elif limit is None:
             await commands.clear_charging_profile(profile_id(0, LimitPurpose.STATION_MAX))
             result.status = "cleared"
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from .charger import (
@@ -63,6 +63,7 @@ class CsmsSettings:
     max_connectors: int = 32  # per charger: more ids than this are refused
     clock_tolerance_s: float = 3600.0  # charger timestamps further ahead are refused
     currency: str | None = None  # Home Assistant's: of the costs it reckons
+    time_zone: tzinfo = UTC  # Home Assistant's: of chargers that send local times
 
 
 def utcnow() -> datetime:

@@ -108,8 +108,10 @@ class InputGuard:
                 f"timestamp {value[:40]!r} does not parse; time of receipt used",
             )
             return now
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
+        if parsed.tzinfo is None:  # UTC, or local where its profile says so
+            profile = self._charger.profile
+            local = profile is not None and profile.local_timestamps
+            parsed = parsed.replace(tzinfo=self._settings.time_zone if local else UTC)
         latest = now + timedelta(seconds=self._settings.clock_tolerance_s)
         if not EARLIEST <= parsed <= latest:
             self._charger.count_anomaly(
