@@ -104,7 +104,8 @@ async def test_growatt_local_times_read_in_home_assistants_zone(
 ) -> None:
     """A Growatt sends local times without a zone: its session starts when it says in
     Home Assistant's time zone, not hours off as if it were UTC."""
-    await hass.config.async_set_time_zone("Europe/Amsterdam")
+    await hass.config.async_update(time_zone="Europe/Amsterdam")  # as a user sets it
+    await hass.async_block_till_done()
     await add_charger_entry(hass, "CP1")
     sim = await connect_sim("CP1", vendor="Growatt", model="THOR 11AS-P")
     assert await sim.boot() == "Accepted"
@@ -130,15 +131,21 @@ async def test_evbox_station_limit_held_per_connector(
     """An EVBox rejects ChargePointMaxProfile: its profile says so, and the station
     limit holds through the connector's own limit, without a rejected profile."""
     await add_charger_entry(hass, "CP1")
-    sim = await connect_sim("CP1", vendor="EVBox", model="BusinessLine", quirks={"rejects_station_max"})
+    sim = await connect_sim(
+        "CP1", vendor="EVBox", model="BusinessLine", quirks={"rejects_station_max"}
+    )
     assert await sim.boot() == "Accepted"
     await sim.send_all_status()
     await until(hass, lambda: any(k == "get_config" for k, _ in sim.received))
     await hass.async_block_till_done()
     assert model(hass).profile is not None
-    result = await act(hass, "set_station_limit", {"device_id": device_id(hass, "CP1"), "amps": 10}, True)
+    result = await act(
+        hass, "set_station_limit", {"device_id": device_id(hass, "CP1"), "amps": 10}, True
+    )
     assert result["chargers"]["CP1"]["status"] == "accepted"
     await until(hass, lambda: sim.connectors[1].limit_amps() == 10)
     sent = [f for k, f in sim.received if k == "set_profile"]
-    assert all(f["purpose"] not in ("ChargePointMaxProfile", "ChargingStationMaxProfile") for f in sent)
+    assert all(
+        f["purpose"] not in ("ChargePointMaxProfile", "ChargingStationMaxProfile") for f in sent
+    )
     assert all(f["answer"] == "Accepted" for f in sent)
