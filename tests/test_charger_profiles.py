@@ -149,3 +149,31 @@ async def test_evbox_station_limit_held_per_connector(
         f["purpose"] not in ("ChargePointMaxProfile", "ChargingStationMaxProfile") for f in sent
     )
     assert all(f["answer"] == "Accepted" for f in sent)
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_one_key_per_get_configuration(hass: HomeAssistant, csms_entry, connect_sim) -> None:
+    """A charger that answers one key per GetConfiguration (Vestel EVC04,
+    GetConfigurationMaxKeys 1) is asked the rest one by one: its capabilities are
+    all read."""
+    await add_charger_entry(hass, "CP1")
+    sim = await connect_sim("CP1")
+    sim.max_keys = 1
+    sim.configuration["ChargeProfileMaxStackLevel"] = "7"
+    sim.configuration["ChargingScheduleAllowedChargingRateUnit"] = "Current"
+    assert await sim.boot() == "Accepted"
+    await sim.send_all_status()
+    await until(hass, lambda: model(hass).capabilities.max_profile_stack_level == 7)
+    await until(hass, lambda: model(hass).capabilities.charging_rate_units == ("A",))
+    result = await act(
+        hass,
+        "get_configuration",
+        {
+            "device_id": device_id(hass, "CP1"),
+            "keys": ["HeartbeatInterval", "NumberOfConnectors", "Nope"],
+        },
+        True,
+    )
+    values = result["chargers"]["CP1"]
+    assert values["values"]["HeartbeatInterval"] == "300"
+    assert values["values"]["NumberOfConnectors"] == "1"

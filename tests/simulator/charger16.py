@@ -53,6 +53,7 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
         self.configuration["SupportedFeatureProfiles"] += ",LocalAuthListManagement"
         self.readonly = {"NumberOfConnectors"}
         self.sampled_items_taken = 99  # more measurands in one ChangeConfiguration: Rejected
+        self.max_keys = 1000  # keys answered per GetConfiguration (Vestel EVC04: 1)
 
     # ------------------------------------------------------------ charger -> CSMS
     async def boot(self) -> str:
@@ -331,7 +332,7 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
     @on(Action.get_configuration)
     def on_get_configuration(self, key: list[str] | None = None, **kw: Any):
         self._record("get_config", keys=key)
-        keys = key or list(self.configuration)
+        keys = (key or list(self.configuration))[: self.max_keys]  # GetConfigurationMaxKeys
         known = [
             {"key": k, "readonly": k in self.readonly, "value": self.configuration[k]}
             for k in keys

@@ -303,13 +303,26 @@ class V16Adapter(V16Operations, ChargePoint):
         return self.charger.capabilities
 
     async def get_configuration(self, keys: list[str]) -> ConfigurationResult:
-        """GetConfiguration (all keys for an empty list)."""
-        result = await self.request(self._call.GetConfiguration(key=keys or None))
-        out = ConfigurationResult(unknown=list(result.unknown_key or []))
-        for item in result.configuration_key or []:
-            out.values[item["key"]] = item.get("value")
-            if item.get("readonly"):
-                out.readonly.append(item["key"])
+        """GetConfiguration (all keys for an empty list).
+
+        A charger with a small GetConfigurationMaxKeys (Vestel EVC04: 1) answers only
+        the first keys asked: those it left out, neither given nor unknown, are asked
+        again, as many at a time as it answered.
+        """
+        out = ConfigurationResult()
+        asked = list(keys)
+        for _ in range(len(keys) + 1):  # each round answers one key at least, or ends
+            result = await self.request(self._call.GetConfiguration(key=asked or None))
+            out.unknown += list(result.unknown_key or [])
+            for item in result.configuration_key or []:
+                out.values[item["key"]] = item.get("value")
+                if item.get("readonly"):
+                    out.readonly.append(item["key"])
+            answered = len(result.configuration_key or []) + len(result.unknown_key or [])
+            left = [k for k in keys if k not in out.values and k not in out.unknown]
+            if not asked or not left or answered == 0 or set(asked) <= set(left):
+                break  # everything answered, or no progress
+            asked = left[:answered]
         return out
 
     async def set_configuration(self, key: str, value: str) -> CommandOutcome:
