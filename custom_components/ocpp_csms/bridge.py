@@ -61,7 +61,6 @@ class HaBridge:
             history=storage.history_added,
             barrier=storage.barrier,
         )
-        self.csms.history.save = storage.history_added
         self.csms.on_discovered = self.discovered
 
     async def async_load(self) -> None:

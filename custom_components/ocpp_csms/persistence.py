@@ -56,15 +56,19 @@ class TrackedStore(Store[dict[str, Any]]):
         version: int,
         key: str,
         written: Callable[[Exception | None], None],
+        migrate_from: Callable[[int, dict[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
         """Report each write's outcome to ``written`` (None: on disk)."""
         super().__init__(hass, version, key)
         self._written = written
+        self._migrate_from = migrate_from  # older layouts of this store, where any
 
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> dict[str, Any]:
-        return migrate(old_major_version, old_data)
+        if self._migrate_from is None:
+            raise NotImplementedError
+        return self._migrate_from(old_major_version, old_data)
 
     async def _async_write_data(self, data: dict[str, Any]) -> None:
         try:
@@ -119,7 +123,9 @@ class Persistence:
         """Keep ``csms``'s state under Home Assistant's ``.storage``."""
         self.hass, self.csms = hass, csms
         self.journal = Journal(Path(hass.config.path(".storage", JOURNAL_FILE)))
-        self.store = TrackedStore(hass, STATE_VERSION, STORAGE_KEY, self._state_written)
+        self.store = TrackedStore(
+            hass, STATE_VERSION, STORAGE_KEY, self._state_written, migrate_from=migrate
+        )
         self.history_store = TrackedStore(hass, 1, HISTORY_STORAGE_KEY, self._history_written)
         # what is changed but not yet in the journal
         self._dirty: set[str] = set()
@@ -144,9 +150,7 @@ class Persistence:
         self._remake_all = True
         self._remake: set[str] = set()
         self._last_full = -math.inf
-        self._unsub_final = hass.bus.async_listen_once(
-            EVENT_HOMEASSISTANT_FINAL_WRITE, self._final_write
-        )
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_FINAL_WRITE, self._final_write)
 
     # ------------------------------------------------------------ loading
     async def async_load(self) -> None:
@@ -383,11 +387,3 @@ class Persistence:
             await self._flushing
         if self._has_dirty() or self._unwritten:
             await self._flush()
-
-    @callback
-    def close(self) -> None:
-        """Stop listening (a runtime replaced in tests)."""
-        self._unsub_final()
-        for unsub in self._retry_unsubs.values():
-            unsub()
-        self._retry_unsubs.clear()

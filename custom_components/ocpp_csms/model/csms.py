@@ -117,7 +117,7 @@ class Csms:
         self.reservations = Reservations(self)
         self.maintenance = Maintenance(self)
         self.meter_setup = MeterSetup(self)
-        self.history = SessionHistory(self.persistence.history)
+        self.history = SessionHistory(self._keep_history)
         # Called when a charger that is not adopted boots.
         self.on_discovered: Callable[[Charger], None] = lambda charger: None
         # Called when a car is plugged in (True) or out (False).
@@ -200,6 +200,15 @@ class Csms:
             },
         )
         return status
+
+    def _keep_history(self, record: dict[str, Any]) -> None:
+        # looked up at each call: the persistence wired in after construction is used
+        self.persistence.history(record)
+
+    def charger_ready(self, charger: Charger) -> None:
+        """Booted, or reconnected without a boot: its limits and its sampling."""
+        self.limits.charger_ready(charger)
+        self.meter_setup.charger_ready(charger)
 
     def apply_profile(self, charger: Charger) -> None:
         """Apply the documented quirks of the charger's firmware, unless turned off."""

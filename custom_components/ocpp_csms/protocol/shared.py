@@ -115,14 +115,12 @@ class SharedHandlers(VersionGaps):
 
     def ready_without_boot(self) -> None:
         """Treat the charger as ready (a reconnect without a boot)."""
-        self.csms.limits.charger_ready(self.charger)
-        self.csms.meter_setup.charger_ready(self.charger)
+        self.csms.charger_ready(self.charger)
 
     def after_boot_notification(self, **kw: Any) -> None:
         """Finish a boot, once its answer was sent (each version's after-hook)."""
         if self.accepted:
-            self.csms.limits.charger_ready(self.charger)
-            self.csms.meter_setup.charger_ready(self.charger)
+            self.csms.charger_ready(self.charger)
             self.spawn(self.csms.local_lists.after_boot(self.charger))
             self.spawn(self._ask_after_boot())
 
