@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 
@@ -127,3 +128,28 @@ async def restart(
             assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return runtime
+
+
+async def adopted(
+    hass: HomeAssistant,
+    connect_sim,
+    charger_id: str = "CP1",
+    *,
+    prepare: Callable[[Any], object] | None = None,
+    **kw: Any,
+):
+    """An adopted charger, connected, booted (Accepted) and reporting its statuses.
+
+    ``prepare`` shapes the simulated charger before its boot (its configuration,
+    what it refuses); ``kw`` go to ``connect_sim`` (vendor, model, quirks, version).
+    """
+    from .conftest import add_charger_entry
+
+    await add_charger_entry(hass, charger_id)
+    sim = await connect_sim(charger_id, **kw)
+    if prepare is not None:
+        prepare(sim)
+    assert await sim.boot() == "Accepted"
+    await sim.send_all_status()
+    await hass.async_block_till_done()
+    return sim

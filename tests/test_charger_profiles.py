@@ -19,8 +19,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from custom_components.ocpp_csms.model.charger import ChargerIdentity
 from custom_components.ocpp_csms.model.charger_profiles import PROFILES, TABLE, parse, profile_for
 
-from .conftest import add_charger_entry
-from .helpers import model, until
+from .helpers import adopted, model, until
 from .test_actions import act, device_id
 
 
@@ -67,12 +66,14 @@ async def test_abb_terra_ac_is_written_at_stack_level_3(
 ) -> None:
     """Its probe says stack level 8; its profile says 3: the first profile sent is at
     3, with no rejection needed. Turned off in the options, the charger's word holds."""
-    await add_charger_entry(hass, "CP1")
-    sim = await connect_sim("CP1", vendor="ABB", model="Terra AC W11-G5-R0")
-    sim.configuration["ChargeProfileMaxStackLevel"] = "8"
-    sim.engine.quirks.add("max_stack_level_3")  # what the real one does
-    assert await sim.boot() == "Accepted"
-    await sim.send_all_status()
+
+    def prepare(sim: Any) -> None:
+        sim.configuration["ChargeProfileMaxStackLevel"] = "8"
+        sim.engine.quirks.add("max_stack_level_3")  # what the real one does
+
+    sim = await adopted(
+        hass, connect_sim, vendor="ABB", model="Terra AC W11-G5-R0", prepare=prepare
+    )
     await until(hass, lambda: any(k == "get_config" for k, _ in sim.received))
     await hass.async_block_till_done()
     charger = model(hass)
@@ -106,10 +107,7 @@ async def test_growatt_local_times_read_in_home_assistants_zone(
     Home Assistant's time zone, not hours off as if it were UTC."""
     await hass.config.async_update(time_zone="Europe/Amsterdam")  # as a user sets it
     await hass.async_block_till_done()
-    await add_charger_entry(hass, "CP1")
-    sim = await connect_sim("CP1", vendor="Growatt", model="THOR 11AS-P")
-    assert await sim.boot() == "Accepted"
-    await sim.send_all_status()
+    sim = await adopted(hass, connect_sim, vendor="Growatt", model="THOR 11AS-P")
     local = datetime.now(ZoneInfo("Europe/Amsterdam")).replace(microsecond=0)
     result = await sim.call(
         call.StartTransaction(
@@ -130,12 +128,9 @@ async def test_evbox_station_limit_held_per_connector(
 ) -> None:
     """An EVBox rejects ChargePointMaxProfile: its profile says so, and the station
     limit holds through the connector's own limit, without a rejected profile."""
-    await add_charger_entry(hass, "CP1")
-    sim = await connect_sim(
-        "CP1", vendor="EVBox", model="BusinessLine", quirks={"rejects_station_max"}
+    sim = await adopted(
+        hass, connect_sim, vendor="EVBox", model="BusinessLine", quirks={"rejects_station_max"}
     )
-    assert await sim.boot() == "Accepted"
-    await sim.send_all_status()
     await until(hass, lambda: any(k == "get_config" for k, _ in sim.received))
     await hass.async_block_till_done()
     assert model(hass).profile is not None
@@ -156,13 +151,13 @@ async def test_one_key_per_get_configuration(hass: HomeAssistant, csms_entry, co
     """A charger that answers one key per GetConfiguration (Vestel EVC04,
     GetConfigurationMaxKeys 1) is asked the rest one by one: its capabilities are
     all read."""
-    await add_charger_entry(hass, "CP1")
-    sim = await connect_sim("CP1")
-    sim.max_keys = 1
-    sim.configuration["ChargeProfileMaxStackLevel"] = "7"
-    sim.configuration["ChargingScheduleAllowedChargingRateUnit"] = "Current"
-    assert await sim.boot() == "Accepted"
-    await sim.send_all_status()
+
+    def prepare(sim: Any) -> None:
+        sim.max_keys = 1
+        sim.configuration["ChargeProfileMaxStackLevel"] = "7"
+        sim.configuration["ChargingScheduleAllowedChargingRateUnit"] = "Current"
+
+    await adopted(hass, connect_sim, prepare=prepare)
     await until(hass, lambda: model(hass).capabilities.max_profile_stack_level == 7)
     await until(hass, lambda: model(hass).capabilities.charging_rate_units == ("A",))
     result = await act(

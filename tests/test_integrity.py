@@ -14,8 +14,7 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ocpp_csms.const import DOMAIN
 
-from .conftest import add_charger_entry
-from .helpers import model, runtime_of, state, until
+from .helpers import adopted, model, runtime_of, state, until
 
 CONN = "cp1_connector_1"
 V2X = pytest.mark.parametrize("version", ["2.0.1", "2.1"])
@@ -23,15 +22,6 @@ V2X = pytest.mark.parametrize("version", ["2.0.1", "2.1"])
 
 def reg(wh: Any, **extra: Any) -> list[dict[str, Any]]:
     return [{"value": str(wh), "measurand": "Energy.Active.Import.Register", "unit": "Wh", **extra}]
-
-
-async def adopted(hass: HomeAssistant, connect_sim, charger_id: str, version: str, **kw: Any):
-    await add_charger_entry(hass, charger_id)
-    sim = await connect_sim(charger_id, sim_version=version, **kw)
-    assert await sim.boot() == "Accepted"
-    await sim.send_all_status()
-    await hass.async_block_till_done()
-    return sim
 
 
 # ---------------------------------------------------------------- transaction keys
@@ -42,10 +32,10 @@ async def test_same_transaction_id_on_two_chargers(
     """A 1.6 charger's session (CSMS id "1") and a 2.0.1 charger's own id "1" never
     meet; two 2.0.1 chargers with the same id both get their session recorded."""
     started = async_capture_events(hass, f"{DOMAIN}_session_started")
-    old = await adopted(hass, connect_sim, "OLD16", "1.6")
+    old = await adopted(hass, connect_sim, "OLD16", sim_version="1.6")
     assert str(await old.start_transaction(1)) == "1"
-    new = await adopted(hass, connect_sim, "NEW201", "2.0.1")
-    other = await adopted(hass, connect_sim, "OTHER201", "2.0.1")
+    new = await adopted(hass, connect_sim, "NEW201", sim_version="2.0.1")
+    other = await adopted(hass, connect_sim, "OTHER201", sim_version="2.0.1")
     for sim in (new, other):
         conn = sim.connectors[1]
         conn.plugged, conn.transaction_id, conn.id_tag = True, "1", "TAG"

@@ -12,23 +12,13 @@ from homeassistant.core import HomeAssistant
 
 from custom_components.ocpp_csms.model import charger_profiles
 
-from .conftest import add_charger_entry
-from .helpers import model, until
+from .helpers import adopted, model, until
 
 FACTORY = "Energy.Active.Import.Register"
 
 
 def sets(sim: Any, key: str) -> list[str]:
     return [f["value"] for k, f in sim.received if k == "set_config" and f["key"] == key]
-
-
-async def booted(hass: HomeAssistant, connect_sim, prepare) -> Any:
-    await add_charger_entry(hass, "CP1")
-    sim = await connect_sim("CP1")
-    prepare(sim)
-    assert await sim.boot() == "Accepted"
-    await sim.send_all_status()
-    return sim
 
 
 @pytest.mark.parametrize("version", ["1.6"])
@@ -45,7 +35,7 @@ async def test_16_sampling_set_within_its_length(
         )
         sim.readonly.add("MeterValuesSampledDataMaxLength")
 
-    sim = await booted(hass, connect_sim, prepare)
+    sim = await adopted(hass, connect_sim, prepare=prepare)
     await until(hass, lambda: model(hass).sampling_set_for is not None)
     assert sim.configuration["MeterValuesSampledData"] == (
         "Energy.Active.Import.Register,Power.Active.Import,Current.Import"
@@ -76,7 +66,7 @@ async def test_a_list_refused_is_set_measurand_by_measurand(
         sim.configuration["MeterValuesSampledData"] = ""
         sim.sampled_items_taken = 2
 
-    sim = await booted(hass, connect_sim, prepare)
+    sim = await adopted(hass, connect_sim, prepare=prepare)
     await until(hass, lambda: model(hass).sampling_set_for is not None)
     assert sim.configuration["MeterValuesSampledData"] == (
         "Energy.Active.Import.Register,Power.Active.Import"
@@ -93,7 +83,7 @@ async def test_2x_sampling_set(hass: HomeAssistant, csms_entry, connect_sim) -> 
         sim.mutability["SampledDataCtrlr/TxUpdatedMeasurands"] = "ReadWrite"
         sim.variables["SampledDataCtrlr/TxUpdatedInterval"] = "900"
 
-    sim = await booted(hass, connect_sim, prepare)
+    sim = await adopted(hass, connect_sim, prepare=prepare)
     await until(hass, lambda: model(hass).sampling_set_for is not None)
     measurands = sim.variables["SampledDataCtrlr/TxUpdatedMeasurands"].split(",")
     assert measurands[:2] == ["Energy.Active.Import.Register", "Power.Active.Import"]
@@ -121,7 +111,7 @@ async def test_never_where_the_profile_says_unsafe(
     def prepare(sim: Any) -> None:
         sim.configuration["MeterValuesSampledData"] = FACTORY
 
-    sim = await booted(hass, connect_sim, prepare)
+    sim = await adopted(hass, connect_sim, prepare=prepare)
     await until(hass, lambda: any(k == "get_config" for k, _ in sim.received))
     await hass.async_block_till_done()
     assert model(hass).profile is not None
