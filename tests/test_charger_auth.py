@@ -29,7 +29,7 @@ from custom_components.ocpp_csms.const import (
 )
 
 from .conftest import add_charger_entry
-from .helpers import runtime_of, server_port, status_of, until
+from .helpers import runtime_of, server_port, state, status_of, until
 
 KNOWN = "Known-password-0123"
 
@@ -179,8 +179,10 @@ async def test_adopting_a_discovered_charger_sends_its_password(
     result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await until(hass, lambda: sim.password_set == password)
+    await until(hass, lambda: state(hass, "sensor.disc1_password") == "waiting")
     again = await connect_sim("DISC1", password=password)
     assert await again.boot() == "Accepted"
+    await until(hass, lambda: state(hass, "sensor.disc1_password") == "required")
 
 
 @pytest.mark.parametrize("version", ["1.6", "2.0.1"])
@@ -205,6 +207,7 @@ async def test_charger_that_cannot_take_its_password_is_not_locked_out(
         hass, lambda: issues.async_get_issue(DOMAIN, "password_not_taken_DISC2") is not None
     )
     assert sim.password_set is None
+    await until(hass, lambda: state(hass, "sensor.disc2_password") == "not_taken")
     await sim.close()
     rebooted = await connect_sim("DISC2")  # without credentials, as before its adoption
     assert await rebooted.boot() == "Accepted"
@@ -216,6 +219,7 @@ async def test_charger_that_cannot_take_its_password_is_not_locked_out(
     assert issues.async_get_issue(DOMAIN, "password_not_taken_DISC2") is None
     entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "DISC2")
     assert "open_until_login" not in entry.data
+    assert state(hass, "sensor.disc2_password") == "required"
     await entered.close()
     with pytest.raises(InvalidStatus):
         await connect_sim("DISC2")

@@ -5,7 +5,7 @@ charger's options."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,8 +18,9 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 
 from custom_components.ocpp_csms.model.charger import ChargerIdentity
 from custom_components.ocpp_csms.model.charger_profiles import PROFILES, TABLE, parse, profile_for
+from custom_components.ocpp_csms.protocol import shared
 
-from .helpers import adopted, model, until
+from .helpers import adopted, model, restart, until
 from .test_actions import act, device_id
 
 
@@ -31,6 +32,8 @@ def test_every_profile_is_sourced_and_well_formed() -> None:
         assert profile.note
     with pytest.raises(ValueError, match="unknown capabilities"):
         parse({"profiles": [{"id": "x", "vendor": "X", "capabilities": {"wings": 2}}]})
+    with pytest.raises(ValueError, match="unknown fields"):  # a misspelt quirk is no quirk
+        parse({"profiles": [{"id": "x", "vendor": "X", "boot_frist": True}]})
 
 
 @pytest.mark.parametrize(
@@ -42,6 +45,9 @@ def test_every_profile_is_sourced_and_well_formed() -> None:
         ("go-e", "Gemini", "go_e"),
         ("EV-BOX", "Elvi", "evbox_elvi"),
         ("Growatt", "THOR 07AS-S", "growatt"),
+        ("Wall Box Chargers", "PLP2-M-2-4", "wallbox"),
+        ("Entratek", "Power Dot Pro", "entratek_power_dot"),
+        ("ETREL", "INCH Home", "etrel_inch"),
         ("ABB", "Terra 54", None),  # a DC charger of the same vendor
         ("SimVendor", "SimCharger", None),
     ],
@@ -172,3 +178,56 @@ async def test_one_key_per_get_configuration(hass: HomeAssistant, csms_entry, co
     values = result["chargers"]["CP1"]
     assert values["values"]["HeartbeatInterval"] == "300"
     assert values["values"]["NumberOfConnectors"] == "1"
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+@pytest.mark.parametrize(("vendor", "ended"), [("Etrel", True), ("SimVendor", False)])
+async def test_etrel_stop_with_its_own_id_ends_its_session(
+    hass: HomeAssistant, csms_entry, connect_sim, vendor: str, ended: bool
+) -> None:
+    """An Etrel keeps its own negative transaction id after we answered ours: its stop
+    ends its one open session. Any other charger's stop for an id never given changes
+    nothing (it is counted)."""
+    sim = await adopted(hass, connect_sim, vendor=vendor, model="INCH Home")
+    now = datetime.now(ZoneInfo("UTC")).replace(microsecond=0)
+    result = await sim.call(
+        call.StartTransaction(
+            connector_id=1, id_tag="TAG1", meter_start=1000, timestamp=now.isoformat()
+        )
+    )
+    ours = str(result.transaction_id)
+    await sim.call(
+        call.StopTransaction(
+            meter_stop=3000, timestamp=(now + timedelta(hours=1)).isoformat(), transaction_id=-7
+        )
+    )
+    charger = model(hass)
+    assert (ours not in charger.transactions) is ended
+    if ended:
+        last = charger.connectors[1].last_session
+        assert last is not None
+        assert last.transaction_id == ours
+        assert last.meter_stop_wh == 3000
+        assert charger.anomalies["own_transaction_id"] == 1
+    else:
+        assert charger.anomalies["unknown_transaction"] == 1
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_wallbox_reconnecting_without_boot_is_asked_to_boot_first(
+    hass: HomeAssistant, csms_entry, connect_sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Wallbox answers nothing before its boot. After Home Assistant restarts (its
+    make stored, so its profile known before it boots) and it reconnects without
+    booting, the first thing it is sent is TriggerMessage BootNotification, and only
+    after that boot the usual questions."""
+    monkeypatch.setattr(shared, "READY_WITHOUT_BOOT_S", 0.05)
+    await adopted(hass, connect_sim, vendor="Wall Box Chargers", model="PLP2-M-2-4")
+    await restart(hass)
+    assert model(hass).profile is not None
+    assert model(hass).profile.profile_id == "wallbox"
+    sim = await connect_sim("CP1", vendor="Wall Box Chargers", model="PLP2-M-2-4")
+    await until(hass, lambda: any(k == "get_config" for k, _ in sim.received))
+    kinds = [(k, f.get("message")) for k, f in sim.received]
+    assert kinds[0] == ("trigger", "BootNotification")
+    assert model(hass).boot_status is not None

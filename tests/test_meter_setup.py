@@ -117,3 +117,48 @@ async def test_never_where_the_profile_says_unsafe(
     assert model(hass).profile is not None
     assert sim.configuration["MeterValuesSampledData"] == FACTORY
     assert not sets(sim, "MeterValuesSampledData")
+
+
+ALIGNED_KEYS = {  # version -> (measurands, interval)
+    "1.6": ("MeterValuesAlignedData", "ClockAlignedDataInterval"),
+    "2.0.1": ("AlignedDataCtrlr/Measurands", "AlignedDataCtrlr/Interval"),
+}
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_clock_aligned_register_set_where_off(
+    hass: HomeAssistant, csms_entry, connect_sim, version: str
+) -> None:
+    """Clock-aligned readings that are off (interval 0) and hold no register are set to
+    the register every quarter hour, so an idle charger's register is confirmed."""
+    measurands, interval = ALIGNED_KEYS[version]
+
+    def prepare(sim: Any) -> None:
+        if version == "1.6":
+            sim.configuration.update({measurands: "Voltage", interval: "0"})
+        else:
+            sim.variables.update({measurands: "Voltage", interval: "0"})
+            sim.mutability.update({measurands: "ReadWrite", interval: "ReadWrite"})
+
+    sim = await adopted(hass, connect_sim, prepare=prepare)
+    await until(hass, lambda: model(hass).sampling_set_for is not None)
+    values = sim.configuration if version == "1.6" else sim.variables
+    assert values[measurands] == f"{FACTORY},Voltage"
+    assert values[interval] == "900"
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_clock_aligned_left_alone_where_it_has_the_register(
+    hass: HomeAssistant, csms_entry, connect_sim
+) -> None:
+    """Aligned readings that already carry the register, hourly, are not touched."""
+
+    def prepare(sim: Any) -> None:
+        sim.configuration.update(
+            {"MeterValuesAlignedData": FACTORY, "ClockAlignedDataInterval": "3600"}
+        )
+
+    sim = await adopted(hass, connect_sim, prepare=prepare)
+    await until(hass, lambda: model(hass).sampling_set_for is not None)
+    assert not sets(sim, "MeterValuesAlignedData")
+    assert not sets(sim, "ClockAlignedDataInterval")

@@ -25,7 +25,7 @@ from .const import (
     DOMAIN,
     KIND_CHARGER,
 )
-from .model.charger import Charger
+from .model.charger import Charger, PasswordState
 from .model.commands import CommandError
 
 if TYPE_CHECKING:
@@ -132,6 +132,7 @@ class ChargerAccess:
         self._issue(
             f"password_not_taken_{charger_id}", "password_not_taken", {"charger": charger_id}
         )
+        self.show_password_state(charger_id)
 
     def _without_password(self, charger_id: str) -> None:
         self._issue(f"no_password_{charger_id}", "no_password", {"charger": charger_id})
@@ -148,6 +149,7 @@ class ChargerAccess:
             self.hass.config_entries.async_update_entry(entry, data=data)
             self.admission.forget(charger_id)
             ir.async_delete_issue(self.hass, DOMAIN, f"password_not_taken_{charger_id}")
+            self.show_password_state(charger_id)
 
     def _connected(self, charger_id: str) -> None:
         """Clear the version repair of a charger that connected."""
@@ -176,6 +178,26 @@ class ChargerAccess:
         )
 
     # ------------------------------------------------------------ passwords
+    @callback
+    def show_password_state(self, charger_id: str) -> None:
+        """Tell the charger's password sensor whether its password is in use."""
+        charger = self._connections.csms.get_charger(charger_id)
+        entry = self._entry(charger_id)
+        if charger is None or entry is None:
+            return
+        if not entry.data.get(CONF_PASSWORD_HASH):
+            state = PasswordState.NONE
+        elif entry.data.get(CONF_OPEN_UNTIL_LOGIN) or entry.data.get(CONF_PREVIOUS_HASH):
+            refused = ir.async_get(self.hass).async_get_issue(
+                DOMAIN, f"password_not_taken_{charger_id}"
+            )
+            state = PasswordState.NOT_TAKEN if refused else PasswordState.WAITING
+        else:
+            state = PasswordState.REQUIRED
+        if charger.password_state is not state:
+            charger.password_state = state
+            charger.notify()
+
     async def hash_of(self, password: str) -> dict[str, Any]:
         """Return the stored form of a password's hash (computed in the executor)."""
         return (await self.hass.async_add_executor_job(PasswordHash.of, password)).as_dict()
@@ -191,6 +213,7 @@ class ChargerAccess:
     @callback
     def entry_set_up(self, charger: Charger) -> None:
         """Send the password generated at adoption, now that the entry is set up."""
+        self.show_password_state(charger.charger_id)
         password = self._to_send.pop(charger.charger_id, None)
         if password is not None:
             self._connections.spawn(charger.charger_id, self._send(charger, password))
@@ -228,6 +251,7 @@ class ChargerAccess:
         charger_id = entry.data["charger_id"]
         self.admission.forget(charger_id)
         ir.async_delete_issue(self.hass, DOMAIN, f"no_password_{charger_id}")
+        self.show_password_state(charger_id)
 
     def clear(self, entry: ConfigEntry) -> None:
         """Remove the charger's password."""
@@ -235,6 +259,7 @@ class ChargerAccess:
         data = {k: v for k, v in entry.data.items() if k not in gone}
         self.hass.config_entries.async_update_entry(entry, data=data)
         self.admission.forget(entry.data["charger_id"])
+        self.show_password_state(entry.data["charger_id"])
 
     async def rotate(self, entry: ConfigEntry, charger: Charger, password: str | None) -> str:
         """Send a new password to the charger; store it once the charger took it.

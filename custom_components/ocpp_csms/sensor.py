@@ -32,7 +32,7 @@ from .const import CONF_KIND, KIND_CHARGER
 from .csms_sensors import setup_csms_sensors
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
 from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry
-from .model.charger import Charger, Connector, ConnectorStatus
+from .model.charger import Charger, Connector, ConnectorStatus, PasswordState
 from .model.maintenance import FIRMWARE_STATUSES, LOG_STATUSES
 from .model.reservations import held_reservation
 from .sensor_values import (
@@ -100,6 +100,14 @@ CHARGER_SENSORS: tuple[ChargerSensorDescription, ...] = (
         options=list(FIRMWARE_STATUSES),
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda c: c.firmware_status,
+    ),
+    ChargerSensorDescription(
+        key="password",
+        translation_key="password",
+        device_class=SensorDeviceClass.ENUM,
+        options=[s.value for s in PasswordState],
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda c: c.password_state,
     ),
     ChargerSensorDescription(
         key="log_status",

@@ -70,6 +70,15 @@ class BootStatus(StrEnum):
     REJECTED = "Rejected"
 
 
+class PasswordState(StrEnum):
+    """Whether the charger logs in with the password Home Assistant holds for it."""
+
+    NONE = "none"  # it has none: it is let in without
+    WAITING = "waiting"  # sent to it; its old access holds until it logs in with it
+    NOT_TAKEN = "not_taken"  # it refused it or came in without: enter it by hand
+    REQUIRED = "required"  # only its password lets it in
+
+
 class _Observable:
     """Per-object listeners: a message wakes only the entities of its own object.
 
@@ -213,6 +222,7 @@ class Charger(_Observable):
         self.status_asked_at: float | None = None  # unknown statuses last asked (monotonic)
         self.firmware_status: str | None = None  # snake case (maintenance.py)
         self.diagnostics_status: str | None = None  # the last log upload's status
+        self.password_state: PasswordState | None = None  # as Home Assistant's entry says
         self.firmware_happenings = Happenings()
         self.log_happenings = Happenings()
         self.monitor_happenings = Happenings()

@@ -34,6 +34,12 @@ class ChargerProfile:
     local_timestamps: bool = False  # its times without a zone are local, not UTC
     # False: it rejects ChargePointMaxProfile; the station limit is held per connector
     station_max_profile: bool | None = None
+    # True: it keeps its own (local, often negative) transaction id after we gave it
+    # ours; a stop for an id we never gave is its one open session's
+    own_transaction_ids: bool = False
+    # True: it takes no request before it booted on this connection; one that
+    # reconnects without booting is asked to boot (TriggerMessage) first
+    boot_first: bool = False
     note: str = ""
     source: str = ""
 
@@ -58,9 +64,30 @@ class ChargerProfile:
             "configure_sampling": self.configure_sampling,
             "local_timestamps": self.local_timestamps,
             "station_max_profile": self.station_max_profile,
+            "own_transaction_ids": self.own_transaction_ids,
+            "boot_first": self.boot_first,
             "note": self.note,
             "source": self.source,
         }
+
+
+ROW_KEYS = frozenset(
+    {
+        "id",
+        "vendor",
+        "model",
+        "firmware",
+        "capabilities",
+        "composite_schedule",
+        "configure_sampling",
+        "local_timestamps",
+        "station_max_profile",
+        "own_transaction_ids",
+        "boot_first",
+        "note",
+        "source",
+    }
+)
 
 
 def _pattern(value: str | None) -> re.Pattern[str] | None:
@@ -71,6 +98,8 @@ def parse(data: dict[str, Any]) -> tuple[ChargerProfile, ...]:
     """Read the table; an entry naming an unknown capability is refused (ValueError)."""
     profiles = []
     for raw in data["profiles"]:
+        if unknown_keys := set(raw) - ROW_KEYS:
+            raise ValueError(f"charger profile {raw.get('id')}: unknown fields {unknown_keys}")
         capabilities = dict(raw.get("capabilities", {}))
         if unknown := set(capabilities) - CAPABILITY_FIELDS:
             raise ValueError(f"charger profile {raw['id']}: unknown capabilities {unknown}")
@@ -87,6 +116,8 @@ def parse(data: dict[str, Any]) -> tuple[ChargerProfile, ...]:
                 configure_sampling=raw.get("configure_sampling"),
                 local_timestamps=bool(raw.get("local_timestamps", False)),
                 station_max_profile=raw.get("station_max_profile"),
+                own_transaction_ids=bool(raw.get("own_transaction_ids", False)),
+                boot_first=bool(raw.get("boot_first", False)),
                 note=raw.get("note", ""),
                 source=raw.get("source", ""),
             )

@@ -86,6 +86,10 @@ class SamplingKeys:
     measurands: str
     interval: str
     max_length: str | None = None  # where the version has one
+    # clock-aligned readings (every quarter hour, charging or not)
+    aligned_measurands: str | None = None
+    aligned_interval: str | None = None
+    aligned_max_length: str | None = None
 
 
 @dataclass(slots=True)

@@ -138,6 +138,7 @@ class Csms:
             return charger
         charger = self.chargers[charger_id] = Charger(charger_id)
         self.stored.restore(charger)
+        self.apply_profile(charger)  # from the stored boot, until the next one
         self.reservations.restored(charger)
         return charger
 

@@ -6,19 +6,22 @@ and after each firmware change, what it samples is read and, where the register 
 the power is missing or the interval is off (0, or over 5 minutes), set: the list
 whole, or measurand by measurand where the charger refuses the list; never a
 read-only key, never beyond its maximum length, never where its charger profile
-says a change is unsafe. The key names are the adapter's (``sampling_keys``).
+says a change is unsafe. The clock-aligned readings likewise: the register every
+quarter hour where they are off or hold no register, so an idle charger's register
+is confirmed too. The key names are the adapter's (``sampling_keys``).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .commands import CommandError
 
 if TYPE_CHECKING:
     from .charger import Charger
-    from .commands import ChargerCommands
+    from .commands import ChargerCommands, ConfigurationResult
     from .csms import Csms
 
 _LOGGER = logging.getLogger(__name__)
@@ -27,8 +30,14 @@ REGISTER = "Energy.Active.Import.Register"
 POWER = "Power.Active.Import"
 # what Home Assistant shows, most needed first (the list is cut to the charger's length)
 WANTED = (REGISTER, POWER, "Current.Import", "Current.Offered", "Voltage", "SoC")
+NEEDED = frozenset({REGISTER, POWER})
 INTERVAL_S = 60
 MAX_INTERVAL_S = 300
+# clock-aligned: the register every quarter hour, charging or not (an idle charger's
+# register stays confirmed; a 0 interval sends none)
+ALIGNED_WANTED = (REGISTER,)
+ALIGNED_INTERVAL_S = 900
+MAX_ALIGNED_INTERVAL_S = 3600
 
 
 class MeterSetup:
@@ -51,34 +60,81 @@ class MeterSetup:
         """Read and set the charger's sampling; return what was changed."""
         commands = charger.require_commands()
         keys = commands.sampling_keys
+        groups = [
+            _Group(keys.measurands, keys.interval, keys.max_length, WANTED, NEEDED, SAMPLED),
+        ]
+        if keys.aligned_measurands and keys.aligned_interval:
+            groups.append(
+                _Group(
+                    keys.aligned_measurands,
+                    keys.aligned_interval,
+                    keys.aligned_max_length,
+                    ALIGNED_WANTED,
+                    frozenset(ALIGNED_WANTED),
+                    ALIGNED,
+                )
+            )
         read = await commands.get_configuration(
-            [k for k in (keys.measurands, keys.max_length, keys.interval) if k]
+            [k for g in groups for k in (g.measurands, g.max_length, g.interval) if k]
         )
         changed = []
-        sampled = read.values.get(keys.measurands)
-        if sampled is not None and keys.measurands not in read.readonly:
-            have = [m.strip() for m in sampled.split(",") if m.strip()]
-            if not {REGISTER, POWER} <= set(have):
-                length = _int(read.values.get(keys.max_length)) if keys.max_length else None
-                wanted = list(dict.fromkeys([*WANTED, *have]))[: length or None]
-                taken = await _set_list(commands, keys.measurands, wanted)
-                changed.append(f"{keys.measurands}={','.join(taken)}")
-        interval = _int(read.values.get(keys.interval))
-        if (
-            keys.interval in read.values
-            and keys.interval not in read.readonly
-            and (interval is None or interval == 0 or interval > MAX_INTERVAL_S)
-        ):
-            try:
-                await commands.set_configuration(keys.interval, str(INTERVAL_S))
-                changed.append(f"{keys.interval}={INTERVAL_S}")
-            except CommandError as err:
-                _LOGGER.info("%s: sample interval not set: %s", charger.charger_id, err)
+        for group in groups:
+            changed += await _configure_group(charger, commands, read, group)
         charger.sampling_set_for = charger.identity.firmware_version or ""
         self._csms.persistence.soon()
         if changed:
             _LOGGER.info("%s: meter sampling set: %s", charger.charger_id, "; ".join(changed))
         return changed
+
+
+@dataclass(frozen=True, slots=True)
+class _Interval:
+    """The interval to set, and which ones are off (0 is: nothing sent)."""
+
+    set_s: int
+    max_s: int
+
+
+SAMPLED = _Interval(INTERVAL_S, MAX_INTERVAL_S)
+ALIGNED = _Interval(ALIGNED_INTERVAL_S, MAX_ALIGNED_INTERVAL_S)
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """One list of measurands with its interval: sampled in sessions, or clock-aligned."""
+
+    measurands: str
+    interval: str
+    max_length: str | None
+    wanted: tuple[str, ...]  # most needed first (cut to the charger's length)
+    needed: frozenset[str]  # a list without one of these is set anew
+    every: _Interval
+
+
+async def _configure_group(
+    charger: Charger, commands: ChargerCommands, read: ConfigurationResult, group: _Group
+) -> list[str]:
+    changed = []
+    have_s = read.values.get(group.measurands)
+    if have_s is not None and group.measurands not in read.readonly:
+        have = [m.strip() for m in have_s.split(",") if m.strip()]
+        if not group.needed <= set(have):
+            length = _int(read.values.get(group.max_length)) if group.max_length else None
+            wanted = list(dict.fromkeys([*group.wanted, *have]))[: length or None]
+            taken = await _set_list(commands, group.measurands, wanted)
+            changed.append(f"{group.measurands}={','.join(taken)}")
+    interval = _int(read.values.get(group.interval))
+    if (
+        group.interval in read.values
+        and group.interval not in read.readonly
+        and (interval is None or interval == 0 or interval > group.every.max_s)
+    ):
+        try:
+            await commands.set_configuration(group.interval, str(group.every.set_s))
+            changed.append(f"{group.interval}={group.every.set_s}")
+        except CommandError as err:
+            _LOGGER.info("%s: %s not set: %s", charger.charger_id, group.interval, err)
+    return changed
 
 
 async def _set_list(commands: ChargerCommands, key: str, wanted: list[str]) -> list[str]:

@@ -138,7 +138,9 @@ class Sessions:
         ``precision_wh``: how coarse the message's meter stop is (1.6: whole Wh); a
         stop that far below the last reading is that reading, rounded.
         """
-        tx = charger.transactions.pop(transaction_id, None)
+        tx = charger.transactions.pop(transaction_id, None) or self._its_own_id(
+            charger, transaction_id
+        )
         if tx is None:
             charger.count_anomaly(
                 "unknown_transaction", f"stop for unknown transaction {transaction_id}"
@@ -158,7 +160,7 @@ class Sessions:
         if meter_stop_wh is not None and tx.anomaly is None:
             conn.energy.offer(meter_stop_wh, stopped, f"{charger.charger_id}/{tx.connector_id}")
         self._close_on_connector(conn, tx)
-        charger.ended_transactions.append(transaction_id)
+        charger.ended_transactions.append(tx.transaction_id)
         del charger.ended_transactions[:-ENDED_KEPT]
         self._csms.persistence.now(charger)
         self._csms.history.add(record_of(tx, self._csms.settings.currency), datetime.now(UTC))
@@ -167,6 +169,20 @@ class Sessions:
         conn.notify()
         self._csms.emit(EVENT_SESSION_ENDED, event)
         self._csms.limits.session_ended(conn)
+        return tx
+
+    @staticmethod
+    def _its_own_id(charger: Charger, transaction_id: str) -> Transaction | None:
+        """Return the one open session, for a charger known to keep its own ids (its profile)."""
+        if charger.profile is None or not charger.profile.own_transaction_ids:
+            return None
+        if len(charger.transactions) != 1:
+            return None  # which one it meant cannot be told
+        ours, tx = next(iter(charger.transactions.items()))
+        charger.count_anomaly(
+            "own_transaction_id", f"stop for its own id {transaction_id}, taken as ours {ours}"
+        )
+        del charger.transactions[ours]
         return tx
 
     def _take_meter_stop(

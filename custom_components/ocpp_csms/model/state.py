@@ -10,9 +10,11 @@ chargers with the same id met; ``migrate`` moves them under their charger.
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .charger import ChargerIdentity
 from .desired_limit import DesiredLimit, LimitValue
 from .limit_writer import WriteStrategy
 from .local_list import SentList
@@ -109,6 +111,8 @@ class StoredState:
         if strategy := record.get("limit_strategy"):
             charger.limit_strategy = WriteStrategy.from_dict(strategy)
         charger.firmware_status = record.get("firmware_status")
+        if identity := record.get("identity"):  # its profile applies before it boots again
+            charger.identity = ChargerIdentity(**identity)
         charger.sampling_set_for = record.get("sampling_set_for")
         if station := record.get("station_limit"):
             charger.station_limit = LimitValue.from_dict(station)
@@ -178,4 +182,5 @@ def record_of_charger(charger: Charger) -> dict[str, Any]:
         "reservations": [r.as_dict() for r in charger.reservations.values()],
         "firmware_status": charger.firmware_status,
         "sampling_set_for": charger.sampling_set_for,
+        "identity": {k: v for k, v in asdict(charger.identity).items() if v is not None},
     }

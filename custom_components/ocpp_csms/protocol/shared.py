@@ -72,6 +72,16 @@ class SharedHandlers(VersionGaps):
         After a restart of Home Assistant, say, it is as ready as one that booted.
         """
         await asyncio.sleep(READY_WITHOUT_BOOT_S)
+        profile = self.charger.profile
+        if not self._booted and profile is not None and profile.boot_first:
+            # it takes nothing before a boot (Wallbox): ask for one; the boot does the rest
+            try:
+                await self.trigger_message("BootNotification", None)
+            except CommandError as err:
+                _LOGGER.debug("%s: boot not asked: %s", self.charger.charger_id, err)
+            await asyncio.sleep(READY_WITHOUT_BOOT_S)
+            if self._booted:
+                return
         if not self._booted:
             self.ready_without_boot()
         await self.ask_unknown_statuses()

@@ -80,6 +80,9 @@ class V16Adapter(V16Operations, ChargePoint):
         measurands="MeterValuesSampledData",
         interval="MeterValueSampleInterval",
         max_length="MeterValuesSampledDataMaxLength",
+        aligned_measurands="MeterValuesAlignedData",
+        aligned_interval="ClockAlignedDataInterval",
+        aligned_max_length="MeterValuesAlignedDataMaxLength",
     )
     actions = Action
     triggerable = frozenset(

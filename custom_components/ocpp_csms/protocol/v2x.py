@@ -68,6 +68,8 @@ class V2xHandlers(V2xTransactions):
     sampling_keys = SamplingKeys(
         measurands="SampledDataCtrlr/TxUpdatedMeasurands",
         interval="SampledDataCtrlr/TxUpdatedInterval",
+        aligned_measurands="AlignedDataCtrlr/Measurands",
+        aligned_interval="AlignedDataCtrlr/Interval",
     )
 
     triggerable = TRIGGERABLE
