@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from custom_components.ocpp_csms.journal import Journal
-from custom_components.ocpp_csms.persistence import Persistence
+from custom_components.ocpp_csms.hub.journal import Journal
+from custom_components.ocpp_csms.hub.persistence import Persistence
 
 REPO = Path(__file__).resolve().parents[1]
 

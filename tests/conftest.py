@@ -18,8 +18,8 @@ from custom_components.ocpp_csms.const import (
     KIND_CHARGER,
     KIND_CSMS,
 )
+from custom_components.ocpp_csms.hub.runtime import CsmsRuntime
 from custom_components.ocpp_csms.protocol.registry import VERSIONS
-from custom_components.ocpp_csms.runtime import CsmsRuntime
 
 from .simulator import SIMULATORS
 

@@ -107,7 +107,7 @@ async def restart(
     from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 
     from custom_components.ocpp_csms.const import DOMAIN
-    from custom_components.ocpp_csms.runtime import DATA_RUNTIME, CsmsRuntime
+    from custom_components.ocpp_csms.hub.runtime import DATA_RUNTIME, CsmsRuntime
 
     if final_write:
         hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)

@@ -19,7 +19,6 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from websockets.exceptions import InvalidStatus
 
-from custom_components.ocpp_csms.charger_auth import FAILURES_FOR_REPAIR, PasswordHash
 from custom_components.ocpp_csms.const import (
     CONF_CHARGER_ID,
     CONF_KIND,
@@ -27,6 +26,7 @@ from custom_components.ocpp_csms.const import (
     KIND_CHARGER,
     KIND_CSMS,
 )
+from custom_components.ocpp_csms.transport.passwords import FAILURES_FOR_REPAIR, PasswordHash
 
 from .conftest import add_charger_entry
 from .helpers import runtime_of, server_port, state, status_of, until

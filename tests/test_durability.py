@@ -23,12 +23,12 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.ocpp_csms import persistence
 from custom_components.ocpp_csms.const import DOMAIN
-from custom_components.ocpp_csms.journal import Journal
-from custom_components.ocpp_csms.persistence import HISTORY_STORAGE_KEY, TrackedStore
+from custom_components.ocpp_csms.hub import persistence
+from custom_components.ocpp_csms.hub.journal import Journal
+from custom_components.ocpp_csms.hub.persistence import HISTORY_STORAGE_KEY, TrackedStore
+from custom_components.ocpp_csms.hub.runtime import CsmsRuntime
 from custom_components.ocpp_csms.protocol import shared
-from custom_components.ocpp_csms.runtime import CsmsRuntime
 
 from .conftest import add_charger_entry
 from .helpers import model, restart, runtime_of, until

@@ -12,7 +12,7 @@ import logging
 import pytest
 from homeassistant.core import HomeAssistant
 
-from custom_components.ocpp_csms.connections import BURST_LINES
+from custom_components.ocpp_csms.transport.connections import BURST_LINES
 
 from .conftest import add_charger_entry
 from .helpers import until

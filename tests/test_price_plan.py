@@ -229,7 +229,7 @@ def test_deadline_as_local_time_across_dst() -> None:
     06:00 UTC (not 05:00) on that day."""
     from homeassistant.util import dt as dt_util
 
-    from custom_components.ocpp_csms.planning import resolve_deadline
+    from custom_components.ocpp_csms.hub.planning import resolve_deadline
 
     old = dt_util.get_default_time_zone()
     dt_util.set_default_time_zone(AMS)

@@ -8,7 +8,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
-from custom_components.ocpp_csms.charger_auth import PasswordHash
+from custom_components.ocpp_csms.transport.passwords import PasswordHash
 
 from .conftest import add_charger_entry
 from .helpers import server_port

@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from websockets.exceptions import InvalidStatus
 
 from custom_components.ocpp_csms.const import CONF_KIND, DOMAIN, KIND_CSMS
-from custom_components.ocpp_csms.server import charger_id_from_path
+from custom_components.ocpp_csms.transport.server import charger_id_from_path
 
 from .helpers import server_port, until
 

@@ -13,8 +13,8 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.json import json_bytes
 from pytest_homeassistant_custom_component.common import async_capture_events
 
-from custom_components.ocpp_csms import persistence
 from custom_components.ocpp_csms.const import DOMAIN, STORAGE_KEY
+from custom_components.ocpp_csms.hub import persistence
 from custom_components.ocpp_csms.model.diagnostics_log import MAX_ENTRIES, MAX_TOTAL_BYTES
 
 from .conftest import add_charger_entry

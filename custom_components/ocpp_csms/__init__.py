@@ -21,8 +21,6 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
-from .bridge import raise_repair
-from .connection_options import SERVER_OPTIONS, CertificateProblem
 from .const import (
     CONF_CHARGER_ID,
     CONF_CHARGER_PASSWORD,
@@ -34,14 +32,16 @@ from .const import (
     KIND_CHARGER,
     PROTOCOL_AUTO,
 )
-from .costs import price_source
-from .devices import charger_device
-from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, OcppConfigEntry
-from .log_uploads import UploadView
+from .hub.bridge import raise_repair
+from .hub.connection_options import SERVER_OPTIONS, CertificateProblem
+from .hub.costs import price_source
+from .hub.devices import charger_device
+from .hub.entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, OcppConfigEntry
+from .hub.log_uploads import UploadView
+from .hub.runtime import DATA_RUNTIME, CsmsRuntime, get_runtime
+from .hub.tags import async_migrate_allow_list
 from .protocol.ocpp_lib import validate_in_event_loop
-from .runtime import DATA_RUNTIME, CsmsRuntime, get_runtime
 from .services import async_setup_services
-from .tags import async_migrate_allow_list
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .actions import async_reset, async_unlock
+from .actions.commands import async_reset, async_unlock
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
-from .entry_data import ChargerConfigEntry
+from .hub.entry_data import ChargerConfigEntry
 from .model.commands import ResetKind
 
 PARALLEL_UPDATES = 1  # each press is a call to the charger

@@ -24,7 +24,6 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers import selector
 
-from .charger_auth import PasswordHash, generate_password, valid_password
 from .const import (
     CONF_AUTO_ACCEPT,
     CONF_CHARGER_ID,
@@ -38,11 +37,12 @@ from .const import (
     KIND_CHARGER,
     KIND_CSMS,
 )
+from .flows.options import ChargerOptionsFlow, CsmsOptionsFlow
+from .flows.tags import TagSubentryFlow
+from .hub.runtime import get_runtime
 from .model.commands import CommandError
-from .options_flow import ChargerOptionsFlow, CsmsOptionsFlow
-from .runtime import get_runtime
-from .server import charger_id_from_path
-from .tag_flow import TagSubentryFlow
+from .transport.passwords import PasswordHash, generate_password, valid_password
+from .transport.server import charger_id_from_path
 
 CSMS_TITLE = "OCPP central system"
 CONF_PASSWORD_MODE = "password_mode"

@@ -3,6 +3,8 @@
 from typing import Final
 
 DOMAIN: Final = "ocpp_csms"
+# the integration's logger, which users set in `logger:`; every package logs to it
+LOGGER_NAME: Final = __package__ or "custom_components.ocpp_csms"
 
 # Config entry kinds: one CSMS entry runs the server; one entry per adopted charger.
 CONF_KIND: Final = "kind"

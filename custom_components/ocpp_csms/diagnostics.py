@@ -21,10 +21,10 @@ from .const import (
     CONF_SSL_CERTFILE,
     CONF_SSL_KEYFILE,
 )
-from .entry_data import ChargerData, OcppConfigEntry
+from .hub.entry_data import ChargerData, OcppConfigEntry
+from .hub.runtime import CsmsRuntime
 from .model.charger import Charger, Connector
 from .model.transaction import Transaction
-from .runtime import CsmsRuntime
 
 # Passwords and their hashes, tags, certificate paths, serial numbers and CSRs.
 TO_REDACT = {

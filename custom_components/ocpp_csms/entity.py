@@ -9,10 +9,10 @@ from typing import Any
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .devices import charger_device, connector_device
-from .entry_data import ChargerConfigEntry, ChargerData
+from .hub.devices import charger_device, connector_device
+from .hub.entry_data import ChargerConfigEntry, ChargerData
+from .hub.runtime import CsmsRuntime
 from .model.charger import Charger, Connector
-from .runtime import CsmsRuntime
 
 
 @dataclass(frozen=True, kw_only=True)

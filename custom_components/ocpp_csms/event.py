@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
-from .entry_data import ChargerConfigEntry
+from .hub.entry_data import ChargerConfigEntry
 from .model.authorization import AuthStatus
 from .model.charger import Charger, Connector
 from .model.events import Happenings

@@ -16,9 +16,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .actions import async_set_limit
+from .actions.commands import async_set_limit
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
-from .entry_data import ChargerConfigEntry
+from .hub.entry_data import ChargerConfigEntry
 from .model.charger import Connector
 from .model.commands import LimitUnit
 from .model.desired_limit import LimitValue

@@ -29,13 +29,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .const import CONF_KIND, KIND_CHARGER
-from .csms_sensors import setup_csms_sensors
-from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
-from .entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry
-from .model.charger import Charger, Connector, ConnectorStatus, PasswordState
-from .model.maintenance import FIRMWARE_STATUSES, LOG_STATUSES
-from .model.reservations import held_reservation
-from .sensor_values import (
+from .entities.csms_sensors import setup_csms_sensors
+from .entities.sensor_values import (
     cost_attrs,
     effective_attrs,
     effective_limit,
@@ -46,6 +41,11 @@ from .sensor_values import (
     session_energy,
     session_minutes,
 )
+from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
+from .hub.entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry
+from .model.charger import Charger, Connector, ConnectorStatus, PasswordState
+from .model.maintenance import FIRMWARE_STATUSES, LOG_STATUSES
+from .model.reservations import held_reservation
 
 PARALLEL_UPDATES = 0  # push-updated; nothing is polled
 

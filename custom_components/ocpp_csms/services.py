@@ -14,22 +14,20 @@ from homeassistant.helpers import (
     config_validation as cv,
 )
 
-from . import (
-    access_services,
-    actions,
-    history_services,
-    limit_services,
-    operation_services,
-    report_services,
-    tariff_services,
-)
+from .actions import access as access_services
+from .actions import commands as actions
+from .actions import history as history_services
+from .actions import limits as limit_services
+from .actions import operations as operation_services
+from .actions import reports as report_services
+from .actions import tariffs as tariff_services
+from .actions.limits import one_connector
+from .actions.targeting import targets
 from .const import DOMAIN
-from .limit_services import one_connector
+from .hub.runtime import get_runtime
 from .model.charger import Charger, Connector
 from .model.commands import ResetKind
 from .protocol.registry import ALL_TRIGGERABLE
-from .runtime import get_runtime
-from .targeting import targets
 
 _BASE = {**cv.TARGET_SERVICE_FIELDS}
 

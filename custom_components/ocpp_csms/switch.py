@@ -11,11 +11,11 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .actions import async_change_availability, async_start, async_stop
+from .actions.commands import async_change_availability, async_start, async_stop
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
-from .entry_data import ChargerConfigEntry
+from .hub.entry_data import ChargerConfigEntry
+from .hub.runtime import CsmsRuntime
 from .model.charger import Connector, ConnectorStatus
-from .runtime import CsmsRuntime
 
 PARALLEL_UPDATES = 1  # each switch is a call to the charger
 

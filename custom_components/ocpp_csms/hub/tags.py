@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import HomeAssistant
 
-from .const import (
+from ..const import (
     AUTH_ALLOW_LIST,
     CONF_ALLOWED_TAGS,
     CONF_ASK_TIMEOUT,
@@ -24,17 +24,18 @@ from .const import (
     CONF_TAG_POLICY,
     DEFAULT_ASK_TIMEOUT,
     DOMAIN,
+    LOGGER_NAME,
     SUBENTRY_TAG,
 )
-from .model.authorization import Tag, TagList, TagPolicy
-from .model.charger import Charger
-from .model.local_list import withdrawn
+from ..model.authorization import Tag, TagList, TagPolicy
+from ..model.charger import Charger
+from ..model.local_list import withdrawn
 
 if TYPE_CHECKING:
-    from .connections import ConnectionManager
-    from .model.csms import Csms
+    from ..model.csms import Csms
+    from ..transport.connections import ConnectionManager
 
-_LOGGER = logging.getLogger(__package__)
+_LOGGER = logging.getLogger(LOGGER_NAME)
 
 EVENT_AUTHORIZE_REQUEST = f"{DOMAIN}_authorize_request"
 

@@ -21,17 +21,18 @@ from homeassistant.helpers.event import (
 )
 from homeassistant.util import dt as dt_util
 
-from .model.charger import Connector
-from .model.commands import LimitUnit
-from .model.desired_limit import PAUSE, LimitValue
-from .model.errors import InvalidCommand
-from .model.price_plan import Plan, make_plan, schedule_steps
-from .model.prices import normalise
+from ..const import LOGGER_NAME
+from ..model.charger import Connector
+from ..model.commands import LimitUnit
+from ..model.desired_limit import PAUSE, LimitValue
+from ..model.errors import InvalidCommand
+from ..model.price_plan import Plan, make_plan, schedule_steps
+from ..model.prices import normalise
 
 if TYPE_CHECKING:
     from .runtime import CsmsRuntime
 
-_LOGGER = logging.getLogger(__package__)
+_LOGGER = logging.getLogger(LOGGER_NAME)
 
 DEFAULT_RATE = LimitValue(16.0, LimitUnit.AMPS)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from .model.charger import Charger, Connector
-from .model.limit_check import EffectiveLimit
-from .model.reservations import held_reservation
+from ..model.charger import Charger, Connector
+from ..model.limit_check import EffectiveLimit
+from ..model.reservations import held_reservation
 
 
 def log_attrs(charger: Charger) -> dict[str, Any]:

@@ -29,11 +29,11 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, SAVE_DELAY_S, STORAGE_KEY
+from ..const import DOMAIN, LOGGER_NAME, SAVE_DELAY_S, STORAGE_KEY
+from ..model.charger import Charger
+from ..model.csms import Csms
+from ..model.state import STATE_VERSION, migrate, record_of_charger
 from .journal import Journal
-from .model.charger import Charger
-from .model.csms import Csms
-from .model.state import STATE_VERSION, migrate, record_of_charger
 
 FULL_DUMP_EVERY_S = 60.0
 HISTORY_STORAGE_KEY = f"{DOMAIN}.sessions"
@@ -44,7 +44,7 @@ RETRY_MAX_S = 60.0
 WRITE_FAILED_ISSUE = "storage_write_failed"
 JOURNAL_MARK = "journal_seq"  # in a snapshot: the last journal entry it holds
 
-_LOGGER = logging.getLogger(__package__)
+_LOGGER = logging.getLogger(LOGGER_NAME)
 
 
 class TrackedStore(Store[dict[str, Any]]):

@@ -14,13 +14,13 @@ from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .const import DOMAIN
-from .model.charger import Charger, Connector
-from .model.commands import ChargerCommands, CommandError, CommandOutcome, LimitUnit, ResetKind
-from .model.desired_limit import LimitValue
-from .model.errors import ChargerOffline, InvalidCommand, NotInVersion
-from .planning import ChargingPlanner
-from .runtime import CsmsRuntime
+from ..const import DOMAIN
+from ..hub.planning import ChargingPlanner
+from ..hub.runtime import CsmsRuntime
+from ..model.charger import Charger, Connector
+from ..model.commands import ChargerCommands, CommandError, CommandOutcome, LimitUnit, ResetKind
+from ..model.desired_limit import LimitValue
+from ..model.errors import ChargerOffline, InvalidCommand, NotInVersion
 
 
 def invalid(key: str, **placeholders: str) -> ServiceValidationError:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context
 
-from .model.charger import Charger, Connector
+from ..model.charger import Charger, Connector
 from .runtime import CsmsRuntime
 
 

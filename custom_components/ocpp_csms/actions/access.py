@@ -12,11 +12,11 @@ import probatio
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.helpers import config_validation as cv
 
-from .actions import invalid, translated_errors
-from .charger_auth import valid_password
-from .const import DOMAIN
-from .model.charger import Charger, Connector
-from .runtime import get_runtime
+from ..const import DOMAIN
+from ..hub.runtime import get_runtime
+from ..model.charger import Charger, Connector
+from ..transport.passwords import valid_password
+from .commands import invalid, translated_errors
 
 
 def _password(value: Any) -> str:

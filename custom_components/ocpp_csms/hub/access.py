@@ -15,23 +15,24 @@ from homeassistant.config_entries import SOURCE_IGNORE, ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .admission import Admission, AdmissionFacts, UnknownPolicy
-from .bridge import raise_repair
-from .charger_auth import PasswordHash, generate_password
-from .const import (
+from ..const import (
     CONF_OPEN_UNTIL_LOGIN,
     CONF_PASSWORD_HASH,
     CONF_PREVIOUS_HASH,
     DOMAIN,
     KIND_CHARGER,
+    LOGGER_NAME,
 )
-from .model.charger import Charger, PasswordState
-from .model.commands import CommandError
+from ..model.charger import Charger, PasswordState
+from ..model.commands import CommandError
+from ..transport.admission import Admission, AdmissionFacts, UnknownPolicy
+from ..transport.passwords import PasswordHash, generate_password
+from .bridge import raise_repair
 
 if TYPE_CHECKING:
-    from .connections import ConnectionManager
+    from ..transport.connections import ConnectionManager
 
-_LOGGER = logging.getLogger(__package__)
+_LOGGER = logging.getLogger(LOGGER_NAME)
 
 DEFAULT_DISCOVERY_CAP = 20
 

@@ -13,14 +13,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from . import actions
-from .actions import invalid
-from .model.charger import Charger, Connector
-from .model.commands import LimitUnit
-from .model.desired_limit import LimitValue
-from .model.price_plan import MODES
-from .planning import DEFAULT_RATE, resolve_deadline
-from .runtime import get_runtime
+from ..hub.planning import DEFAULT_RATE, resolve_deadline
+from ..hub.runtime import get_runtime
+from ..model.charger import Charger, Connector
+from ..model.commands import LimitUnit
+from ..model.desired_limit import LimitValue
+from ..model.price_plan import MODES
+from . import commands as actions
+from .commands import invalid
 
 AMPS = probatio.All(probatio.Coerce(float), probatio.Range(-1000, 1000))
 WATTS = probatio.All(probatio.Coerce(float), probatio.Range(-1_000_000, 1_000_000))

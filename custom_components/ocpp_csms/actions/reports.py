@@ -13,10 +13,10 @@ import probatio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 
-from .actions import charger_commands
-from .model.charger import Charger, Connector
-from .model.operations import Monitor
-from .runtime import get_runtime
+from ..hub.runtime import get_runtime
+from ..model.charger import Charger, Connector
+from ..model.operations import Monitor
+from .commands import charger_commands
 
 MONITOR_KINDS = ["UpperThreshold", "LowerThreshold", "Delta", "Periodic", "PeriodicClockAligned"]
 COMPONENT_CRITERIA = ["Active", "Available", "Enabled", "Problem"]

@@ -19,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-_LOGGER = logging.getLogger(__package__)
+from ..const import LOGGER_NAME
+
+_LOGGER = logging.getLogger(LOGGER_NAME)
 
 # OCPP 2.x passwordString is 16 to 40 characters; the 1.6 security whitepaper asks
 # for 16 to 20 bytes. A generated one is 20 letters and digits (119 bits).

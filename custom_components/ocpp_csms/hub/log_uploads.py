@@ -26,10 +26,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
-from .model.csms import Csms
-from .model.errors import InvalidCommand
+from ..const import LOGGER_NAME
+from ..model.csms import Csms
+from ..model.errors import InvalidCommand
 
-_LOGGER = logging.getLogger(__package__)
+_LOGGER = logging.getLogger(LOGGER_NAME)
 
 UPLOAD_URL = "/api/ocpp_csms/logs/{token}"
 CHUNK = 64 * 1024

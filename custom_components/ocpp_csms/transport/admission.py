@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from http import HTTPStatus
 
-from .charger_auth import FailureLog, PasswordHash, basic_credentials
+from .passwords import FailureLog, PasswordHash, basic_credentials
 
 # Past this many failed logins from one address in a minute, further attempts are
 # refused at once with 429, without spending a password hash on them.

@@ -11,10 +11,10 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 
-from .actions import invalid
-from .const import DOMAIN
-from .model.charger import Charger, Connector
-from .runtime import get_runtime
+from ..const import DOMAIN
+from ..hub.runtime import get_runtime
+from ..model.charger import Charger, Connector
+from .commands import invalid
 
 
 def targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[Charger, Connector | None]]:

@@ -13,8 +13,8 @@ import probatio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 
-from .actions import charger_commands, invalid
-from .model.charger import Charger, Connector
+from ..model.charger import Charger, Connector
+from .commands import charger_commands, invalid
 
 TARIFF_ID = probatio.All(cv.string, probatio.Length(1, 60))
 

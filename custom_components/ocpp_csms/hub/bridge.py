@@ -15,16 +15,16 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import discovery_flow
 from homeassistant.helpers import issue_registry as ir
 
-from .const import CONF_AUTO_ACCEPT, CONF_CHARGER_ID, DOMAIN
+from ..const import CONF_AUTO_ACCEPT, CONF_CHARGER_ID, DOMAIN, LOGGER_NAME
+from ..model.charger import Charger
+from ..model.csms import Csms, Saving
+from ..model.events import EVENT_CHARGER_BOOTED
 from .devices import charger_device
-from .model.charger import Charger
-from .model.csms import Csms, Saving
-from .model.events import EVENT_CHARGER_BOOTED
 from .persistence import HISTORY_STORAGE_KEY, Persistence
 
 __all__ = ["HISTORY_STORAGE_KEY", "HaBridge", "raise_repair"]
 
-_LOGGER = logging.getLogger(__package__)
+_LOGGER = logging.getLogger(LOGGER_NAME)
 
 
 def raise_repair(

@@ -18,10 +18,10 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.target import TargetSelection
 from homeassistant.util import dt as dt_util
 
-from .actions import invalid
-from .model.session_history import FIELDS, SessionQuery, totals_by_tag
-from .operation_services import moment, moment_field
-from .runtime import get_runtime
+from ..hub.runtime import get_runtime
+from ..model.session_history import FIELDS, SessionQuery, totals_by_tag
+from .commands import invalid
+from .operations import moment, moment_field
 from .targeting import targets
 
 _when = moment_field(cv.time_period)  # a negative duration is a moment ago

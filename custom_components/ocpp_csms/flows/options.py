@@ -14,10 +14,7 @@ from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import selector
 
-from .admission import NoPasswordPolicy, UnknownPolicy
-from .charger_auth import valid_password
-from .connection_options import LIMITS, unknown_policy
-from .const import (
+from ..const import (
     BELOW_MINIMUM_PAUSE,
     BELOW_MINIMUM_RAISE,
     CONF_ASK_TIMEOUT,
@@ -57,8 +54,11 @@ from .const import (
     TAG_POLICIES,
     TAG_POLICY_AUTO,
 )
-from .protocol.registry import VERSIONS
-from .runtime import get_runtime
+from ..hub.connection_options import LIMITS, unknown_policy
+from ..hub.runtime import get_runtime
+from ..protocol.registry import VERSIONS
+from ..transport.admission import NoPasswordPolicy, UnknownPolicy
+from ..transport.passwords import valid_password
 
 
 def _select(options: list[str], key: str) -> selector.SelectSelector:

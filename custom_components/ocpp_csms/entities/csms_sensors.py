@@ -24,9 +24,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import StateType
 
-from .const import DOMAIN
-from .entry_data import CsmsConfigEntry
-from .runtime import CsmsRuntime
+from ..const import DOMAIN
+from ..hub.entry_data import CsmsConfigEntry
+from ..hub.runtime import CsmsRuntime
 
 REFRESH_COUNTERS_EVERY = 60  # seconds: counters of refusals are not pushed
 

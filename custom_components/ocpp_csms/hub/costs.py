@@ -8,8 +8,8 @@ from typing import Any
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_FIXED_PRICE, CONF_PRICE_ENTITY
-from .model.session_cost import PriceSource, price_per_kwh
+from ..const import CONF_FIXED_PRICE, CONF_PRICE_ENTITY
+from ..model.session_cost import PriceSource, price_per_kwh
 
 
 def price_source(hass: HomeAssistant, options: Mapping[str, Any]) -> PriceSource | None:

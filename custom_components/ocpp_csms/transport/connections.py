@@ -18,14 +18,15 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from ..const import LOGGER_NAME
+from ..model.charger import BootStatus
+from ..model.csms import Csms
+from ..protocol.adapter import ChargerAdapter
+from ..protocol.registry import DEFAULT_VERSION, SUBPROTOCOLS, VERSIONS
 from .admission import Admission
-from .model.charger import BootStatus
-from .model.csms import Csms
-from .protocol.adapter import ChargerAdapter
-from .protocol.registry import DEFAULT_VERSION, SUBPROTOCOLS, VERSIONS
 from .server import CsmsServer, ServerLimits
 
-_LOGGER = logging.getLogger(__package__)
+_LOGGER = logging.getLogger(LOGGER_NAME)
 
 # Within one window, at most this many chargers are named; the rest are counted.
 BURST_WINDOW_S = 10.0

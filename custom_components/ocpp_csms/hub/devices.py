@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from homeassistant.helpers.device_registry import ChildDeviceInfo, DeviceInfo
 
-from .const import DOMAIN
-from .model.charger import Charger, Connector
+from ..const import DOMAIN
+from ..model.charger import Charger, Connector
 
 
 def charger_device(charger: Charger) -> DeviceInfo:

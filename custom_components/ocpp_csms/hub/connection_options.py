@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .admission import NoPasswordPolicy, UnknownPolicy
-from .charger_access import DEFAULT_DISCOVERY_CAP, ChargerAccess
-from .connections import ConnectionManager
-from .const import (
+from ..const import (
     CONF_AUTO_ACCEPT,
     CONF_CONNECTIONS_PER_ADDRESS,
     CONF_CONNECTIONS_TOTAL,
@@ -35,6 +32,9 @@ from .const import (
     CONF_UNKNOWN_CHARGERS,
     DEFAULT_RESPONSE_TIMEOUT,
 )
+from ..transport.admission import NoPasswordPolicy, UnknownPolicy
+from ..transport.connections import ConnectionManager
+from .access import DEFAULT_DISCOVERY_CAP, ChargerAccess
 
 # option: (default, smallest, largest)
 LIMITS: dict[str, tuple[int, int, int]] = {

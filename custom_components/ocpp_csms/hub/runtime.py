@@ -26,12 +26,7 @@ from homeassistant.helpers.event import (
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from . import connection_options
-from .bridge import HaBridge, raise_repair
-from .charger_access import ChargerAccess
-from .connection_options import TlsSetup, tls_setup
-from .connections import ConnectionManager
-from .const import (
+from ..const import (
     BELOW_MINIMUM_PAUSE,
     CONF_BELOW_MINIMUM,
     CONF_CLOCK_TOLERANCE,
@@ -54,16 +49,22 @@ from .const import (
     DEFAULT_PHASES,
     DEFAULT_VOLTAGE,
     DOMAIN,
+    LOGGER_NAME,
 )
+from ..model.charger import Charger
+from ..model.csms import Csms
+from ..model.desired_limit import Electrical
+from ..model.limit_writer import WriteSettings
+from ..transport.connections import ConnectionManager
+from . import connection_options
+from .access import ChargerAccess
+from .bridge import HaBridge, raise_repair
+from .connection_options import TlsSetup, tls_setup
 from .log_uploads import LogUploads
-from .model.charger import Charger
-from .model.csms import Csms
-from .model.desired_limit import Electrical
-from .model.limit_writer import WriteSettings
 from .planning import ChargingPlanner
 from .tags import TagManager
 
-_LOGGER = logging.getLogger(__package__)
+_LOGGER = logging.getLogger(LOGGER_NAME)
 # how often charging connectors are checked for readings that stopped coming
 STALE_SWEEP = timedelta(seconds=60)
 

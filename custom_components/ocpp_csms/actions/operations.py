@@ -16,12 +16,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from .actions import charger_commands, invalid
-from .log_uploads import LogUploads
-from .model.charger import Charger, Connector
-from .model.operations import DisplayMessage, FirmwareRequest, LogRequest, Reservation
-from .model.reservations import ReservationEnd
-from .runtime import get_runtime
+from ..hub.log_uploads import LogUploads
+from ..hub.runtime import get_runtime
+from ..model.charger import Charger, Connector
+from ..model.operations import DisplayMessage, FirmwareRequest, LogRequest, Reservation
+from ..model.reservations import ReservationEnd
+from .commands import charger_commands, invalid
 
 PRIORITIES = ["AlwaysFront", "InFront", "NormalCycle"]
 MESSAGE_STATES = ["Charging", "Faulted", "Idle", "Unavailable", "Suspended", "Discharging"]

@@ -1,0 +1,1 @@
+"""Home Assistant actions, one module per family; ``services.py`` registers them."""
