@@ -16,8 +16,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 
-from custom_components.ocpp_csms.model.charger import ChargerIdentity
 from custom_components.ocpp_csms.model.charger_profiles import PROFILES, TABLE, parse, profile_for
+from custom_components.ocpp_csms.model.identity import ChargerIdentity
 from custom_components.ocpp_csms.protocol import shared
 
 from .helpers import adopted, model, restart, until

@@ -18,9 +18,10 @@ from ..const import DOMAIN
 from ..hub.planning import ChargingPlanner
 from ..hub.runtime import CsmsRuntime
 from ..model.charger import Charger, Connector
-from ..model.commands import ChargerCommands, CommandError, CommandOutcome, LimitUnit, ResetKind
+from ..model.commands import CommandError, CommandOutcome, LimitUnit, ResetKind
 from ..model.desired_limit import LimitValue
 from ..model.errors import ChargerOffline, InvalidCommand, NotInVersion
+from ..model.port import ChargerCommands
 
 
 def invalid(key: str, **placeholders: str) -> ServiceValidationError:

@@ -16,8 +16,9 @@ from homeassistant.helpers import discovery_flow
 from homeassistant.helpers import issue_registry as ir
 
 from ..const import CONF_AUTO_ACCEPT, CONF_CHARGER_ID, DOMAIN, LOGGER_NAME
+from ..model.central import Saving
 from ..model.charger import Charger
-from ..model.csms import Csms, Saving
+from ..model.csms import Csms
 from ..model.events import EVENT_CHARGER_BOOTED
 from .devices import charger_device
 from .persistence import HISTORY_STORAGE_KEY, Persistence

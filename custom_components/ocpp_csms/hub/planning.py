@@ -30,7 +30,7 @@ from ..model.price_plan import Plan, make_plan, schedule_steps
 from ..model.prices import normalise
 
 if TYPE_CHECKING:
-    from .runtime import CsmsRuntime
+    from ..model.csms import Csms
 
 _LOGGER = logging.getLogger(LOGGER_NAME)
 
@@ -59,13 +59,13 @@ def resolve_deadline(value: Any, now: datetime) -> datetime:
 class ChargingPlanner:
     """Plans as standing orders: made from prices, renewed when they change."""
 
-    def __init__(self, hass: HomeAssistant, runtime: CsmsRuntime) -> None:
-        """Plan for the runtime's chargers."""
+    def __init__(self, hass: HomeAssistant, csms: Csms) -> None:
+        """Plan for the central system's chargers."""
         self._hass = hass
-        self._runtime = runtime
+        self._csms = csms
         self._listeners: dict[str, Callable[[], None]] = {}
         self._deadlines: dict[tuple[str, int], Callable[[], None]] = {}
-        runtime.csms.on_plug = self._plugged
+        csms.on_plug = self._plugged
 
     # ------------------------------------------------------------ the action
     async def async_plan(self, conn: Connector, request: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +86,7 @@ class ChargingPlanner:
         if deadline <= now:
             return await self.async_end(conn)
         rate = LimitValue.from_dict(request["rate"])
-        electrical = self._runtime.csms.limits.settings.electrical
+        electrical = self._csms.limits.settings.electrical
         power_kw = electrical.watts(rate, conn.measurements.phases) / 1000.0
         plan = make_plan(
             self._prices(request["prices"]),
@@ -100,9 +100,7 @@ class ChargingPlanner:
         conn.plan = plan
         self._listen(request["prices"])
         self._end_at(conn, deadline)
-        result = await self._runtime.csms.limits.set_schedule(
-            conn, schedule_steps(plan, now, rate, PAUSE)
-        )
+        result = await self._csms.limits.set_schedule(conn, schedule_steps(plan, now, rate, PAUSE))
         return {**_plan_response(plan, now, deadline, rate), "limit": result.as_response()}
 
     def _end_at(self, conn: Connector, deadline: datetime) -> None:
@@ -124,7 +122,7 @@ class ChargingPlanner:
         if conn.plan_request is None:
             return {}
         conn.plan_request, conn.plan = None, None
-        result = await self._runtime.csms.limits.set_schedule(conn, [])
+        result = await self._csms.limits.set_schedule(conn, [])
         return {"ended": True, "limit": result.as_response()}
 
     # ------------------------------------------------------------ inputs
@@ -164,7 +162,7 @@ class ChargingPlanner:
     def _planned(self) -> list[Connector]:
         return [
             conn
-            for charger in self._runtime.csms.chargers.values()
+            for charger in self._csms.chargers.values()
             for conn in charger.connectors.values()
             if conn.plan_request is not None
         ]

@@ -121,7 +121,7 @@ class CsmsRuntime:
         self.tls: TlsSetup | None = None
         self.csms.limits.host = _LimitHost(hass, self.connections)
         self.options: dict[str, Any] = {}
-        self.planner = ChargingPlanner(hass, self)
+        self.planner = ChargingPlanner(hass, self.csms)
         self.log_uploads = LogUploads(hass, self.csms)
         self.csms.settings.currency = hass.config.currency  # kept current (__init__.py)
         self.csms.settings.time_zone = dt_util.get_default_time_zone()

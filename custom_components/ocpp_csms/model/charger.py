@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -18,17 +18,18 @@ from .diagnostics_log import DiagnosticsLog
 from .energy import EnergyRegister
 from .errors import ChargerOffline
 from .events import Happenings
-from .limit_writer import WriteStrategy
-from .local_list import SentList
+from .identity import Capabilities, ChargerIdentity
+from .local_entries import SentList
 from .measurements import Measurements
 from .transaction import Transaction
+from .write_strategy import WriteStrategy
 
 if TYPE_CHECKING:
     from .authorization import TagDecision
     from .charger_profiles import ChargerProfile
-    from .commands import ChargerCommands
     from .limit_check import LimitWatch
     from .operations import Reservation
+    from .port import ChargerCommands
     from .price_plan import Plan
     from .session_cost import PriceSource
 
@@ -171,36 +172,6 @@ class Connector(_Observable):
     def session(self) -> Transaction | None:
         """The running session, else the last one."""
         return self.transaction or self.last_session
-
-
-@dataclass(slots=True)
-class ChargerIdentity:
-    """What a charger tells of itself at boot."""
-
-    vendor: str | None = None
-    model: str | None = None
-    serial_number: str | None = None
-    firmware_version: str | None = None
-    meter_type: str | None = None
-    meter_serial_number: str | None = None
-
-
-@dataclass(slots=True, frozen=True)
-class Capabilities:
-    """What the charger told us it can do."""
-
-    smart_charging: bool = True
-    charging_rate_units: tuple[str, ...] = ("A", "W")
-    max_profile_stack_level: int | None = None
-    max_periods: int | None = None  # per charging schedule
-    max_profiles: int | None = None  # installed at once
-    phase_switching: bool | None = None  # 3 to 1 phase
-    bidirectional: bool = False
-    local_auth_list: bool | None = None  # takes SendLocalList (None: not asked)
-    local_list_max: int | None = None  # entries per SendLocalList
-
-
-CAPABILITY_FIELDS = {f.name for f in fields(Capabilities)}
 
 
 class Charger(_Observable):

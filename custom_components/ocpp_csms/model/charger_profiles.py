@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .charger import CAPABILITY_FIELDS, ChargerIdentity
+from .identity import CAPABILITY_FIELDS, ChargerIdentity
 
 TABLE = Path(__file__).parent.parent / "data" / "charger_profiles.json"
 

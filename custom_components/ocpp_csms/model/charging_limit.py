@@ -19,51 +19,36 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .commands import CommandError, LimitPurpose, LimitUnit
 from .desired_limit import LimitValue
 from .errors import InvalidCommand
-from .limit_check import EffectiveLimit, LimitSource, LimitWatch
+from .limit_check import LimitWatch
 from .limit_host import LimitHost, NoHost
-from .limit_result import LimitResult, describe, offered
-from .limit_writer import WriteSettings, WriteStrategy, build_profile, ladder, profile_id
+from .limit_readback import composite_limit, read_back
+from .limit_result import LimitResult, offered
+from .limit_sender import (
+    ProfileSender,
+    Written,
+    already_there,
+    upload_steps,
+)
+from .limit_writer import WriteSettings, build_profile, ladder, profile_id
 from .profiles import ChargingProfile, CompositeSchedule
+from .write_strategy import WriteStrategy
 
 if TYPE_CHECKING:
+    from .central import Central
     from .charger import Charger, Connector
-    from .csms import Csms
 
 _LOGGER = logging.getLogger(__name__)
 
-VERIFY_DURATION_S = 300
-RECHECK_S = 2.0  # a composite schedule above the accepted limit is read again after this
 # A limit called ignored is read back again, with the meter values, at most this often:
 # a charger that follows it later is no longer flagged.
 REVERIFY_S = 60.0
 STATION_LIMIT_SPACING = timedelta(seconds=60)
-MIN_CHANGE_A = 0.5
-MIN_CHANGE_W = 100.0
-TRANSPORT_FAILURES = {"timeout", "disconnected"}
-# CALLERRORs that say the charger has no smart charging at all: the ladder ends
-NOT_THERE = {"NotImplemented", "NotSupported"}
-NO_SMART_CHARGING = "NotSupported: the charger reports no smart charging"
-
-
-@dataclass(slots=True)
-class _Written:
-    limit: LimitValue
-    at: datetime
-    # An uploaded schedule: its later steps (absolute times) and where it ends.
-    later: tuple[tuple[datetime, LimitValue], ...] = ()
-    end: datetime | None = None
-
-
-# A schedule is uploaded whole only this far ahead, and only to chargers that
-# tell how many periods they take.
-UPLOAD_HORIZON = timedelta(hours=24)
 
 
 def _now() -> datetime:
@@ -81,16 +66,17 @@ def _allowed(conn: Connector, limits: list[LimitValue | None]) -> None:
 class LimitController:
     """Turns each connector's desired limit into profiles the charger applies."""
 
-    def __init__(self, csms: Csms) -> None:
+    def __init__(self, csms: Central) -> None:
         """Start with no host (tests and the model alone) and default settings."""
         self._csms = csms
         self.host: LimitHost = NoHost()
         self.settings = WriteSettings()
         self.spacing = timedelta(seconds=10)
-        self._written: dict[tuple[str, int, LimitPurpose], _Written] = {}
+        self._written: dict[tuple[str, int, LimitPurpose], Written] = {}
         self._timers: dict[tuple[str, int], Callable[[], None]] = {}
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
         self._station_written: dict[str, datetime] = {}
+        self.sender = ProfileSender(lambda: self.host, self.watch, csms.persistence.soon)
 
     # the tag a remote start uses where the session had none (the CSMS option's)
     default_id_tag = "HomeAssistant"
@@ -182,7 +168,7 @@ class LimitController:
             anchor = next(iter(charger.connectors.values()), None)
             if anchor is None:
                 raise InvalidCommand("the charger has reported no connector yet")
-            await self._send(charger, self._station_candidates(anchor, limit), result)
+            await self.sender.send(charger, self._station_candidates(anchor, limit), result)
             result.status = "accepted"
         for conn in charger.connectors.values():
             self.request(conn)
@@ -214,7 +200,7 @@ class LimitController:
         anchor = next(iter(charger.connectors.values()), None)
         if charger.station_limit is not None and anchor is not None:
             candidates = self._station_candidates(anchor, charger.station_limit)
-            await self._send(charger, candidates, LimitResult(charger.station_limit))
+            await self.sender.send(charger, candidates, LimitResult(charger.station_limit))
         for conn in list(charger.connectors.values()):
             await self.apply(conn)
 
@@ -260,7 +246,7 @@ class LimitController:
         watch = self.watch(conn)
         if watch.accepted is None:
             return
-        effective = await self._composite_limit(conn, watch.accepted)
+        effective = await composite_limit(conn, watch.accepted, self.composite)
         if effective is not None:
             watch.reported(effective)
             conn.notify()
@@ -329,8 +315,10 @@ class LimitController:
         purpose = LimitPurpose.TX if conn.transaction is not None else LimitPurpose.TX_DEFAULT
         key = (conn.charger.charger_id, conn.connector_id, purpose)
         last = self._written.get(key)
-        later, end = self._upload(conn, now)
-        if last is not None and self._same(last, desired, later, end, now, conn):
+        later, end = upload_steps(conn, now, self.settings.electrical)
+        if last is not None and already_there(
+            last, desired, later, end, now, conn, self.settings.electrical
+        ):
             return  # unchanged (an uploaded schedule steps by itself)
         # Pausing and resuming go at once; bursts of new values wait their turn.
         stop_or_go = last is not None and 0 in (last.limit.value, desired.value)
@@ -364,7 +352,7 @@ class LimitController:
                 conn, used, strategy, desired, self.settings, now, conn.measurements.phases
             )
             candidates.append((strategy, profile))
-        taken = await self._send(conn.charger, candidates, result, conn)
+        taken = await self.sender.send(conn.charger, candidates, result, conn)
         result.status = "accepted"
         if in_session and taken.purpose is LimitPurpose.TX_DEFAULT:
             # a TxProfile of ours from before would override it: clear it
@@ -373,63 +361,8 @@ class LimitController:
         whole = bool(later) and len(taken.periods) > 1
         if later and not whole:
             charger.schedule_upload = False  # it took one period only: step ourselves
-        self._written[key] = _Written(desired, now, later if whole else (), end if whole else None)
-        await self._verify(conn, result)
-
-    def _upload(
-        self, conn: Connector, now: datetime
-    ) -> tuple[tuple[tuple[datetime, LimitValue], ...], datetime | None]:
-        """Return the later steps of the desired limit to upload with it.
-
-        Only where the charger can take them all in one Absolute profile; else
-        nothing (Home Assistant steps the limit).
-        """
-        charger = conn.charger
-        most = charger.capabilities.max_periods
-        if not most or most < 2 or charger.schedule_upload is False:
-            return (), None
-        desired, ceiling = conn.desired, charger.station_limit
-        electrical = self.settings.electrical
-        current = desired.at(now, ceiling, electrical)
-        steps: list[tuple[datetime, LimitValue]] = []
-        end = None
-        for moment in desired.boundaries(now):
-            if moment - now > UPLOAD_HORIZON:
-                return (), None
-            value = desired.at(moment, ceiling, electrical)
-            if value is None:
-                end = moment
-                break
-            if value != current:
-                steps.append((moment, value))
-                current = value
-        if len(steps) + 1 > most:
-            return (), None
-        return tuple(steps), end  # no steps left: the end still tells what was uploaded
-
-    def _same(
-        self,
-        last: _Written,
-        desired: LimitValue,
-        later: tuple[tuple[datetime, LimitValue], ...],
-        end: datetime | None,
-        now: datetime,
-        conn: Connector,
-    ) -> bool:
-        """Tell whether the charger already has this.
-
-        That is the same limit now, and an uploaded schedule that holds every
-        later step.
-        """
-        in_force = last.limit
-        for moment, value in last.later:
-            if moment <= now:
-                in_force = value
-        if not self._close(in_force, desired, conn):
-            return False
-        if not later and not last.later:
-            return True
-        return set(later) <= set(last.later) and end == last.end
+        self._written[key] = Written(desired, now, later if whole else (), end if whole else None)
+        await read_back(conn, self.watch(conn), result, self.composite)
 
     def _station_candidates(
         self, anchor: Connector, limit: LimitValue
@@ -441,119 +374,7 @@ class LimitController:
             for s in strategies
         ]
 
-    async def _send(
-        self,
-        charger: Charger,
-        candidates: list[tuple[WriteStrategy, ChargingProfile]],
-        result: LimitResult,
-        conn: Connector | None = None,
-    ) -> ChargingProfile:
-        """Walk the ladder until the charger takes a profile, and return it.
-
-        For a connector's profile, remember the way that worked. Raises
-        CommandError when none did.
-        """
-        commands = charger.require_commands()
-        if not charger.capabilities.smart_charging:  # its boot probe said so: ask nothing
-            self.host.unworkable(charger, NO_SMART_CHARGING)
-            raise CommandError("SetChargingProfile", NO_SMART_CHARGING)
-        last_answer = "Rejected"
-        for strategy, profile in candidates:
-            sent = describe(profile)
-            try:
-                await commands.set_charging_profile(profile)
-            except CommandError as err:
-                result.sent.append({**sent, "answer": err.answer})
-                if err.answer in TRANSPORT_FAILURES:
-                    raise
-                if err.answer.split(":")[0] in NOT_THERE:  # no other way will do either
-                    charger.update_capabilities(smart_charging=False)
-                    self.host.unworkable(charger, err.answer)
-                    raise
-                last_answer = err.answer
-                continue
-            result.sent.append({**sent, "answer": "Accepted"})
-            self.host.unworkable(charger, None)
-            if conn is not None:
-                self._worked(charger, strategy, profile.purpose is LimitPurpose.TX)
-                period = profile.periods[0]
-                conn.charge_limit = LimitValue(period.limit, profile.unit, period.phases)
-                self.watch(conn).accepted_limit(conn.charge_limit)
-            return profile
-        self.host.unworkable(charger, last_answer)
-        raise CommandError("SetChargingProfile", last_answer)
-
-    def _worked(self, charger: Charger, strategy: WriteStrategy, as_tx: bool) -> None:
-        """Remember a way down the ladder once it was needed twice in a row.
-
-        One rejection can be passing (a TxProfile for a session the charger lost
-        while Home Assistant was down) and must not teach a worse way for good.
-        A write outside a session (``as_tx`` False) says nothing of TxProfiles: it
-        does not clear a candidate that differs in them (else a charger rejecting
-        TxProfiles is asked with one at every session).
-        """
-        if strategy == charger.limit_strategy:
-            candidate = charger.strategy_candidate
-            if as_tx or candidate is None or candidate.tx_profile == strategy.tx_profile:
-                charger.strategy_candidate = None
-            return
-        if charger.strategy_candidate != strategy:
-            charger.strategy_candidate = strategy
-            return
-        charger.limit_strategy, charger.strategy_candidate = strategy, None
-        self._csms.persistence.soon()
-        _LOGGER.info(
-            "%s: charging profiles are written as %s", charger.charger_id, strategy.describe()
-        )
-
-    async def _verify(self, conn: Connector, result: LimitResult) -> None:
-        watch = self.watch(conn)
-        accepted = watch.accepted
-        if accepted is None:
-            return
-        effective = await self._composite_limit(conn, accepted)
-        if effective is not None and watch.over(effective):
-            # Many chargers put an accepted profile in force a moment later: ask
-            # once more before calling the limit ignored.
-            await asyncio.sleep(RECHECK_S)
-            effective = await self._composite_limit(conn, accepted) or effective
-        if effective is None:
-            effective = offered(conn, accepted.unit) or EffectiveLimit(
-                accepted.value, accepted.unit, LimitSource.DESIRED
-            )
-        watch.reported(effective)
-        result.effective = effective
-
-    async def _composite_limit(
-        self, conn: Connector, accepted: LimitValue
-    ) -> EffectiveLimit | None:
-        """Return the limit the charger's composite schedule has in force now."""
-        charger = conn.charger
-        if charger.composite_supported is False:
-            return None
-        try:
-            schedule = await self.composite(conn, VERIFY_DURATION_S, accepted.unit)
-        except CommandError as err:
-            if err.answer in TRANSPORT_FAILURES:
-                raise
-            charger.composite_supported = False
-            return None
-        charger.composite_supported = True
-        period = schedule.period_at(_now())
-        if period is None and schedule.periods:
-            period = schedule.periods[0]  # the charger's clock is a little behind
-        if period is None:
-            return None
-        return EffectiveLimit(period.limit, schedule.unit, LimitSource.COMPOSITE)
-
     # ------------------------------------------------------------ helpers
-    def _close(self, a: LimitValue, b: LimitValue, conn: Connector) -> bool:
-        electrical = self.settings.electrical
-        phases = conn.measurements.phases
-        if a.unit is LimitUnit.WATTS or b.unit is LimitUnit.WATTS:
-            return abs(electrical.watts(a, phases) - electrical.watts(b, phases)) < MIN_CHANGE_W
-        return abs(a.value - b.value) < MIN_CHANGE_A and a.phases == b.phases
-
     def _arm_timer(self, conn: Connector, when: datetime | None) -> None:
         key = (conn.charger.charger_id, conn.connector_id)
         if (cancel := self._timers.pop(key, None)) is not None:

@@ -9,23 +9,18 @@ persistence and events.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .charger import (
-    PLUGGED_STATUSES,
-    BootStatus,
-    Charger,
-    ChargerIdentity,
-    Connector,
-    ConnectorStatus,
-)
+from .central import CsmsSettings, Emit, Saving
+from .charger import PLUGGED_STATUSES, BootStatus, Charger, Connector, ConnectorStatus
 from .charger_profiles import profile_for
 from .charging_limit import LimitController
 from .errors import InvalidInput
 from .events import EVENT_CHARGER_BOOTED
+from .identity import ChargerIdentity
 from .local_list import LocalLists
 from .maintenance import Maintenance
 from .measurements import ENERGY_IMPORT_REGISTER, SampledValue
@@ -43,8 +38,6 @@ STALE_AFTER_MIN = timedelta(seconds=60)
 # A charger answered Pending retries its boot after this many seconds.
 PENDING_RETRY_S = 15
 
-Emit = Callable[[str, dict[str, Any]], None]
-
 
 @dataclass(slots=True, frozen=True)
 class MeterSample:
@@ -52,18 +45,6 @@ class MeterSample:
 
     timestamp: datetime
     values: list[SampledValue]
-
-
-@dataclass(slots=True)
-class CsmsSettings:
-    """What the CSMS options set; read by the model and the adapters."""
-
-    heartbeat_interval: int = 300
-    auto_accept: bool = False  # adopt unknown chargers at their first boot
-    max_connectors: int = 32  # per charger: more ids than this are refused
-    clock_tolerance_s: float = 3600.0  # charger timestamps further ahead are refused
-    currency: str | None = None  # Home Assistant's: of the costs it reckons
-    time_zone: tzinfo = UTC  # Home Assistant's: of chargers that send local times
 
 
 def utcnow() -> datetime:
@@ -81,22 +62,6 @@ def is_register(value: SampledValue) -> bool:
         and not value.phase
         and value.location in (None, "Outlet")
     )
-
-
-@dataclass(slots=True)
-class Saving:
-    """How the model asks for its state to be written."""
-
-    soon: Callable[[], None] = lambda: None  # within a few seconds
-    # acknowledged to a charger (an id handed out, a session started or ended): on
-    # disk before the next answer leaves (None: only the counters changed)
-    now: Callable[[Charger | None], None] = lambda charger: None
-    # within a few seconds, and only this charger's readings changed (the hot path)
-    readings: Callable[[Charger], None] = lambda charger: None
-    # a finished session's record: on disk before the next answer leaves
-    history: Callable[[dict[str, Any]], None] = lambda record: None
-    # what an answer must wait for before it leaves (None: nothing)
-    barrier: Callable[[], Awaitable[None] | None] = lambda: None
 
 
 class Csms:

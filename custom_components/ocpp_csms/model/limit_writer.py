@@ -14,18 +14,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .commands import LimitPurpose, LimitUnit
 from .desired_limit import Electrical, LimitValue
 from .profiles import ChargingProfile, ProfileKind, SchedulePeriod
+from .write_strategy import WriteStrategy
 
 if TYPE_CHECKING:
-    from .charger import Capabilities, Connector
+    from .charger import Connector
+    from .identity import Capabilities
 
 PROFILE_ID_BASE = 7100
 STATION_PROFILE_ID = PROFILE_ID_BASE  # connector ids start at 1, so no clash
-DEFAULT_STACK_LEVEL = 5
 LOWER_STACK_LEVELS = (3, 1, 0)
 ABSOLUTE_START_BACKDATE = timedelta(seconds=60)
 
@@ -35,41 +36,6 @@ def profile_id(connector_id: int, purpose: LimitPurpose) -> int:
     if purpose is LimitPurpose.STATION_MAX:
         return STATION_PROFILE_ID
     return PROFILE_ID_BASE + connector_id * 2 + (1 if purpose is LimitPurpose.TX else 0)
-
-
-@dataclass(frozen=True, slots=True)
-class WriteStrategy:
-    """A way of writing a limit that a charger takes: stack level, kind, unit, purpose."""
-
-    stack_level: int = DEFAULT_STACK_LEVEL
-    kind: ProfileKind = ProfileKind.ABSOLUTE
-    tx_profile: bool = True  # during a session: a TxProfile (else the TxDefaultProfile)
-    unit: LimitUnit | None = None  # None: the limit's own unit, where the charger takes it
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the strategy as plain data for storage."""
-        return {
-            "stack_level": self.stack_level,
-            "kind": self.kind.value,
-            "tx_profile": self.tx_profile,
-            "unit": self.unit.value if self.unit else None,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WriteStrategy:
-        """Read a stored strategy."""
-        return cls(
-            stack_level=int(data.get("stack_level", DEFAULT_STACK_LEVEL)),
-            kind=ProfileKind(data.get("kind", ProfileKind.ABSOLUTE.value)),
-            tx_profile=bool(data.get("tx_profile", True)),
-            unit=LimitUnit(data["unit"]) if data.get("unit") else None,
-        )
-
-    def describe(self) -> str:
-        """Describe the strategy in words, for diagnostics."""
-        unit = self.unit.value if self.unit else "the limit's own unit"
-        purpose = "TxProfile" if self.tx_profile else "TxDefaultProfile"
-        return f"stack level {self.stack_level}, {self.kind.value}, {purpose}, {unit}"
 
 
 def unit_for(strategy: WriteStrategy, caps: Capabilities, given: LimitUnit) -> LimitUnit:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from .events import EVENT_FIRMWARE, EVENT_LOG, EVENT_MONITOR
 
 if TYPE_CHECKING:
+    from .central import Central
     from .charger import Charger
-    from .csms import Csms
 
 # Every firmware status of 1.6 (with its security extension), 2.0.1 and 2.1.
 FIRMWARE_STATUSES = (
@@ -67,7 +67,7 @@ def _known(status: str, known: tuple[str, ...]) -> str:
 class Maintenance:
     """Firmware, log and monitor reports of every charger."""
 
-    def __init__(self, csms: Csms) -> None:
+    def __init__(self, csms: Central) -> None:
         """Work on the central system's chargers."""
         self._csms = csms
 

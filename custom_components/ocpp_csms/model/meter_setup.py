@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING
 from .commands import CommandError
 
 if TYPE_CHECKING:
+    from .central import Central
     from .charger import Charger
-    from .commands import ChargerCommands, ConfigurationResult
-    from .csms import Csms
+    from .commands import ConfigurationResult
+    from .port import ChargerCommands
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ MAX_ALIGNED_INTERVAL_S = 3600
 class MeterSetup:
     """Sets what chargers sample, once per firmware."""
 
-    def __init__(self, csms: Csms) -> None:
+    def __init__(self, csms: Central) -> None:
         """Work for the central system's chargers."""
         self._csms = csms
 

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
-
-if TYPE_CHECKING:
-    from .commands import CommandOutcome
+from typing import Any
 
 # An answer assembled from a charger's report messages, or read from its reply:
 # plain data (snake_case keys, as the ocpp library gives them).
@@ -115,83 +112,3 @@ class Monitor:
     severity: int = 8
     monitor_id: int | None = None  # to replace a monitor
     transaction: bool = False
-
-
-class ChargerOperations(Protocol):
-    """What the Home Assistant layer can ask of any charger besides charging.
-
-    Each raises CommandError when the charger refuses, errs or times out,
-    InvalidCommand (NotInVersion among them) when the request cannot be put into
-    this version's terms.
-    """
-
-    async def reserve_now(self, reservation: Reservation) -> CommandOutcome:
-        """Hold a connector, or any connector, for a tag until it expires."""
-
-    async def cancel_reservation(self, reservation_id: int) -> CommandOutcome:
-        """End a reservation before it expires."""
-
-    async def update_firmware(self, request: FirmwareRequest) -> CommandOutcome:
-        """Have the charger fetch and install new firmware."""
-
-    async def upload_logs(self, request: LogRequest) -> str | None:
-        """Have the charger upload a log; returns the file name it announces."""
-
-    async def set_display_message(self, message: DisplayMessage) -> CommandOutcome:
-        """Show a message on the charger's display."""
-
-    async def get_display_messages(
-        self, request_id: int, ids: list[int], priority: str | None, state: str | None
-    ) -> Report:
-        """Read the display messages (all, or those matching)."""
-
-    async def clear_display_message(self, message_id: int) -> CommandOutcome:
-        """Remove a display message."""
-
-    async def set_variable_monitoring(self, monitors: list[Monitor]) -> Report:
-        """Install variable monitors; one result per monitor."""
-
-    async def clear_variable_monitoring(self, monitor_ids: list[int]) -> Report:
-        """Remove variable monitors by id; one result per id."""
-
-    async def get_monitoring_report(
-        self, request_id: int, keys: list[str], criteria: list[str]
-    ) -> Report:
-        """Read the installed monitors (all, or of these variables / kinds)."""
-
-    async def get_report(self, request_id: int, keys: list[str], criteria: list[str]) -> Report:
-        """Read device-model variables (of these keys, or matching the criteria)."""
-
-    async def get_base_report(self, request_id: int, report_base: str) -> Report:
-        """Read one of the standard device-model reports."""
-
-    async def get_transaction_status(self, transaction_id: str | None) -> dict[str, Any]:
-        """Ask whether a transaction is running and has messages queued."""
-
-    async def customer_information(
-        self, request_id: int, report: bool, clear: bool, identifier: dict[str, Any]
-    ) -> str:
-        """Report (and/or clear) what the charger keeps about a customer."""
-
-    async def get_charging_profiles(
-        self, request_id: int, connector_id: int | None, criteria: dict[str, Any]
-    ) -> Report:
-        """Read the charging profiles installed (read only)."""
-
-    async def get_installed_certificate_ids(self, types: list[str]) -> Report:
-        """List the certificates installed (all, or of these types)."""
-
-    async def install_certificate(self, certificate_type: str, certificate: str) -> CommandOutcome:
-        """Install a root certificate."""
-
-    async def delete_certificate(self, hash_data: dict[str, Any]) -> CommandOutcome:
-        """Delete an installed certificate by its hash data."""
-
-    async def set_default_tariff(self, connector_id: int, tariff: dict[str, Any]) -> CommandOutcome:
-        """Give the charger the tariff it shows and charges (OCPP 2.1)."""
-
-    async def get_tariffs(self, connector_id: int) -> Report:
-        """Read the tariffs the charger holds (OCPP 2.1)."""
-
-    async def clear_tariffs(self, tariff_ids: list[str], connector_id: int | None) -> Report:
-        """Remove tariffs (all, or by id) (OCPP 2.1)."""

@@ -18,8 +18,8 @@ from .events import EVENT_RESERVATION
 from .operations import Reservation
 
 if TYPE_CHECKING:
+    from .central import Central
     from .charger import Charger, Connector
-    from .csms import Csms
 
 
 class ReservationEnd(StrEnum):
@@ -45,7 +45,7 @@ def held_reservation(conn: Connector) -> Reservation | None:
 class Reservations:
     """Every charger's reservations."""
 
-    def __init__(self, csms: Csms) -> None:
+    def __init__(self, csms: Central) -> None:
         """Work on the central system's chargers."""
         self._csms = csms
         self._timers: dict[tuple[str, int], Callable[[], None]] = {}

@@ -16,8 +16,8 @@ from .session_history import record_of
 from .transaction import ANOMALY_METER_STOP_BELOW_START, StopReason, Transaction
 
 if TYPE_CHECKING:
+    from .central import Central
     from .charger import Charger, Connector
-    from .csms import Csms
 
 # How many ended transaction ids each charger remembers, to ignore late events.
 ENDED_KEPT = 50
@@ -28,7 +28,7 @@ ANOMALY_SESSION_READING = "session_reading_implausible"
 class Sessions:
     """Every charger's sessions, kept on the chargers themselves."""
 
-    def __init__(self, csms: Csms) -> None:
+    def __init__(self, csms: Central) -> None:
         """Work on the central system's chargers."""
         self._csms = csms
 

@@ -14,12 +14,12 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .charger import ChargerIdentity
 from .desired_limit import DesiredLimit, LimitValue
-from .limit_writer import WriteStrategy
-from .local_list import SentList
+from .identity import ChargerIdentity
+from .local_entries import SentList
 from .operations import Reservation
 from .transaction import Transaction
+from .write_strategy import WriteStrategy
 
 if TYPE_CHECKING:
     from .charger import Charger

@@ -16,9 +16,10 @@ from enum import Enum
 from typing import Any, Protocol
 
 from ..model.charger import Charger
-from ..model.commands import TAKEN, ChargerCommands, CommandError, CommandOutcome
+from ..model.commands import TAKEN, CommandError, CommandOutcome
 from ..model.csms import Csms
 from ..model.errors import InvalidInput
+from ..model.port import ChargerCommands
 from .call_handling import handle_call
 from .frames import FrameError, MessageTypeNotSupportedError, parse
 from .inputs import InputGuard

@@ -12,8 +12,9 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..model.central import CsmsSettings
 from ..model.charger import Charger, ConnectorStatus
-from ..model.csms import CsmsSettings, MeterSample
+from ..model.csms import MeterSample
 from ..model.measurements import SampledValue, normalise
 
 # Readings beyond this (in W, Wh, A, V, ...) are not measurements but garbage.

@@ -12,10 +12,11 @@ import asyncio
 import logging
 from typing import Any
 
-from ..model.charger import BootStatus, ChargerIdentity
+from ..model.charger import BootStatus
 from ..model.commands import CommandError, CommandOutcome, DataTransferResult, LimitUnit
 from ..model.errors import InvalidCommand
-from ..model.local_list import LocalEntry
+from ..model.identity import ChargerIdentity
+from ..model.local_entries import LocalEntry
 from ..model.operations import FirmwareRequest, LogRequest
 from ..model.profiles import CompositeSchedule, SchedulePeriod
 from ..model.transaction import Transaction

@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 from ..model.authorization import AuthStatus, TagDecision
-from ..model.charger import Capabilities, ChargerIdentity
 from ..model.commands import (
     CommandError,
     CommandOutcome,
@@ -16,7 +15,8 @@ from ..model.commands import (
     ResetKind,
     SamplingKeys,
 )
-from ..model.local_list import LocalEntry
+from ..model.identity import Capabilities, ChargerIdentity
+from ..model.local_entries import LocalEntry
 from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
 from ..model.transaction import StopReason
 from .inputs import connector_status, ocpp_time

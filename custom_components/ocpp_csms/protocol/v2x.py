@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model.charger import Capabilities, ChargerIdentity
 from ..model.commands import (
     CommandOutcome,
     ConfigurationResult,
@@ -19,7 +18,8 @@ from ..model.commands import (
     SamplingKeys,
 )
 from ..model.errors import InvalidCommand
-from ..model.local_list import LocalEntry
+from ..model.identity import Capabilities, ChargerIdentity
+from ..model.local_entries import LocalEntry
 from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
 from .inputs import connector_status as _connector_status
 from .inputs import ocpp_time
