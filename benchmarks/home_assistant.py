@@ -77,13 +77,16 @@ def write_config(
     """
     (root / "custom_components").mkdir(parents=True, exist_ok=True)
     (root / ".storage").mkdir(exist_ok=True)
-    for name, source in (
-        ("ocpp_csms", integration),
-        ("bench_probe", REPO / "benchmarks" / "probe"),
-    ):
-        link = root / "custom_components" / name
-        if not link.exists():
-            link.symlink_to(source)
+    link = root / "custom_components" / "ocpp_csms"
+    if not link.exists():
+        link.symlink_to(integration)
+    # The probe's manifest is kept as manifest.in.json, out of hassfest's way (it
+    # checks every manifest.json of a repository); its folder is made here.
+    probe = root / "custom_components" / "bench_probe"
+    probe.mkdir(exist_ok=True)
+    source = REPO / "benchmarks" / "bench_probe"
+    (probe / "manifest.json").write_text((source / "manifest.in.json").read_text())
+    (probe / "__init__.py").write_text((source / "__init__.py").read_text())
     lines = [
         "homeassistant:",
         "  name: ocpp_csms benchmark",

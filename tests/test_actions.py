@@ -281,8 +281,20 @@ async def test_schema_errors(hass: HomeAssistant, charger) -> None:
     with pytest.raises(ServiceValidationError) as err:
         await act(hass, "set_charge_limit", {"device_id": dev})
     assert err.value.translation_key == "amps_or_watts"
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid, match="boot_notification"):  # the keys are named
         await act(hass, "trigger_message", {"device_id": dev, "message": "Nonsense"})
+
+
+async def test_a_choice_by_its_key_or_its_ocpp_word(hass: HomeAssistant, charger) -> None:
+    """A fixed choice is offered by its key (what the UI sends); the OCPP word of
+    earlier automations is taken too; the charger gets the OCPP word either way."""
+    dev = device_id(hass, "CP1")
+    for given in ("status_notification", "StatusNotification", "statusnotification"):
+        await act(hass, "trigger_message", {"device_id": dev, "message": given})
+        assert charger.received[-1] == (
+            "trigger",
+            {"message": "StatusNotification", "connector_id": None},
+        )
 
 
 async def test_unadopted_charger_device_rejected(hass: HomeAssistant, charger) -> None:

@@ -226,7 +226,8 @@ async def test_charger_options_pin_a_version(hass: HomeAssistant, csms_entry) ->
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "init"
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"protocol": "1.6"}
+        result["flow_id"],
+        {"protocol": "1_6"},  # the option's key (keys are lower case)
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -236,6 +237,14 @@ async def test_charger_options_pin_a_version(hass: HomeAssistant, csms_entry) ->
     await hass.config_entries.options.async_configure(result["flow_id"], {"protocol": "auto"})
     await hass.async_block_till_done()
     assert runtime.connections.allowed_versions("CP7") == ["2.1", "2.0.1", "1.6"]
+    # a version stored by earlier releases as the OCPP word still pins it, and the
+    # form shows it by its key
+    hass.config_entries.async_update_entry(entry, options={**entry.options, "protocol": "2.0.1"})
+    await hass.async_block_till_done()
+    assert runtime.connections.allowed_versions("CP7") == ["2.0.1"]
+    shown = await hass.config_entries.options.async_init(entry.entry_id)
+    marker = next(k for k in shown["data_schema"].schema if k == "protocol")
+    assert marker.description["suggested_value"] == "2_0_1"
 
 
 async def test_second_csms_not_offered(hass: HomeAssistant, csms_entry) -> None:

@@ -157,3 +157,59 @@ def test_every_select_option_and_enum_state_is_translated() -> None:
             states = strings["entity"]["sensor"][description.translation_key]["state"]
             assert set(description.options or []) <= set(states), description.key
     assert strings["device"]["connector"]["name"] == "Connector {connector_id}"
+
+
+KEY = re.compile(r"[a-z0-9-_]+")
+HTML = re.compile(r"<[a-zA-Z/][^>]*>")
+
+
+def _strings_of(node: object, path: str = ""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings_of(value, f"{path}.{key}")
+    elif isinstance(node, str):
+        yield path, node
+
+
+def test_hassfest_translation_rules() -> None:
+    """What hassfest's translations check rejects: selector option keys and state
+    keys outside [a-z0-9-_], and HTML in any string."""
+    strings = json.loads((INTEGRATION / "strings.json").read_text())
+    for name, selector in strings["selector"].items():
+        for key in selector["options"]:
+            assert KEY.fullmatch(key), (name, key)
+    for platform in strings["entity"].values():
+        for name, entity in platform.items():
+            for key in entity.get("state", {}):
+                assert KEY.fullmatch(key), (name, key)
+    assert [(p, s) for p, s in _strings_of(strings) if HTML.search(s)] == []
+    # the check can fail
+    assert HTML.search("Chargers connect to ws://<home-assistant-address>:<port>/")
+
+
+def test_hassfest_services_rules() -> None:
+    """Every select option of every action is a translated key of [a-z0-9-_]."""
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    for action, spec in services.items():
+        for field, fspec in ((spec or {}).get("fields") or {}).items():
+            select = (fspec.get("selector") or {}).get("select")
+            if select is not None:
+                for option in select["options"]:
+                    assert KEY.fullmatch(str(option)), (action, field, option)
+
+
+def test_every_manifest_in_the_repository_names_its_folder() -> None:
+    """The hassfest action validates every manifest.json of the repository."""
+    skip = {".git", "node_modules", ".dev", ".mypy_cache", ".ruff_cache"}
+    found = [p for p in ROOT.rglob("manifest.json") if not skip & set(p.relative_to(ROOT).parts)]
+    assert found == [INTEGRATION / "manifest.json"]
+
+
+def test_workflows_run_hassfest_hacs_and_the_tests() -> None:
+    workflows = ROOT / ".github" / "workflows"
+    text = "\n".join(p.read_text() for p in sorted(workflows.glob("*.yaml")))
+    assert "home-assistant/actions/hassfest@" in text
+    assert "hacs/action@" in text
+    assert "scripts/test" in text
+    for path in workflows.glob("*.yaml"):
+        assert yaml.safe_load(path.read_text())["jobs"], path.name

@@ -88,7 +88,7 @@ async def test_tag_reconfigured_takes_effect_at_once(
     result = await csms_entry.start_subentry_reconfigure_flow(hass, subentry.subentry_id)
     assert result["step_id"] == "reconfigure"
     result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {"name": "Ben", "blocked": True, "token_type": "ISO14443"}
+        result["flow_id"], {"name": "Ben", "blocked": True, "token_type": "iso14443"}
     )
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()

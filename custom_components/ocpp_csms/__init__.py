@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import logging
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_CORE_CONFIG_UPDATE, EVENT_HOMEASSISTANT_STOP, Platform
@@ -40,7 +41,9 @@ from .hub.entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, Oc
 from .hub.log_uploads import UploadView
 from .hub.runtime import DATA_RUNTIME, CsmsRuntime, get_runtime
 from .hub.tags import async_migrate_allow_list
+from .model import choices
 from .protocol.ocpp_lib import validate_in_event_loop
+from .protocol.registry import VERSIONS
 from .services import async_setup_services
 
 _LOGGER = logging.getLogger(__name__)
@@ -199,11 +202,19 @@ def _apply_charger_options(runtime: CsmsRuntime, entry: ConfigEntry) -> None:
     if enabled != charger.profile_enabled:
         charger.profile_enabled = enabled
         runtime.csms.apply_profile(charger)  # at once; the next probe reads the rest
-    pinned = entry.options.get(CONF_PROTOCOL, PROTOCOL_AUTO)
+    pinned = _pinned_version(entry.options.get(CONF_PROTOCOL))
     if pinned == PROTOCOL_AUTO:
         runtime.connections.pinned_versions.pop(charger_id, None)
     else:
         runtime.connections.pinned_versions[charger_id] = pinned
+
+
+def _pinned_version(stored: Any) -> str:
+    """Return the version a charger's options pin (stored by key, or as before)."""
+    try:
+        return choices.parse([PROTOCOL_AUTO, *VERSIONS], str(stored or PROTOCOL_AUTO))
+    except ValueError:
+        return PROTOCOL_AUTO
 
 
 async def _async_charger_options_updated(hass: HomeAssistant, entry: ConfigEntry) -> None:

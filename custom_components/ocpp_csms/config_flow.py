@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import socket
 from typing import Any
+from urllib.parse import urlparse
 
 import probatio
 from homeassistant.config_entries import (
@@ -23,6 +24,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers import selector
+from homeassistant.helpers.network import NoURLAvailableError, get_url
 
 from .const import (
     CONF_AUTO_ACCEPT,
@@ -304,10 +306,18 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={
                 "charger_id": self._charger_id,
                 "password": self._password or "",
-                "url": f"{scheme}://<home-assistant-address>:{port}/ocpp/{self._charger_id}",
+                "url": f"{scheme}://{self._address()}:{port}/ocpp/{self._charger_id}",
                 "sent": "yes" if self._discovered or self._reconfiguring_online() else "no",
             },
         )
+
+    def _address(self) -> str:
+        """Return this Home Assistant's address on the local network, where known."""
+        try:
+            url = get_url(self.hass, allow_external=False, allow_cloud=False)
+        except NoURLAvailableError:
+            return "HOME-ASSISTANT-ADDRESS"
+        return urlparse(url).hostname or "HOME-ASSISTANT-ADDRESS"
 
     async def _create_charger(self) -> ConfigFlowResult:
         if self.source == SOURCE_RECONFIGURE:

@@ -21,6 +21,7 @@ from .actions import limits as limit_services
 from .actions import operations as operation_services
 from .actions import reports as report_services
 from .actions import tariffs as tariff_services
+from .actions.fields import one_of
 from .actions.limits import one_connector
 from .actions.targeting import targets
 from .const import DOMAIN
@@ -55,7 +56,7 @@ SCHEMAS: dict[str, probatio.Schema] = {
     "trigger_message": probatio.Schema(
         {
             **_BASE,
-            probatio.Required("message"): probatio.In(ALL_TRIGGERABLE),
+            probatio.Required("message"): one_of(ALL_TRIGGERABLE),
             probatio.Optional("connector_id"): probatio.All(
                 probatio.Coerce(int), probatio.Range(min=0)
             ),

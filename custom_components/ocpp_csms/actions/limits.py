@@ -16,11 +16,13 @@ from homeassistant.util import dt as dt_util
 from ..hub.planning import DEFAULT_RATE, resolve_deadline
 from ..hub.runtime import get_runtime
 from ..model.charger import Charger, Connector
+from ..model.choices import RateUnit
 from ..model.commands import LimitUnit
 from ..model.desired_limit import LimitValue
 from ..model.price_plan import MODES
 from . import commands as actions
 from .commands import invalid
+from .fields import one_of
 
 AMPS = probatio.All(probatio.Coerce(float), probatio.Range(-1000, 1000))
 WATTS = probatio.All(probatio.Coerce(float), probatio.Range(-1_000_000, 1_000_000))
@@ -55,7 +57,7 @@ def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
             {
                 **base,
                 probatio.Optional("duration", default=timedelta(hours=1)): cv.positive_time_period,
-                probatio.Optional("unit", default="A"): probatio.In(["A", "W"]),
+                probatio.Optional("unit", default="A"): one_of(RateUnit),
             }
         ),
         "set_charging_schedule": probatio.Schema(

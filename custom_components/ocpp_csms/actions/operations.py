@@ -19,12 +19,12 @@ from homeassistant.util import dt as dt_util
 from ..hub.log_uploads import LogUploads
 from ..hub.runtime import get_runtime
 from ..model.charger import Charger, Connector
+from ..model.choices import MessagePriority, MessageState
 from ..model.operations import DisplayMessage, FirmwareRequest, LogRequest, Reservation
 from ..model.reservations import ReservationEnd
 from .commands import charger_commands, invalid
+from .fields import one_of
 
-PRIORITIES = ["AlwaysFront", "InFront", "NormalCycle"]
-MESSAGE_STATES = ["Charging", "Faulted", "Idle", "Unavailable", "Suspended", "Discharging"]
 TAG = probatio.All(cv.string, probatio.Length(1, 20))
 COUNT = probatio.All(probatio.Coerce(int), probatio.Range(0, 1000))
 
@@ -120,8 +120,8 @@ def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
                     probatio.Coerce(int), probatio.Range(min=0)
                 ),
                 probatio.Optional("language"): probatio.All(cv.string, probatio.Length(1, 8)),
-                probatio.Optional("priority", default="NormalCycle"): probatio.In(PRIORITIES),
-                probatio.Optional("state"): probatio.In(MESSAGE_STATES),
+                probatio.Optional("priority", default="NormalCycle"): one_of(MessagePriority),
+                probatio.Optional("state"): one_of(MessageState),
                 probatio.Optional("start"): when,
                 probatio.Optional("end"): when,
             }
@@ -130,8 +130,8 @@ def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
             {
                 **base,
                 probatio.Optional("message_ids", default=[]): [probatio.Coerce(int)],
-                probatio.Optional("priority"): probatio.In(PRIORITIES),
-                probatio.Optional("state"): probatio.In(MESSAGE_STATES),
+                probatio.Optional("priority"): one_of(MessagePriority),
+                probatio.Optional("state"): one_of(MessageState),
             }
         ),
         "clear_display_message": probatio.Schema(

@@ -15,28 +15,19 @@ from homeassistant.helpers import config_validation as cv
 
 from ..hub.runtime import get_runtime
 from ..model.charger import Charger, Connector
+from ..model.choices import (
+    CertificateType,
+    ComponentCriterion,
+    HashAlgorithm,
+    MonitoringCriterion,
+    MonitorKind,
+    ProfilePurpose,
+    ReportBase,
+)
 from ..model.operations import Monitor
 from .commands import charger_commands
+from .fields import one_of
 
-MONITOR_KINDS = ["UpperThreshold", "LowerThreshold", "Delta", "Periodic", "PeriodicClockAligned"]
-COMPONENT_CRITERIA = ["Active", "Available", "Enabled", "Problem"]
-MONITORING_CRITERIA = ["ThresholdMonitoring", "DeltaMonitoring", "PeriodicMonitoring"]
-REPORT_BASES = ["ConfigurationInventory", "FullInventory", "SummaryInventory"]
-CERTIFICATE_TYPES = [
-    "CSMSRootCertificate",
-    "ManufacturerRootCertificate",
-    "V2GRootCertificate",
-    "MORootCertificate",
-    "OEMRootCertificate",
-    "V2GCertificateChain",
-]
-PROFILE_PURPOSES = [
-    "ChargingStationExternalConstraints",
-    "ChargingStationMaxProfile",
-    "TxDefaultProfile",
-    "TxProfile",
-]
-HASH_ALGORITHMS = ["SHA256", "SHA384", "SHA512"]
 KEY = probatio.All(cv.string, probatio.Length(1, 200))
 IDS = probatio.All(cv.ensure_list, [probatio.Coerce(int)], probatio.Length(min=1))
 
@@ -48,7 +39,7 @@ def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
             {
                 **base,
                 probatio.Required("key"): KEY,
-                probatio.Required("type"): probatio.In(MONITOR_KINDS),
+                probatio.Required("type"): one_of(MonitorKind),
                 probatio.Required("value"): probatio.Coerce(float),
                 probatio.Optional("severity", default=8): probatio.All(
                     probatio.Coerce(int), probatio.Range(0, 9)
@@ -64,22 +55,20 @@ def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
             {
                 **base,
                 probatio.Optional("keys", default=[]): [KEY],
-                probatio.Optional("criteria", default=[]): [probatio.In(MONITORING_CRITERIA)],
+                probatio.Optional("criteria", default=[]): [one_of(MonitoringCriterion)],
             }
         ),
         "get_report": probatio.Schema(
             {
                 **base,
                 probatio.Optional("keys", default=[]): [KEY],
-                probatio.Optional("criteria", default=[]): [probatio.In(COMPONENT_CRITERIA)],
+                probatio.Optional("criteria", default=[]): [one_of(ComponentCriterion)],
             }
         ),
         "get_base_report": probatio.Schema(
             {
                 **base,
-                probatio.Optional("report_base", default="FullInventory"): probatio.In(
-                    REPORT_BASES
-                ),
+                probatio.Optional("report_base", default="FullInventory"): one_of(ReportBase),
             }
         ),
         "clear_cache": probatio.Schema(base),
@@ -102,7 +91,7 @@ def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
         "get_charging_profiles": probatio.Schema(
             {
                 **base,
-                probatio.Optional("purpose"): probatio.In(PROFILE_PURPOSES),
+                probatio.Optional("purpose"): one_of(ProfilePurpose),
                 probatio.Optional("stack_level"): probatio.Coerce(int),
                 probatio.Optional("profile_ids"): IDS,
             }
@@ -110,15 +99,13 @@ def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
         "get_installed_certificates": probatio.Schema(
             {
                 **base,
-                probatio.Optional("certificate_types", default=[]): [
-                    probatio.In(CERTIFICATE_TYPES)
-                ],
+                probatio.Optional("certificate_types", default=[]): [one_of(CertificateType)],
             }
         ),
         "install_certificate": probatio.Schema(
             {
                 **base,
-                probatio.Required("certificate_type"): probatio.In(CERTIFICATE_TYPES[:5]),
+                probatio.Required("certificate_type"): one_of(list(CertificateType)[:5]),
                 probatio.Required("certificate"): probatio.All(
                     cv.string, probatio.Length(1, 10000)
                 ),
@@ -127,7 +114,7 @@ def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
         "delete_certificate": probatio.Schema(
             {
                 **base,
-                probatio.Required("hash_algorithm"): probatio.In(HASH_ALGORITHMS),
+                probatio.Required("hash_algorithm"): one_of(HashAlgorithm),
                 probatio.Required("issuer_name_hash"): probatio.All(
                     cv.string, probatio.Length(1, 128)
                 ),

@@ -56,9 +56,17 @@ from ..const import (
 )
 from ..hub.connection_options import LIMITS, unknown_policy
 from ..hub.runtime import get_runtime
+from ..model.choices import choice_key, keys
 from ..protocol.registry import VERSIONS
 from ..transport.admission import NoPasswordPolicy, UnknownPolicy
 from ..transport.passwords import valid_password
+
+
+def _shown(options: dict[str, Any]) -> dict[str, Any]:
+    """Return stored charger options as the form shows them (a version by its key)."""
+    if pinned := options.get(CONF_PROTOCOL):  # stored as "1.6" before
+        options[CONF_PROTOCOL] = choice_key(pinned)
+    return options
 
 
 def _select(options: list[str], key: str) -> selector.SelectSelector:
@@ -214,7 +222,7 @@ class ChargerOptionsFlow(OptionsFlow):
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_PROTOCOL, default=PROTOCOL_AUTO): _select(
-                    [PROTOCOL_AUTO, *VERSIONS], CONF_PROTOCOL
+                    keys([PROTOCOL_AUTO, *VERSIONS]), CONF_PROTOCOL
                 ),
                 probatio.Optional(CONF_NEW_PASSWORD): selector.TextSelector(
                     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
@@ -231,6 +239,8 @@ class ChargerOptionsFlow(OptionsFlow):
         )
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
+            data_schema=self.add_suggested_values_to_schema(
+                schema, _shown(dict(self.config_entry.options))
+            ),
             errors=errors,
         )

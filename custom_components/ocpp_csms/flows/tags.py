@@ -14,17 +14,8 @@ from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
 from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
 
-# 2.x IdTokenEnumType (1.6 has idTags only, at most 20 characters)
-TOKEN_TYPES = [
-    "ISO14443",
-    "ISO15693",
-    "KeyCode",
-    "Local",
-    "MacAddress",
-    "eMAID",
-    "Central",
-    "NoAuthorization",
-]
+from ..model.choices import TokenType, choice_key, keys
+
 MAX_TAG_LENGTH = 36  # 2.x IdToken; 1.6 chargers get the tags of up to 20
 
 
@@ -38,8 +29,10 @@ def _schema(editing: bool) -> probatio.Schema:
             probatio.Optional("group"): selector.TextSelector(),
             probatio.Required("blocked", default=False): selector.BooleanSelector(),
             probatio.Optional("expires"): selector.DateTimeSelector(),
-            probatio.Required("token_type", default="ISO14443"): selector.SelectSelector(
-                selector.SelectSelectorConfig(options=TOKEN_TYPES, translation_key="token_type")
+            probatio.Required(
+                "token_type", default=choice_key(TokenType.ISO14443)
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=keys(TokenType), translation_key="token_type")
             ),
         }
     )
@@ -107,6 +100,8 @@ class TagSubentryFlow(ConfigSubentryFlow):
                 )
             errors["base"] = error
         suggested = dict(subentry.data)
+        if token_type := suggested.get("token_type"):  # stored as the OCPP word before
+            suggested["token_type"] = choice_key(token_type)
         if expires := suggested.get("expires"):
             suggested["expires"] = dt_util.as_local(datetime.fromisoformat(expires)).strftime(
                 "%Y-%m-%d %H:%M:%S"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import HomeAssistant
@@ -27,8 +27,10 @@ from ..const import (
     LOGGER_NAME,
     SUBENTRY_TAG,
 )
+from ..model import choices
 from ..model.authorization import Tag, TagList, TagPolicy
 from ..model.charger import Charger
+from ..model.choices import TokenType
 from ..model.local_list import withdrawn
 
 if TYPE_CHECKING:
@@ -57,7 +59,7 @@ def tag_of(subentry: ConfigSubentry) -> Tag:
         group=data.get("group") or None,
         blocked=bool(data.get("blocked")),
         expires=expires,
-        token_type=str(data.get("token_type") or "ISO14443"),
+        token_type=_token_type(data.get("token_type")),
     )
 
 
@@ -177,3 +179,11 @@ async def async_migrate_allow_list(hass: HomeAssistant, entry: ConfigEntry) -> N
         options[CONF_TAG_POLICY] = TagPolicy.KNOWN
     options.pop(CONF_AUTH_MODE, None)
     hass.config_entries.async_update_entry(entry, options=options)
+
+
+def _token_type(stored: Any) -> str:
+    """Return the OCPP word of a tag's stored token type (its key, or the word)."""
+    try:
+        return choices.parse(TokenType, str(stored or TokenType.ISO14443))
+    except ValueError:
+        return TokenType.ISO14443.value
