@@ -107,27 +107,28 @@ async def restart(
     from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 
     from custom_components.ocpp_csms.const import DOMAIN
-    from custom_components.ocpp_csms.hub.runtime import DATA_RUNTIME, CsmsRuntime
+    from custom_components.ocpp_csms.hub.runtime import get_runtime
 
     if final_write:
         hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
         await hass.async_block_till_done()
     port = server_port(hass)
-    entries = hass.config_entries.async_entries(DOMAIN)
+    # the chargers first, as Home Assistant stopping leaves them: the central
+    # system's unload would start loaded chargers again
+    entries = sorted(
+        hass.config_entries.async_entries(DOMAIN), key=lambda e: e.data["kind"] == "csms"
+    )
     for entry in entries:
         assert await hass.config_entries.async_unload(entry.entry_id)
         if entry.data["kind"] == "csms":  # listen where the chargers knew us
             hass.config_entries.async_update_entry(entry, data={**entry.data, "port": port})
     if between is not None:
         between()
-    runtime = CsmsRuntime(hass)
-    await runtime.async_load()
-    hass.data[DATA_RUNTIME] = runtime
     for entry in sorted(entries, key=lambda e: e.data["kind"] != "csms"):
         if chargers or entry.data["kind"] == "csms":
             assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    return runtime
+    return get_runtime(hass)
 
 
 async def adopted(

@@ -11,7 +11,7 @@ import errno
 import logging
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import EVENT_CORE_CONFIG_UPDATE, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
@@ -39,7 +39,7 @@ from .hub.costs import price_source
 from .hub.devices import charger_device
 from .hub.entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, OcppConfigEntry
 from .hub.log_uploads import UploadView
-from .hub.runtime import DATA_RUNTIME, CsmsRuntime, get_runtime
+from .hub.runtime import CsmsRuntime, csms_entry, get_runtime
 from .hub.tags import async_migrate_allow_list
 from .model import choices
 from .protocol.ocpp_lib import validate_in_event_loop
@@ -64,22 +64,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Create the one runtime and register the actions."""
-    runtime = CsmsRuntime(hass)
-    await runtime.async_load()
+    """Register the actions and the log upload endpoint (the runtime is the CSMS entry's)."""
     # Schema validation in the loop with compiled validators, not a thread hop each.
     await hass.async_add_executor_job(validate_in_event_loop)
-    hass.data[DATA_RUNTIME] = runtime
     async_setup_services(hass)
-
-    @callback
-    def _core_config_updated(_event: Event) -> None:
-        # the costs Home Assistant reckons are in its currency, as it is now
-        settings = get_runtime(hass).csms.settings
-        settings.currency = hass.config.currency
-        settings.time_zone = dt_util.get_default_time_zone()
-
-    hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _core_config_updated)
     # log uploads to Home Assistant itself (http is a dependency: it is set up)
     hass.http.register_view(UploadView(lambda: get_runtime(hass).log_uploads))
     return True
@@ -93,7 +81,49 @@ async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool
 
 
 async def _async_setup_csms(hass: HomeAssistant, entry: CsmsConfigEntry) -> bool:
-    runtime = get_runtime(hass)
+    runtime = CsmsRuntime(hass)
+    await runtime.async_load()
+    try:
+        await _async_start_csms(hass, entry, runtime)
+    except Exception:
+        await runtime.async_unload()  # nothing of a failed start stays behind
+        raise
+    entry.runtime_data = runtime
+
+    @callback
+    def _core_config_updated(_event: Event) -> None:
+        # the costs Home Assistant reckons are in its currency, as it is now
+        runtime.csms.settings.currency = hass.config.currency
+        runtime.csms.settings.time_zone = dt_util.get_default_time_zone()
+
+    entry.async_on_unload(hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _core_config_updated))
+    entry.async_on_unload(entry.async_on_state_change(lambda: _chargers_may_start(hass, entry)))
+    await hass.config_entries.async_forward_entry_setups(entry, CSMS_PLATFORMS)
+
+    async def _on_stop(event: Event) -> None:
+        await runtime.async_stop_server()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _on_stop))
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+@callback
+def _chargers_may_start(hass: HomeAssistant, entry: CsmsConfigEntry) -> None:
+    """Start the charger entries that waited for the central system, now loaded."""
+    if entry.state is not ConfigEntryState.LOADED:
+        return
+    for charger_entry in hass.config_entries.async_entries(DOMAIN):
+        if (
+            charger_entry.data.get(CONF_KIND) == KIND_CHARGER
+            and charger_entry.state is ConfigEntryState.SETUP_RETRY
+        ):
+            hass.config_entries.async_schedule_reload(charger_entry.entry_id)
+
+
+async def _async_start_csms(
+    hass: HomeAssistant, entry: CsmsConfigEntry, runtime: CsmsRuntime
+) -> None:
     await _migrate_shared_password(hass, runtime, entry)
     await async_migrate_allow_list(hass, entry)
     # Known chargers are served from their first message, even before their own
@@ -125,20 +155,11 @@ async def _async_setup_csms(hass: HomeAssistant, entry: CsmsConfigEntry) -> bool
             translation_placeholders={"port": str(entry.data["port"]), "error": str(err)},
         ) from err
     ir.async_delete_issue(hass, DOMAIN, CERTIFICATE_ISSUE)
-    entry.runtime_data = runtime
-    await hass.config_entries.async_forward_entry_setups(entry, CSMS_PLATFORMS)
-
-    async def _on_stop(event: Event) -> None:
-        await runtime.async_stop_server()
-
-    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _on_stop))
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
-    return True
 
 
-async def _async_options_updated(hass: HomeAssistant, entry: ConfigEntry) -> None:
+async def _async_options_updated(hass: HomeAssistant, entry: CsmsConfigEntry) -> None:
     """Policy options apply at once; TLS and transport limits need the server restarted."""
-    runtime = get_runtime(hass)
+    runtime = entry.runtime_data
     old = runtime.options
     runtime.apply_options(entry)
     if any(old.get(k) != entry.options.get(k) for k in SERVER_OPTIONS):
@@ -170,7 +191,11 @@ async def _migrate_shared_password(
 
 
 async def _async_setup_charger(hass: HomeAssistant, entry: ChargerConfigEntry) -> bool:
-    runtime = get_runtime(hass)
+    central = csms_entry(hass)
+    if central is None or central.state is not ConfigEntryState.LOADED:
+        # it starts once the central system is loaded (_chargers_may_start)
+        raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="csms_not_loaded")
+    runtime = central.runtime_data
     charger_id = entry.data[CONF_CHARGER_ID]
     charger = runtime.csms.attach_charger(charger_id)
     _apply_charger_options(runtime, entry)
@@ -217,21 +242,29 @@ def _pinned_version(stored: Any) -> str:
         return PROTOCOL_AUTO
 
 
-async def _async_charger_options_updated(hass: HomeAssistant, entry: ConfigEntry) -> None:
+async def _async_charger_options_updated(hass: HomeAssistant, entry: ChargerConfigEntry) -> None:
     """Apply a pinned version (from the next connection on) and the price (at once)."""
-    _apply_charger_options(get_runtime(hass), entry)
+    _apply_charger_options(entry.runtime_data.runtime, entry)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
-    """Unload a charger's platforms, or stop the central system."""
-    runtime = get_runtime(hass)
-    if entry.data.get(CONF_KIND) == KIND_CHARGER:
+    """Unload a charger's platforms, or stop the central system and write its state."""
+    data = entry.runtime_data
+    if isinstance(data, ChargerData):
         ok = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
         if ok:
-            runtime.csms.adopted.discard(entry.data[CONF_CHARGER_ID])
+            data.runtime.csms.adopted.discard(entry.data[CONF_CHARGER_ID])
         return ok
     ok = await hass.config_entries.async_unload_platforms(entry, CSMS_PLATFORMS)
-    await runtime.async_stop_server()
+    await data.async_unload()
+    # the chargers' entities show the runtime that just ended: they start again
+    # with the next one (and wait for it, not ready, while there is none)
+    for charger_entry in hass.config_entries.async_entries(DOMAIN):
+        if (
+            charger_entry.data.get(CONF_KIND) == KIND_CHARGER
+            and charger_entry.state is ConfigEntryState.LOADED
+        ):
+            hass.config_entries.async_schedule_reload(charger_entry.entry_id)
     return ok
 
 

@@ -150,7 +150,9 @@ class Persistence:
         self._remake_all = True
         self._remake: set[str] = set()
         self._last_full = -math.inf
-        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_FINAL_WRITE, self._final_write)
+        self._unsub_final = hass.bus.async_listen_once(
+            EVENT_HOMEASSISTANT_FINAL_WRITE, self._final_write
+        )
 
     # ------------------------------------------------------------ loading
     async def async_load(self) -> None:
@@ -378,8 +380,16 @@ class Persistence:
             old()
         self._retry_unsubs[what] = async_call_later(self.hass, pause, _again)
 
+    async def async_close(self) -> None:
+        """Write what is pending and stop listening (the central system entry unloads)."""
+        self._unsub_final()
+        await self._write_pending()
+
     async def _final_write(self, _event: Event) -> None:
         """At Home Assistant's stop: everything pending reaches the disk, no timer stays."""
+        await self._write_pending()
+
+    async def _write_pending(self) -> None:
         for unsub in self._retry_unsubs.values():
             unsub()
         self._retry_unsubs.clear()

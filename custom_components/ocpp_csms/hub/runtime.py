@@ -4,8 +4,10 @@ Why one, domain-wide, and not per config entry: the CSMS entry owns the single
 websocket server, and every charger entry needs the same model. A charger connects
 before it has an entry (that is how it is discovered), and a charger entry exists
 before its charger connects (after a restart, or when added by id). So the model,
-its storage and the live connections form one object, created in ``async_setup``
-and reached through ``DATA_RUNTIME``; each entry's ``runtime_data`` points into it.
+its storage and the live connections form one object: the CSMS entry's
+``runtime_data``, created and torn down with that entry. Charger entries wait for
+it (not ready until the CSMS entry is loaded) and keep it in their own
+``runtime_data``; actions and flows reach it through ``get_runtime``.
 """
 
 from __future__ import annotations
@@ -15,16 +17,16 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_time_interval,
 )
 from homeassistant.util import dt as dt_util
-from homeassistant.util.hass_dict import HassKey
 
 from ..const import (
     BELOW_MINIMUM_PAUSE,
@@ -33,6 +35,7 @@ from ..const import (
     CONF_DEFAULT_ID_TAG,
     CONF_HEARTBEAT_INTERVAL,
     CONF_HISTORY_DAYS,
+    CONF_KIND,
     CONF_LIMIT_SPACING,
     CONF_MAX_CONNECTORS,
     CONF_MAX_UPLOAD_MIB,
@@ -49,6 +52,7 @@ from ..const import (
     DEFAULT_PHASES,
     DEFAULT_VOLTAGE,
     DOMAIN,
+    KIND_CSMS,
     LOGGER_NAME,
 )
 from ..model.charger import Charger
@@ -197,6 +201,11 @@ class CsmsRuntime:
                     commands.trigger_message("MeterValues", conn.connector_id),
                 )
 
+    async def async_unload(self) -> None:
+        """Stop serving and write what is pending (the CSMS entry unloads)."""
+        await self.async_stop_server()
+        await self.bridge.storage.async_close()
+
     async def async_stop_server(self) -> None:
         """Stop the server and every timer."""
         if self._unsub_sweep is not None:
@@ -214,9 +223,25 @@ class CsmsRuntime:
         self.connections.request_boot(charger_id)
 
 
-DATA_RUNTIME: HassKey[CsmsRuntime] = HassKey(DOMAIN)
+def csms_entry(hass: HomeAssistant) -> ConfigEntry[CsmsRuntime] | None:
+    """Return the central system's config entry, if there is one."""
+    return next(
+        (
+            entry
+            for entry in hass.config_entries.async_entries(DOMAIN)
+            if entry.data.get(CONF_KIND) == KIND_CSMS
+        ),
+        None,
+    )
 
 
 def get_runtime(hass: HomeAssistant) -> CsmsRuntime:
-    """Return the runtime."""
-    return hass.data[DATA_RUNTIME]
+    """Return the running central system: the loaded CSMS entry's runtime_data.
+
+    Raises a translated error while no central system is loaded (its entry is
+    disabled, failed to start, or is still starting).
+    """
+    entry = csms_entry(hass)
+    if entry is None or entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="csms_not_loaded")
+    return entry.runtime_data
