@@ -36,7 +36,7 @@ from .const import (
 from .hub.bridge import raise_repair
 from .hub.connection_options import SERVER_OPTIONS, CertificateProblem
 from .hub.costs import price_source
-from .hub.devices import charger_device
+from .hub.devices import charger_device, remove_connector_device
 from .hub.entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, OcppConfigEntry
 from .hub.log_uploads import UploadView
 from .hub.runtime import CsmsRuntime, csms_entry, get_runtime
@@ -204,6 +204,11 @@ async def _async_setup_charger(hass: HomeAssistant, entry: ChargerConfigEntry) -
         config_entry_id=entry.entry_id, **charger_device(charger)
     )
     entry.runtime_data = ChargerData(charger, runtime, device.id)
+    entry.async_on_unload(
+        charger.on_connector_removed(
+            lambda conn: remove_connector_device(hass, entry.entry_id, conn)
+        )
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     runtime.adopt(charger_id)
     runtime.access.entry_set_up(charger)

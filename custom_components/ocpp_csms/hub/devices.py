@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import ChildDeviceInfo, DeviceInfo
 
 from ..const import DOMAIN
@@ -36,3 +38,13 @@ def connector_device(conn: Connector, charger_device_id: str) -> ChildDeviceInfo
         translation_placeholders={"connector_id": str(conn.connector_id)},
         parent_device_id=charger_device_id,
     )
+
+
+@callback
+def remove_connector_device(hass: HomeAssistant, entry_id: str, conn: Connector) -> None:
+    """Remove the device of a connector the charger no longer has (its entities go too)."""
+    registry = dr.async_get(hass)
+    identifier = (DOMAIN, f"{conn.charger.charger_id}/{conn.connector_id}")
+    device = registry.async_get_child_device_by_identifier(identifier, entry_id)
+    if device is not None:
+        registry.async_remove_device(device.id)

@@ -232,6 +232,7 @@ class Charger(_Observable):
         # the firmware whose meter sampling was set (model/meter_setup.py; persisted)
         self.sampling_set_for: str | None = None
         self._connector_added: list[Callable[[Connector], None]] = []
+        self._connector_removed: list[Callable[[Connector], None]] = []
 
     @property
     def shown_status(self) -> ConnectorStatus | None:
@@ -260,6 +261,17 @@ class Charger(_Observable):
         """Call ``cb`` with each connector that appears; returns the way to stop."""
         self._connector_added.append(cb)
         return lambda: self._connector_added.remove(cb)
+
+    def on_connector_removed(self, cb: Callable[[Connector], None]) -> Callable[[], None]:
+        """Call ``cb`` with each connector the charger no longer has."""
+        self._connector_removed.append(cb)
+        return lambda: self._connector_removed.remove(cb)
+
+    def _remove_connector(self, connector_id: int) -> None:
+        """Drop and announce a connector; only ``Csms.inventory`` calls this."""
+        conn = self.connectors.pop(connector_id)
+        for cb in tuple(self._connector_removed):
+            cb(conn)
 
     def _add_connector(self, connector_id: int) -> Connector:
         """Create and announce a connector; only ``Csms.connector`` calls this."""

@@ -138,6 +138,32 @@ class Csms:
         self.persistence.soon()
         return conn
 
+    def inventory(self, charger: Charger, evse_ids: set[int]) -> list[int]:
+        """Take the EVSEs a whole inventory lists: the connectors it no longer has go.
+
+        A connector with a session or a reservation stays (the inventory may be
+        wrong; the session is not). An inventory that lists no EVSE changes nothing.
+        """
+        if not evse_ids:
+            return []
+        gone = [
+            number
+            for number, conn in sorted(charger.connectors.items())
+            if number not in evse_ids
+            and conn.transaction is None
+            and not any(r.connector_id == number for r in charger.reservations.values())
+        ]
+        for number in gone:
+            charger._remove_connector(number)
+            _LOGGER.info(
+                "%s: connector %s is no longer in its inventory: removed",
+                charger.charger_id,
+                number,
+            )
+        if gone:
+            self.persistence.soon()
+        return gone
+
     # ---------------------------------------------------------- messages
     def boot(self, charger: Charger, identity: ChargerIdentity) -> BootStatus:
         """Answer a boot: Accepted for adopted chargers, Pending for new ones."""

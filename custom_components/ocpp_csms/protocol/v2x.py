@@ -99,10 +99,10 @@ class V2xHandlers(V2xTransactions):
 
     async def request_inventory(self) -> None:
         """Ask for the device model: EVSEs, connectors and controller variables."""
+        request_id = self.csms.next_request_id()
+        self.inventory_request, self.inventory_evses = request_id, set()
         await self.request(
-            self._call.GetBaseReport(
-                request_id=self.csms.next_request_id(), report_base="FullInventory"
-            )
+            self._call.GetBaseReport(request_id=request_id, report_base="FullInventory")
         )
 
     @on("StatusNotification")

@@ -34,6 +34,9 @@ class V2xReports(SharedHandlers):
         """Serve a 2.x connection; reports in parts are gathered by request id."""
         super().__init__(charger, csms, connection, timeout)
         self.reports = ReportCollector()
+        # the inventory asked at boot: its request id, and the EVSEs its parts list
+        self.inventory_request: int | None = None
+        self.inventory_evses: set[int] = set()
 
     async def close_tasks(self) -> None:
         """Stop waiting for reports and follow-ups: the connection closed."""
@@ -45,6 +48,16 @@ class V2xReports(SharedHandlers):
         items = kw.get("report_data") or []
         for item in items:
             self._inventory_item(item)
+        if request_id == self.inventory_request:  # our own inventory: the EVSEs it has
+            self.inventory_evses.update(
+                evse
+                for item in items
+                if item["component"]["name"] in ("EVSE", "Connector")
+                and (evse := (item["component"].get("evse") or {}).get("id"))
+            )
+            if not kw.get("tbc"):
+                self.inventory_request = None
+                self.csms.inventory(self.charger, self.inventory_evses)
         self.reports.part(request_id, seq_no, bool(kw.get("tbc")), items)
         return self._call_result.NotifyReport()
 
