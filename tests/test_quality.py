@@ -213,3 +213,22 @@ def test_workflows_run_hassfest_hacs_and_the_tests() -> None:
     assert "scripts/test" in text
     for path in workflows.glob("*.yaml"):
         assert yaml.safe_load(path.read_text())["jobs"], path.name
+
+
+def test_every_action_is_defined_once_in_one_family() -> None:
+    """services.py registers the families' ACTIONS; each action of services.yaml is
+    defined exactly once (name, fields, handler, response in one place)."""
+    from custom_components.ocpp_csms.services import FAMILIES
+
+    names = [action.name for family in FAMILIES for action in family.ACTIONS]
+    assert len(names) == len(set(names))
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    assert set(names) == set(services)
+    for family in FAMILIES:
+        for action in family.ACTIONS:
+            fields = getattr(action, "fields", None)
+            if fields is None:  # a CallAction: its schema is whole
+                continue
+            declared = {str(key) for key in fields}
+            documented = set((services[action.name] or {}).get("fields") or {})
+            assert declared == documented, action.name

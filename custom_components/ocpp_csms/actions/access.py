@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import probatio
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 
 from ..const import DOMAIN
 from ..hub.runtime import get_runtime
 from ..model.charger import Charger, Connector
 from ..transport.passwords import valid_password
+from .action import Action, CallAction
 from .commands import invalid, translated_errors
 
 
@@ -24,22 +25,6 @@ def _password(value: Any) -> str:
     if not valid_password(password):
         raise probatio.Invalid("16 to 40 printable ASCII characters, no spaces")
     return password
-
-
-def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
-    """Return the access actions' schemas."""
-    return {
-        "rotate_password": probatio.Schema({**base, probatio.Optional("password"): _password}),
-        "sync_tags": probatio.Schema(base),
-    }
-
-
-AUTHORIZE_TAG_SCHEMA = probatio.Schema(
-    {
-        probatio.Required("id_tag"): probatio.All(cv.string, probatio.Length(1, 36)),
-        probatio.Required("accept"): cv.boolean,
-    }
-)
 
 
 async def rotate_password(
@@ -76,3 +61,32 @@ async def authorize_tag(call: ServiceCall) -> ServiceResponse:
         call.data["id_tag"], bool(call.data["accept"])
     )
     return {"answered": waiting}
+
+
+ACTIONS: tuple[Action | CallAction, ...] = (
+    Action(
+        "rotate_password",
+        {
+            probatio.Optional("password"): _password,
+        },
+        rotate_password,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "sync_tags",
+        {},
+        sync_tags,
+        SupportsResponse.OPTIONAL,
+    ),
+    CallAction(
+        "authorize_tag",
+        probatio.Schema(
+            {
+                probatio.Required("id_tag"): probatio.All(cv.string, probatio.Length(1, 36)),
+                probatio.Required("accept"): cv.boolean,
+            }
+        ),
+        authorize_tag,
+        SupportsResponse.OPTIONAL,
+    ),
+)

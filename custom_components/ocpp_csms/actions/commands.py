@@ -7,7 +7,7 @@ translates every failure into a Home Assistant error. Used by the actions
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -73,6 +73,15 @@ async def charger_commands(charger: Charger) -> AsyncIterator[ChargerCommands]:
         yield commands
 
 
+async def run_command[T](charger: Charger, command: Callable[[ChargerCommands], Awaitable[T]]) -> T:
+    """Run one command on a charger that must be online; return its result.
+
+    Every failure leaves as a translated error (``charger_commands``).
+    """
+    async with charger_commands(charger) as commands:
+        return await command(commands)
+
+
 async def async_start(
     runtime: CsmsRuntime, charger: Charger, conn: Connector | None, id_tag: str | None
 ) -> None:
@@ -82,8 +91,10 @@ async def async_start(
     connectorId and 2.x evseId are optional).
     """
     connector_id = conn.connector_id if conn is not None else None
-    async with charger_commands(charger) as commands:
-        await commands.remote_start(connector_id, id_tag or runtime.default_id_tag)
+    await run_command(
+        charger,
+        lambda commands: commands.remote_start(connector_id, id_tag or runtime.default_id_tag),
+    )
 
 
 async def async_stop(charger: Charger, conn: Connector | None) -> None:
@@ -95,26 +106,25 @@ async def async_stop(charger: Charger, conn: Connector | None) -> None:
     if target is None or target.transaction is None:
         connector = str(target.connector_id) if target is not None else "-"
         raise invalid("no_session", charger=charger.charger_id, connector=connector)
-    async with charger_commands(charger) as commands:
-        await commands.remote_stop(target.transaction.transaction_id)
+    transaction_id = target.transaction.transaction_id
+    await run_command(charger, lambda commands: commands.remote_stop(transaction_id))
 
 
 async def async_reset(charger: Charger, kind: ResetKind) -> None:
     """Restart the charger."""
-    async with charger_commands(charger) as commands:
-        await commands.reset(kind)
+    await run_command(charger, lambda commands: commands.reset(kind))
 
 
 async def async_unlock(conn: Connector) -> None:
     """Release the connector's cable."""
-    async with charger_commands(conn.charger) as commands:
-        await commands.unlock(conn.connector_id)
+    await run_command(conn.charger, lambda commands: commands.unlock(conn.connector_id))
 
 
 async def async_change_availability(charger: Charger, connector_id: int, operative: bool) -> None:
     """Make a connector (0: the whole charger) operative or inoperative."""
-    async with charger_commands(charger) as commands:
-        await commands.change_availability(connector_id, operative)
+    await run_command(
+        charger, lambda commands: commands.change_availability(connector_id, operative)
+    )
 
 
 async def async_set_limit(
@@ -204,15 +214,13 @@ async def async_composite_schedule(
 
 async def async_get_configuration(charger: Charger, keys: list[str]) -> dict[str, Any]:
     """Read configuration keys (all of them for an empty list)."""
-    async with charger_commands(charger) as commands:
-        result = await commands.get_configuration(keys)
+    result = await run_command(charger, lambda commands: commands.get_configuration(keys))
     return {"values": result.values, "readonly": result.readonly, "unknown": result.unknown}
 
 
 async def async_set_configuration(charger: Charger, key: str, value: str) -> dict[str, Any]:
     """Write one configuration key; tells whether a reboot is needed."""
-    async with charger_commands(charger) as commands:
-        outcome = await commands.set_configuration(key, value)
+    outcome = await run_command(charger, lambda commands: commands.set_configuration(key, value))
     return {
         "status": outcome.value,
         "reboot_required": outcome is CommandOutcome.REBOOT_REQUIRED,
@@ -221,14 +229,14 @@ async def async_set_configuration(charger: Charger, key: str, value: str) -> dic
 
 async def async_trigger(charger: Charger, message: str, connector_id: int | None) -> None:
     """Ask the charger to send a message now."""
-    async with charger_commands(charger) as commands:
-        await commands.trigger_message(message, connector_id)
+    await run_command(charger, lambda commands: commands.trigger_message(message, connector_id))
 
 
 async def async_data_transfer(
     charger: Charger, vendor_id: str, message_id: str | None, data: str | None
 ) -> dict[str, Any]:
     """Send a vendor-specific DataTransfer."""
-    async with charger_commands(charger) as commands:
-        result = await commands.data_transfer(vendor_id, message_id, data)
+    result = await run_command(
+        charger, lambda commands: commands.data_transfer(vendor_id, message_id, data)
+    )
     return {"status": result.status, "data": result.data}

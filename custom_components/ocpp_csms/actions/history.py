@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import probatio
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.target import TargetSelection
 from homeassistant.util import dt as dt_util
 
 from ..hub.runtime import get_runtime
 from ..model.session_history import FIELDS, SessionQuery, totals_by_tag
+from .action import CallAction
 from .commands import invalid
 from .operations import moment, moment_field
 from .targeting import targets
@@ -29,7 +30,7 @@ _when = moment_field(cv.time_period)  # a negative duration is a moment ago
 
 MAX_RETURNED = 5000  # sessions in one response (the export has them all)
 
-SCHEMA = probatio.Schema(
+SCHEMA = probatio.Schema(  # the target is a filter: none means every charger
     {
         **cv.TARGET_SERVICE_FIELDS,
         probatio.Optional("start"): _when,
@@ -97,3 +98,9 @@ def _write(path: Path, text: str) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8", newline="")
     tmp.replace(path)
+
+
+ACTIONS = (
+    CallAction("get_sessions", SCHEMA, get_sessions, SupportsResponse.ONLY),
+    CallAction("export_sessions", SCHEMA, export_sessions, SupportsResponse.ONLY),
+)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import probatio
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
@@ -21,6 +21,7 @@ from ..model.commands import LimitUnit
 from ..model.desired_limit import LimitValue
 from ..model.price_plan import MODES
 from . import commands as actions
+from .action import Action
 from .commands import invalid
 from .fields import one_of
 
@@ -29,82 +30,6 @@ WATTS = probatio.All(probatio.Coerce(float), probatio.Range(-1_000_000, 1_000_00
 PHASES = probatio.All(probatio.Coerce(int), probatio.In([1, 3]))
 RATE_AMPS = probatio.All(probatio.Coerce(float), probatio.Range(0, 1000))  # no discharging
 RATE_WATTS = probatio.All(probatio.Coerce(float), probatio.Range(0, 1_000_000))
-
-
-def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
-    """Return the limit actions' schemas."""
-    return {
-        "set_charge_limit": probatio.Schema(
-            {
-                **base,
-                probatio.Exclusive("amps", "limit"): AMPS,
-                probatio.Exclusive("watts", "limit"): WATTS,
-                probatio.Optional("phases"): PHASES,
-                probatio.Optional("duration"): cv.positive_time_period,
-            }
-        ),
-        "pause_charging": probatio.Schema(
-            {**base, probatio.Optional("duration"): cv.positive_time_period}
-        ),
-        "resume_charging": probatio.Schema(base),
-        "clear_charge_limit": probatio.Schema(
-            {
-                **base,
-                probatio.Optional("scope", default="all"): probatio.In(["cap", "schedule", "all"]),
-            }
-        ),
-        "get_composite_schedule": probatio.Schema(
-            {
-                **base,
-                probatio.Optional("duration", default=timedelta(hours=1)): cv.positive_time_period,
-                probatio.Optional("unit", default="A"): one_of(RateUnit),
-            }
-        ),
-        "set_charging_schedule": probatio.Schema(
-            {
-                **base,
-                probatio.Required("periods"): probatio.All(
-                    [
-                        probatio.Schema(
-                            {
-                                probatio.Required("start"): cv.datetime,
-                                probatio.Optional("end"): cv.datetime,
-                                probatio.Exclusive("amps", "limit"): AMPS,
-                                probatio.Exclusive("watts", "limit"): WATTS,
-                                probatio.Optional("phases"): PHASES,
-                            }
-                        )
-                    ],
-                    probatio.Length(min=1, max=96),
-                ),
-            }
-        ),
-        "plan_charging": probatio.Schema(
-            {
-                **base,
-                probatio.Required("prices"): probatio.Any(cv.entity_id, list, dict),
-                probatio.Exclusive("energy_kwh", "need"): probatio.All(
-                    probatio.Coerce(float), probatio.Range(min=0.1, max=500)
-                ),
-                probatio.Exclusive("duration", "need"): cv.positive_time_period,
-                probatio.Required("deadline"): probatio.Any(cv.time, cv.datetime),
-                probatio.Optional("mode", default="cheapest"): probatio.In(MODES),
-                probatio.Optional("max_price"): probatio.Coerce(float),
-                probatio.Exclusive("amps", "rate"): RATE_AMPS,
-                probatio.Exclusive("watts", "rate"): RATE_WATTS,
-                probatio.Optional("phases"): PHASES,
-            }
-        ),
-        "set_station_limit": probatio.Schema(
-            {
-                **base,
-                probatio.Exclusive("amps", "limit"): RATE_AMPS,
-                probatio.Exclusive("watts", "limit"): RATE_WATTS,
-                probatio.Exclusive("clear", "limit"): True,
-                probatio.Optional("phases"): PHASES,
-            }
-        ),
-    }
 
 
 def _limit(data: dict[str, Any], clear_allowed: bool = False) -> LimitValue | None:
@@ -235,3 +160,99 @@ async def station_limit(
     return await actions.async_station_limit(
         get_runtime(hass), charger, _limit(data, clear_allowed=True)
     )
+
+
+ACTIONS = (
+    Action(
+        "set_charge_limit",
+        {
+            probatio.Exclusive("amps", "limit"): AMPS,
+            probatio.Exclusive("watts", "limit"): WATTS,
+            probatio.Optional("phases"): PHASES,
+            probatio.Optional("duration"): cv.positive_time_period,
+        },
+        set_limit,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "pause_charging",
+        {
+            probatio.Optional("duration"): cv.positive_time_period,
+        },
+        pause,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "resume_charging",
+        {},
+        resume,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "clear_charge_limit",
+        {
+            probatio.Optional("scope", default="all"): probatio.In(["cap", "schedule", "all"]),
+        },
+        clear,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "get_composite_schedule",
+        {
+            probatio.Optional("duration", default=timedelta(hours=1)): cv.positive_time_period,
+            probatio.Optional("unit", default="A"): one_of(RateUnit),
+        },
+        composite,
+        SupportsResponse.ONLY,
+    ),
+    Action(
+        "set_charging_schedule",
+        {
+            probatio.Required("periods"): probatio.All(
+                [
+                    probatio.Schema(
+                        {
+                            probatio.Required("start"): cv.datetime,
+                            probatio.Optional("end"): cv.datetime,
+                            probatio.Exclusive("amps", "limit"): AMPS,
+                            probatio.Exclusive("watts", "limit"): WATTS,
+                            probatio.Optional("phases"): PHASES,
+                        }
+                    )
+                ],
+                probatio.Length(min=1, max=96),
+            ),
+        },
+        schedule,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "plan_charging",
+        {
+            probatio.Required("prices"): probatio.Any(cv.entity_id, list, dict),
+            probatio.Exclusive("energy_kwh", "need"): probatio.All(
+                probatio.Coerce(float), probatio.Range(min=0.1, max=500)
+            ),
+            probatio.Exclusive("duration", "need"): cv.positive_time_period,
+            probatio.Required("deadline"): probatio.Any(cv.time, cv.datetime),
+            probatio.Optional("mode", default="cheapest"): probatio.In(MODES),
+            probatio.Optional("max_price"): probatio.Coerce(float),
+            probatio.Exclusive("amps", "rate"): RATE_AMPS,
+            probatio.Exclusive("watts", "rate"): RATE_WATTS,
+            probatio.Optional("phases"): PHASES,
+        },
+        plan,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "set_station_limit",
+        {
+            probatio.Exclusive("amps", "limit"): RATE_AMPS,
+            probatio.Exclusive("watts", "limit"): RATE_WATTS,
+            probatio.Exclusive("clear", "limit"): True,
+            probatio.Optional("phases"): PHASES,
+        },
+        station_limit,
+        SupportsResponse.OPTIONAL,
+    ),
+)

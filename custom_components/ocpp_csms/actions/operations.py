@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import probatio
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
@@ -22,7 +22,8 @@ from ..model.charger import Charger, Connector
 from ..model.choices import MessagePriority, MessageState
 from ..model.operations import DisplayMessage, FirmwareRequest, LogRequest, Reservation
 from ..model.reservations import ReservationEnd
-from .commands import charger_commands, invalid
+from .action import Action
+from .commands import charger_commands, invalid, run_command
 from .fields import one_of
 
 TAG = probatio.All(cv.string, probatio.Length(1, 20))
@@ -66,80 +67,6 @@ def moment(value: datetime | timedelta | None, default: datetime | None = None) 
     return dt_util.as_utc(value)
 
 
-def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
-    """Return the actions' schemas."""
-    return {
-        "reserve_now": probatio.Schema(
-            {
-                **base,
-                probatio.Required("id_tag"): TAG,
-                probatio.Required("expires"): when,
-                probatio.Optional("group_id_tag"): TAG,
-            }
-        ),
-        "cancel_reservation": probatio.Schema(
-            {**base, probatio.Optional("reservation_id"): probatio.Coerce(int)}
-        ),
-        "update_firmware": probatio.Schema(
-            {
-                **base,
-                probatio.Required("url"): location,
-                probatio.Optional("retrieve_at"): when,
-                probatio.Optional("install_at"): when,
-                probatio.Optional("retries"): COUNT,
-                probatio.Optional("retry_interval"): cv.positive_time_period,
-                probatio.Inclusive("signing_certificate", "signed"): probatio.All(
-                    cv.string, probatio.Length(1, 5500)
-                ),
-                probatio.Inclusive("signature", "signed"): probatio.All(
-                    cv.string, probatio.Length(1, 800)
-                ),
-            }
-        ),
-        "upload_logs": probatio.Schema(
-            {
-                **base,
-                probatio.Optional("log_type", default="diagnostics"): probatio.In(
-                    ["diagnostics", "security"]
-                ),
-                probatio.Optional("location"): location,
-                probatio.Optional("oldest"): when,
-                probatio.Optional("latest"): when,
-                probatio.Optional("retries"): COUNT,
-                probatio.Optional("retry_interval"): cv.positive_time_period,
-                probatio.Optional(
-                    "upload_window", default=timedelta(hours=1)
-                ): cv.positive_time_period,
-            }
-        ),
-        "set_display_message": probatio.Schema(
-            {
-                **base,
-                probatio.Required("message"): probatio.All(cv.string, probatio.Length(1, 1024)),
-                probatio.Optional("message_id"): probatio.All(
-                    probatio.Coerce(int), probatio.Range(min=0)
-                ),
-                probatio.Optional("language"): probatio.All(cv.string, probatio.Length(1, 8)),
-                probatio.Optional("priority", default="NormalCycle"): one_of(MessagePriority),
-                probatio.Optional("state"): one_of(MessageState),
-                probatio.Optional("start"): when,
-                probatio.Optional("end"): when,
-            }
-        ),
-        "get_display_messages": probatio.Schema(
-            {
-                **base,
-                probatio.Optional("message_ids", default=[]): [probatio.Coerce(int)],
-                probatio.Optional("priority"): one_of(MessagePriority),
-                probatio.Optional("state"): one_of(MessageState),
-            }
-        ),
-        "clear_display_message": probatio.Schema(
-            {**base, probatio.Required("message_id"): probatio.Coerce(int)}
-        ),
-    }
-
-
 def _seconds(value: timedelta | None) -> int | None:
     return None if value is None else int(value.total_seconds())
 
@@ -161,8 +88,7 @@ async def reserve_now(
         expires=expires,
         group_id_tag=data.get("group_id_tag"),
     )
-    async with charger_commands(charger) as commands:
-        await commands.reserve_now(reservation)
+    await run_command(charger, lambda commands: commands.reserve_now(reservation))
     csms.reservations.add(charger, reservation)
     return reservation.as_dict()
 
@@ -184,8 +110,7 @@ async def cancel_reservation(
         reservation_id = held[0].reservation_id
     elif reservation_id not in charger.reservations:
         raise invalid("unknown_reservation", charger=charger.charger_id, id=str(reservation_id))
-    async with charger_commands(charger) as commands:
-        await commands.cancel_reservation(reservation_id)
+    await run_command(charger, lambda commands: commands.cancel_reservation(reservation_id))
     csms.reservations.end(charger, reservation_id, ReservationEnd.CANCELLED)
     return {"reservation_id": reservation_id, "status": "cancelled"}
 
@@ -205,8 +130,7 @@ async def update_firmware(
         signing_certificate=data.get("signing_certificate"),
         signature=data.get("signature"),
     )
-    async with charger_commands(charger) as commands:
-        outcome = await commands.update_firmware(request)
+    outcome = await run_command(charger, lambda commands: commands.update_firmware(request))
     return {"request_id": request.request_id, "status": outcome.value}
 
 
@@ -234,8 +158,7 @@ async def upload_logs(
         oldest=moment(data.get("oldest")),
         latest=moment(data.get("latest")),
     )
-    async with charger_commands(charger) as commands:
-        file_name = await commands.upload_logs(request)
+    file_name = await run_command(charger, lambda commands: commands.upload_logs(request))
     return {"request_id": request_id, "file_name": file_name, "location": location, "path": path}
 
 
@@ -257,8 +180,7 @@ async def set_display_message(
         end=moment(data.get("end")),
         transaction_id=tx.transaction_id if tx is not None else None,
     )
-    async with charger_commands(charger) as commands:
-        outcome = await commands.set_display_message(message)
+    outcome = await run_command(charger, lambda commands: commands.set_display_message(message))
     return {"message_id": message_id, "status": outcome.value}
 
 
@@ -267,10 +189,12 @@ async def get_display_messages(
 ) -> dict[str, Any]:
     """Read the charger's display messages."""
     request_id = get_runtime(hass).csms.next_request_id()
-    async with charger_commands(charger) as commands:
-        messages = await commands.get_display_messages(
+    messages = await run_command(
+        charger,
+        lambda commands: commands.get_display_messages(
             request_id, data["message_ids"], data.get("priority"), data.get("state")
-        )
+        ),
+    )
     return {"messages": messages}
 
 
@@ -278,6 +202,97 @@ async def clear_display_message(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Remove one display message."""
-    async with charger_commands(charger) as commands:
-        outcome = await commands.clear_display_message(data["message_id"])
+    outcome = await run_command(
+        charger, lambda commands: commands.clear_display_message(data["message_id"])
+    )
     return {"message_id": data["message_id"], "status": outcome.value}
+
+
+ACTIONS = (
+    Action(
+        "reserve_now",
+        {
+            probatio.Required("id_tag"): TAG,
+            probatio.Required("expires"): when,
+            probatio.Optional("group_id_tag"): TAG,
+        },
+        reserve_now,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "cancel_reservation",
+        {
+            probatio.Optional("reservation_id"): probatio.Coerce(int),
+        },
+        cancel_reservation,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "update_firmware",
+        {
+            probatio.Required("url"): location,
+            probatio.Optional("retrieve_at"): when,
+            probatio.Optional("install_at"): when,
+            probatio.Optional("retries"): COUNT,
+            probatio.Optional("retry_interval"): cv.positive_time_period,
+            probatio.Inclusive("signing_certificate", "signed"): probatio.All(
+                cv.string, probatio.Length(1, 5500)
+            ),
+            probatio.Inclusive("signature", "signed"): probatio.All(
+                cv.string, probatio.Length(1, 800)
+            ),
+        },
+        update_firmware,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "upload_logs",
+        {
+            probatio.Optional("log_type", default="diagnostics"): probatio.In(
+                ["diagnostics", "security"]
+            ),
+            probatio.Optional("location"): location,
+            probatio.Optional("oldest"): when,
+            probatio.Optional("latest"): when,
+            probatio.Optional("retries"): COUNT,
+            probatio.Optional("retry_interval"): cv.positive_time_period,
+            probatio.Optional("upload_window", default=timedelta(hours=1)): cv.positive_time_period,
+        },
+        upload_logs,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "set_display_message",
+        {
+            probatio.Required("message"): probatio.All(cv.string, probatio.Length(1, 1024)),
+            probatio.Optional("message_id"): probatio.All(
+                probatio.Coerce(int), probatio.Range(min=0)
+            ),
+            probatio.Optional("language"): probatio.All(cv.string, probatio.Length(1, 8)),
+            probatio.Optional("priority", default="NormalCycle"): one_of(MessagePriority),
+            probatio.Optional("state"): one_of(MessageState),
+            probatio.Optional("start"): when,
+            probatio.Optional("end"): when,
+        },
+        set_display_message,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "get_display_messages",
+        {
+            probatio.Optional("message_ids", default=[]): [probatio.Coerce(int)],
+            probatio.Optional("priority"): one_of(MessagePriority),
+            probatio.Optional("state"): one_of(MessageState),
+        },
+        get_display_messages,
+        SupportsResponse.ONLY,
+    ),
+    Action(
+        "clear_display_message",
+        {
+            probatio.Required("message_id"): probatio.Coerce(int),
+        },
+        clear_display_message,
+        SupportsResponse.OPTIONAL,
+    ),
+)

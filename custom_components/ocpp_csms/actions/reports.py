@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import probatio
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 
 from ..hub.runtime import get_runtime
@@ -25,106 +25,12 @@ from ..model.choices import (
     ReportBase,
 )
 from ..model.operations import Monitor
-from .commands import charger_commands
+from .action import Action
+from .commands import run_command
 from .fields import one_of
 
 KEY = probatio.All(cv.string, probatio.Length(1, 200))
 IDS = probatio.All(cv.ensure_list, [probatio.Coerce(int)], probatio.Length(min=1))
-
-
-def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
-    """Return the actions' schemas."""
-    return {
-        "set_variable_monitoring": probatio.Schema(
-            {
-                **base,
-                probatio.Required("key"): KEY,
-                probatio.Required("type"): one_of(MonitorKind),
-                probatio.Required("value"): probatio.Coerce(float),
-                probatio.Optional("severity", default=8): probatio.All(
-                    probatio.Coerce(int), probatio.Range(0, 9)
-                ),
-                probatio.Optional("monitor_id"): probatio.Coerce(int),
-                probatio.Optional("transaction", default=False): cv.boolean,
-            }
-        ),
-        "clear_variable_monitoring": probatio.Schema(
-            {**base, probatio.Required("monitor_ids"): IDS}
-        ),
-        "get_monitoring_report": probatio.Schema(
-            {
-                **base,
-                probatio.Optional("keys", default=[]): [KEY],
-                probatio.Optional("criteria", default=[]): [one_of(MonitoringCriterion)],
-            }
-        ),
-        "get_report": probatio.Schema(
-            {
-                **base,
-                probatio.Optional("keys", default=[]): [KEY],
-                probatio.Optional("criteria", default=[]): [one_of(ComponentCriterion)],
-            }
-        ),
-        "get_base_report": probatio.Schema(
-            {
-                **base,
-                probatio.Optional("report_base", default="FullInventory"): one_of(ReportBase),
-            }
-        ),
-        "clear_cache": probatio.Schema(base),
-        "get_transaction_status": probatio.Schema(
-            {**base, probatio.Optional("transaction_id"): cv.string}
-        ),
-        "customer_information": probatio.Schema(
-            {
-                **base,
-                probatio.Optional("report", default=True): cv.boolean,
-                probatio.Optional("clear", default=False): cv.boolean,
-                probatio.Exclusive("id_tag", "customer"): probatio.All(
-                    cv.string, probatio.Length(1, 36)
-                ),
-                probatio.Exclusive("customer_identifier", "customer"): probatio.All(
-                    cv.string, probatio.Length(1, 64)
-                ),
-            }
-        ),
-        "get_charging_profiles": probatio.Schema(
-            {
-                **base,
-                probatio.Optional("purpose"): one_of(ProfilePurpose),
-                probatio.Optional("stack_level"): probatio.Coerce(int),
-                probatio.Optional("profile_ids"): IDS,
-            }
-        ),
-        "get_installed_certificates": probatio.Schema(
-            {
-                **base,
-                probatio.Optional("certificate_types", default=[]): [one_of(CertificateType)],
-            }
-        ),
-        "install_certificate": probatio.Schema(
-            {
-                **base,
-                probatio.Required("certificate_type"): one_of(list(CertificateType)[:5]),
-                probatio.Required("certificate"): probatio.All(
-                    cv.string, probatio.Length(1, 10000)
-                ),
-            }
-        ),
-        "delete_certificate": probatio.Schema(
-            {
-                **base,
-                probatio.Required("hash_algorithm"): one_of(HashAlgorithm),
-                probatio.Required("issuer_name_hash"): probatio.All(
-                    cv.string, probatio.Length(1, 128)
-                ),
-                probatio.Required("issuer_key_hash"): probatio.All(
-                    cv.string, probatio.Length(1, 128)
-                ),
-                probatio.Required("serial_number"): probatio.All(cv.string, probatio.Length(1, 40)),
-            }
-        ),
-    }
 
 
 def _request_id(hass: HomeAssistant) -> int:
@@ -143,8 +49,9 @@ async def set_monitoring(
         monitor_id=data.get("monitor_id"),
         transaction=data["transaction"],
     )
-    async with charger_commands(charger) as commands:
-        results = await commands.set_variable_monitoring([monitor])
+    results = await run_command(
+        charger, lambda commands: commands.set_variable_monitoring([monitor])
+    )
     return {"results": results}
 
 
@@ -152,8 +59,9 @@ async def clear_monitoring(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Remove variable monitors."""
-    async with charger_commands(charger) as commands:
-        results = await commands.clear_variable_monitoring(data["monitor_ids"])
+    results = await run_command(
+        charger, lambda commands: commands.clear_variable_monitoring(data["monitor_ids"])
+    )
     return {"results": results}
 
 
@@ -161,10 +69,12 @@ async def monitoring_report(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Read the monitors installed."""
-    async with charger_commands(charger) as commands:
-        monitors = await commands.get_monitoring_report(
+    monitors = await run_command(
+        charger,
+        lambda commands: commands.get_monitoring_report(
             _request_id(hass), data["keys"], data["criteria"]
-        )
+        ),
+    )
     return {"monitors": monitors}
 
 
@@ -172,8 +82,10 @@ async def report(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Read device-model variables."""
-    async with charger_commands(charger) as commands:
-        items = await commands.get_report(_request_id(hass), data["keys"], data["criteria"])
+    items = await run_command(
+        charger,
+        lambda commands: commands.get_report(_request_id(hass), data["keys"], data["criteria"]),
+    )
     return {"report": items}
 
 
@@ -181,8 +93,9 @@ async def base_report(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Read a standard device-model report."""
-    async with charger_commands(charger) as commands:
-        items = await commands.get_base_report(_request_id(hass), data["report_base"])
+    items = await run_command(
+        charger, lambda commands: commands.get_base_report(_request_id(hass), data["report_base"])
+    )
     return {"report": items}
 
 
@@ -190,8 +103,7 @@ async def clear_cache(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Empty the charger's authorization cache."""
-    async with charger_commands(charger) as commands:
-        outcome = await commands.clear_cache()
+    outcome = await run_command(charger, lambda commands: commands.clear_cache())
     return {"status": outcome.value}
 
 
@@ -202,8 +114,7 @@ async def transaction_status(
     tx_id = data.get("transaction_id")
     if tx_id is None and conn is not None and conn.transaction is not None:
         tx_id = conn.transaction.transaction_id
-    async with charger_commands(charger) as commands:
-        status = await commands.get_transaction_status(tx_id)
+    status = await run_command(charger, lambda commands: commands.get_transaction_status(tx_id))
     return {"transaction_id": tx_id, **status}
 
 
@@ -214,10 +125,12 @@ async def customer_information(
     identifier: dict[str, Any] = {
         k: data[k] for k in ("id_tag", "customer_identifier") if k in data
     }
-    async with charger_commands(charger) as commands:
-        text = await commands.customer_information(
+    text = await run_command(
+        charger,
+        lambda commands: commands.customer_information(
             _request_id(hass), data["report"], data["clear"], identifier
-        )
+        ),
+    )
     return {"data": text}
 
 
@@ -233,8 +146,10 @@ async def charging_profiles(
     if "profile_ids" in data:
         criteria["chargingProfileId"] = data["profile_ids"]
     connector_id = conn.connector_id if conn is not None else None
-    async with charger_commands(charger) as commands:
-        profiles = await commands.get_charging_profiles(_request_id(hass), connector_id, criteria)
+    profiles = await run_command(
+        charger,
+        lambda commands: commands.get_charging_profiles(_request_id(hass), connector_id, criteria),
+    )
     return {"profiles": profiles}
 
 
@@ -242,8 +157,9 @@ async def installed_certificates(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     """List the certificates installed."""
-    async with charger_commands(charger) as commands:
-        found = await commands.get_installed_certificate_ids(data["certificate_types"])
+    found = await run_command(
+        charger, lambda commands: commands.get_installed_certificate_ids(data["certificate_types"])
+    )
     return {"certificates": found}
 
 
@@ -251,8 +167,12 @@ async def install_certificate(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Install a root certificate."""
-    async with charger_commands(charger) as commands:
-        outcome = await commands.install_certificate(data["certificate_type"], data["certificate"])
+    outcome = await run_command(
+        charger,
+        lambda commands: commands.install_certificate(
+            data["certificate_type"], data["certificate"]
+        ),
+    )
     return {"status": outcome.value}
 
 
@@ -266,6 +186,125 @@ async def delete_certificate(
         "issuerKeyHash": data["issuer_key_hash"],
         "serialNumber": data["serial_number"],
     }
-    async with charger_commands(charger) as commands:
-        outcome = await commands.delete_certificate(hash_data)
+    outcome = await run_command(charger, lambda commands: commands.delete_certificate(hash_data))
     return {"status": outcome.value}
+
+
+ACTIONS = (
+    Action(
+        "set_variable_monitoring",
+        {
+            probatio.Required("key"): KEY,
+            probatio.Required("type"): one_of(MonitorKind),
+            probatio.Required("value"): probatio.Coerce(float),
+            probatio.Optional("severity", default=8): probatio.All(
+                probatio.Coerce(int), probatio.Range(0, 9)
+            ),
+            probatio.Optional("monitor_id"): probatio.Coerce(int),
+            probatio.Optional("transaction", default=False): cv.boolean,
+        },
+        set_monitoring,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "clear_variable_monitoring",
+        {
+            probatio.Required("monitor_ids"): IDS,
+        },
+        clear_monitoring,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "get_monitoring_report",
+        {
+            probatio.Optional("keys", default=[]): [KEY],
+            probatio.Optional("criteria", default=[]): [one_of(MonitoringCriterion)],
+        },
+        monitoring_report,
+        SupportsResponse.ONLY,
+    ),
+    Action(
+        "get_report",
+        {
+            probatio.Optional("keys", default=[]): [KEY],
+            probatio.Optional("criteria", default=[]): [one_of(ComponentCriterion)],
+        },
+        report,
+        SupportsResponse.ONLY,
+    ),
+    Action(
+        "get_base_report",
+        {
+            probatio.Optional("report_base", default="FullInventory"): one_of(ReportBase),
+        },
+        base_report,
+        SupportsResponse.ONLY,
+    ),
+    Action(
+        "clear_cache",
+        {},
+        clear_cache,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "get_transaction_status",
+        {
+            probatio.Optional("transaction_id"): cv.string,
+        },
+        transaction_status,
+        SupportsResponse.ONLY,
+    ),
+    Action(
+        "customer_information",
+        {
+            probatio.Optional("report", default=True): cv.boolean,
+            probatio.Optional("clear", default=False): cv.boolean,
+            probatio.Exclusive("id_tag", "customer"): probatio.All(
+                cv.string, probatio.Length(1, 36)
+            ),
+            probatio.Exclusive("customer_identifier", "customer"): probatio.All(
+                cv.string, probatio.Length(1, 64)
+            ),
+        },
+        customer_information,
+        SupportsResponse.ONLY,
+    ),
+    Action(
+        "get_charging_profiles",
+        {
+            probatio.Optional("purpose"): one_of(ProfilePurpose),
+            probatio.Optional("stack_level"): probatio.Coerce(int),
+            probatio.Optional("profile_ids"): IDS,
+        },
+        charging_profiles,
+        SupportsResponse.ONLY,
+    ),
+    Action(
+        "get_installed_certificates",
+        {
+            probatio.Optional("certificate_types", default=[]): [one_of(CertificateType)],
+        },
+        installed_certificates,
+        SupportsResponse.ONLY,
+    ),
+    Action(
+        "install_certificate",
+        {
+            probatio.Required("certificate_type"): one_of(list(CertificateType)[:5]),
+            probatio.Required("certificate"): probatio.All(cv.string, probatio.Length(1, 10000)),
+        },
+        install_certificate,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "delete_certificate",
+        {
+            probatio.Required("hash_algorithm"): one_of(HashAlgorithm),
+            probatio.Required("issuer_name_hash"): probatio.All(cv.string, probatio.Length(1, 128)),
+            probatio.Required("issuer_key_hash"): probatio.All(cv.string, probatio.Length(1, 128)),
+            probatio.Required("serial_number"): probatio.All(cv.string, probatio.Length(1, 40)),
+        },
+        delete_certificate,
+        SupportsResponse.OPTIONAL,
+    ),
+)

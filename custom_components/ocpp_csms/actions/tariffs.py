@@ -10,32 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import probatio
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 
 from ..model.charger import Charger, Connector
-from .commands import charger_commands, invalid
+from .action import Action
+from .commands import invalid, run_command
 
 TARIFF_ID = probatio.All(cv.string, probatio.Length(1, 60))
-
-
-def schemas(base: dict[Any, Any]) -> dict[str, probatio.Schema]:
-    """Return the actions' schemas."""
-    return {
-        "set_default_tariff": probatio.Schema(
-            {
-                **base,
-                probatio.Optional("price_kwh"): probatio.All(
-                    probatio.Coerce(float), probatio.Range(-10, 100)
-                ),
-                probatio.Optional("tariff_id"): TARIFF_ID,
-            }
-        ),
-        "get_tariffs": probatio.Schema(base),
-        "clear_tariffs": probatio.Schema(
-            {**base, probatio.Optional("tariff_ids", default=[]): [TARIFF_ID]}
-        ),
-    }
 
 
 def tariff_of(price: float, currency: str, tariff_id: str | None) -> dict[str, Any]:
@@ -64,8 +46,9 @@ async def set_default_tariff(
         raise invalid("no_currency")
     tariff = tariff_of(float(price), currency, data.get("tariff_id"))
     connector_id = conn.connector_id if conn is not None else 0
-    async with charger_commands(charger) as commands:
-        outcome = await commands.set_default_tariff(connector_id, tariff)
+    outcome = await run_command(
+        charger, lambda commands: commands.set_default_tariff(connector_id, tariff)
+    )
     return {"status": outcome.value, "tariff": tariff}
 
 
@@ -73,8 +56,9 @@ async def get_tariffs(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Read the tariffs the charger holds."""
-    async with charger_commands(charger) as commands:
-        found = await commands.get_tariffs(conn.connector_id if conn is not None else 0)
+    found = await run_command(
+        charger, lambda commands: commands.get_tariffs(conn.connector_id if conn is not None else 0)
+    )
     return {"tariffs": found}
 
 
@@ -82,8 +66,39 @@ async def clear_tariffs(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Remove tariffs (all, or those named)."""
-    async with charger_commands(charger) as commands:
-        results = await commands.clear_tariffs(
+    results = await run_command(
+        charger,
+        lambda commands: commands.clear_tariffs(
             data["tariff_ids"], conn.connector_id if conn is not None else None
-        )
+        ),
+    )
     return {"results": results}
+
+
+ACTIONS = (
+    Action(
+        "set_default_tariff",
+        {
+            probatio.Optional("price_kwh"): probatio.All(
+                probatio.Coerce(float), probatio.Range(-10, 100)
+            ),
+            probatio.Optional("tariff_id"): TARIFF_ID,
+        },
+        set_default_tariff,
+        SupportsResponse.OPTIONAL,
+    ),
+    Action(
+        "get_tariffs",
+        {},
+        get_tariffs,
+        SupportsResponse.ONLY,
+    ),
+    Action(
+        "clear_tariffs",
+        {
+            probatio.Optional("tariff_ids", default=[]): [TARIFF_ID],
+        },
+        clear_tariffs,
+        SupportsResponse.OPTIONAL,
+    ),
+)
