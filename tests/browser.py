@@ -161,10 +161,25 @@ class Browser:
         await self.call("Page.navigate", url=url)
         await asyncio.sleep(1)
 
+    async def open_page(self, url: str, needle: str, timeout: float = 180) -> str:
+        """Go to ``url`` and wait for ``needle``; the page is loaded again once.
+
+        On a busy machine the frontend can sit on "Loading…" for over a minute, or
+        miss a chunk: the first half of the time waits, then one reload gets the
+        second half.
+        """
+        await self.goto(url)
+        try:
+            return await self.wait_text(needle, timeout / 2, shot=False)
+        except AssertionError:
+            await self.call("Page.reload", ignoreCache=True)
+            await asyncio.sleep(1)
+            return await self.wait_text(needle, timeout / 2)
+
     async def text(self) -> str:
         return str(await self.js("window.__text()"))
 
-    async def wait_text(self, needle: str, timeout: float = 30) -> str:
+    async def wait_text(self, needle: str, timeout: float = 60, shot: bool = True) -> str:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -172,11 +187,12 @@ class Browser:
             if needle in text:
                 return text
             if loop.time() > deadline:
-                await self.screenshot(Path(tempfile.gettempdir()) / "ocpp_csms-e2e-failure.png")
+                if shot:
+                    await self.screenshot(Path(tempfile.gettempdir()) / "ocpp_csms-e2e-failure.png")
                 raise AssertionError(f"{needle!r} not on the page; it shows: {text[:3000]}")
             await asyncio.sleep(0.5)
 
-    async def click(self, label: str, timeout: float = 30) -> None:
+    async def click(self, label: str, timeout: float = 60) -> None:
         """Click the innermost clickable element whose text or label is ``label``."""
         script = f"""
         (() => {{
@@ -201,7 +217,7 @@ class Browser:
             await asyncio.sleep(0.5)
         await asyncio.sleep(0.5)
 
-    async def type_into(self, name: str, value: str, timeout: float = 30) -> None:
+    async def type_into(self, name: str, value: str, timeout: float = 60) -> None:
         """Type into the input named ``name``: its name, aria-label, autocomplete,
         or the label of the field element around it."""
         script = TYPE_SCRIPT.replace("__WANT__", json.dumps(name)).replace(

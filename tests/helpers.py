@@ -154,3 +154,33 @@ async def adopted(
     await sim.send_all_status()
     await hass.async_block_till_done()
     return sim
+
+
+# ------------------------------------------------------------ actions
+def device_id(hass: HomeAssistant, ident: str, charger_id: str = "CP1") -> str:
+    """The device id of a charger (``CP1``) or a connector (``CP1/1``)."""
+    from homeassistant.helpers import device_registry as dr
+
+    from custom_components.ocpp_csms.const import DOMAIN
+
+    entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, charger_id)
+    dev_reg = dr.async_get(hass)
+    device = dev_reg.async_get_device_by_identifier((DOMAIN, ident), entry.entry_id)
+    if device is None:
+        device = dev_reg.async_get_child_device_by_identifier((DOMAIN, ident), entry.entry_id)
+    return device.id
+
+
+async def act(hass: HomeAssistant, service: str, data: dict[str, Any], response: bool = False):
+    """Call one of our actions, blocking; with ``response``, return its response."""
+    from custom_components.ocpp_csms.const import DOMAIN
+
+    return await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=response
+    )
+
+
+async def call(hass: HomeAssistant, service: str, **data: Any) -> dict[str, Any]:
+    """Call an action on charger CP1; return CP1's result."""
+    result = await act(hass, service, {"device_id": device_id(hass, "CP1"), **data}, True)
+    return result["chargers"]["CP1"]

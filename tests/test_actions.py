@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -12,18 +10,9 @@ from homeassistant.helpers import device_registry as dr
 from custom_components.ocpp_csms.const import DOMAIN
 
 from .conftest import add_charger_entry
-from .helpers import both_running, model, runtime_of, state, until
+from .helpers import act, both_running, device_id, model, runtime_of, state, until
 
 CONN = "cp1_connector_1"
-
-
-def device_id(hass: HomeAssistant, ident: str, charger_id: str = "CP1") -> str:
-    entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, charger_id)
-    dev_reg = dr.async_get(hass)
-    device = dev_reg.async_get_device_by_identifier((DOMAIN, ident), entry.entry_id)
-    if device is None:
-        device = dev_reg.async_get_child_device_by_identifier((DOMAIN, ident), entry.entry_id)
-    return device.id
 
 
 def _probe(record: tuple) -> bool:
@@ -41,12 +30,6 @@ def _probe(record: tuple) -> bool:
 def commands(sim) -> list:
     """What the CSMS asked of the charger, less what every charger gets when ready."""
     return [r for r in sim.received if not _probe(r)]
-
-
-async def act(hass: HomeAssistant, service: str, data: dict[str, Any], response: bool = False):
-    return await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=response
-    )
 
 
 async def test_start_and_stop_by_device_and_entity(hass: HomeAssistant, charger) -> None:

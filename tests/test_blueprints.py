@@ -11,8 +11,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
-from .helpers import model, until
-from .test_actions import device_id
+from .helpers import device_id, model, until
 
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "ocpp_csms"
 CONN = "cp1_connector_1"

@@ -151,24 +151,26 @@ async def test_the_real_ui(socket_enabled: None, tmp_path: Path) -> None:
         await browser.open()
 
         # 1. log in through the login page
-        await browser.goto(url + "/")
+        await browser.open_page(url + "/", "Log in")
         await browser.type_into("username", "dev")
         await browser.type_into("current-password", "dev")
         await browser.click("Log in")
-        await browser.wait_text("Settings", 60)
+        await browser.wait_text("Settings", 90)
         # Home Assistant asks to confirm HTTP settings that differ from its defaults
         # (here, the port of this test's instance)
         if "Confirm new HTTP server configuration" in await browser.text():
             await browser.click("Confirm")
 
         # 2. add the integration through its config flow
-        await browser.goto(url + "/config/integrations/dashboard/add?domain=ocpp_csms")
-        await browser.wait_text("Do you want to set up OCPP Central System?", 60)
+        await browser.open_page(
+            url + "/config/integrations/dashboard/add?domain=ocpp_csms",
+            "Do you want to set up OCPP Central System?",
+        )
         await browser.click("OK")
-        await browser.wait_text("Listen address", 60)
+        await browser.wait_text("Listen address", 90)
         await browser.type_into("Port", str(ocpp_port))
         await browser.click("Submit")
-        await browser.wait_text("Name and assign", 30)  # the new entry's device
+        await browser.wait_text("Name and assign", 90)  # the new entry's device
         await browser.click("Skip and finish")
         await _until(
             lambda: any(
@@ -193,12 +195,11 @@ async def test_the_real_ui(socket_enabled: None, tmp_path: Path) -> None:
             "--meter-interval",
             "2",
         )
-        await browser.goto(url + "/config/integrations/integration/ocpp_csms")
-        await browser.wait_text("E2E1", 60)
+        await browser.open_page(url + "/config/integrations/integration/ocpp_csms", "E2E1")
         await browser.click("Add")
-        await browser.wait_text("Adopt OCPP charger", 30)
+        await browser.wait_text("Adopt OCPP charger", 90)
         await browser.click("Submit")
-        await browser.wait_text("This password is shown only now", 30)
+        await browser.wait_text("This password is shown only now", 90)
         await browser.screenshot(shots / "e2e-credentials.png")
         await browser.click("Submit")
         charger_log = logs / "charger.log"
@@ -216,8 +217,7 @@ async def test_the_real_ui(socket_enabled: None, tmp_path: Path) -> None:
         # 4. the connector's device page shows live values; charge from the switch
         devices = await _ws(url, token, {"type": "config/device_registry/list"})
         child = next(d for d in devices if ["ocpp_csms", "E2E1/1"] in d["identifiers"])
-        await browser.goto(f"{url}/config/devices/device/{child['id']}")
-        await browser.wait_text("Available", 30)
+        await browser.open_page(f"{url}/config/devices/device/{child['id']}", "Available")
         await browser.screenshot(shots / "e2e-connector.png")
         for _attempt in range(5):  # a toggle drawn while its entity was unavailable
             if not await browser.js(TOGGLE_CHARGING):
@@ -231,11 +231,10 @@ async def test_the_real_ui(socket_enabled: None, tmp_path: Path) -> None:
                 )
                 break
             except AssertionError:
-                await browser.goto(f"{url}/config/devices/device/{child['id']}")
-                await browser.wait_text("Available", 30)
+                await browser.open_page(f"{url}/config/devices/device/{child['id']}", "Available")
         else:
             raise AssertionError("the charging switch did not start the charger")
-        await browser.wait_text("Charging", 30)
+        await browser.wait_text("Charging", 90)
         await browser.screenshot(shots / "e2e-charging.png")
 
         # 5. an automation with an ocpp_csms action, opened in the editor
@@ -255,8 +254,7 @@ async def test_the_real_ui(socket_enabled: None, tmp_path: Path) -> None:
                 ],
             },
         )
-        await browser.goto(f"{url}/config/automation/edit/e2e_cap")
-        await browser.wait_text("Set charge limit", 60)
+        await browser.open_page(f"{url}/config/automation/edit/e2e_cap", "Set charge limit")
         await browser.screenshot(shots / "e2e-automation.png")
     finally:
         await browser.close()

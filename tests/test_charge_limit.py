@@ -15,8 +15,7 @@ from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.model.limit_writer import PROFILE_ID_BASE
 
 from .conftest import add_charger_entry
-from .helpers import model, runtime_of, state, until
-from .test_actions import act, device_id
+from .helpers import act, device_id, model, runtime_of, state, until
 
 CONN = "cp1_connector_1"
 

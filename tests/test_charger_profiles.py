@@ -20,8 +20,7 @@ from custom_components.ocpp_csms.model.charger_profiles import PROFILES, TABLE, 
 from custom_components.ocpp_csms.model.identity import ChargerIdentity
 from custom_components.ocpp_csms.protocol import shared
 
-from .helpers import adopted, model, restart, until
-from .test_actions import act, device_id
+from .helpers import act, adopted, device_id, model, restart, until
 
 
 def test_every_profile_is_sourced_and_well_formed() -> None:

@@ -14,9 +14,8 @@ from homeassistant.core import HomeAssistant
 from custom_components.ocpp_csms.model import charging_limit
 
 from .conftest import add_charger_entry
-from .helpers import model, runtime_of, state, until
+from .helpers import act, device_id, model, runtime_of, state, until
 from .simulator.profiles import APPLY_MUCH_LATER_S
-from .test_actions import act, device_id
 
 CONN = "cpq_connector_1"
 

@@ -15,8 +15,7 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ocpp_csms.const import DOMAIN
 
-from .helpers import enable_entities, model, state, until
-from .test_actions import act, device_id
+from .helpers import act, device_id, enable_entities, model, state, until
 
 FIRMWARE_URL = "https://firmware.example/sim-2.0.0.bin"
 

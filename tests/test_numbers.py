@@ -16,8 +16,7 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ocpp_csms.const import DOMAIN
 
-from .helpers import model, until
-from .test_actions import act, device_id
+from .helpers import act, device_id, model, until
 
 V16 = pytest.mark.parametrize("version", ["1.6"])
 

@@ -14,16 +14,10 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.protocol.registry import VERSIONS
 
-from .helpers import until
-from .test_actions import act, device_id
+from .helpers import act, call, device_id, until
 
 V2X = pytest.mark.parametrize("version", ["2.0.1", "2.1"])
 PEM = "-----BEGIN CERTIFICATE-----\nMIIBroot\n-----END CERTIFICATE-----"
-
-
-async def call(hass: HomeAssistant, service: str, **data: Any) -> dict[str, Any]:
-    result = await act(hass, service, {"device_id": device_id(hass, "CP1"), **data}, True)
-    return result["chargers"]["CP1"]
 
 
 @V2X

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from homeassistant.core import HomeAssistant
 
-from .helpers import model, restart, state, until
-from .test_actions import act, device_id
+from .helpers import act, device_id, model, restart, state, until
 
 CONN = "cp1_connector_1"
 PRICES = "sensor.electricity_prices"

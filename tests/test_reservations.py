@@ -16,8 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.ocpp_csms.const import DOMAIN
 
-from .helpers import enable_entities, model, restart, state, until
-from .test_actions import act, device_id
+from .helpers import act, device_id, enable_entities, model, restart, state, until
 
 SENSOR = "sensor.cp1_connector_1_reservation"
 EVENT = "event.cp1_connector_1_reservation"

@@ -9,8 +9,7 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ocpp_csms.const import DOMAIN, STORAGE_KEY
 
-from .helpers import model, restart, state, until
-from .test_actions import act, device_id
+from .helpers import act, device_id, model, restart, state, until
 
 CONN = "cp1_connector_1"
 

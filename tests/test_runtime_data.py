@@ -19,8 +19,7 @@ from custom_components.ocpp_csms.const import (
 )
 
 from .conftest import add_charger_entry
-from .helpers import state, until
-from .test_actions import act, device_id
+from .helpers import act, device_id, state, until
 
 
 def _charger_entry(hass: HomeAssistant, charger_id: str) -> MockConfigEntry:

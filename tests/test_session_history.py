@@ -18,8 +18,7 @@ from homeassistant.util import dt as dt_util
 from custom_components.ocpp_csms.const import CONF_FIXED_PRICE, CONF_PRICE_ENTITY, DOMAIN
 from custom_components.ocpp_csms.hub.persistence import HISTORY_STORAGE_KEY
 
-from .helpers import restart, state, until
-from .test_actions import device_id
+from .helpers import device_id, restart, state, until
 
 COST = "sensor.cp1_connector_1_session_cost"
 

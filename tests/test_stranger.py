@@ -23,8 +23,7 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 from custom_components.ocpp_csms.const import DOMAIN
 
 from .conftest import add_charger_entry
-from .helpers import model, state, until
-from .test_actions import act, device_id
+from .helpers import act, device_id, model, state, until
 
 STRANGER = Path(__file__).parent / "stranger"
 CONN = "cp1_connector_1"

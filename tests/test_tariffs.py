@@ -10,9 +10,7 @@ from homeassistant.exceptions import ServiceValidationError
 
 from custom_components.ocpp_csms.const import CONF_FIXED_PRICE, DOMAIN
 
-from .helpers import model, state, until
-from .test_actions import act, device_id
-from .test_operations import call
+from .helpers import act, call, device_id, model, state, until
 
 COST = "sensor.cp1_connector_1_session_cost"
 

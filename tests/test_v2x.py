@@ -20,8 +20,7 @@ from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.model.limit_writer import PROFILE_ID_BASE
 
 from .conftest import add_charger_entry
-from .helpers import model, runtime_of, state, until
-from .test_actions import act, device_id
+from .helpers import act, device_id, model, runtime_of, state, until
 
 V2X = pytest.mark.parametrize("version", ["2.0.1", "2.1"])
 CONN = "cp1_connector_1"
