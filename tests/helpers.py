@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -184,3 +185,32 @@ async def call(hass: HomeAssistant, service: str, **data: Any) -> dict[str, Any]
     """Call an action on charger CP1; return CP1's result."""
     result = await act(hass, service, {"device_id": device_id(hass, "CP1"), **data}, True)
     return result["chargers"]["CP1"]
+
+
+# ------------------------------------------------------------ time
+class Clock:
+    """Moves time forward without sleeping: the model's clock, then Home Assistant's
+    timers up to the new moment (``async_fire_time_changed``). Websockets keep
+    real time (their keep-alives would fire under a frozen clock)."""
+
+    def __init__(self, hass: HomeAssistant, monkeypatch: Any) -> None:
+        from custom_components.ocpp_csms.model import clock
+
+        self._hass = hass
+        self._real = clock.now
+        self.offset = timedelta(0)
+        monkeypatch.setattr(clock, "now", self.now)
+
+    def now(self) -> datetime:
+        """The moved time."""
+        return self._real() + self.offset
+
+    async def skip(self, seconds: float) -> datetime:
+        """Move forward; the timers due by then run; return the new moment."""
+        from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+        self.offset += timedelta(seconds=seconds)
+        moment = self.now()
+        async_fire_time_changed(self._hass, moment)
+        await self._hass.async_block_till_done()
+        return moment

@@ -15,7 +15,7 @@ from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.model.limit_writer import PROFILE_ID_BASE
 
 from .conftest import add_charger_entry
-from .helpers import act, device_id, model, runtime_of, state, until
+from .helpers import Clock, act, device_id, model, runtime_of, state, until
 
 CONN = "cp1_connector_1"
 
@@ -207,18 +207,23 @@ async def test_offline_limit_is_kept_and_sent_on_reconnect(
     await until(hass, lambda: sim.connectors[1].limit_amps() == 7)
 
 
-async def test_charging_schedule_is_stepped(hass: HomeAssistant, charger) -> None:
-    from datetime import UTC, datetime, timedelta
+async def test_charging_schedule_is_stepped(
+    hass: HomeAssistant, charger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A schedule goes up whole, the charger steps it by itself, and when it ends
+    the limit is lifted. Time is moved, not waited for (the model's clock and Home
+    Assistant's timers)."""
+    from datetime import timedelta
 
-    now = datetime.now(UTC)
+    clock = Clock(hass, monkeypatch)
+    now = clock.now()
     await charger.start_transaction(1)
     periods = [
         {"start": (now - timedelta(minutes=1)).isoformat(), "amps": 8},
-        # seconds apart, so that a loaded test machine still sees the first step
-        {"start": (now + timedelta(seconds=2)).isoformat(), "amps": 12},
+        {"start": (now + timedelta(minutes=1)).isoformat(), "amps": 12},
         {
-            "start": (now + timedelta(seconds=4)).isoformat(),
-            "end": (now + timedelta(seconds=6)).isoformat(),
+            "start": (now + timedelta(minutes=2)).isoformat(),
+            "end": (now + timedelta(minutes=3)).isoformat(),
             "amps": 6,
         },
     ]
@@ -227,16 +232,15 @@ async def test_charging_schedule_is_stepped(hass: HomeAssistant, charger) -> Non
     assert charger.connectors[1].limit_amps() == 8
     # the charger takes 24 periods: the whole schedule went up as one profile
     assert [p["periods"] for p in sent_profiles(charger)] == [3]
-    seen = set()
-
-    def step() -> bool:
-        seen.add(charger.connectors[1].limit_amps())
-        return charger.connectors[1].limit_amps() == 16
-
-    await until(hass, step, timeout=10)  # after the last period: no limit
-    assert {12, 6} <= seen
+    conn = charger.connectors[1]
+    applied = []
+    for seconds in (61, 60, 60):  # into the second step, the third, past the end
+        moment = await clock.skip(seconds)
+        await until(hass, lambda: True)
+        applied.append(conn.engine.limit_amps(conn, moment))
+    assert applied == [12, 6, 16]  # 16: the connector's own maximum, no limit
+    await until(hass, lambda: model(hass).connectors[1].desired.schedule == [])
     assert len(sent_profiles(charger)) == 1  # the charger stepped by itself
-    assert model(hass).connectors[1].desired.schedule == []
 
 
 async def test_schedule_period_ending_before_it_starts(hass: HomeAssistant, charger) -> None:

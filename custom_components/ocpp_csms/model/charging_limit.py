@@ -19,9 +19,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from . import clock
 from .commands import CommandError, LimitPurpose, LimitUnit
 from .desired_limit import LimitValue
 from .errors import InvalidCommand
@@ -52,7 +53,7 @@ STATION_LIMIT_SPACING = timedelta(seconds=60)
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _allowed(conn: Connector, limits: list[LimitValue | None]) -> None:

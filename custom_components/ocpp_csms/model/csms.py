@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from . import clock
 from .central import CsmsSettings, Emit, Saving
 from .charger import PLUGGED_STATUSES, BootStatus, Charger, Connector, ConnectorStatus
 from .charger_profiles import profile_for
@@ -49,7 +50,7 @@ class MeterSample:
 
 def utcnow() -> datetime:
     """Return the time now, in UTC."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def is_register(value: SampledValue) -> bool:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from . import clock
 from .commands import CommandError, LimitUnit
 from .limit_check import EffectiveLimit, LimitSource
 from .limit_result import LimitResult, offered
@@ -65,7 +65,7 @@ async def composite_limit(
         charger.composite_supported = False
         return None
     charger.composite_supported = True
-    period = schedule.period_at(datetime.now(UTC))
+    period = schedule.period_at(clock.now())
     if period is None and schedule.periods:
         period = schedule.periods[0]  # the charger's clock is a little behind
     if period is None:

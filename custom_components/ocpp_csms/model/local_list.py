@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from . import clock
 from .authorization import AuthStatus, Tag, TagList, TagPolicy
 from .commands import CommandError
 from .local_entries import LocalEntry
@@ -89,7 +90,7 @@ class LocalLists:
     async def _sync(self, charger: Charger) -> None:
         if charger.capabilities.local_auth_list is not True or not charger.connected:
             return
-        target = wanted(self._csms.tags.tags, datetime.now(UTC))
+        target = wanted(self._csms.tags.tags, clock.now())
         if charger.protocol == "1.6":  # idTag is at most 20 characters there
             target = {k: e for k, e in target.items() if len(e.id_tag) <= 20}
         sent = charger.local_list

@@ -10,10 +10,10 @@ of any charger ever share one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from . import clock
 from .events import EVENT_RESERVATION
 from .operations import Reservation
 
@@ -90,7 +90,7 @@ class Reservations:
 
     def restored(self, charger: Charger) -> None:
         """Arm the timers of a charger's stored reservations; end those already over."""
-        now = datetime.now(UTC)
+        now = clock.now()
         for reservation in list(charger.reservations.values()):
             if reservation.expires <= now:
                 self.end(charger, reservation.reservation_id, ReservationEnd.EXPIRED)

@@ -6,9 +6,10 @@ transaction id never meet.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from . import clock
 from .energy import plausible_step
 from .events import EVENT_SESSION_ENDED, EVENT_SESSION_STARTED
 from .session_cost import credit_cost, start_costing
@@ -163,7 +164,7 @@ class Sessions:
         charger.ended_transactions.append(tx.transaction_id)
         del charger.ended_transactions[:-ENDED_KEPT]
         self._csms.persistence.now(charger)
-        self._csms.history.add(record_of(tx, self._csms.settings.currency), datetime.now(UTC))
+        self._csms.history.add(record_of(tx, self._csms.settings.currency), clock.now())
         event = _ended_event(tx, stopped)
         conn.session_happenings.add("ended", event)
         conn.notify()

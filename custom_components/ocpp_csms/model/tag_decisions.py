@@ -10,9 +10,10 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from . import clock
 from .authorization import AuthStatus, TagDecision, TagList, TagPolicy
 from .events import EVENT_TAG_PRESENTED
 
@@ -60,7 +61,7 @@ class TagDecisions:
 
     async def authorize(self, charger: Charger, id_tag: str, context: str) -> TagDecision:
         """Decide a tag by the list and the policy, asking an automation if so set."""
-        now = datetime.now(UTC)
+        now = clock.now()
         decision = self.tags.decide(id_tag, now, self.policy)
         if self._may_ask(decision, context):
             answer = self._reused(id_tag)
@@ -74,7 +75,7 @@ class TagDecisions:
 
     def decide_offline(self, charger: Charger, id_tag: str, context: str) -> TagDecision:
         """Decide a tag by the list alone (a stop, or a tag already charging)."""
-        now = datetime.now(UTC)
+        now = clock.now()
         decision = self.tags.decide(id_tag, now, self.policy)
         self._record(charger, decision, context, now)
         return decision
