@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.ocpp_csms.protocol.variables import format_key, parse_key
+from custom_components.ocpp_csms.protocol.ocpp2.variables import format_key, parse_key
 
 
 @pytest.mark.parametrize(

@@ -42,8 +42,7 @@ from .hub.log_uploads import UploadView
 from .hub.runtime import CsmsRuntime, csms_entry, get_runtime
 from .hub.tags import async_migrate_allow_list
 from .model import choices
-from .protocol.ocpp_lib import validate_in_event_loop
-from .protocol.registry import VERSIONS
+from .protocol.registry import VERSIONS, prepare_validation
 from .services import async_setup_services
 
 _LOGGER = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions and the log upload endpoint (the runtime is the CSMS entry's)."""
     # Schema validation in the loop with compiled validators, not a thread hop each.
-    await hass.async_add_executor_job(validate_in_event_loop)
+    await hass.async_add_executor_job(prepare_validation)
     async_setup_services(hass)
     # log uploads to Home Assistant itself (http is a dependency: it is set up)
     hass.http.register_view(UploadView(lambda: get_runtime(hass).log_uploads))

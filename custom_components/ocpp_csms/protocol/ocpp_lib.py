@@ -17,6 +17,7 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
     import logging
+    from collections.abc import Iterable
 
     def on(action: Any, *, skip_schema_validation: bool = False) -> Callable[[Handler], Handler]:
         """Route a charger's call of ``action`` to the handler."""
@@ -86,7 +87,7 @@ if TYPE_CHECKING:
     CallResult: Any
     MessageType: Any
 
-    def validate_in_event_loop() -> None:
+    def validate_in_event_loop(versions: Iterable[str]) -> None:
         """Compile every schema validator, then validate in the event loop."""
 
     def validate(message: Any, version: str) -> None:
@@ -146,7 +147,7 @@ else:
         if check is None or not check(message.payload):
             _validate_payload(message, version)
 
-    def validate_in_event_loop() -> None:
+    def validate_in_event_loop(versions: Iterable[str]) -> None:
         """Compile every schema validator once, then validate in the event loop.
 
         The library validates each message in an executor thread by default; the
@@ -163,12 +164,16 @@ else:
         decimal_16 = {("SetChargingProfile", 2), ("RemoteStartTransaction", 2)}
         decimal_16.add(("GetCompositeSchedule", 3))
         root = Path(ocpp.messages.__file__).parent
-        for version, folder in (("1.6", "v16"), ("2.0.1", "v201"), ("2.1", "v21")):
-            for schema in sorted((root / folder / "schemas").glob("*.json")):
+        for version in sorted(versions):
+            folder = root / ("v" + version.replace(".", "")) / "schemas"
+            files = sorted(folder.glob("*.json"))
+            # 1.6 names a request's schema by its action alone; 2.x adds "Request"
+            bare_requests = not any(f.stem.endswith("Request") for f in files)
+            for schema in files:
                 name = schema.stem
                 if name.endswith("Response"):
                     action, kind = name.removesuffix("Response"), 3
-                elif version == "1.6" or name.endswith("Request"):
+                elif bare_requests or name.endswith("Request"):
                     action, kind = name.removesuffix("Request"), 2
                 else:
                     continue  # a 2.1 SEND frame's schema: no Call or CallResult

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .adapter import AdapterFactory
-from .v2x import V201Adapter
-from .v16 import V16Adapter
-from .v21 import V21Adapter
+from .ocpp2.adapter import V201Adapter
+from .ocpp2.v21 import V21Adapter
+from .ocpp16.adapter import V16Adapter
+from .ocpp_lib import validate_in_event_loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,13 @@ class VersionSpec:
     subprotocol: str  # offered by the charger in Sec-WebSocket-Protocol
     adapter: AdapterFactory
     triggerable: frozenset[str]
+    # the ocpp library's version whose schemas and classes the adapter uses
+    library_version: str = ""
+
+    @property
+    def schemas(self) -> str:
+        """Return the ocpp library's version of this version's schemas."""
+        return self.library_version or self.name
 
 
 # Newest first: when a charger offers several, the first one it offers here wins.
@@ -37,5 +45,14 @@ VERSIONS: dict[str, VersionSpec] = {
 }
 # A charger that offers no subprotocol speaks this.
 DEFAULT_VERSION = "1.6"
-SUBPROTOCOLS = {spec.subprotocol: spec.name for spec in VERSIONS.values()}
 ALL_TRIGGERABLE = sorted(set().union(*(spec.triggerable for spec in VERSIONS.values())))
+
+
+def subprotocols() -> dict[str, str]:
+    """Return each websocket subprotocol's version (as the registry is now)."""
+    return {spec.subprotocol: spec.name for spec in VERSIONS.values()}
+
+
+def prepare_validation() -> None:
+    """Compile the schema checks of every version's library schemas (blocking I/O)."""
+    validate_in_event_loop({spec.schemas for spec in VERSIONS.values()})

@@ -21,8 +21,9 @@ from websockets.exceptions import ConnectionClosed
 from ..const import LOGGER_NAME
 from ..model.charger import BootStatus
 from ..model.csms import Csms
+from ..protocol import registry
 from ..protocol.adapter import ChargerAdapter
-from ..protocol.registry import DEFAULT_VERSION, SUBPROTOCOLS, VERSIONS
+from ..protocol.registry import DEFAULT_VERSION
 from .admission import Admission
 from .server import CsmsServer, ServerLimits
 
@@ -171,7 +172,7 @@ class ConnectionManager:
             self._serve_charger,
             versions=self.allowed_versions,
             admission=self.admission,
-            subprotocols=SUBPROTOCOLS,
+            subprotocols=registry.subprotocols(),
             default_version=DEFAULT_VERSION,
             ssl_context=ssl_context,
             limits=self.limits,
@@ -196,7 +197,7 @@ class ConnectionManager:
     def allowed_versions(self, charger_id: str) -> list[str]:
         """Return the versions a charger may use (one, when pinned)."""
         pinned = self.pinned_versions.get(charger_id)
-        return [pinned] if pinned else list(VERSIONS)
+        return [pinned] if pinned else list(registry.VERSIONS)
 
     def spawn(self, charger_id: str, coro: Coroutine[Any, Any, Any]) -> None:
         """Run a follow-up tied to the charger's connection; dropped when offline."""
@@ -215,7 +216,9 @@ class ConnectionManager:
 
     async def _serve_charger(self, charger_id: str, version: str, ws: ServerConnection) -> None:
         charger = self.csms.attach_charger(charger_id)
-        adapter = VERSIONS[version].adapter(charger, self.csms, ws, self.settings.response_timeout)
+        adapter = registry.VERSIONS[version].adapter(
+            charger, self.csms, ws, self.settings.response_timeout
+        )
         old = self._links.get(charger_id)
         # The newest connection wins at once; the old one stops being served now and
         # is closed in the background (a peer that stopped reading cannot delay us).

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..model.authorization import TagDecision
-from ..model.charger import ConnectorStatus
-from ..model.csms import MeterSample, is_register
-from ..model.errors import InvalidInput
-from ..model.transaction import StopReason, Transaction
-from .ocpp_lib import after, on
-from .v2x_operations import V2xOperations
+from ...model.authorization import TagDecision
+from ...model.charger import ConnectorStatus
+from ...model.csms import MeterSample, is_register
+from ...model.errors import InvalidInput
+from ...model.transaction import StopReason, Transaction
+from ..ocpp_lib import after, on
+from ..shared import SharedHandlers
 
 COST_ENABLED = "TariffCostCtrlr/Enabled.Cost"  # the charger shows running costs
 
@@ -57,7 +57,7 @@ def _register_wh(samples: list[MeterSample], context: str | None = None) -> floa
     return found
 
 
-class V2xTransactions(V2xOperations):
+class Ocpp2Sessions(SharedHandlers):
     """The 2.x session messages; mixed before the version's ocpp class."""
 
     @on("TransactionEvent")

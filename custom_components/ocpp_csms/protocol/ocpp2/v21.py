@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..model.commands import CommandOutcome
-from ..model.operations import Report
-from ..model.profiles import SchedulePeriod
-from .ocpp_lib import Action21, ChargePoint21, on
-from .v2x import TRIGGERABLE, V2xHandlers
+from ...model.commands import CommandOutcome
+from ...model.operations import Report
+from ...model.profiles import SchedulePeriod
+from ..ocpp_lib import Action21, ChargePoint21, on
+from .adapter import TRIGGERABLE, Ocpp2Handlers
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -21,7 +21,7 @@ SEND = 6  # 2.1: a message that gets no answer (NotifyPeriodicEventStream)
 CALLRESULTERROR = 5  # 2.1: the charger found our CallResult invalid
 
 
-class V21Adapter(V2xHandlers, ChargePoint21):
+class V21Adapter(Ocpp2Handlers, ChargePoint21):
     """OCPP 2.1."""
 
     protocol_version = "2.1"

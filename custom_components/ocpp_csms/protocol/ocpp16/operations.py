@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model.commands import CommandError, CommandOutcome
-from ..model.errors import InvalidCommand
-from ..model.operations import FirmwareRequest, LogRequest, Report, Reservation
-from .inputs import ocpp_time
-from .shared import SharedHandlers, firmware_of
+from ...model.commands import CommandError, CommandOutcome
+from ...model.errors import InvalidCommand
+from ...model.operations import FirmwareRequest, LogRequest, Report, Reservation
+from ..inputs import ocpp_time
+from ..shared import SharedHandlers, firmware_of
 
 # Certificate types as the model (and 2.x) name them, in 1.6 security-extension terms.
 CERTIFICATE_TYPES = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..model.authorization import AuthStatus, TagDecision
-from ..model.commands import (
+from ...model.authorization import AuthStatus, TagDecision
+from ...model.commands import (
     CommandError,
     CommandOutcome,
     ConfigurationResult,
@@ -15,15 +15,15 @@ from ..model.commands import (
     ResetKind,
     SamplingKeys,
 )
-from ..model.identity import Capabilities, ChargerIdentity
-from ..model.local_entries import LocalEntry
-from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
-from ..model.transaction import StopReason
-from .inputs import connector_status, ocpp_time
-from .ocpp_lib import Action16 as Action
-from .ocpp_lib import ChargePoint16 as ChargePoint
-from .ocpp_lib import PropertyConstraintViolationError, after, on
-from .v16_operations import EXTENDED_TRIGGERS, V16Operations
+from ...model.identity import Capabilities, ChargerIdentity
+from ...model.local_entries import LocalEntry
+from ...model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
+from ...model.transaction import StopReason
+from ..inputs import connector_status, ocpp_time
+from ..ocpp_lib import Action16 as Action
+from ..ocpp_lib import ChargePoint16 as ChargePoint
+from ..ocpp_lib import PropertyConstraintViolationError, after, on
+from .operations import EXTENDED_TRIGGERS, V16Operations
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model.charger import Charger, ConnectorStatus
-from ..model.csms import Csms
-from ..model.errors import InvalidInput
-from ..model.maintenance import snake
-from ..model.reservations import ReservationEnd
-from .inputs import connector_status
-from .ocpp_lib import on
-from .report_collector import ReportCollector
-from .shared import SharedHandlers
+from ...model.charger import Charger, ConnectorStatus
+from ...model.csms import Csms
+from ...model.errors import InvalidInput
+from ...model.maintenance import snake
+from ...model.reservations import ReservationEnd
+from ..inputs import connector_status
+from ..ocpp_lib import on
+from ..report_collector import ReportCollector
+from ..shared import SharedHandlers
 from .variables import format_key
 
 
@@ -27,7 +27,7 @@ def _int_or_none(value: str) -> int | None:
         return None
 
 
-class V2xReports(SharedHandlers):
+class Ocpp2Reports(SharedHandlers):
     """What 2.x chargers report outside sessions: inventory, events, notices."""
 
     def __init__(self, charger: Charger, csms: Csms, connection: Any, timeout: float) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model.commands import CommandError, CommandOutcome
-from ..model.errors import InvalidCommand
-from ..model.operations import (
+from ...model.commands import CommandError, CommandOutcome
+from ...model.errors import InvalidCommand
+from ...model.operations import (
     DisplayMessage,
     FirmwareRequest,
     LogRequest,
@@ -20,9 +20,9 @@ from ..model.operations import (
     Report,
     Reservation,
 )
-from .inputs import ocpp_time
-from .shared import firmware_of
-from .v2x_reports import V2xReports
+from ..inputs import ocpp_time
+from ..report_collector import ReportCollector
+from ..shared import SharedHandlers, firmware_of
 from .variables import KEY_SYNTAX, parse_key
 
 LOG_TYPES = {"diagnostics": "DiagnosticsLog", "security": "SecurityLog"}
@@ -42,8 +42,10 @@ def _component_variables(keys: list[str]) -> list[dict[str, Any]] | None:
     return [{"component": c, "variable": v} for c, v in pairs] or None
 
 
-class V2xOperations(V2xReports):
+class Ocpp2Operations(SharedHandlers):
     """The 2.x operations; mixed before the version's ocpp class."""
+
+    reports: ReportCollector  # the reports part's (``Ocpp2Reports``)
 
     async def _reported(self, request_id: int, payload: Any) -> Report:
         """Send a request whose answer comes as a report in parts; return the parts."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model.commands import (
+from ...model.commands import (
     CommandOutcome,
     ConfigurationResult,
     LimitPurpose,
@@ -17,14 +17,16 @@ from ..model.commands import (
     ResetKind,
     SamplingKeys,
 )
-from ..model.errors import InvalidCommand
-from ..model.identity import Capabilities, ChargerIdentity
-from ..model.local_entries import LocalEntry
-from ..model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
-from .inputs import connector_status as _connector_status
-from .inputs import ocpp_time
-from .ocpp_lib import Action201, ChargePoint201, after, on
-from .v2x_transactions import V2xTransactions, token_info
+from ...model.errors import InvalidCommand
+from ...model.identity import Capabilities, ChargerIdentity
+from ...model.local_entries import LocalEntry
+from ...model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
+from ..inputs import connector_status as _connector_status
+from ..inputs import ocpp_time
+from ..ocpp_lib import Action201, ChargePoint201, after, on
+from .operations import Ocpp2Operations
+from .reports import Ocpp2Reports
+from .sessions import Ocpp2Sessions, token_info
 from .variables import KEY_SYNTAX, format_key, parse_key
 
 GET_VARIABLES_BATCH = 20
@@ -62,7 +64,7 @@ SMART_CHARGING_VARIABLES = [
 ]
 
 
-class V2xHandlers(V2xTransactions):
+class Ocpp2Handlers(Ocpp2Sessions, Ocpp2Operations, Ocpp2Reports):
     """Handlers and commands common to 2.0.1 and 2.1; mixed before the ocpp class."""
 
     sampling_keys = SamplingKeys(
@@ -299,7 +301,7 @@ class V2xHandlers(V2xTransactions):
         )
 
 
-class V201Adapter(V2xHandlers, ChargePoint201):
+class V201Adapter(Ocpp2Handlers, ChargePoint201):
     """OCPP 2.0.1."""
 
     protocol_version = "2.0.1"
