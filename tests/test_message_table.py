@@ -29,7 +29,7 @@ def test_what_it_says_is_sent_is_sent_by_the_code() -> None:
     """Each message named as sent appears in the adapters' code (a call they build)."""
     source = "".join(
         p.read_text()
-        for p in (Path(__file__).parent.parent / "custom_components/ocpp_csms/protocol").glob(
+        for p in (Path(__file__).parent.parent / "custom_components/ocpp_csms/protocol").rglob(
             "*.py"
         )
     )
