@@ -24,7 +24,7 @@ from ..model.choices import (
     ProfilePurpose,
     ReportBase,
 )
-from ..model.operations import Monitor
+from ..model.operations import CertificateHash, Monitor
 from .action import Action
 from .commands import run_command
 from .fields import one_of
@@ -180,12 +180,12 @@ async def delete_certificate(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Delete an installed certificate."""
-    hash_data = {
-        "hashAlgorithm": data["hash_algorithm"],
-        "issuerNameHash": data["issuer_name_hash"],
-        "issuerKeyHash": data["issuer_key_hash"],
-        "serialNumber": data["serial_number"],
-    }
+    hash_data = CertificateHash(
+        data["hash_algorithm"],
+        data["issuer_name_hash"],
+        data["issuer_key_hash"],
+        data["serial_number"],
+    )
     outcome = await run_command(charger, lambda commands: commands.delete_certificate(hash_data))
     return {"status": outcome.value}
 

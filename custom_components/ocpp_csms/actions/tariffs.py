@@ -14,22 +14,11 @@ from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 
 from ..model.charger import Charger, Connector
+from ..model.operations import Tariff
 from .action import Action
 from .commands import invalid, run_command
 
 TARIFF_ID = probatio.All(cv.string, probatio.Length(1, 60))
-
-
-def tariff_of(price: float, currency: str, tariff_id: str | None) -> dict[str, Any]:
-    """Return a 2.1 TariffType of one energy price."""
-    return {
-        "tariffId": tariff_id or f"ha-{price:g}-{currency}"[:60],
-        "currency": currency,
-        "description": [
-            {"format": "UTF8", "language": "en", "content": f"{price:g} {currency}/kWh"}
-        ],
-        "energy": {"prices": [{"priceKwh": price}]},
-    }
 
 
 async def set_default_tariff(
@@ -44,12 +33,12 @@ async def set_default_tariff(
     currency = hass.config.currency
     if not currency:
         raise invalid("no_currency")
-    tariff = tariff_of(float(price), currency, data.get("tariff_id"))
+    tariff = Tariff.of(float(price), currency, data.get("tariff_id"))
     connector_id = conn.connector_id if conn is not None else 0
     outcome = await run_command(
         charger, lambda commands: commands.set_default_tariff(connector_id, tariff)
     )
-    return {"status": outcome.value, "tariff": tariff}
+    return {"status": outcome.value, "tariff": tariff.as_dict()}
 
 
 async def get_tariffs(

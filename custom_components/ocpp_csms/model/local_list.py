@@ -91,10 +91,10 @@ class LocalLists:
         if charger.capabilities.local_auth_list is not True or not charger.connected:
             return
         target = wanted(self._csms.tags.tags, clock.now())
-        if charger.protocol == "1.6":  # idTag is at most 20 characters there
-            target = {k: e for k, e in target.items() if len(e.id_tag) <= 20}
-        sent = charger.local_list
         commands = charger.require_commands()
+        longest = commands.id_tag_max_length  # tags its version cannot carry stay out
+        target = {k: e for k, e in target.items() if len(e.id_tag) <= longest}
+        sent = charger.local_list
         version = sent.version + 1
         if sent.entries is None and not target:
             return  # no tags yet: the charger's own list is left alone

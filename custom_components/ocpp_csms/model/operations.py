@@ -112,3 +112,35 @@ class Monitor:
     severity: int = 8
     monitor_id: int | None = None  # to replace a monitor
     transaction: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateHash:
+    """What identifies an installed certificate."""
+
+    hash_algorithm: str  # SHA256, SHA384, SHA512
+    issuer_name_hash: str
+    issuer_key_hash: str
+    serial_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    """A tariff of one energy price, as a charger shows and charges it (OCPP 2.1)."""
+
+    tariff_id: str
+    currency: str
+    price_kwh: float
+
+    @classmethod
+    def of(cls, price: float, currency: str, tariff_id: str | None = None) -> Tariff:
+        """Return the tariff of a price; its id names the price unless given."""
+        return cls(tariff_id or f"ha-{price:g}-{currency}"[:60], currency, price)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the tariff as an action answers it."""
+        return {
+            "tariff_id": self.tariff_id,
+            "currency": self.currency,
+            "price_kwh": self.price_kwh,
+        }

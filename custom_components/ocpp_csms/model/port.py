@@ -20,12 +20,14 @@ if TYPE_CHECKING:
     from .identity import Capabilities
     from .local_entries import LocalEntry
     from .operations import (
+        CertificateHash,
         DisplayMessage,
         FirmwareRequest,
         LogRequest,
         Monitor,
         Report,
         Reservation,
+        Tariff,
     )
     from .profiles import ChargingProfile, CompositeSchedule
 
@@ -97,10 +99,10 @@ class ChargerOperations(Protocol):
     async def install_certificate(self, certificate_type: str, certificate: str) -> CommandOutcome:
         """Install a root certificate."""
 
-    async def delete_certificate(self, hash_data: dict[str, Any]) -> CommandOutcome:
+    async def delete_certificate(self, hash_data: CertificateHash) -> CommandOutcome:
         """Delete an installed certificate by its hash data."""
 
-    async def set_default_tariff(self, connector_id: int, tariff: dict[str, Any]) -> CommandOutcome:
+    async def set_default_tariff(self, connector_id: int, tariff: Tariff) -> CommandOutcome:
         """Give the charger the tariff it shows and charges (OCPP 2.1)."""
 
     async def get_tariffs(self, connector_id: int) -> Report:
@@ -148,6 +150,8 @@ class ChargerCommands(ChargerOperations, Protocol):
 
     # the configuration keys of what the charger samples (model/meter_setup.py)
     sampling_keys: SamplingKeys
+    # the longest idTag / idToken its version carries (1.6: 20, 2.x: 36)
+    id_tag_max_length: int
 
     async def get_configuration(self, keys: list[str]) -> ConfigurationResult:
         """Read configuration keys (all of them for an empty list)."""

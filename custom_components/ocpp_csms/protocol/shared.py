@@ -53,6 +53,8 @@ class SharedHandlers(VersionGaps):
     """The handlers and commands every version adapter shares."""
 
     # The messages this version's TriggerMessage can ask for; set by each adapter.
+    # The longest idToken the version carries (2.x IdTokenType; 1.6 sets 20).
+    id_tag_max_length = 36
     triggerable: frozenset[str] = frozenset()
     # Set by a handler that opened a session; its limit is sent once the charger
     # has our answer (it must know the transaction id first).

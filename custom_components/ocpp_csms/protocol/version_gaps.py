@@ -13,12 +13,14 @@ from typing import Any, NoReturn
 from ..model.commands import CommandOutcome
 from ..model.errors import NotInVersion
 from ..model.operations import (
+    CertificateHash,
     DisplayMessage,
     FirmwareRequest,
     LogRequest,
     Monitor,
     Report,
     Reservation,
+    Tariff,
 )
 from .adapter import AdapterBase
 
@@ -91,10 +93,10 @@ class VersionGaps(AdapterBase):
     async def install_certificate(self, certificate_type: str, certificate: str) -> CommandOutcome:
         self._missing("certificate management", f"{V2X}, and 1.6 with its security extension")
 
-    async def delete_certificate(self, hash_data: dict[str, Any]) -> CommandOutcome:
+    async def delete_certificate(self, hash_data: CertificateHash) -> CommandOutcome:
         self._missing("certificate management", f"{V2X}, and 1.6 with its security extension")
 
-    async def set_default_tariff(self, connector_id: int, tariff: dict[str, Any]) -> CommandOutcome:
+    async def set_default_tariff(self, connector_id: int, tariff: Tariff) -> CommandOutcome:
         self._missing("tariffs", V21)
 
     async def get_tariffs(self, connector_id: int) -> Report:

@@ -76,6 +76,7 @@ class V16Adapter(V16Operations, ChargePoint):
 
     protocol_version = "1.6"
     station_connector = 0
+    id_tag_max_length = 20  # IdToken is CiString20Type
     sampling_keys = SamplingKeys(
         measurands="MeterValuesSampledData",
         interval="MeterValueSampleInterval",

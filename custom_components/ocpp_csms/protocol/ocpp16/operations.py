@@ -8,11 +8,17 @@ management. What 1.6 lacks stays refused by VersionGaps.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
 
 from ...model.commands import CommandError, CommandOutcome
 from ...model.errors import InvalidCommand
-from ...model.operations import FirmwareRequest, LogRequest, Report, Reservation
+from ...model.operations import (
+    CertificateHash,
+    FirmwareRequest,
+    LogRequest,
+    Report,
+    Reservation,
+)
 from ..inputs import ocpp_time
 from ..shared import SharedHandlers, firmware_of
 
@@ -112,8 +118,8 @@ class V16Operations(SharedHandlers):
             )
         )
 
-    async def delete_certificate(self, hash_data: dict[str, Any]) -> CommandOutcome:
+    async def delete_certificate(self, hash_data: CertificateHash) -> CommandOutcome:
         """DeleteCertificate (security extension)."""
         return await self.request_status(
-            self._call.DeleteCertificate(certificate_hash_data=hash_data)
+            self._call.DeleteCertificate(certificate_hash_data=asdict(hash_data))
         )

@@ -8,11 +8,13 @@ ReportCollector.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from ...model.commands import CommandError, CommandOutcome
 from ...model.errors import InvalidCommand
 from ...model.operations import (
+    CertificateHash,
     DisplayMessage,
     FirmwareRequest,
     LogRequest,
@@ -247,8 +249,8 @@ class Ocpp2Operations(SharedHandlers):
             )
         )
 
-    async def delete_certificate(self, hash_data: dict[str, Any]) -> CommandOutcome:
+    async def delete_certificate(self, hash_data: CertificateHash) -> CommandOutcome:
         """DeleteCertificate."""
         return await self.request_status(
-            self._call.DeleteCertificate(certificate_hash_data=hash_data)
+            self._call.DeleteCertificate(certificate_hash_data=asdict(hash_data))
         )

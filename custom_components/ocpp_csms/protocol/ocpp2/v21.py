@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from ...model.commands import CommandOutcome
-from ...model.operations import Report
+from ...model.operations import Report, Tariff
 from ...model.profiles import SchedulePeriod
 from ..ocpp_lib import Action21, ChargePoint21, on
 from .adapter import TRIGGERABLE, Ocpp2Handlers
@@ -60,10 +60,10 @@ class V21Adapter(Ocpp2Handlers, ChargePoint21):
         return out
 
     # ------------------------------------------------------------ tariffs
-    async def set_default_tariff(self, connector_id: int, tariff: dict[str, Any]) -> CommandOutcome:
+    async def set_default_tariff(self, connector_id: int, tariff: Tariff) -> CommandOutcome:
         """SetDefaultTariff (EVSE 0: every EVSE)."""
         return await self.request_status(
-            self._call.SetDefaultTariff(evse_id=connector_id, tariff=tariff)
+            self._call.SetDefaultTariff(evse_id=connector_id, tariff=_tariff_type(tariff))
         )
 
     async def get_tariffs(self, connector_id: int) -> Report:
@@ -161,3 +161,16 @@ class V21Adapter(Ocpp2Handlers, ChargePoint21):
     def on_vat_number_validation(self, vat_number: str, **kw: Any) -> Any:
         # Home Assistant cannot check VAT numbers; say so rather than pretend.
         return self._call_result.VatNumberValidation(status="Rejected", vat_number=vat_number)
+
+
+def _tariff_type(tariff: Tariff) -> dict[str, Any]:
+    """Return a 2.1 TariffType of one energy price."""
+    price, currency = tariff.price_kwh, tariff.currency
+    return {
+        "tariff_id": tariff.tariff_id,
+        "currency": currency,
+        "description": [
+            {"format": "UTF8", "language": "en", "content": f"{price:g} {currency}/kWh"}
+        ],
+        "energy": {"prices": [{"price_kwh": price}]},
+    }

@@ -1,0 +1,138 @@
+"""The model's edge cases that a whole scenario rarely reaches: prices a sensor
+cannot give, payloads diagnostics cannot keep, a composite schedule that tells
+nothing, a report whose connection closes. Plain model objects, no mocks."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from custom_components.ocpp_csms.model.charger import Charger
+from custom_components.ocpp_csms.model.commands import CommandError, LimitUnit
+from custom_components.ocpp_csms.model.desired_limit import Electrical, LimitValue
+from custom_components.ocpp_csms.model.diagnostics_log import MAX_ENTRY_BYTES, DiagnosticsLog
+from custom_components.ocpp_csms.model.limit_check import LimitSource, LimitWatch
+from custom_components.ocpp_csms.model.limit_host import NoHost
+from custom_components.ocpp_csms.model.limit_readback import composite_limit, read_back
+from custom_components.ocpp_csms.model.limit_result import LimitResult, offered
+from custom_components.ocpp_csms.model.profiles import CompositeSchedule, SchedulePeriod
+from custom_components.ocpp_csms.model.session_cost import credit_cost, price_per_kwh
+from custom_components.ocpp_csms.model.transaction import Transaction
+from custom_components.ocpp_csms.protocol.report_collector import ReportCollector
+
+
+def _connector():
+    charger = Charger("CP1")
+    return charger._add_connector(1)
+
+
+@pytest.mark.parametrize(
+    ("state", "unit", "expected"),
+    [
+        ("unknown", "EUR/kWh", None),
+        ("inf", "EUR/kWh", None),
+        ("250", "EUR/MWh", 0.25),
+        ("25", "ct/kWh", 0.25),
+        ("0.3", None, 0.3),
+    ],
+)
+def test_prices_a_sensor_gives(state: str, unit: str | None, expected: float | None) -> None:
+    assert price_per_kwh(state, unit) == expected
+
+
+def test_no_cost_reckoned_without_a_price_or_readings() -> None:
+    tx = Transaction("1", "CP1", 1, "TAG", datetime.now(UTC))
+    credit_cost(tx, None)
+    credit_cost(tx, lambda: 0.3)  # no meter start: nothing to reckon from
+    assert tx.computed_cost is None
+    tx.meter_start_wh = 1000.0
+    credit_cost(tx, lambda: 0.3)  # no reading since
+    assert tx.computed_cost is None
+
+
+def test_a_payload_that_cannot_be_measured_is_not_kept_whole() -> None:
+    looped: dict[str, object] = {}
+    looped["self"] = looped
+    log = DiagnosticsLog()
+    log.add("DataTransfer", looped)
+    kept = log.entries[-1]["payload"]
+    assert kept["truncated"] is True  # a preview, not the loop
+    assert kept["bytes"] == MAX_ENTRY_BYTES + 1
+
+
+def test_a_model_alone_runs_and_times_nothing() -> None:
+    host = NoHost()
+
+    async def never() -> None:
+        raise AssertionError("ran")
+
+    coro = never()
+    host.spawn(Charger("CP1"), coro)
+    assert coro.cr_frame is None  # closed, never run
+    host.call_at(datetime.now(UTC), lambda: None)()
+
+
+def test_the_limit_offered_in_the_unit_asked_or_the_other() -> None:
+    conn = _connector()
+    assert offered(conn, LimitUnit.AMPS) is None
+    conn.measurements.power_offered_w = 7400.0
+    found = offered(conn, LimitUnit.WATTS)
+    assert found is not None
+    assert (found.value, found.unit) == (7400.0, LimitUnit.WATTS)
+    conn.measurements.power_offered_w = None
+    conn.measurements.current_offered_a = 16.0
+    found = offered(conn, LimitUnit.WATTS)  # only amps told: amps
+    assert found is not None
+    assert found.unit is LimitUnit.AMPS
+
+
+async def test_composite_schedules_that_tell_nothing() -> None:
+    conn = _connector()
+    accepted = LimitValue(10.0, LimitUnit.AMPS)
+    now = datetime.now(UTC)
+
+    def schedule(*periods: SchedulePeriod, start: datetime = now) -> CompositeSchedule:
+        return CompositeSchedule(1, start, 300, LimitUnit.AMPS, periods)
+
+    async def empty(*_args: object) -> CompositeSchedule:
+        return schedule()
+
+    assert await composite_limit(conn, accepted, empty) is None
+    assert conn.charger.composite_supported is True
+
+    async def ahead(*_args: object) -> CompositeSchedule:  # the charger's clock is behind
+        return schedule(SchedulePeriod(0, 8.0), start=now + timedelta(minutes=1))
+
+    found = await composite_limit(conn, accepted, ahead)
+    assert found is not None
+    assert (found.value, found.source) == (8.0, LimitSource.COMPOSITE)
+
+    async def refused(*_args: object) -> CompositeSchedule:
+        raise CommandError("GetCompositeSchedule", "Rejected")
+
+    assert await composite_limit(conn, accepted, refused) is None
+    assert conn.charger.composite_supported is False
+    assert await composite_limit(conn, accepted, ahead) is None  # not asked again
+
+    async def gone(*_args: object) -> CompositeSchedule:
+        raise CommandError("GetCompositeSchedule", "disconnected")
+
+    conn.charger.composite_supported = None
+    with pytest.raises(CommandError):
+        await composite_limit(conn, accepted, gone)
+    watch = LimitWatch(Electrical())
+    result = LimitResult(desired=accepted)
+    await read_back(conn, watch, result, ahead)  # nothing accepted: nothing read
+    assert result.effective is None
+
+
+async def test_a_report_whose_connection_closes() -> None:
+    reports = ReportCollector()
+    pending = reports.expect(7, "GetBaseReport")
+    waiting = asyncio.ensure_future(reports.wait(7, pending, 5.0))
+    await asyncio.sleep(0)
+    reports.close()
+    with pytest.raises(CommandError, match="disconnected"):
+        await waiting
