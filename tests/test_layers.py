@@ -61,3 +61,9 @@ def test_files_stay_under_400_lines() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
     }
     assert long == {}
+
+
+def test_the_readme_chart_is_the_code_s() -> None:
+    """The Code layout chart in the README is the one the imports draw now."""
+    readme = (ig.ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{ig.mermaid(ig.graph())}\n```" in readme
