@@ -73,7 +73,10 @@ def url(runtime: CsmsRuntime) -> str:
     return f"ws://127.0.0.1:{server.port}/ocpp"
 
 
-async def add_charger_entry(hass: HomeAssistant, charger_id: str) -> MockConfigEntry:
+async def add_charger_entry(
+    hass: HomeAssistant, charger_id: str, *, setup: bool = True
+) -> MockConfigEntry:
+    """A charger's config entry, set up unless ``setup`` is False."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         title=charger_id,
@@ -81,8 +84,9 @@ async def add_charger_entry(hass: HomeAssistant, charger_id: str) -> MockConfigE
         data={CONF_KIND: KIND_CHARGER, CONF_CHARGER_ID: charger_id},
     )
     entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    if setup:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
     return entry
 
 

@@ -105,7 +105,7 @@ async def test_cheapest_hours_before_a_deadline(
     await charger.plug_in(1)
     await until(hass, lambda: model(hass).connectors[1].plan is not None)
     plan = model(hass).connectors[1].plan
-    deadline = datetime.fromisoformat(model(hass).connectors[1].plan_request["deadline"])
+    deadline = model(hass).connectors[1].plan_request.deadline
     assert plan.slots
     assert plan.slots[-1].end <= deadline
     assert plan.energy_kwh == pytest.approx(11, abs=0.1)

@@ -11,10 +11,8 @@ from homeassistant.exceptions import ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_csms.const import (
-    CONF_CHARGER_ID,
     CONF_KIND,
     DOMAIN,
-    KIND_CHARGER,
     KIND_CSMS,
 )
 
@@ -22,23 +20,12 @@ from .conftest import add_charger_entry
 from .helpers import act, device_id, state, until
 
 
-def _charger_entry(hass: HomeAssistant, charger_id: str) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=charger_id,
-        unique_id=charger_id,
-        data={CONF_KIND: KIND_CHARGER, CONF_CHARGER_ID: charger_id},
-    )
-    entry.add_to_hass(hass)
-    return entry
-
-
 async def test_a_charger_entry_waits_for_the_central_system(
     hass: HomeAssistant, socket_enabled: None
 ) -> None:
     """Set up before the central system, a charger entry is not ready; it starts
     as soon as the central system is loaded (not at the next retry, seconds on)."""
-    charger_entry = _charger_entry(hass, "CP1")
+    charger_entry = await add_charger_entry(hass, "CP1", setup=False)
     assert not await hass.config_entries.async_setup(charger_entry.entry_id)
     assert charger_entry.state is ConfigEntryState.SETUP_RETRY
     assert charger_entry.reason is not None

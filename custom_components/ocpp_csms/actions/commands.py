@@ -21,6 +21,7 @@ from ..model.charger import Charger, Connector
 from ..model.commands import CommandError, CommandOutcome, LimitUnit, ResetKind
 from ..model.desired_limit import LimitValue
 from ..model.errors import ChargerOffline, InvalidCommand, NotInVersion
+from ..model.plan_request import PlanRequest
 from ..model.port import ChargerCommands
 
 
@@ -174,7 +175,7 @@ async def async_schedule(
 
 
 async def async_plan(
-    planner: ChargingPlanner, conn: Connector, request: dict[str, Any]
+    planner: ChargingPlanner, conn: Connector, request: PlanRequest
 ) -> dict[str, Any]:
     """Make or renew the connector's standing charging plan."""
     async with translated_errors(conn.charger):

@@ -19,6 +19,7 @@ from ..model.charger import Charger, Connector
 from ..model.choices import RateUnit
 from ..model.commands import LimitUnit
 from ..model.desired_limit import LimitValue
+from ..model.plan_request import PlanRequest
 from ..model.price_plan import MODES
 from . import commands as actions
 from .action import Action
@@ -141,15 +142,15 @@ async def plan(
     rate = DEFAULT_RATE
     if "amps" in data or "watts" in data:
         rate = _limit(data) or DEFAULT_RATE
-    request = {
-        "prices": data["prices"],
-        "energy_kwh": data.get("energy_kwh"),
-        "duration_s": data["duration"].total_seconds() if "duration" in data else None,
-        "deadline": resolve_deadline(data["deadline"], dt_util.utcnow()).isoformat(),
-        "mode": data["mode"],
-        "max_price": data.get("max_price"),
-        "rate": rate.as_dict(),
-    }
+    request = PlanRequest(
+        prices=data["prices"],
+        deadline=resolve_deadline(data["deadline"], dt_util.utcnow()),
+        rate=rate,
+        mode=data["mode"],
+        max_price=data.get("max_price"),
+        energy_kwh=data.get("energy_kwh"),
+        duration_s=data["duration"].total_seconds() if "duration" in data else None,
+    )
     return await actions.async_plan(runtime.planner, target, request)
 
 

@@ -62,7 +62,7 @@ def plan_attrs(conn: Connector) -> dict[str, Any]:
     if plan is None or request is None:
         return {}
     return {
-        "deadline": request["deadline"],
+        "deadline": request.deadline.isoformat(),
         "energy_kwh": plan.energy_kwh,
         "cost": plan.cost,
         "unplanned_kwh": plan.unplanned_kwh,

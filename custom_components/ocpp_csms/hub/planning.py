@@ -26,6 +26,7 @@ from ..model.charger import Connector
 from ..model.commands import LimitUnit
 from ..model.desired_limit import PAUSE, LimitValue
 from ..model.errors import InvalidCommand
+from ..model.plan_request import PlanRequest
 from ..model.price_plan import Plan, make_plan, schedule_steps
 from ..model.prices import normalise
 
@@ -68,12 +69,9 @@ class ChargingPlanner:
         csms.on_plug = self._plugged
 
     # ------------------------------------------------------------ the action
-    async def async_plan(self, conn: Connector, request: dict[str, Any]) -> dict[str, Any]:
+    async def async_plan(self, conn: Connector, request: PlanRequest) -> dict[str, Any]:
         """Make a connector's standing plan, and apply it."""
-        conn.plan_request = {
-            **request,
-            "register_kwh": conn.energy.value_kwh,
-        }
+        conn.plan_request = request.from_register(conn.energy.value_kwh)
         return await self.async_replan(conn)
 
     async def async_replan(self, conn: Connector) -> dict[str, Any]:
@@ -82,23 +80,23 @@ class ChargingPlanner:
         if request is None:
             return {}
         now = dt_util.utcnow()
-        deadline = datetime.fromisoformat(request["deadline"])
+        deadline = request.deadline
         if deadline <= now:
             return await self.async_end(conn)
-        rate = LimitValue.from_dict(request["rate"])
+        rate = request.rate
         electrical = self._csms.limits.settings.electrical
         power_kw = electrical.watts(rate, conn.measurements.phases) / 1000.0
         plan = make_plan(
-            self._prices(request["prices"]),
+            self._prices(request.prices),
             now,
             deadline,
             self._need_hours(conn, request, power_kw),
             power_kw,
-            request.get("mode", "cheapest"),
-            request.get("max_price"),
+            request.mode,
+            request.max_price,
         )
         conn.plan = plan
-        self._listen(request["prices"])
+        self._listen(request.prices)
         self._end_at(conn, deadline)
         result = await self._csms.limits.set_schedule(conn, schedule_steps(plan, now, rate, PAUSE))
         return {**_plan_response(plan, now, deadline, rate), "limit": result.as_response()}
@@ -135,13 +133,13 @@ class ChargingPlanner:
         return normalise(source)
 
     @staticmethod
-    def _need_hours(conn: Connector, request: dict[str, Any], power_kw: float) -> float:
-        if request.get("duration_s") is not None:
-            return float(request["duration_s"]) / 3600.0
+    def _need_hours(conn: Connector, request: PlanRequest, power_kw: float) -> float:
+        if request.duration_s is not None:
+            return request.duration_s / 3600.0
         delivered = 0.0
-        if request.get("register_kwh") is not None and conn.energy.value_kwh is not None:
-            delivered = max(0.0, conn.energy.value_kwh - request["register_kwh"])
-        remaining = max(0.0, float(request["energy_kwh"]) - delivered)
+        if request.register_kwh is not None and conn.energy.value_kwh is not None:
+            delivered = max(0.0, conn.energy.value_kwh - request.register_kwh)
+        remaining = max(0.0, float(request.energy_kwh or 0.0) - delivered)
         return remaining / power_kw if power_kw > 0 else 0.0
 
     # ------------------------------------------------------------ re-planning
@@ -152,7 +150,7 @@ class ChargingPlanner:
         @callback
         def _prices_changed(event: Event[EventStateChangedData]) -> None:
             for conn in self._planned():
-                if conn.plan_request and conn.plan_request["prices"] == source:
+                if conn.plan_request and conn.plan_request.prices == source:
                     self._spawn_replan(conn)
 
         self._listeners[source] = async_track_state_change_event(

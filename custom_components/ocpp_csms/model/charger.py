@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .charger_profiles import ChargerProfile
     from .limit_check import LimitWatch
     from .operations import Reservation
+    from .plan_request import PlanRequest
     from .port import ChargerCommands
     from .price_plan import Plan
     from .session_cost import PriceSource
@@ -149,7 +150,7 @@ class Connector(_Observable):
         self.watch: LimitWatch | None = None  # whether the charger follows it
         # A standing charging plan (plan_charging): what was asked (persisted), and
         # the plan made from it (made again when prices change).
-        self.plan_request: dict[str, Any] | None = None
+        self.plan_request: PlanRequest | None = None
         self.plan: Plan | None = None
         # Session starts and ends, and reservations made and ended (the session and
         # reservation event entities fire once for each).

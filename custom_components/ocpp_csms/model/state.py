@@ -18,6 +18,7 @@ from .desired_limit import DesiredLimit, LimitValue
 from .identity import ChargerIdentity
 from .local_entries import SentList
 from .operations import Reservation
+from .plan_request import PlanRequest
 from .transaction import Transaction
 from .write_strategy import WriteStrategy
 
@@ -96,7 +97,8 @@ class StoredState:
                 conn.energy.restore(energy[0], datetime.fromisoformat(energy[1]))
             if desired := saved.get("desired"):
                 conn.desired = DesiredLimit.from_dict(desired)
-            conn.plan_request = saved.get("plan_request")
+            if request := saved.get("plan_request"):
+                conn.plan_request = PlanRequest.from_dict(request)
             if last := saved.get("last_session"):
                 conn.last_session = Transaction.from_dict(last)
         for tx_id, saved in record.get("transactions", {}).items():
@@ -168,7 +170,7 @@ def record_of_charger(charger: Charger) -> dict[str, Any]:
         if not conn.desired.empty:
             saved["desired"] = conn.desired.as_dict()
         if conn.plan_request is not None:
-            saved["plan_request"] = conn.plan_request
+            saved["plan_request"] = conn.plan_request.as_dict()
         if conn.last_session is not None and conn.last_session.stopped is not None:
             saved["last_session"] = conn.last_session.as_dict()  # shown until the next
         connectors[str(connector_id)] = saved
