@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -80,16 +80,19 @@ class OcppBinarySensor(OcppEntity, BinarySensorEntity):
 
     entity_description: OcppBinarySensorDescription
 
+    @override
     @property
     def available(self) -> bool:
         """Tell whether the value can be known (connectivity always can)."""
         return self.entity_description.always_available or super().available
 
+    @override
     @property
     def is_on(self) -> bool | None:
         """Tell whether it is on."""
         target: Charger | Connector = self.target
         return self.entity_description.value_fn(target)
 
+    @override
     def _state_snapshot(self) -> Any:
         return (self.available, self.is_on)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.button import (
     ButtonEntity,
@@ -64,6 +64,7 @@ class OcppButton(OcppEntity, ButtonEntity):
 
     entity_description: OcppButtonDescription
 
+    @override
     async def async_press(self) -> None:
         """Send the button's command."""
         await self.entity_description.press_fn(self.target)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import errno
 import socket
-from typing import Any
+from typing import Any, override
 from urllib.parse import urlparse
 
 import probatio
@@ -105,6 +105,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
         self._password: str | None = None  # never stored, only its hash
         self._generated = False  # shown once; sent over OCPP to a connected charger
 
+    @override
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
@@ -113,6 +114,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
             return ChargerOptionsFlow()
         return CsmsOptionsFlow()
 
+    @override
     @classmethod
     @callback
     def async_get_supported_subentry_types(
@@ -126,6 +128,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     def _csms_configured(self) -> bool:
         return any(e.data.get(CONF_KIND) == KIND_CSMS for e in self._async_current_entries())
 
+    @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Set up the central system; once it exists, add a charger instead."""
         if self._csms_configured():
@@ -256,6 +259,7 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self.async_step_credentials()
         return await self._create_charger()
 
+    @override
     async def async_step_integration_discovery(
         self, discovery_info: dict[str, Any]
     ) -> ConfigFlowResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -53,6 +53,7 @@ class OcppEntity(Entity):
             self._attr_device_info = charger_device(self.charger)
         self._snapshot: Any = None
 
+    @override
     @property
     def available(self) -> bool:
         """Tell whether the charger is connected (and the value known, where asked)."""
@@ -66,6 +67,7 @@ class OcppEntity(Entity):
         """Return what this entity shows; subclasses extend it with their value."""
         return self.available
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Listen to the entity's charger or connector."""
         await super().async_added_to_hass()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant
@@ -118,9 +118,11 @@ class _CountedEvent(OcppEntity, EventEntity):
     def _last(self) -> tuple[str, dict[str, Any]] | None:
         raise NotImplementedError
 
+    @override
     def _state_snapshot(self) -> tuple[bool, int]:
         return (self.available, self._count())
 
+    @override
     def _handle_model_update(self, *, readings: bool = False) -> None:
         seen = self._snapshot
         snapshot = self._snapshot = self._state_snapshot()
@@ -134,9 +136,11 @@ class _CountedEvent(OcppEntity, EventEntity):
 class TagEvent(_CountedEvent):
     """A tag decision: the tag, its name from the list, and who decided."""
 
+    @override
     def _count(self) -> int:
         return self.charger.tag_decisions
 
+    @override
     def _last(self) -> tuple[str, dict[str, Any]] | None:
         decision = self.charger.last_tag
         if decision is None:
@@ -160,9 +164,11 @@ class HappeningsEvent(_CountedEvent):
         super().__init__(data, target, description)
         self._happenings = description.happenings_fn(target)
 
+    @override
     def _count(self) -> int:
         return self._happenings.count
 
+    @override
     def _last(self) -> tuple[str, dict[str, Any]] | None:
         if (last := self._happenings.last) is None:
             return None

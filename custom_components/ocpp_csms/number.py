@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -69,6 +69,7 @@ class CurrentLimitNumber(OcppEntity, NumberEntity):
     entity_description: OcppNumberDescription
     target: Connector
 
+    @override
     @property
     def native_value(self) -> float | None:
         """Return the cap, else the limit in force."""
@@ -82,9 +83,11 @@ class CurrentLimitNumber(OcppEntity, NumberEntity):
         in_force = desired.at(now, conn.charger.station_limit, electrical)
         return None if in_force is None else round(electrical.amps(in_force), 1)
 
+    @override
     async def async_set_native_value(self, value: float) -> None:
         """Set the cap (through the charger)."""
         await async_set_limit(self.runtime, self.target, LimitValue(value, LimitUnit.AMPS))
 
+    @override
     def _state_snapshot(self) -> Any:
         return (self.available, self.native_value)

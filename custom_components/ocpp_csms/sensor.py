@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     RestoreSensor,
@@ -302,11 +302,13 @@ class OcppSensor(OcppEntity, SensorEntity):
             or getattr(description, "unit_fn", None) is not None
         )
 
+    @override
     @property
     def native_value(self) -> StateType | datetime:
         """Return the value."""
         return self.entity_description.value_fn(self.target)  # type: ignore[arg-type]
 
+    @override
     @property
     def native_unit_of_measurement(self) -> str | None:
         """Return the unit (a session cost's currency comes from the charger)."""
@@ -319,12 +321,14 @@ class OcppSensor(OcppEntity, SensorEntity):
             return description.unit_fn(self.target)  # type: ignore[arg-type]
         return super().native_unit_of_measurement
 
+    @override
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Return the attributes."""
         attrs_fn = getattr(self.entity_description, "attrs_fn", None)
         return attrs_fn(self.target) if attrs_fn is not None else None
 
+    @override
     def _state_snapshot(self) -> Any:
         # Asked of every sensor of a connector per message of readings: what can
         # change, read straight from the description (a fixed unit cannot).
@@ -345,6 +349,7 @@ class RestoringSensor(OcppSensor, RestoreSensor):
 
     entity_description: ConnectorSensorDescription
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Take the larger of the stored register and the value last shown."""
         await super().async_added_to_hass()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
@@ -78,18 +78,22 @@ class OcppSwitch(OcppEntity, SwitchEntity):
     entity_description: OcppSwitchDescription
     target: Connector
 
+    @override
     @property
     def is_on(self) -> bool | None:
         """Tell whether it is on."""
         return self.entity_description.value_fn(self.target)
 
+    @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn it on (through the charger)."""
         await self.entity_description.turn_fn(self.runtime, self.target, True)
 
+    @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn it off (through the charger)."""
         await self.entity_description.turn_fn(self.runtime, self.target, False)
 
+    @override
     def _state_snapshot(self) -> Any:
         return (self.available, self.is_on)

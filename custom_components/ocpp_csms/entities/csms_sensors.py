@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -116,11 +116,13 @@ class CsmsSensor(SensorEntity):
             entry_type=DeviceEntryType.SERVICE,
         )
 
+    @override
     @property
     def native_value(self) -> StateType | datetime:
         """Return the value."""
         return self.entity_description.value_fn(self.runtime)
 
+    @override
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Return the attributes."""
@@ -131,6 +133,7 @@ class CsmsSensor(SensorEntity):
     def _refresh(self, _now: datetime) -> None:
         self.async_write_ha_state()
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Subscribe: counters each minute, the rejected tag at once."""
         if self.entity_description.counter:

@@ -20,7 +20,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, override
 
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import Event, HomeAssistant, callback
@@ -63,6 +63,7 @@ class TrackedStore(Store[dict[str, Any]]):
         self._written = written
         self._migrate_from = migrate_from  # older layouts of this store, where any
 
+    @override
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> dict[str, Any]:
@@ -70,6 +71,7 @@ class TrackedStore(Store[dict[str, Any]]):
             raise NotImplementedError
         return self._migrate_from(old_major_version, old_data)
 
+    @override
     async def _async_write_data(self, data: dict[str, Any]) -> None:
         try:
             await self.write_through(data)

@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, Protocol, override
 
 from ..model.charger import Charger
 from ..model.commands import TAKEN, CommandError, CommandOutcome
@@ -74,16 +74,18 @@ class _Refused(PropertyConstraintViolationError):
     """The model refused a value; answered with a CallError, already counted."""
 
 
-class _FrameLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+class _FrameLog(logging.LoggerAdapter[logging.Logger]):
     """The ocpp library's log, made quiet.
 
     It logs every frame at INFO (we log them at DEBUG) and a traceback for each
     handler error (none for input the model refused).
     """
 
+    @override
     def info(self, msg: object, *args: Any, **kwargs: Any) -> None:
         self.debug(msg, *args, **kwargs)
 
+    @override
     def exception(self, msg: object, *args: Any, **kwargs: Any) -> None:
         if not isinstance(sys.exc_info()[1], _Refused):
             super().exception(msg, *args, **kwargs)
@@ -120,6 +122,7 @@ class AdapterBase:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._bad_frames = 0
 
+    @override
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Wrap each handler a subclass defines, once per class.
 
@@ -306,6 +309,6 @@ def _refusing(handler: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-def frame_logger(charger_id: str) -> logging.LoggerAdapter:  # type: ignore[type-arg]
+def frame_logger(charger_id: str) -> logging.LoggerAdapter[logging.Logger]:
     """Return the quiet frame log of one charger."""
     return _FrameLog(FRAME_LOGGER, {"charger_id": charger_id})

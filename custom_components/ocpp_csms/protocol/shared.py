@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, override
 
 from ..model.charger import BootStatus
 from ..model.commands import CommandError, CommandOutcome, DataTransferResult, LimitUnit
@@ -204,6 +204,7 @@ class SharedHandlers(VersionGaps):
         )
         return DataTransferResult(str(result.status), result.data)
 
+    @override
     async def trigger_message(self, message: str, connector_id: int | None) -> CommandOutcome:
         """Check the message is one this version can trigger, then ask for it."""
         if message not in self.triggerable:

@@ -12,6 +12,7 @@ import ssl
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Any, override
 from urllib.parse import unquote, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -44,15 +45,22 @@ class ServerLimits:
     ping_timeout_s: float | None = 30.0
 
 
-class _QuietLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+def _path(connection: ServerConnection) -> str:
+    """Return the path the connection asked for (its handshake is done)."""
+    request = connection.request
+    return request.path if request is not None else ""
+
+
+class _QuietLog(logging.LoggerAdapter[logging.Logger]):
     """The websockets log, with each connection's opening and closing at DEBUG.
 
     websockets logs them at INFO; a fleet reconnecting must not flood the log
     (the connection manager logs unavailability and recovery once each).
     """
 
-    def log(self, level: int, msg: object, *args: object, **kwargs: object) -> None:
-        super().log(logging.DEBUG if level == logging.INFO else level, msg, *args, **kwargs)  # type: ignore[arg-type]
+    @override
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        super().log(logging.DEBUG if level == logging.INFO else level, msg, *args, **kwargs)
 
 
 def charger_id_from_path(path: str) -> str | None:
@@ -185,7 +193,7 @@ class CsmsServer:
     ) -> Subprotocol | None:
         if not offered:
             return None  # the default version
-        charger_id = charger_id_from_path(connection.request.path) or ""  # type: ignore[union-attr]
+        charger_id = charger_id_from_path(_path(connection)) or ""
         allowed = self._versions(charger_id)
         for subprotocol, version in self._subprotocols.items():
             if subprotocol in offered and version in allowed:
@@ -200,7 +208,7 @@ class CsmsServer:
         raise NegotiationError("no supported OCPP subprotocol")
 
     async def _handle(self, connection: ServerConnection) -> None:
-        charger_id = charger_id_from_path(connection.request.path)  # type: ignore[union-attr]
+        charger_id = charger_id_from_path(_path(connection))
         if charger_id is None:  # refused in _process_request; never reaches here
             return
         version = self._subprotocols.get(connection.subprotocol or "", self._default_version)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, override
 
 from ...model.authorization import AuthStatus, TagDecision
 from ...model.commands import (
@@ -163,6 +163,7 @@ class V16Adapter(V16Operations, ChargePoint):
     def after_start_transaction(self, **kw: Any) -> None:
         self.flush_session_started()
 
+    @override
     @after(Action.boot_notification)
     def after_boot_notification(self, **kw: Any) -> None:
         super().after_boot_notification(**kw)
@@ -265,6 +266,7 @@ class V16Adapter(V16Operations, ChargePoint):
             )
         )
 
+    @override
     def clear_profile_call(self, profile_id: int) -> Any:
         """Return the ClearChargingProfile call for one profile id."""
         return self._call.ClearChargingProfile(id=profile_id)
@@ -356,6 +358,7 @@ class V16Adapter(V16Operations, ChargePoint):
         """GetLocalListVersion."""
         return int((await self.request(self._call.GetLocalListVersion())).list_version)
 
+    @override
     def local_list_call(self, version: int, update_type: str, entries: list[LocalEntry]) -> Any:
         """Return the SendLocalList call (idTag and idTagInfo per entry)."""
         items = []
@@ -368,6 +371,7 @@ class V16Adapter(V16Operations, ChargePoint):
             list_version=version, update_type=update_type, local_authorization_list=items
         )
 
+    @override
     def trigger_call(self, message: str, connector_id: int | None) -> Any:
         """Return the TriggerMessage call (ExtendedTriggerMessage for what only it can ask)."""
         if message in EXTENDED_TRIGGERS:

@@ -7,7 +7,7 @@ validated against its own schemas.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, override
 
 from ...model.commands import (
     CommandOutcome,
@@ -76,6 +76,7 @@ class Ocpp2Handlers(Ocpp2Sessions, Ocpp2Operations, Ocpp2Reports):
 
     triggerable = TRIGGERABLE
 
+    @override
     def ready_without_boot(self) -> None:
         """Treat the charger as ready, and read its inventory again."""
         self.spawn(self.request_inventory())
@@ -93,6 +94,7 @@ class Ocpp2Handlers(Ocpp2Sessions, Ocpp2Operations, Ocpp2Reports):
             )
         )
 
+    @override
     @after("BootNotification")
     def after_boot_notification(self, **kw: Any) -> None:
         if self.accepted:
@@ -187,6 +189,7 @@ class Ocpp2Handlers(Ocpp2Sessions, Ocpp2Operations, Ocpp2Reports):
             self._call.SetChargingProfile(evse_id=profile.connector_id, charging_profile=body)
         )
 
+    @override
     def clear_profile_call(self, profile_id: int) -> Any:
         """Return the ClearChargingProfile call for one profile id."""
         return self._call.ClearChargingProfile(charging_profile_id=profile_id)
@@ -280,6 +283,7 @@ class Ocpp2Handlers(Ocpp2Sessions, Ocpp2Operations, Ocpp2Reports):
         """GetLocalListVersion."""
         return int((await self.request(self._call.GetLocalListVersion())).version_number)
 
+    @override
     def local_list_call(self, version: int, update_type: str, entries: list[LocalEntry]) -> Any:
         """Return the SendLocalList call (idToken and idTokenInfo per entry)."""
         items = []
@@ -294,6 +298,7 @@ class Ocpp2Handlers(Ocpp2Sessions, Ocpp2Operations, Ocpp2Reports):
             version_number=version, update_type=update_type, local_authorization_list=items
         )
 
+    @override
     def trigger_call(self, message: str, connector_id: int | None) -> Any:
         """Return the TriggerMessage call."""
         return self._call.TriggerMessage(

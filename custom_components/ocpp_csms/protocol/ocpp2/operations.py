@@ -9,7 +9,7 @@ ReportCollector.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, override
 
 from ...model.commands import CommandError, CommandOutcome
 from ...model.errors import InvalidCommand
@@ -66,6 +66,7 @@ class Ocpp2Operations(SharedHandlers):
         return await self.reports.wait(request_id, pending, self.timeout)
 
     # ------------------------------------------------------------ reservations
+    @override
     async def reserve_now(self, reservation: Reservation) -> CommandOutcome:
         """ReserveNow, of one EVSE or (without evseId) of any."""
         group = reservation.group_id_tag
@@ -79,6 +80,7 @@ class Ocpp2Operations(SharedHandlers):
             )
         )
 
+    @override
     async def cancel_reservation(self, reservation_id: int) -> CommandOutcome:
         """CancelReservation."""
         return await self.request_status(
@@ -86,6 +88,7 @@ class Ocpp2Operations(SharedHandlers):
         )
 
     # ------------------------------------------------------------ firmware and logs
+    @override
     async def update_firmware(self, request: FirmwareRequest) -> CommandOutcome:
         """UpdateFirmware (signed where the request carries a signature)."""
         return await self.request_status(
@@ -97,11 +100,13 @@ class Ocpp2Operations(SharedHandlers):
             )
         )
 
+    @override
     async def upload_logs(self, request: LogRequest) -> str | None:
         """GetLog: DiagnosticsLog or SecurityLog."""
         return await self.get_log(request, LOG_TYPES[request.log_type])
 
     # ------------------------------------------------------------ display messages
+    @override
     async def set_display_message(self, message: DisplayMessage) -> CommandOutcome:
         """SetDisplayMessage."""
         content: dict[str, Any] = {"format": message.text_format, "content": message.text}
@@ -119,6 +124,7 @@ class Ocpp2Operations(SharedHandlers):
             info["transactionId"] = message.transaction_id
         return await self.request_status(self._call.SetDisplayMessage(message=info))
 
+    @override
     async def get_display_messages(
         self, request_id: int, ids: list[int], priority: str | None, state: str | None
     ) -> Report:
@@ -130,11 +136,13 @@ class Ocpp2Operations(SharedHandlers):
             ),
         )
 
+    @override
     async def clear_display_message(self, message_id: int) -> CommandOutcome:
         """ClearDisplayMessage."""
         return await self.request_status(self._call.ClearDisplayMessage(id=message_id))
 
     # ------------------------------------------------------------ monitoring, reports
+    @override
     async def set_variable_monitoring(self, monitors: list[Monitor]) -> Report:
         """SetVariableMonitoring; one result per monitor, as the charger gives it."""
         data = []
@@ -158,11 +166,13 @@ class Ocpp2Operations(SharedHandlers):
                 self.charger.monitor_severity[int(item["id"])] = int(item["severity"])
         return list(result.set_monitoring_result)
 
+    @override
     async def clear_variable_monitoring(self, monitor_ids: list[int]) -> Report:
         """ClearVariableMonitoring; one result per id."""
         result = await self.request(self._call.ClearVariableMonitoring(id=monitor_ids))
         return list(result.clear_monitoring_result)
 
+    @override
     async def get_monitoring_report(
         self, request_id: int, keys: list[str], criteria: list[str]
     ) -> Report:
@@ -176,6 +186,7 @@ class Ocpp2Operations(SharedHandlers):
             ),
         )
 
+    @override
     async def get_report(self, request_id: int, keys: list[str], criteria: list[str]) -> Report:
         """GetReport, gathered from NotifyReport."""
         return await self._reported(
@@ -187,6 +198,7 @@ class Ocpp2Operations(SharedHandlers):
             ),
         )
 
+    @override
     async def get_base_report(self, request_id: int, report_base: str) -> Report:
         """GetBaseReport, gathered from NotifyReport."""
         return await self._reported(
@@ -194,6 +206,7 @@ class Ocpp2Operations(SharedHandlers):
         )
 
     # ------------------------------------------------------------ the rest
+    @override
     async def get_transaction_status(self, transaction_id: str | None) -> dict[str, Any]:
         """GetTransactionStatus."""
         result = await self.request(self._call.GetTransactionStatus(transaction_id=transaction_id))
@@ -202,6 +215,7 @@ class Ocpp2Operations(SharedHandlers):
             "messages_in_queue": result.messages_in_queue,
         }
 
+    @override
     async def customer_information(
         self, request_id: int, report: bool, clear: bool, identifier: dict[str, Any]
     ) -> str:
@@ -220,6 +234,7 @@ class Ocpp2Operations(SharedHandlers):
         )
         return "".join(str(p) for p in parts)
 
+    @override
     async def get_charging_profiles(
         self, request_id: int, connector_id: int | None, criteria: dict[str, Any]
     ) -> Report:
@@ -231,6 +246,7 @@ class Ocpp2Operations(SharedHandlers):
             ),
         )
 
+    @override
     async def get_installed_certificate_ids(self, types: list[str]) -> Report:
         """GetInstalledCertificateIds (NotFound: none)."""
         result = await self.request(
@@ -241,6 +257,7 @@ class Ocpp2Operations(SharedHandlers):
         self.outcome("GetInstalledCertificateIds", str(result.status))
         return list(result.certificate_hash_data_chain or [])
 
+    @override
     async def install_certificate(self, certificate_type: str, certificate: str) -> CommandOutcome:
         """InstallCertificate."""
         return await self.request_status(
@@ -249,6 +266,7 @@ class Ocpp2Operations(SharedHandlers):
             )
         )
 
+    @override
     async def delete_certificate(self, hash_data: CertificateHash) -> CommandOutcome:
         """DeleteCertificate."""
         return await self.request_status(

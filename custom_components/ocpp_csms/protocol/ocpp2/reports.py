@@ -6,7 +6,7 @@ notices kept for the diagnostics download only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, override
 
 from ...model.charger import Charger, ConnectorStatus
 from ...model.csms import Csms
@@ -38,6 +38,7 @@ class Ocpp2Reports(SharedHandlers):
         self.inventory_request: int | None = None
         self.inventory_evses: set[int] = set()
 
+    @override
     async def close_tasks(self) -> None:
         """Stop waiting for reports and follow-ups: the connection closed."""
         self.reports.close()

@@ -7,7 +7,7 @@ limits (V2X), SEND frames and the new charger-initiated messages.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, override
 
 from ...model.commands import CommandOutcome
 from ...model.operations import Report, Tariff
@@ -31,6 +31,7 @@ class V21Adapter(Ocpp2Handlers, ChargePoint21):
 
     extra_message_types = frozenset({SEND, CALLRESULTERROR})
 
+    @override
     def on_extra_frame(self, frame: list[Any]) -> None:
         """Neither kind of frame is answered."""
         if frame[0] == SEND and len(frame) == 4:
@@ -41,6 +42,7 @@ class V21Adapter(Ocpp2Handlers, ChargePoint21):
             self.charger.count_anomaly("answer_refused", "the charger refused one of our answers")
 
     # ------------------------------------------------------------ what 2.1 adds
+    @override
     def on_transaction_extra(self, transaction_id: str, fields: dict[str, Any]) -> None:
         """Note what 2.1 adds to TransactionEvent (costDetails)."""
         total = (fields.get("cost_details") or {}).get("total_cost")
@@ -52,6 +54,7 @@ class V21Adapter(Ocpp2Handlers, ChargePoint21):
                     self.charger, transaction_id, float(cost), total.get("currency")
                 )
 
+    @override
     def charging_period(self, period: SchedulePeriod) -> dict[str, Any]:
         """Return a schedule period, with 2.1's dischargeLimit for negative limits."""
         out = super().charging_period(period)
@@ -60,12 +63,14 @@ class V21Adapter(Ocpp2Handlers, ChargePoint21):
         return out
 
     # ------------------------------------------------------------ tariffs
+    @override
     async def set_default_tariff(self, connector_id: int, tariff: Tariff) -> CommandOutcome:
         """SetDefaultTariff (EVSE 0: every EVSE)."""
         return await self.request_status(
             self._call.SetDefaultTariff(evse_id=connector_id, tariff=_tariff_type(tariff))
         )
 
+    @override
     async def get_tariffs(self, connector_id: int) -> Report:
         """GetTariffs (NoTariff: none)."""
         result = await self.request(self._call.GetTariffs(evse_id=connector_id))
@@ -74,6 +79,7 @@ class V21Adapter(Ocpp2Handlers, ChargePoint21):
         self.outcome("GetTariffs", str(result.status))
         return list(result.tariff_assignments or [])
 
+    @override
     async def clear_tariffs(self, tariff_ids: list[str], connector_id: int | None) -> Report:
         """ClearTariffs; one result per tariff."""
         result = await self.request(
