@@ -6,7 +6,8 @@ it has no circle and no import running back up a layer; run as a script, it
 prints the packages and the imports between them as a Mermaid chart (the README's
 "Code layout"):
 
-    scripts/import_graph.py > /tmp/layers.mmd
+    scripts/import_graph.py            # print it
+    scripts/import_graph.py --readme   # put it in the README's Code layout
 """
 
 from __future__ import annotations
@@ -144,5 +145,19 @@ def mermaid(edges: dict[str, set[str]]) -> str:
     return "\n".join(lines)
 
 
+def update_readme() -> None:
+    """Replace the README's Mermaid chart with the one the imports draw now."""
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start = text.index("```mermaid\n")
+    end = text.index("\n```", start + 11)
+    readme.write_text(
+        text[:start] + f"```mermaid\n{mermaid(graph())}" + text[end:], encoding="utf-8"
+    )
+
+
 if __name__ == "__main__":
-    print(mermaid(graph()))
+    if "--readme" in sys.argv:
+        update_readme()
+    else:
+        print(mermaid(graph()))

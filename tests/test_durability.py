@@ -26,8 +26,9 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.hub import persistence
 from custom_components.ocpp_csms.hub.journal import Journal
-from custom_components.ocpp_csms.hub.persistence import HISTORY_STORAGE_KEY, TrackedStore
+from custom_components.ocpp_csms.hub.persistence import HISTORY_STORAGE_KEY
 from custom_components.ocpp_csms.hub.runtime import CsmsRuntime
+from custom_components.ocpp_csms.hub.store_writes import RETRY_MAX_S, TrackedStore
 from custom_components.ocpp_csms.protocol import shared
 
 from .conftest import add_charger_entry
@@ -156,7 +157,7 @@ async def test_a_failed_write_is_made_again(
         assert HISTORY_STORAGE_KEY not in hass_storage
         failing = False
         for _ in range(3):
-            freezer.tick(timedelta(seconds=persistence.RETRY_MAX_S))
+            freezer.tick(timedelta(seconds=RETRY_MAX_S))
             async_fire_time_changed(hass)
             await hass.async_block_till_done()
     sessions = hass_storage[HISTORY_STORAGE_KEY]["data"]["sessions"]

@@ -64,6 +64,7 @@ def test_files_stay_under_400_lines() -> None:
 
 
 def test_the_readme_chart_is_the_code_s() -> None:
-    """The Code layout chart in the README is the one the imports draw now."""
+    """The Code layout chart in the README is the one the imports draw now
+    (``scripts/import_graph.py --readme`` renews it)."""
     readme = (ig.ROOT / "README.md").read_text(encoding="utf-8")
     assert f"```mermaid\n{ig.mermaid(ig.graph())}\n```" in readme

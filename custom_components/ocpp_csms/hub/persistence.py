@@ -20,13 +20,11 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, override
+from typing import Any
 
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER_NAME, SAVE_DELAY_S, STORAGE_KEY
@@ -34,88 +32,15 @@ from ..model.charger import Charger
 from ..model.csms import Csms
 from ..model.state import STATE_VERSION, migrate, record_of_charger
 from .journal import Journal
+from .store_writes import TrackedStore, WriteRetry
 
 FULL_DUMP_EVERY_S = 60.0
 HISTORY_STORAGE_KEY = f"{DOMAIN}.sessions"
 JOURNAL_FILE = f"{DOMAIN}.journal"
 HISTORY_SAVE_DELAY_S = 10.0
-RETRY_FIRST_S = 1.0
-RETRY_MAX_S = 60.0
-WRITE_FAILED_ISSUE = "storage_write_failed"
 JOURNAL_MARK = "journal_seq"  # in a snapshot: the last journal entry it holds
 
 _LOGGER = logging.getLogger(LOGGER_NAME)
-
-
-class TrackedStore(Store[dict[str, Any]]):
-    """A Store that tells whether each write reached the disk (HA's only logs a failure)."""
-
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        version: int,
-        key: str,
-        written: Callable[[Exception | None], None],
-        migrate_from: Callable[[int, dict[str, Any]], dict[str, Any]] | None = None,
-    ) -> None:
-        """Report each write's outcome to ``written`` (None: on disk)."""
-        super().__init__(hass, version, key)
-        self._written = written
-        self._migrate_from = migrate_from  # older layouts of this store, where any
-
-    @override
-    async def _async_migrate_func(
-        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
-    ) -> dict[str, Any]:
-        if self._migrate_from is None:
-            raise NotImplementedError
-        return self._migrate_from(old_major_version, old_data)
-
-    @override
-    async def _async_write_data(self, data: dict[str, Any]) -> None:
-        try:
-            await self.write_through(data)
-        except Exception as err:
-            self._written(err)
-            raise
-        self._written(None)
-
-    async def write_through(self, data: dict[str, Any]) -> None:
-        """Write as Home Assistant's Store does (raises WriteError when it fails)."""
-        await super()._async_write_data(data)
-
-
-class _Retry:
-    """A failed write's growing pause, and the repair issue while it fails."""
-
-    def __init__(self, hass: HomeAssistant, what: str) -> None:
-        self.hass, self.what = hass, what
-        self.pause = RETRY_FIRST_S
-        self.failing = False
-
-    def failed(self, err: Exception) -> float:
-        """Note a failure; return the pause before the next try."""
-        _LOGGER.error("Could not write %s (%s); trying again in %.0f s", self.what, err, self.pause)
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            f"{WRITE_FAILED_ISSUE}_{self.what}",
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=WRITE_FAILED_ISSUE,
-            translation_placeholders={"what": self.what, "error": str(err)},
-        )
-        self.failing = True
-        pause, self.pause = self.pause, min(RETRY_MAX_S, self.pause * 2)
-        return pause
-
-    def succeeded(self) -> None:
-        """Note a success: the issue goes."""
-        self.pause = RETRY_FIRST_S
-        if self.failing:
-            self.failing = False
-            _LOGGER.warning("Writing %s works again; nothing was lost", self.what)
-            ir.async_delete_issue(self.hass, DOMAIN, f"{WRITE_FAILED_ISSUE}_{self.what}")
 
 
 class Persistence:
@@ -141,9 +66,9 @@ class Persistence:
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._flushing: asyncio.Task[None] | None = None
         self._file_lock = asyncio.Lock()
-        self._journal_retry = _Retry(hass, "journal")
-        self._state_retry = _Retry(hass, "state")
-        self._history_retry = _Retry(hass, "history")
+        self._journal_retry = WriteRetry(hass, "journal")
+        self._state_retry = WriteRetry(hass, "state")
+        self._history_retry = WriteRetry(hass, "history")
         self._retry_unsubs: dict[str, Callable[[], None]] = {}
         # the snapshot being written: the last entry built when its data was made
         self._state_mark = self._history_mark = 0
