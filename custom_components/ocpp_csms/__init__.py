@@ -37,7 +37,14 @@ from .hub.bridge import raise_repair
 from .hub.connection_options import SERVER_OPTIONS, CertificateProblem
 from .hub.costs import price_source
 from .hub.devices import charger_device, remove_connector_device
-from .hub.entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry, OcppConfigEntry
+from .hub.entry_data import (
+    ChargerConfigEntry,
+    ChargerData,
+    CsmsConfigEntry,
+    OcppConfigEntry,
+    as_csms_entry,
+    is_charger_entry,
+)
 from .hub.log_uploads import UploadView
 from .hub.runtime import CsmsRuntime, csms_entry, get_runtime
 from .hub.tags import async_migrate_allow_list
@@ -74,9 +81,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> bool:
     """Set up the central system, or a charger."""
-    if entry.data.get(CONF_KIND) == KIND_CHARGER:
-        return await _async_setup_charger(hass, entry)  # type: ignore[arg-type]
-    return await _async_setup_csms(hass, entry)  # type: ignore[arg-type]
+    if is_charger_entry(entry):
+        return await _async_setup_charger(hass, entry)
+    return await _async_setup_csms(hass, as_csms_entry(entry))
 
 
 async def _async_setup_csms(hass: HomeAssistant, entry: CsmsConfigEntry) -> bool:

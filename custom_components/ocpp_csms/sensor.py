@@ -28,7 +28,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .const import CONF_KIND, KIND_CHARGER
 from .entities.csms_sensors import setup_csms_sensors
 from .entities.sensor_values import (
     cost_attrs,
@@ -42,7 +41,13 @@ from .entities.sensor_values import (
     session_minutes,
 )
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
-from .hub.entry_data import ChargerConfigEntry, ChargerData, CsmsConfigEntry
+from .hub.entry_data import (
+    ChargerConfigEntry,
+    ChargerData,
+    CsmsConfigEntry,
+    as_csms_entry,
+    is_charger_entry,
+)
 from .model.charger import Charger, Connector, ConnectorStatus, PasswordState
 from .model.maintenance import FIRMWARE_STATUSES, LOG_STATUSES
 from .model.reservations import held_reservation
@@ -267,11 +272,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a charger's and its connectors' sensors, or the central system's."""
-    if entry.data.get(CONF_KIND) != KIND_CHARGER:  # the central system's own sensors
-        setup_csms_sensors(entry, async_add_entities)  # type: ignore[arg-type]
+    if not is_charger_entry(entry):  # the central system's own sensors
+        setup_csms_sensors(as_csms_entry(entry), async_add_entities)
         return
     setup_model_entities(
-        entry,  # type: ignore[arg-type]
+        entry,
         async_add_entities,
         lambda data, charger: [OcppSensor(data, charger, d) for d in CHARGER_SENSORS],
         lambda data, conn: [

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypeGuard, cast
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context
 
+from ..const import CONF_KIND, KIND_CHARGER
 from ..model.charger import Charger, Connector
 from .runtime import CsmsRuntime
 
@@ -40,3 +42,13 @@ class ChargerData:
 type CsmsConfigEntry = ConfigEntry[CsmsRuntime]
 type ChargerConfigEntry = ConfigEntry[ChargerData]
 type OcppConfigEntry = ConfigEntry[ChargerData | CsmsRuntime]
+
+
+def is_charger_entry(entry: ConfigEntry[Any]) -> TypeGuard[ChargerConfigEntry]:
+    """Tell whether the entry is an adopted charger's (else: the central system's)."""
+    return bool(entry.data.get(CONF_KIND) == KIND_CHARGER)
+
+
+def as_csms_entry(entry: ConfigEntry[Any]) -> CsmsConfigEntry:
+    """Return an entry that is not a charger's as what it is: the central system's."""
+    return cast("CsmsConfigEntry", entry)
