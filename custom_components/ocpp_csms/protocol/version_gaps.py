@@ -13,13 +13,9 @@ from typing import Any, NoReturn
 from ..model.commands import CommandOutcome
 from ..model.errors import NotInVersion
 from ..model.operations import (
-    CertificateHash,
     DisplayMessage,
-    FirmwareRequest,
-    LogRequest,
     Monitor,
     Report,
-    Reservation,
     Tariff,
 )
 from .adapter import AdapterBase
@@ -33,18 +29,6 @@ class VersionGaps(AdapterBase):
 
     def _missing(self, operation: str, versions: str) -> NoReturn:
         raise NotInVersion(operation, self.protocol_version, versions)
-
-    async def reserve_now(self, reservation: Reservation) -> CommandOutcome:
-        self._missing("reservations", "every version")
-
-    async def cancel_reservation(self, reservation_id: int) -> CommandOutcome:
-        self._missing("reservations", "every version")
-
-    async def update_firmware(self, request: FirmwareRequest) -> CommandOutcome:
-        self._missing("firmware updates", "every version")
-
-    async def upload_logs(self, request: LogRequest) -> str | None:
-        self._missing("log uploads", "every version")
 
     async def set_display_message(self, message: DisplayMessage) -> CommandOutcome:
         self._missing("display messages", V2X)
@@ -86,15 +70,6 @@ class VersionGaps(AdapterBase):
         self, request_id: int, connector_id: int | None, criteria: dict[str, Any]
     ) -> Report:
         self._missing("GetChargingProfiles", V2X)
-
-    async def get_installed_certificate_ids(self, types: list[str]) -> Report:
-        self._missing("certificate management", f"{V2X}, and 1.6 with its security extension")
-
-    async def install_certificate(self, certificate_type: str, certificate: str) -> CommandOutcome:
-        self._missing("certificate management", f"{V2X}, and 1.6 with its security extension")
-
-    async def delete_certificate(self, hash_data: CertificateHash) -> CommandOutcome:
-        self._missing("certificate management", f"{V2X}, and 1.6 with its security extension")
 
     async def set_default_tariff(self, connector_id: int, tariff: Tariff) -> CommandOutcome:
         self._missing("tariffs", V21)

@@ -9,7 +9,6 @@ management. What 1.6 lacks stays refused by VersionGaps.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import override
 
 from ...model.commands import CommandError, CommandOutcome
 from ...model.errors import InvalidCommand
@@ -43,7 +42,6 @@ def _certificate_type(name: str) -> str:
 class V16Operations(SharedHandlers):
     """The 1.6 operations; mixed before the 1.6 ocpp class."""
 
-    @override
     async def reserve_now(self, reservation: Reservation) -> CommandOutcome:
         """ReserveNow (connector 0: any connector of the charger)."""
         return await self.request_status(
@@ -56,14 +54,12 @@ class V16Operations(SharedHandlers):
             )
         )
 
-    @override
     async def cancel_reservation(self, reservation_id: int) -> CommandOutcome:
         """CancelReservation."""
         return await self.request_status(
             self._call.CancelReservation(reservation_id=reservation_id)
         )
 
-    @override
     async def update_firmware(self, request: FirmwareRequest) -> CommandOutcome:
         """UpdateFirmware; SignedUpdateFirmware for a signed image."""
         if not request.signed:
@@ -85,7 +81,6 @@ class V16Operations(SharedHandlers):
             )
         )
 
-    @override
     async def upload_logs(self, request: LogRequest) -> str | None:
         """GetDiagnostics; GetLog (security extension) for the security log."""
         if request.log_type == "diagnostics":
@@ -103,7 +98,6 @@ class V16Operations(SharedHandlers):
             return str(result.file_name)
         return await self.get_log(request, "SecurityLog")
 
-    @override
     async def get_installed_certificate_ids(self, types: list[str]) -> Report:
         """GetInstalledCertificateIds, once per type (1.6 asks for one at a time)."""
         found: Report = []
@@ -116,7 +110,6 @@ class V16Operations(SharedHandlers):
                     found.append({"certificate_type": name, "certificate_hash_data": item})
         return found
 
-    @override
     async def install_certificate(self, certificate_type: str, certificate: str) -> CommandOutcome:
         """InstallCertificate (security extension)."""
         return await self.request_status(
@@ -125,7 +118,6 @@ class V16Operations(SharedHandlers):
             )
         )
 
-    @override
     async def delete_certificate(self, hash_data: CertificateHash) -> CommandOutcome:
         """DeleteCertificate (security extension)."""
         return await self.request_status(

@@ -66,7 +66,6 @@ class Ocpp2Operations(SharedHandlers):
         return await self.reports.wait(request_id, pending, self.timeout)
 
     # ------------------------------------------------------------ reservations
-    @override
     async def reserve_now(self, reservation: Reservation) -> CommandOutcome:
         """ReserveNow, of one EVSE or (without evseId) of any."""
         group = reservation.group_id_tag
@@ -80,7 +79,6 @@ class Ocpp2Operations(SharedHandlers):
             )
         )
 
-    @override
     async def cancel_reservation(self, reservation_id: int) -> CommandOutcome:
         """CancelReservation."""
         return await self.request_status(
@@ -88,7 +86,6 @@ class Ocpp2Operations(SharedHandlers):
         )
 
     # ------------------------------------------------------------ firmware and logs
-    @override
     async def update_firmware(self, request: FirmwareRequest) -> CommandOutcome:
         """UpdateFirmware (signed where the request carries a signature)."""
         return await self.request_status(
@@ -100,7 +97,6 @@ class Ocpp2Operations(SharedHandlers):
             )
         )
 
-    @override
     async def upload_logs(self, request: LogRequest) -> str | None:
         """GetLog: DiagnosticsLog or SecurityLog."""
         return await self.get_log(request, LOG_TYPES[request.log_type])
@@ -246,7 +242,6 @@ class Ocpp2Operations(SharedHandlers):
             ),
         )
 
-    @override
     async def get_installed_certificate_ids(self, types: list[str]) -> Report:
         """GetInstalledCertificateIds (NotFound: none)."""
         result = await self.request(
@@ -257,7 +252,6 @@ class Ocpp2Operations(SharedHandlers):
         self.outcome("GetInstalledCertificateIds", str(result.status))
         return list(result.certificate_hash_data_chain or [])
 
-    @override
     async def install_certificate(self, certificate_type: str, certificate: str) -> CommandOutcome:
         """InstallCertificate."""
         return await self.request_status(
@@ -266,7 +260,6 @@ class Ocpp2Operations(SharedHandlers):
             )
         )
 
-    @override
     async def delete_certificate(self, hash_data: CertificateHash) -> CommandOutcome:
         """DeleteCertificate."""
         return await self.request_status(
