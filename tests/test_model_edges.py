@@ -136,3 +136,43 @@ async def test_a_report_whose_connection_closes() -> None:
     reports.close()
     with pytest.raises(CommandError, match="disconnected"):
         await waiting
+
+
+def test_a_stored_password_hash_that_is_spoiled_is_none() -> None:
+    from custom_components.ocpp_csms.transport.passwords import PasswordHash
+
+    good = PasswordHash.of("A-Good-Password-123", iterations=1000).as_dict()
+    assert PasswordHash.from_dict(good) is not None
+    assert PasswordHash.from_dict({**good, "salt": "not hex"}) is None
+    assert PasswordHash.from_dict({**good, "iterations": None}) is None
+    assert PasswordHash.from_dict("nonsense") is None
+
+
+def test_failed_logins_are_counted_per_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five failures in a window report once; a failure after the window starts a new
+    count; a flood of made-up ids forgets the windows that are over."""
+    from custom_components.ocpp_csms.transport import passwords
+
+    now = [1000.0]
+    monkeypatch.setattr(passwords.time, "monotonic", lambda: now[0])
+    reported: list[tuple[str, int]] = []
+    log = passwords.FailureLog(lambda charger, _address, count: reported.append((charger, count)))
+    for _ in range(passwords.FAILURES_FOR_REPAIR):
+        log.failed("CP1", "127.0.0.1", "no credentials")
+    assert reported == [("CP1", passwords.FAILURES_FOR_REPAIR)]
+    now[0] += passwords.FAILURE_WINDOW_S + 1
+    log.failed("CP1", "127.0.0.1", "no credentials")  # a new window: counted from 1
+    assert len(reported) == 1
+    for n in range(1001):
+        log.failed(f"X{n}", "127.0.0.1", "no credentials")
+    now[0] += 61
+    log.failed("Y", "127.0.0.1", "no credentials")
+    assert "X0" not in log._windows
+
+
+def test_an_unknown_connector_status_counts_as_unavailable() -> None:
+    from custom_components.ocpp_csms.model.charger import ConnectorStatus
+    from custom_components.ocpp_csms.protocol.inputs import connector_status
+
+    assert connector_status("SuspendedEV") is ConnectorStatus.SUSPENDED_EV
+    assert connector_status("Exploded") is ConnectorStatus.UNAVAILABLE
