@@ -176,3 +176,51 @@ def test_an_unknown_connector_status_counts_as_unavailable() -> None:
 
     assert connector_status("SuspendedEV") is ConnectorStatus.SUSPENDED_EV
     assert connector_status("Exploded") is ConnectorStatus.UNAVAILABLE
+
+
+def test_reservations_replaced_used_by_tag_expired_and_forgotten() -> None:
+    """The model alone (no host: no timers): a reservation of the same id replaces
+    the old; a session started by its tag uses it; one stored past its expiry ends
+    as expired when its charger comes back."""
+    from custom_components.ocpp_csms.model.csms import Csms
+    from custom_components.ocpp_csms.model.operations import Reservation
+    from custom_components.ocpp_csms.model.reservations import ReservationEnd
+
+    events: list[tuple[str, dict[str, object]]] = []
+    csms = Csms(emit=lambda kind, data: events.append((kind, data)))
+    charger = csms.attach_charger("CP1")
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    csms.reservations.add(charger, Reservation(1, "CP1", 1, "TAG", soon))
+    csms.reservations.add(charger, Reservation(1, "CP1", 1, "OTHER", soon))
+    assert charger.reservations[1].id_tag == "OTHER"
+    csms.reservations.session_started(charger, 1, "OTHER", None)  # no id: by its tag
+    assert charger.reservations == {}
+    csms.reservations.add(charger, Reservation(2, "CP1", None, "TAG", soon))
+    csms.reservations.forget(charger)  # timers go, the reservation stays
+    assert 2 in charger.reservations
+    charger.reservations[2] = Reservation(2, "CP1", None, "TAG", datetime.now(UTC) - timedelta(1))
+    csms.reservations.restored(charger)
+    assert charger.reservations == {}
+    ended = [d for kind, d in events if kind == "reservation"]
+    assert [d["event"] for d in ended] == [
+        "created",
+        "created",
+        ReservationEnd.USED,
+        "created",
+        ReservationEnd.EXPIRED,
+    ]
+
+
+def test_an_automation_s_tag_answer_is_reused_for_a_minute(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from custom_components.ocpp_csms.model import tag_decisions
+
+    now = [500.0]
+    monkeypatch.setattr(tag_decisions.time, "monotonic", lambda: now[0])
+    decisions = tag_decisions.TagDecisions(lambda *_: None)
+    decisions.answered("Tag-1", True)
+    assert decisions._reused("tag-1") is True
+    now[0] += tag_decisions.ANSWER_REUSE_S + 1
+    assert decisions._reused("tag-1") is None
+    assert decisions._reused("tag-1") is None  # gone, not kept

@@ -218,3 +218,23 @@ async def test_local_list_updates_one_at_a_time(hass: HomeAssistant, csms_entry,
     sent = [r[1] for r in charger.received if r[0] == "local_list"]
     assert [(s["update_type"], s["version"]) for s in sent] == [("Full", 1)]
     assert model.local_list.version == 1
+
+
+async def test_tag_form_refuses_what_cannot_be_used(hass: HomeAssistant, csms_entry) -> None:
+    """A group longer than a tag may be is refused, when added and when edited; a
+    tag stored with the OCPP word of its type (earlier releases) shows it by its
+    key when edited."""
+    result = await add_tag(hass, csms_entry, id_tag="CARD9", group="G" * 40)
+    assert result["errors"] == {"base": "invalid_tag"}
+    assert (await add_tag(hass, csms_entry, id_tag="CARD9"))["type"] is FlowResultType.CREATE_ENTRY
+    subentry = next(s for s in csms_entry.subentries.values() if s.unique_id == "card9")
+    hass.config_entries.async_update_subentry(
+        csms_entry, subentry, data={**subentry.data, "token_type": "KeyCode"}
+    )
+    result = await csms_entry.start_subentry_reconfigure_flow(hass, subentry.subentry_id)
+    shown = next(k for k in result["data_schema"].schema if k == "token_type")
+    assert shown.description["suggested_value"] == "key_code"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"blocked": False, "token_type": "key_code", "group": "G" * 40}
+    )
+    assert result["errors"] == {"base": "invalid_tag"}
