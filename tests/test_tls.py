@@ -238,3 +238,32 @@ async def test_unusable_certificate_is_an_error_with_a_repair(
     assert found is not None
     assert found.translation_key == issue
     assert found.translation_placeholders["path"] == str(cert)
+
+
+def test_tls_setup_words_each_file_problem(tmp_path: Path, ca) -> None:
+    """Each way a certificate file can be wrong gets its own problem, with its
+    path; the legacy option lowers the minimum TLS version."""
+    from custom_components.ocpp_csms.hub.connection_options import CertificateProblem, tls_setup
+
+    cert, key = make_leaf(tmp_path, "server", ca)
+    legacy = tls_setup({"ssl_certfile": str(cert), "ssl_keyfile": str(key), "tls_legacy": True})
+    assert legacy is not None
+    assert legacy.context.minimum_version is ssl.TLSVersion.MINIMUM_SUPPORTED
+
+    def problem(options: dict[str, str]) -> str:
+        with pytest.raises(CertificateProblem) as err:
+            tls_setup(options)
+        return err.value.key
+
+    assert problem({"ssl_certfile": str(tmp_path)}) == "certificate_unreadable"  # a folder
+    not_pem = tmp_path / "not.pem"
+    not_pem.write_text("no certificate here")
+    assert problem({"ssl_certfile": str(not_pem)}) == "certificate_invalid"
+    assert (
+        problem({"ssl_certfile": str(cert), "ssl_keyfile": str(tmp_path / "gone.key")})
+        == "certificate_missing"
+    )
+    assert (
+        problem({"ssl_certfile": str(cert), "ssl_keyfile": str(key), "ssl_cafile": str(not_pem)})
+        == "certificate_invalid"
+    )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import ocpp.messages
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -155,3 +156,49 @@ def test_hand_written_edge_cases_go_to_the_library() -> None:
     assert not report({"requestId": 1, "componentCriteria": ["Active"] * 5})  # maxItems
     assert not report({"requestId": 1, "componentCriteria": ["Nope"]})  # enum
     assert not report({"requestId": "1"})  # type
+
+
+@pytest.mark.parametrize(
+    ("schema", "reason"),
+    [
+        ({"$ref": "#/elsewhere/X"}, "#/elsewhere/X"),
+        ({"type": "object", "properties": {"a": "not a schema"}}, "'not a schema'"),
+        ({"$ref": "#/definitions/A", "type": "object", "definitions": {}}, "$ref beside"),
+        ({"type": "null"}, "type 'null'"),
+        ({"type": "object", "maxLength": 3}, "object keywords"),
+        ({"type": "object", "additionalProperties": {"type": "string"}}, "additionalProperties"),
+        ({"type": "array", "maxLength": 3}, "array keywords"),
+        ({"type": "string", "minimum": 1}, "string keywords"),
+        ({"type": "string", "enum": ["a", 1]}, "enum of non-strings"),
+        ({"type": "number", "maxLength": 2}, "number keywords"),
+        ({"type": "number", "minimum": "0"}, "bound"),
+        ({"type": "object", "pattern": "x"}, "pattern"),  # a keyword it does not know
+    ],
+)
+def test_what_the_compiler_leaves_to_the_library(schema: dict[str, Any], reason: str) -> None:
+    """Each keyword the fast check does not take sends the schema to the library."""
+    assert compile_schema(schema) is None
+    found = why_not(schema)
+    assert found is not None
+    assert reason in found
+
+
+def test_a_definition_that_refers_to_itself_and_bounds() -> None:
+    tree = {
+        "$ref": "#/definitions/Node",
+        "definitions": {
+            "Node": {
+                "type": "object",
+                "properties": {
+                    "children": {"type": "array", "items": {"$ref": "#/definitions/Node"}},
+                    "size": {"type": "integer", "minimum": 0, "maximum": 10},
+                },
+            }
+        },
+    }
+    check = compile_schema(tree)
+    assert check is not None
+    assert why_not(tree) is None
+    assert check({"children": [{"children": [], "size": 3}]})
+    assert not check({"children": [{"size": 11}]})
+    assert not check({"size": -1})
