@@ -153,3 +153,41 @@ async def test_log_to_a_location_of_ones_own(hass: HomeAssistant, charger) -> No
     )
     # the simulator has no FTP: it fails, and says so
     await until(hass, lambda: model(hass).diagnostics_status in ("upload_failure", "upload_failed"))
+
+
+async def test_the_upload_endpoint_at_its_edges(
+    hass: HomeAssistant, runtime, hass_client_no_auth, tmp_path: Path
+) -> None:
+    """A file sent as a multipart form is stored; a token works once; a body that
+    says it is too large, or turns out to be, is refused and nothing kept."""
+    from datetime import timedelta
+
+    hass.config.config_dir = str(tmp_path)
+    client = await hass_client_no_auth()
+    uploads = runtime.log_uploads
+    uploads.max_bytes = 400  # the form's own parts count too
+    url, slot = uploads.issue("CP1", 1, timedelta(minutes=5), "http://x")
+    path = url.removeprefix("http://x")
+    form = aiohttp.FormData()
+    form.add_field("file", b"line one\n", filename="charger.log")
+    assert (await client.post(path, data=form)).status == 201
+    assert await hass.async_add_executor_job(slot.path.read_bytes) == b"line one\n"
+    assert (await client.post(path, data=b"again")).status == 404  # once only
+    url, slot = uploads.issue("CP1", 2, timedelta(minutes=5), "http://x")
+    said_too_large = await client.put(url.removeprefix("http://x"), data=b"x" * 401)
+    assert said_too_large.status == 413
+    url, slot = uploads.issue("CP1", 3, timedelta(minutes=5), "http://x")
+
+    async def stream():  # no length said: found too large while written
+        for _ in range(5):
+            yield b"y" * 100
+
+    assert (await client.put(url.removeprefix("http://x"), data=stream())).status == 413
+    assert not await hass.async_add_executor_job(slot.path.exists)
+    # at most MAX_OPEN_TOKENS wait at once: the oldest goes
+    from custom_components.ocpp_csms.hub.log_uploads import MAX_OPEN_TOKENS
+
+    first, _ = uploads.issue("CP1", 4, timedelta(minutes=5), "http://x")
+    for n in range(MAX_OPEN_TOKENS):
+        uploads.issue("CP1", 5 + n, timedelta(minutes=5), "http://x")
+    assert uploads.claim(first.rsplit("/", 1)[1]) is None
