@@ -136,3 +136,41 @@ async def test_car_plugged_in_during_a_slot_charges_at_once(hass: HomeAssistant,
     await charger.start_transaction(1)
     await charger.send_meter_values(1, seconds=60)
     await until(hass, lambda: float(state(hass, f"sensor.{CONN}_power") or 0) == 10 * 230 * 3)
+
+
+def test_deadlines_a_time_of_day_passed_is_tomorrow() -> None:
+    from datetime import time
+
+    import pytest
+
+    from custom_components.ocpp_csms.hub.planning import resolve_deadline
+    from custom_components.ocpp_csms.model.errors import InvalidCommand
+
+    from homeassistant.util import dt as dt_util
+
+    now = datetime.now(UTC)
+    passed = (dt_util.as_local(now) - timedelta(hours=1)).time().replace(microsecond=0)
+    deadline = resolve_deadline(passed, now)
+    assert now + timedelta(hours=21) < deadline <= now + timedelta(hours=25)  # DST days
+    assert dt_util.as_local(deadline).time() == passed
+    with pytest.raises(InvalidCommand):
+        resolve_deadline("at dawn", now)
+
+
+async def test_a_plan_on_prices_given_or_a_price_entity_that_is_not_there(
+    hass: HomeAssistant, charger
+) -> None:
+    import pytest
+    from homeassistant.exceptions import ServiceValidationError
+
+    await charger.plug_in(1)
+    now = quarter(datetime.now(UTC))
+    given = [
+        {"start": (now + timedelta(minutes=15 * n)).isoformat(), "price": 0.3 - n * 0.01}
+        for n in range(8)
+    ]
+    result = await plan(hass, prices=given, energy_kwh=2, deadline=now + timedelta(hours=2))
+    assert result["slots"]
+    with pytest.raises(ServiceValidationError) as err:
+        await plan(hass, prices="sensor.nowhere", energy_kwh=2, deadline=now + timedelta(hours=2))
+    assert "sensor.nowhere" in str(err.value)
