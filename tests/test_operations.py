@@ -210,3 +210,32 @@ async def test_what_16_lacks_is_refused_clearly(hass: HomeAssistant, charger) ->
         assert err.value.translation_placeholders["version"] == "1.6"
         assert "2.0.1" in str(err.value), service
     assert len(charger.received) == sent  # nothing was sent
+
+
+@V2X
+async def test_display_message_window_and_a_replacing_monitor(hass: HomeAssistant, charger) -> None:
+    """A message shown from a start to an end, and a monitor that replaces one by its
+    id and watches the transaction only: the charger is told each."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    shown = await call(
+        hass,
+        "set_display_message",
+        message="Cheap tonight",
+        start=now.isoformat(),
+        end=(now + timedelta(hours=2)).isoformat(),
+    )
+    message = charger.display_messages[shown["message_id"]]
+    assert message["start_date_time"]
+    assert message["end_date_time"]
+    done = await call(
+        hass,
+        "set_variable_monitoring",
+        key="EVSE@1/Power",
+        type="UpperThreshold",
+        value=7000,
+        monitor_id=5,
+        transaction=True,
+    )
+    assert done["results"][0]["status"] == "Accepted"

@@ -139,14 +139,12 @@ async def test_car_plugged_in_during_a_slot_charges_at_once(hass: HomeAssistant,
 
 
 def test_deadlines_a_time_of_day_passed_is_tomorrow() -> None:
-    from datetime import time
 
     import pytest
+    from homeassistant.util import dt as dt_util
 
     from custom_components.ocpp_csms.hub.planning import resolve_deadline
     from custom_components.ocpp_csms.model.errors import InvalidCommand
-
-    from homeassistant.util import dt as dt_util
 
     now = datetime.now(UTC)
     passed = (dt_util.as_local(now) - timedelta(hours=1)).time().replace(microsecond=0)
