@@ -155,6 +155,24 @@ async def test_log_to_a_location_of_ones_own(hass: HomeAssistant, charger) -> No
     await until(hass, lambda: model(hass).diagnostics_status in ("upload_failure", "upload_failed"))
 
 
+@pytest.mark.parametrize("version", ["2.0.1"])
+async def test_logs_of_a_time_range(hass: HomeAssistant, charger) -> None:
+    """The oldest and latest moments asked reach the charger."""
+    await act(
+        hass,
+        "upload_logs",
+        {
+            "device_id": device_id(hass, "CP1"),
+            "location": "ftp://logs.example/cp1/",
+            "oldest": "2026-12-01T00:00:00+00:00",
+            "latest": "2026-12-02T00:00:00+00:00",
+        },
+    )
+    asked = next(r for r in charger.received if r[0] == "logs")[1]
+    assert asked["oldest"].startswith("2026-12-01T00:00:00")
+    assert asked["latest"].startswith("2026-12-02T00:00:00")
+
+
 async def test_the_upload_endpoint_at_its_edges(
     hass: HomeAssistant, runtime, hass_client_no_auth, tmp_path: Path
 ) -> None:

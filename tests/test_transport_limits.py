@@ -62,6 +62,30 @@ async def test_known_charger_over_the_rate_is_slowed_not_cut(
 
 
 @pytest.mark.parametrize(
+    "csms_options",
+    [{"messages_per_minute": 600, "message_burst": 10, "response_timeout": 3}],
+)
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_a_known_charger_over_the_rate_for_too_long_is_closed(
+    hass: HomeAssistant, charger, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Backpressure has an end: a known charger still over the rate after
+    FLOOD_LASTS_S (here shortened to no time at all) is refused and closed."""
+    from custom_components.ocpp_csms.transport import connections
+
+    monkeypatch.setattr(connections, "FLOOD_LASTS_S", 0.0)
+    async with websockets.connect(f"{url}/CP1", subprotocols=["ocpp1.6"]) as ws:
+        for n in range(15):
+            await ws.send(json.dumps([2, f"f{n}", "Heartbeat", {}]))
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(ws.recv(), 5)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1008
+    assert runtime_of(hass).connections.refused_floods == 1
+
+
+@pytest.mark.parametrize(
     "csms_options", [{"connections_per_address": 3, "connections_total": 5, "response_timeout": 3}]
 )
 async def test_connections_per_address_and_in_all(hass: HomeAssistant, csms_entry, url) -> None:

@@ -93,7 +93,13 @@ class SimOps2x(SimOperations):
 
     @on("GetLog")
     def on_get_log_2x(self, log: dict, log_type: str, request_id: int, **kw: Any):
-        self._record("logs", location=log["remote_location"], log_type=log_type)
+        self._record(
+            "logs",
+            location=log["remote_location"],
+            log_type=log_type,
+            oldest=log.get("oldest_timestamp"),
+            latest=log.get("latest_timestamp"),
+        )
         self._spawn(self.run_upload(log["remote_location"], request_id, self._log_status_2x))
         return self._call_result.GetLog(status="Accepted", filename="charger.log")
 
