@@ -170,6 +170,25 @@ async def test_local_list_resent_when_the_charger_lost_it(
     assert last["update_type"] == "Full"
 
 
+async def test_a_version_mismatch_sends_the_whole_list(
+    hass: HomeAssistant, csms_entry, charger
+) -> None:
+    """A charger whose list version moved on without us (another backend, say)
+    answers a differential update with VersionMismatch: the whole list goes."""
+    await add_tag(hass, csms_entry, id_tag="CARD1")
+    await until(hass, lambda: "CARD1" in charger.local_list)
+    charger.local_list_version = 99
+    await add_tag(hass, csms_entry, id_tag="CARD2")
+    await until(hass, lambda: "CARD2" in charger.local_list)
+    sent = [r[1] for r in charger.received if r[0] == "local_list"]
+    assert [(s["update_type"], s["version"]) for s in sent] == [
+        ("Full", 1),
+        ("Differential", 2),
+        ("Full", 2),
+    ]
+    assert set(charger.local_list) == {"CARD1", "CARD2"}
+
+
 async def test_charger_without_local_lists(hass: HomeAssistant, csms_entry, connect_sim) -> None:
     from .conftest import add_charger_entry
 
