@@ -224,3 +224,21 @@ def test_an_automation_s_tag_answer_is_reused_for_a_minute(
     now[0] += tag_decisions.ANSWER_REUSE_S + 1
     assert decisions._reused("tag-1") is None
     assert decisions._reused("tag-1") is None  # gone, not kept
+
+
+def test_a_learnt_write_strategy_asks_the_saving_wired_in_later() -> None:
+    """Home Assistant wires persistence into the model after it is built: a way of
+    writing limits learnt afterwards asks that saving, not the one of construction."""
+    from custom_components.ocpp_csms.model.central import Saving
+    from custom_components.ocpp_csms.model.csms import Csms
+    from custom_components.ocpp_csms.model.write_strategy import WriteStrategy
+
+    csms = Csms(emit=lambda *_: None)
+    asked: list[str] = []
+    csms.persistence = Saving(soon=lambda: asked.append("soon"))
+    charger = csms.attach_charger("CP1")
+    lower = WriteStrategy(stack_level=0)
+    for _ in range(2):  # needed twice in a row: learnt
+        csms.limits.sender._worked(charger, lower, as_tx=True)
+    assert charger.limit_strategy == lower
+    assert asked == ["soon"]

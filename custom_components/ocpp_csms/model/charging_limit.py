@@ -77,7 +77,9 @@ class LimitController:
         self._timers: dict[tuple[str, int], Callable[[], None]] = {}
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
         self._station_written: dict[str, datetime] = {}
-        self.sender = ProfileSender(lambda: self.host, self.watch, csms.persistence.soon)
+        # the host and the saving are looked up at each use: Home Assistant wires
+        # them in after the model is built
+        self.sender = ProfileSender(lambda: self.host, self.watch, lambda: csms.persistence)
 
     # the tag a remote start uses where the session had none (the CSMS option's)
     default_id_tag = "HomeAssistant"

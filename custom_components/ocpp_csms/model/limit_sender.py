@@ -20,6 +20,7 @@ from .limit_result import LimitResult, describe
 from .profiles import ChargingProfile
 
 if TYPE_CHECKING:
+    from .central import Saving
     from .charger import Charger, Connector
     from .limit_check import LimitWatch
     from .limit_host import LimitHost
@@ -122,12 +123,12 @@ class ProfileSender:
         self,
         host: Callable[[], LimitHost],
         watch: Callable[[Connector], LimitWatch],
-        save_soon: Callable[[], None],
+        saving: Callable[[], Saving],
     ) -> None:
-        """Report to the controller's host, its watches, and its saving."""
+        """Report to the controller's host, its watches, and the central's saving."""
         self._host = host
         self._watch = watch
-        self._save_soon = save_soon
+        self._saving = saving
 
     async def send(
         self,
@@ -190,7 +191,7 @@ class ProfileSender:
             charger.strategy_candidate = strategy
             return
         charger.limit_strategy, charger.strategy_candidate = strategy, None
-        self._save_soon()
+        self._saving().soon()
         _LOGGER.info(
             "%s: charging profiles are written as %s", charger.charger_id, strategy.describe()
         )
