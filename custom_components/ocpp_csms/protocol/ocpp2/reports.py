@@ -47,22 +47,17 @@ class Ocpp2Reports(SharedHandlers):
     @on("NotifyReport")
     def on_notify_report(self, request_id: int, generated_at: str, seq_no: int, **kw: Any) -> Any:
         items = kw.get("report_data") or []
-        for item in items:
-            self._inventory_item(item)
+        evses = {evse for item in items if (evse := self._inventory_item(item))}
         if request_id == self.inventory_request:  # our own inventory: the EVSEs it has
-            self.inventory_evses.update(
-                evse
-                for item in items
-                if item["component"]["name"] in ("EVSE", "Connector")
-                and (evse := (item["component"].get("evse") or {}).get("id"))
-            )
+            self.inventory_evses |= evses
             if not kw.get("tbc"):
                 self.inventory_request = None
                 self.csms.inventory(self.charger, self.inventory_evses)
         self.reports.part(request_id, seq_no, bool(kw.get("tbc")), items)
         return self._call_result.NotifyReport()
 
-    def _inventory_item(self, item: dict[str, Any]) -> None:
+    def _inventory_item(self, item: dict[str, Any]) -> int | None:
+        """Take one item of the device model; return the EVSE it names, if any."""
         component, variable = item["component"], item["variable"]
         key = format_key(component, variable)
         attributes = item.get("variable_attribute") or []
@@ -72,12 +67,15 @@ class Ocpp2Reports(SharedHandlers):
                 key, actual.get("value"), readonly=actual.get("mutability") == "ReadOnly"
             )
         evse = (component.get("evse") or {}).get("id")
-        if component["name"] in ("EVSE", "Connector") and evse:
+        if component["name"] not in ("EVSE", "Connector") or not evse:
+            evse = None
+        if evse is not None:
             try:
                 self.csms.connector(self.charger, evse)
             except InvalidInput as err:
                 self.charger.count_anomaly("inventory_evse", f"inventory item {key}: {err}")
         self.capability(component["name"], variable["name"], str((actual or {}).get("value", "")))
+        return evse
 
     def capability(self, component: str, variable: str, raw: str) -> None:
         """Apply a device-model variable that says what smart charging the charger can do."""
