@@ -117,13 +117,15 @@ async def _async_setup_csms(hass: HomeAssistant, entry: CsmsConfigEntry) -> bool
 @callback
 def _chargers_may_start(hass: HomeAssistant, entry: CsmsConfigEntry) -> None:
     """Start the charger entries that waited for the central system, now loaded."""
-    if entry.state is not ConfigEntryState.LOADED:
-        return
+    if entry.state is ConfigEntryState.LOADED:
+        _reload_chargers(hass, ConfigEntryState.SETUP_RETRY)
+
+
+@callback
+def _reload_chargers(hass: HomeAssistant, state: ConfigEntryState) -> None:
+    """Set up again the charger entries in ``state`` (they follow the runtime)."""
     for charger_entry in hass.config_entries.async_entries(DOMAIN):
-        if (
-            charger_entry.data.get(CONF_KIND) == KIND_CHARGER
-            and charger_entry.state is ConfigEntryState.SETUP_RETRY
-        ):
+        if is_charger_entry(charger_entry) and charger_entry.state is state:
             hass.config_entries.async_schedule_reload(charger_entry.entry_id)
 
 
@@ -270,12 +272,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: OcppConfigEntry) -> boo
     await data.async_unload()
     # the chargers' entities show the runtime that just ended: they start again
     # with the next one (and wait for it, not ready, while there is none)
-    for charger_entry in hass.config_entries.async_entries(DOMAIN):
-        if (
-            charger_entry.data.get(CONF_KIND) == KIND_CHARGER
-            and charger_entry.state is ConfigEntryState.LOADED
-        ):
-            hass.config_entries.async_schedule_reload(charger_entry.entry_id)
+    _reload_chargers(hass, ConfigEntryState.LOADED)
     return ok
 
 
