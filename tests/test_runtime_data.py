@@ -77,3 +77,16 @@ async def test_actions_say_when_no_central_system_runs(
     assert state(hass, "binary_sensor.cp1_connectivity") in (None, "unavailable")
     assert await hass.config_entries.async_setup(csms_entry.entry_id)
     await until(hass, lambda: entry.state is ConfigEntryState.LOADED)
+
+
+async def test_unload_after_home_assistant_s_final_write_logs_no_error(
+    hass: HomeAssistant, csms_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Home Assistant stopping writes the state once (its final write); an unload
+    after that has no listener left to remove, and must not say it failed."""
+    from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(csms_entry.entry_id)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

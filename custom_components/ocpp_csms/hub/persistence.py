@@ -77,7 +77,8 @@ class Persistence:
         self._remake_all = True
         self._remake: set[str] = set()
         self._last_full = -math.inf
-        self._unsub_final = hass.bus.async_listen_once(
+        # None once it fired: a one-time listener removes itself
+        self._unsub_final: Callable[[], None] | None = hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_FINAL_WRITE, self._final_write
         )
 
@@ -309,11 +310,14 @@ class Persistence:
 
     async def async_close(self) -> None:
         """Write what is pending and stop listening (the central system entry unloads)."""
-        self._unsub_final()
+        if self._unsub_final is not None:
+            self._unsub_final()
+            self._unsub_final = None
         await self._write_pending()
 
     async def _final_write(self, _event: Event) -> None:
         """At Home Assistant's stop: everything pending reaches the disk, no timer stays."""
+        self._unsub_final = None
         await self._write_pending()
 
     async def _write_pending(self) -> None:
