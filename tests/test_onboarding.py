@@ -197,7 +197,7 @@ async def test_options_flow(hass: HomeAssistant, csms_entry) -> None:
     assert str(runtime.connections.admission.no_password) == "allow"
     assert runtime.csms.settings.heartbeat_interval == 120
     assert runtime.csms.settings.max_connectors == 8
-    assert runtime.default_id_tag == "HA"
+    assert runtime.options.default_id_tag == "HA"
     assert str(runtime.csms.tags.policy) == "known"
     assert runtime.tag_manager.ask_timeout == 1.5
     assert runtime.connections.settings.messages_per_minute == 120

@@ -11,6 +11,7 @@ import ipaddress
 import ssl
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import websockets
@@ -243,7 +244,12 @@ async def test_unusable_certificate_is_an_error_with_a_repair(
 def test_tls_setup_words_each_file_problem(tmp_path: Path, ca) -> None:
     """Each way a certificate file can be wrong gets its own problem, with its
     path; the legacy option lowers the minimum TLS version."""
-    from custom_components.ocpp_csms.hub.connection_options import CertificateProblem, tls_setup
+    from custom_components.ocpp_csms.hub.connection_options import CertificateProblem
+    from custom_components.ocpp_csms.hub.connection_options import tls_setup as setup
+    from custom_components.ocpp_csms.hub.options import CsmsOptions
+
+    def tls_setup(options: dict[str, Any]) -> Any:
+        return setup(CsmsOptions.parse(options).server)
 
     cert, key = make_leaf(tmp_path, "server", ca)
     legacy = tls_setup({"ssl_certfile": str(cert), "ssl_keyfile": str(key), "tls_legacy": True})

@@ -34,7 +34,7 @@ from .const import (
     PROTOCOL_AUTO,
 )
 from .hub.bridge import raise_repair
-from .hub.connection_options import SERVER_OPTIONS, CertificateProblem
+from .hub.connection_options import CertificateProblem
 from .hub.costs import price_source
 from .hub.devices import charger_device, remove_connector_device
 from .hub.entry_data import (
@@ -170,7 +170,7 @@ async def _async_options_updated(hass: HomeAssistant, entry: CsmsConfigEntry) ->
     runtime = entry.runtime_data
     old = runtime.options
     runtime.apply_options(entry)
-    if any(old.get(k) != entry.options.get(k) for k in SERVER_OPTIONS):
+    if old.server != runtime.options.server:
         hass.config_entries.async_schedule_reload(entry.entry_id)
 
 

@@ -41,6 +41,7 @@ from .const import (
 )
 from .flows.options import ChargerOptionsFlow, CsmsOptionsFlow
 from .flows.tags import TagSubentryFlow
+from .hub.options import CsmsOptions
 from .hub.runtime import get_runtime
 from .model.commands import CommandError
 from .transport.passwords import PasswordHash, generate_password, valid_password
@@ -304,7 +305,8 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
             None,
         )
         port = str(csms.data[CONF_PORT]) if csms is not None else "9000"
-        scheme = "wss" if csms is not None and csms.options.get("ssl_certfile") else "ws"
+        tls = csms is not None and CsmsOptions.parse(csms.options).server.certfile
+        scheme = "wss" if tls else "ws"
         return self.async_show_form(
             step_id="credentials",
             description_placeholders={

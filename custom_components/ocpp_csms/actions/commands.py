@@ -94,7 +94,9 @@ async def async_start(
     connector_id = conn.connector_id if conn is not None else None
     await run_command(
         charger,
-        lambda commands: commands.remote_start(connector_id, id_tag or runtime.default_id_tag),
+        lambda commands: commands.remote_start(
+            connector_id, id_tag or runtime.options.default_id_tag
+        ),
     )
 
 

@@ -41,20 +41,14 @@ from ..const import (
     CONF_UNKNOWN_CHARGERS,
     CONF_VOLTAGE,
     DEFAULT_ASK_TIMEOUT,
-    DEFAULT_CLOCK_TOLERANCE,
-    DEFAULT_HEARTBEAT_INTERVAL,
-    DEFAULT_HISTORY_DAYS,
     DEFAULT_ID_TAG,
-    DEFAULT_LIMIT_SPACING,
-    DEFAULT_MAX_CONNECTORS,
     DEFAULT_MIN_CURRENT,
     DEFAULT_PHASES,
-    DEFAULT_VOLTAGE,
     PROTOCOL_AUTO,
     TAG_POLICIES,
     TAG_POLICY_AUTO,
 )
-from ..hub.connection_options import LIMITS, unknown_policy
+from ..hub.options import LIMITS, RANGES, unknown_policy
 from ..hub.runtime import get_runtime
 from ..model.choices import choice_key, keys
 from ..protocol.registry import VERSIONS
@@ -88,6 +82,12 @@ def _int(low: int, high: int, unit: str | None = None) -> Any:
     return probatio.All(_number(low, high, 1, unit), probatio.Coerce(int))
 
 
+def _ranged(key: str, unit: str | None = None) -> dict[Any, Any]:
+    """Return the field of a whole-number option, with its default and range."""
+    default, low, high = RANGES[key]
+    return {probatio.Required(key, default=default): _int(low, high, unit)}
+
+
 _TEXT = selector.TextSelector()
 _SECONDS = "s"
 
@@ -96,17 +96,13 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Required(CONF_UNKNOWN_CHARGERS, default=UnknownPolicy.ASK): _select(
             list(UnknownPolicy), CONF_UNKNOWN_CHARGERS
         ),
-        probatio.Required(CONF_DISCOVERY_CAP, default=LIMITS[CONF_DISCOVERY_CAP][0]): _int(0, 1000),
+        **_ranged(CONF_DISCOVERY_CAP),
         probatio.Required(CONF_NO_PASSWORD, default=NoPasswordPolicy.AUTO): _select(
             list(NoPasswordPolicy), CONF_NO_PASSWORD
         ),
-        probatio.Required(CONF_HEARTBEAT_INTERVAL, default=DEFAULT_HEARTBEAT_INTERVAL): _int(
-            10, 86400, _SECONDS
-        ),
-        probatio.Required(CONF_MAX_CONNECTORS, default=DEFAULT_MAX_CONNECTORS): _int(1, 1000),
-        probatio.Required(CONF_CLOCK_TOLERANCE, default=DEFAULT_CLOCK_TOLERANCE): _int(
-            0, 7 * 86400, _SECONDS
-        ),
+        **_ranged(CONF_HEARTBEAT_INTERVAL, _SECONDS),
+        **_ranged(CONF_MAX_CONNECTORS),
+        **_ranged(CONF_CLOCK_TOLERANCE, _SECONDS),
     },
     "tags": {
         probatio.Required(CONF_TAG_POLICY, default=TAG_POLICY_AUTO): _select(
@@ -120,7 +116,7 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         ),
     },
     "charging": {
-        probatio.Required(CONF_VOLTAGE, default=DEFAULT_VOLTAGE): _int(100, 480, "V"),
+        **_ranged(CONF_VOLTAGE, "V"),
         probatio.Required(CONF_PHASES, default=DEFAULT_PHASES): probatio.All(
             _select(["1", "3"], CONF_PHASES), probatio.Coerce(int)
         ),
@@ -130,15 +126,14 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Required(CONF_BELOW_MINIMUM, default=BELOW_MINIMUM_PAUSE): _select(
             [BELOW_MINIMUM_PAUSE, BELOW_MINIMUM_RAISE], CONF_BELOW_MINIMUM
         ),
-        probatio.Required(CONF_LIMIT_SPACING, default=DEFAULT_LIMIT_SPACING): _int(
-            0, 3600, _SECONDS
-        ),
-        probatio.Required(CONF_HISTORY_DAYS, default=DEFAULT_HISTORY_DAYS): _int(1, 36500, "d"),
+        **_ranged(CONF_LIMIT_SPACING, _SECONDS),
+        **_ranged(CONF_HISTORY_DAYS, "d"),
     },
     "limits": {
-        probatio.Required(key, default=default): _int(low, high)
-        for key, (default, low, high) in LIMITS.items()
-        if key != CONF_DISCOVERY_CAP
+        key: value
+        for name in LIMITS
+        if name != CONF_DISCOVERY_CAP
+        for key, value in _ranged(name).items()
     },
     "tls": {
         probatio.Optional(CONF_SSL_CERTFILE): _TEXT,

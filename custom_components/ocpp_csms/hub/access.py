@@ -28,13 +28,12 @@ from ..model.commands import CommandError
 from ..transport.admission import Admission, AdmissionFacts, UnknownPolicy
 from ..transport.passwords import PasswordHash, generate_password
 from .bridge import raise_repair
+from .options import DEFAULT_DISCOVERY_CAP
 
 if TYPE_CHECKING:
     from ..transport.connections import ConnectionManager
 
 _LOGGER = logging.getLogger(LOGGER_NAME)
-
-DEFAULT_DISCOVERY_CAP = 20
 
 
 def entry_hashes(entry: ConfigEntry) -> list[PasswordHash]:

@@ -28,43 +28,19 @@ from homeassistant.helpers.event import (
 )
 from homeassistant.util import dt as dt_util
 
-from ..const import (
-    BELOW_MINIMUM_PAUSE,
-    CONF_BELOW_MINIMUM,
-    CONF_CLOCK_TOLERANCE,
-    CONF_DEFAULT_ID_TAG,
-    CONF_HEARTBEAT_INTERVAL,
-    CONF_HISTORY_DAYS,
-    CONF_KIND,
-    CONF_LIMIT_SPACING,
-    CONF_MAX_CONNECTORS,
-    CONF_MAX_UPLOAD_MIB,
-    CONF_MIN_CURRENT,
-    CONF_PHASES,
-    CONF_VOLTAGE,
-    DEFAULT_CLOCK_TOLERANCE,
-    DEFAULT_HEARTBEAT_INTERVAL,
-    DEFAULT_HISTORY_DAYS,
-    DEFAULT_ID_TAG,
-    DEFAULT_LIMIT_SPACING,
-    DEFAULT_MAX_CONNECTORS,
-    DEFAULT_MIN_CURRENT,
-    DEFAULT_PHASES,
-    DEFAULT_VOLTAGE,
-    DOMAIN,
-    KIND_CSMS,
-    LOGGER_NAME,
-)
+from ..const import CONF_KIND, DOMAIN, KIND_CSMS, LOGGER_NAME
 from ..model.charger import Charger
 from ..model.csms import Csms
 from ..model.desired_limit import Electrical
 from ..model.limit_writer import WriteSettings
+from ..transport.admission import UnknownPolicy
 from ..transport.connections import ConnectionManager
 from . import connection_options
 from .access import ChargerAccess
 from .bridge import HaBridge, raise_repair
 from .connection_options import TlsSetup, tls_setup
 from .log_uploads import LogUploads
+from .options import CsmsOptions
 from .planning import ChargingPlanner
 from .tags import TagManager
 
@@ -124,7 +100,7 @@ class CsmsRuntime:
         self.tag_manager = TagManager(hass, self.csms, self.connections)
         self.tls: TlsSetup | None = None
         self.csms.limits.host = _LimitHost(hass, self.connections)
-        self.options: dict[str, Any] = {}
+        self.options = CsmsOptions()
         self.planner = ChargingPlanner(hass, self.csms)
         self.log_uploads = LogUploads(hass, self.csms)
         self.csms.settings.currency = hass.config.currency  # kept current (__init__.py)
@@ -135,51 +111,32 @@ class CsmsRuntime:
         """Load the stored state."""
         await self.bridge.async_load()
 
-    @property
-    def default_id_tag(self) -> str:
-        """Return the id tag sent with remote starts."""
-        return str(self.options.get(CONF_DEFAULT_ID_TAG) or DEFAULT_ID_TAG)
-
     def apply_options(self, entry: ConfigEntry) -> None:
         """Apply the CSMS entry's options without dropping any connection."""
-        options = self.options = dict(entry.options)
+        options = self.options = CsmsOptions.parse(entry.options)
         settings = self.csms.settings
         connection_options.apply(options, self.connections, self.access)
-        settings.auto_accept = self.access.unknown_policy == "accept"
-        settings.heartbeat_interval = int(
-            options.get(CONF_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL)
-        )
-        settings.max_connectors = int(options.get(CONF_MAX_CONNECTORS, DEFAULT_MAX_CONNECTORS))
-        settings.clock_tolerance_s = float(
-            options.get(CONF_CLOCK_TOLERANCE, DEFAULT_CLOCK_TOLERANCE)
-        )
-        self.tag_manager.apply(entry)
+        settings.auto_accept = options.unknown_chargers is UnknownPolicy.ACCEPT
+        settings.heartbeat_interval = options.heartbeat_interval_s
+        settings.max_connectors = options.max_connectors
+        settings.clock_tolerance_s = options.clock_tolerance_s
+        self.tag_manager.apply(entry, options)
         limits = self.csms.limits
-        limits.default_id_tag = self.default_id_tag
+        limits.default_id_tag = options.default_id_tag
         limits.settings = WriteSettings(
-            electrical=Electrical(
-                voltage=float(options.get(CONF_VOLTAGE, DEFAULT_VOLTAGE)),
-                phases=int(options.get(CONF_PHASES, DEFAULT_PHASES)),
-            ),
-            minimum_amps=float(options.get(CONF_MIN_CURRENT, DEFAULT_MIN_CURRENT)),
-            below_minimum_pauses=options.get(CONF_BELOW_MINIMUM, BELOW_MINIMUM_PAUSE)
-            == BELOW_MINIMUM_PAUSE,
+            electrical=Electrical(voltage=options.voltage, phases=options.phases),
+            minimum_amps=options.minimum_amps,
+            below_minimum_pauses=options.below_minimum_pauses,
         )
-        self.csms.history.retention = timedelta(
-            days=int(options.get(CONF_HISTORY_DAYS, DEFAULT_HISTORY_DAYS))
-        )
+        self.csms.history.retention = timedelta(days=options.history_days)
         self.csms.history.prune(dt_util.utcnow())
-        self.log_uploads.max_bytes = (
-            connection_options.limit(options, CONF_MAX_UPLOAD_MIB) * 1024 * 1024
-        )
-        limits.spacing = timedelta(
-            seconds=float(options.get(CONF_LIMIT_SPACING, DEFAULT_LIMIT_SPACING))
-        )
+        self.log_uploads.max_bytes = options.max_upload_bytes
+        limits.spacing = timedelta(seconds=options.limit_spacing_s)
 
     async def async_start_server(self, entry: ConfigEntry) -> None:
         """Start the server; raises CertificateProblem (TLS files) or OSError (the port)."""
         self.apply_options(entry)
-        self.tls = await self.hass.async_add_executor_job(tls_setup, dict(entry.options))
+        self.tls = await self.hass.async_add_executor_job(tls_setup, self.options.server)
         server = await self.connections.async_start(
             entry.data[CONF_HOST],
             entry.data[CONF_PORT],

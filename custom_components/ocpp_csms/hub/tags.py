@@ -19,7 +19,6 @@ from homeassistant.core import HomeAssistant
 from ..const import (
     AUTH_ALLOW_LIST,
     CONF_ALLOWED_TAGS,
-    CONF_ASK_TIMEOUT,
     CONF_AUTH_MODE,
     CONF_TAG_POLICY,
     DEFAULT_ASK_TIMEOUT,
@@ -36,6 +35,7 @@ from ..model.local_list import withdrawn
 if TYPE_CHECKING:
     from ..model.csms import Csms
     from ..transport.connections import ConnectionManager
+    from .options import CsmsOptions
 
 _LOGGER = logging.getLogger(LOGGER_NAME)
 
@@ -80,7 +80,7 @@ class TagManager:
         self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
         csms.tags.ask = self._ask
 
-    def apply(self, entry: ConfigEntry) -> None:
+    def apply(self, entry: ConfigEntry, options: CsmsOptions) -> None:
         """Take the tag list and policy of the CSMS entry.
 
         A changed list goes to every connected charger's local list, and caches
@@ -88,12 +88,8 @@ class TagManager:
         """
         decisions = self._csms.tags
         old, new = decisions.tags, tag_list(entry)
-        raw_policy = entry.options.get(CONF_TAG_POLICY)
-        if raw_policy not in set(TagPolicy):  # before the tag list: the allow-list mode
-            legacy = entry.options.get(CONF_AUTH_MODE) == AUTH_ALLOW_LIST
-            raw_policy = TagPolicy.KNOWN if legacy else TagPolicy.AUTO
-        decisions.policy = TagPolicy(raw_policy)
-        self.ask_timeout = float(entry.options.get(CONF_ASK_TIMEOUT, DEFAULT_ASK_TIMEOUT))
+        decisions.policy = options.tag_policy
+        self.ask_timeout = options.ask_timeout_s
         decisions.tags = new
         if [t.as_dict() for t in old] == [t.as_dict() for t in new]:
             return
