@@ -230,3 +230,21 @@ async def test_wallbox_reconnecting_without_boot_is_asked_to_boot_first(
     kinds = [(k, f.get("message")) for k, f in sim.received]
     assert kinds[0] == ("trigger", "BootNotification")
     assert model(hass).boot_status is not None
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_wallbox_that_refuses_to_boot_is_served_without_a_boot(
+    hass: HomeAssistant, csms_entry, connect_sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Wallbox that refuses the TriggerMessage BootNotification (or never boots)
+    is not left waiting: after the second wait it is served as one that reconnected
+    without a boot (its statuses asked)."""
+    monkeypatch.setattr(shared, "READY_WITHOUT_BOOT_S", 0.05)
+    await adopted(hass, connect_sim, vendor="Wall Box Chargers", model="PLP2-M-2-4")
+    await restart(hass)
+    sim = await connect_sim("CP1", vendor="Wall Box Chargers", model="PLP2-M-2-4")
+    sim.refused_triggers = {"BootNotification"}
+    asked = lambda: [f.get("message") for k, f in sim.received if k == "trigger"]  # noqa: E731
+    await until(hass, lambda: "StatusNotification" in asked())
+    assert asked()[0] == "BootNotification"
+    assert model(hass).boot_status is None

@@ -302,7 +302,10 @@ async def test_composite_schedule_asked_in_a_unit_the_charger_takes(
                             "scheduleStart": sim.now()[:19] + "Z",
                             "chargingSchedule": {
                                 "chargingRateUnit": "W",
-                                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": -1}],
+                                "chargingSchedulePeriod": [
+                                    {"startPeriod": 0, "limit": -1},
+                                    {"startPeriod": 60, "limit": 1e13},  # beyond any meter
+                                ],
                             },
                         },
                     ]
@@ -319,6 +322,7 @@ async def test_composite_schedule_asked_in_a_unit_the_charger_takes(
         True,
     )
     assert result["connectors"]["CPQ/1"]["periods"] == []
+    assert model(hass, "CPQ").anomalies["bad_number"] == 1  # the absurd limit, counted
 
 
 async def test_resume_restarts_a_session_the_charger_ended_at_zero(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from custom_components.ocpp_csms.model.errors import InvalidCommand
-from custom_components.ocpp_csms.model.price_plan import make_plan
+from custom_components.ocpp_csms.model.price_plan import make_plan, schedule_steps
 from custom_components.ocpp_csms.model.prices import PriceSlot, normalise
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -330,3 +330,58 @@ def test_quarter_hour_prices_report_what_the_car_gets() -> None:
     assert plan.cost == pytest.approx(11 * (0.25 * 0.10 + 0.25 * 0.11 + 0.125 * 0.12))
     assert plan.slots[-1].end == (DAY + timedelta(minutes=37.5)).astimezone(UTC)
     assert plan.unplanned_kwh == 0
+
+
+# ---------------------------------------------------------------- edges
+def test_schedule_steps_skip_slots_already_over() -> None:
+    """A plan looked at after its first slot ended starts at its next slot."""
+    prices = hourly([0.10, 0.50, 0.10])
+    plan = make_plan(prices, prices[0].start, prices[-1].end, need_h=2, power_kw=11)
+    later = prices[1].start + timedelta(minutes=10)
+    steps = schedule_steps(plan, later, "on", "off")
+    assert steps == [(later, "off"), (prices[2].start, "on"), (prices[2].end, None)]
+
+
+def test_an_empty_plan_has_nothing_unpriced() -> None:
+    """Nothing to charge: no slot, and no division by zero for the unpriced share."""
+    prices = hourly([0.10])
+    plan = make_plan(prices, prices[0].start, prices[0].end, need_h=0, power_kw=11)
+    assert plan.slots == ()
+    assert plan.unpriced_kwh == 0.0
+
+
+def test_adjacent_slots_at_one_price_are_one_slot() -> None:
+    """Two neighbouring hours at the same price are planned as one unbroken slot."""
+    prices = hourly([0.30, 0.10, 0.10, 0.30])
+    plan = make_plan(prices, prices[0].start, prices[-1].end, need_h=2, power_kw=11)
+    assert [(s.start, s.end) for s in plan.slots] == [(prices[1].start, prices[2].end)]
+
+
+def test_unknown_prices_fill_the_latest_gap_first() -> None:
+    """Known prices in the middle of the window: what they cannot cover is planned in
+    the latest gap before the deadline, and an earlier gap is not used."""
+    now = DAY.astimezone(UTC)
+    known = [PriceSlot(now + timedelta(hours=2), now + timedelta(hours=3), 0.2)]
+    plan = make_plan(known, now, now + timedelta(hours=6), need_h=2, power_kw=10)
+    assert [(s.start - now, s.end - now, s.price) for s in plan.slots] == [
+        (timedelta(hours=2), timedelta(hours=3), 0.2),
+        (timedelta(hours=5), timedelta(hours=6), None),
+    ]
+    assert plan.unpriced_kwh == 10
+
+
+def test_continuous_across_a_gap_in_prices_runs_before_the_deadline() -> None:
+    """No unbroken run of known prices: the run just before the deadline, priced
+    where prices are known, unpriced in the gap."""
+    now = DAY.astimezone(UTC)
+    prices = [
+        PriceSlot(now, now + timedelta(hours=1), 0.1),
+        PriceSlot(now + timedelta(hours=2), now + timedelta(hours=3), 0.3),
+    ]
+    plan = make_plan(
+        prices, now, now + timedelta(hours=3), need_h=2, power_kw=10, mode="continuous"
+    )
+    assert [(s.start - now, s.end - now, s.price) for s in plan.slots] == [
+        (timedelta(hours=1), timedelta(hours=2), None),
+        (timedelta(hours=2), timedelta(hours=3), 0.3),
+    ]

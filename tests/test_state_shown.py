@@ -4,6 +4,7 @@ session that ends Idle without a StatusNotification."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -139,3 +140,40 @@ async def test_stale_readings_are_asked_for(hass: HomeAssistant, charger) -> Non
     assert reading_at > start  # the readings it sent when asked
     check(reading_at + timedelta(seconds=61))  # stale again: asked again
     await until(hass, lambda: asked() == 2)
+
+
+async def test_refused_status_ask_is_logged_and_not_repeated(
+    hass: HomeAssistant, charger, connect_sim, quick_ask, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A charger that refuses TriggerMessage StatusNotification after a restart is
+    asked once; its status stays unknown (not made up) and nothing else is asked."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.ocpp_csms")
+    await restart(hass)
+    sim = await connect_sim("CP1", sim_version=charger.version)
+    sim.refused_triggers = {"StatusNotification"}
+    await until(hass, lambda: "status not asked" in caplog.text)
+    triggers = [f["message"] for kind, f in sim.received if kind == "trigger"]
+    assert triggers == ["StatusNotification"]
+    assert model(hass).connectors[1].status is None
+
+
+async def test_refused_readings_ask_keeps_the_stored_register(
+    hass: HomeAssistant, charger, connect_sim, quick_ask, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A register restored from storage is confirmed by asking for meter values; a
+    charger that refuses keeps the stored value, and the refusal is logged."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.ocpp_csms")
+    await charger.send_meter_values(1, seconds=0)
+    await until(hass, lambda: model(hass).connectors[1].energy.value_kwh is not None)
+    stored = model(hass).connectors[1].energy.value_kwh
+    old_conn = charger.connectors[1]
+    await restart(hass)
+    assert model(hass).connectors[1].energy.restored
+    sim = await connect_sim("CP1", sim_version=charger.version)
+    sim.connectors[1] = old_conn
+    sim.refused_triggers = {"MeterValues"}
+    await until(hass, lambda: "readings not asked" in caplog.text)
+    assert ("MeterValues", 1) in [
+        (f["message"], f["connector_id"]) for kind, f in sim.received if kind == "trigger"
+    ]
+    assert model(hass).connectors[1].energy.value_kwh == stored

@@ -583,6 +583,31 @@ async def test_21_discharge_limit(hass: HomeAssistant, csms_entry, connect_sim) 
     # the number shows the limit in force, in A: -3000 W over 3 phases of 230 V
     assert state(hass, f"number.{CONN}_charging_current_limit") == "-4.3"
 
+    async def discharging_only(raw: str) -> None:
+        """A composite of discharging alone: limit 0 and a dischargeLimit."""
+        frame = json.loads(raw)
+        if frame[0] != 2 or frame[2] != "GetCompositeSchedule":
+            await routed(raw)
+            return
+        period = {"startPeriod": 0, "limit": 0, "dischargeLimit": -2000, "numberPhases": 3}
+        schedule = {
+            "evseId": 1,
+            "duration": 1800,
+            "scheduleStart": sim.now()[:19] + "Z",
+            "chargingRateUnit": "W",
+            "chargingSchedulePeriod": [period],
+        }
+        await sim._send(json.dumps([3, frame[1], {"status": "Accepted", "schedule": schedule}]))
+
+    routed, sim.route_message = sim.route_message, discharging_only
+    result = await act(
+        hass,
+        "get_composite_schedule",
+        {"device_id": device_id(hass, "CP1/1"), "duration": {"minutes": 30}, "unit": "W"},
+        True,
+    )
+    assert [p["limit"] for p in result["connectors"]["CP1/1"]["periods"]] == [-2000]
+
 
 @V2X
 async def test_session_end_with_cable_in_shows_finishing(hass: HomeAssistant, charger) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, override
 
 from homeassistant.components.sensor import (
@@ -311,7 +312,10 @@ class OcppSensor(OcppEntity, SensorEntity):
     @property
     def native_value(self) -> StateType | datetime:
         """Return the value."""
-        return self.entity_description.value_fn(self.target)  # type: ignore[arg-type]
+        description, target = self.entity_description, self.target
+        if isinstance(description, ConnectorSensorDescription):
+            return description.value_fn(target) if isinstance(target, Connector) else None
+        return description.value_fn(target) if isinstance(target, Charger) else None
 
     @override
     @property
@@ -322,8 +326,10 @@ class OcppSensor(OcppEntity, SensorEntity):
             session = self.connector.session if self.connector else None
             currency = self.runtime.csms.settings.currency
             return session.cost_currency(currency) if session is not None else currency
-        if isinstance(description, ConnectorSensorDescription) and description.unit_fn:
-            return description.unit_fn(self.target)  # type: ignore[arg-type]
+        unit_fn = getattr(description, "unit_fn", None)
+        if unit_fn is not None and isinstance(self.target, Connector):
+            unit: str | None = unit_fn(self.target)
+            return unit
         return super().native_unit_of_measurement
 
     @override
@@ -360,10 +366,13 @@ class RestoringSensor(OcppSensor, RestoreSensor):
         await super().async_added_to_hass()
         last = await self.async_get_last_sensor_data()
         restore_fn = self.entity_description.restore_fn
-        if last is not None and restore_fn is not None:
-            try:
-                shown = float(last.native_value)  # type: ignore[arg-type]
-            except TypeError, ValueError:
+        target, value = self.target, last.native_value if last is not None else None
+        if restore_fn is not None and isinstance(target, Connector):
+            if not isinstance(value, (int, float, str, Decimal)):
                 return
-            restore_fn(self.target, shown)  # type: ignore[arg-type]
+            try:
+                shown = float(value)
+            except ValueError:
+                return
+            restore_fn(target, shown)
             self._snapshot = self._state_snapshot()

@@ -41,6 +41,7 @@ class SimBase:
         self.clock_offset_s = 0.0  # simulated time runs ahead when a test skips time
         self.password_set: str | None = None  # a password the CSMS sent over OCPP
         self.takes_password = True  # False: refuses a password sent over OCPP
+        self.refused_triggers: set[str] = set()  # TriggerMessage answered Rejected
         # Local authorization list: version, entries by tag (id_tag_info/id_token_info)
         self.local_list_supported = True
         self.local_list_version = 0

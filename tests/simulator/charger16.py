@@ -388,6 +388,8 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
             "StatusNotification": self.send_all_status,
             "MeterValues": lambda: self.send_meter_values(connector_id or 1, seconds=0),
         }
+        if requested_message in self.refused_triggers:
+            return call_result.TriggerMessage(status="Rejected")
         if requested_message not in senders:
             return call_result.TriggerMessage(status="NotImplemented")
         self._spawn(senders[requested_message]())

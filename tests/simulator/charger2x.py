@@ -393,6 +393,8 @@ class Sim2xMixin(SimOps2x, SimDevice2x, SimBase):
             "StatusNotification": self.send_all_status,
             "MeterValues": lambda: self.send_meter_values(evse_id or 1, seconds=0),
         }
+        if requested_message in self.refused_triggers:
+            return self._call_result.TriggerMessage(status="Rejected")
         if requested_message not in senders:
             return self._call_result.TriggerMessage(status="NotImplemented")
         self._spawn(senders[requested_message]())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
@@ -164,7 +165,7 @@ async def async_migrate_allow_list(hass: HomeAssistant, entry: ConfigEntry) -> N
             hass.config_entries.async_add_subentry(
                 entry,
                 ConfigSubentry(
-                    data={"id_tag": key, "name": "", "blocked": False},  # type: ignore[arg-type]
+                    data=MappingProxyType({"id_tag": key, "name": "", "blocked": False}),
                     subentry_type=SUBENTRY_TAG,
                     title=key,
                     unique_id=key.casefold(),

@@ -7,19 +7,16 @@ same (validate, convert, handle, answer, validate the answer, send, then the
 "after" handler), with:
 - the fast schema checks of ``validation.py``, the library judging the rest;
 - each key's conversion done by the library once and remembered;
-- each handler's signature read once.
+- no ``call_unique_id`` argument and no coroutine "after" handlers (ours are
+  callbacks that spawn their work on the charger's own tasks).
 """
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from collections.abc import Callable
 from typing import Any
 
-from .ocpp_lib import (
-    NotImplementedError as OcppNotImplemented,
-)
 from .ocpp_lib import (
     camel_to_snake_case,
     remove_nones,
@@ -33,8 +30,6 @@ from .ocpp_lib import (
 KEY_CACHE_LIMIT = 4096
 _SNAKE: dict[str, str] = {}
 _CAMEL: dict[str, str] = {}
-_WANTS_ID: dict[Any, bool] = {}
-_AFTER_TASKS: set[asyncio.Future[Any]] = set()
 
 
 def _key(cache: dict[str, str], convert: Callable[[Any], Any], key: str) -> str:
@@ -64,33 +59,16 @@ def to_camel(data: Any) -> Any:
     return _rekeyed(data, _CAMEL, snake_to_camel_case)
 
 
-def _wants_unique_id(handler: Callable[..., Any]) -> bool:
-    function = getattr(handler, "__func__", handler)
-    wants = _WANTS_ID.get(function)
-    if wants is None:
-        wants = _WANTS_ID[function] = "call_unique_id" in inspect.signature(handler).parameters
-    return wants
-
-
-def _run(handler: Callable[..., Any], payload: dict[str, Any], unique_id: str) -> Any:
-    if _wants_unique_id(handler):
-        return handler(**payload, call_unique_id=unique_id)
-    return handler(**payload)
-
-
 async def handle_call(point: Any, msg: Any) -> None:
     """Serve ``msg`` (a Call) on ``point`` (an ocpp ChargePoint) as the library would."""
-    handlers = point.route_map[msg.action]
+    handlers = point.route_map[msg.action]  # the adapter routes only what it serves
     version = point._ocpp_version
     checked = not handlers.get("_skip_schema_validation", False)
     if checked:
         validate(msg, version)
     payload = to_snake(msg.payload)
-    handler = handlers.get("_on_action")
-    if handler is None:
-        raise OcppNotImplemented(details={"cause": f"No handler for {msg.action} registered."})
     try:
-        response = _run(handler, payload, msg.unique_id)
+        response = handlers["_on_action"](**payload)
         if inspect.isawaitable(response):
             response = await response
     except Exception as err:  # the library's rule: any failure is a CallError
@@ -106,8 +84,4 @@ async def handle_call(point: Any, msg: Any) -> None:
     await point._send(result.to_json())
     after = handlers.get("_after_action")
     if after is not None:
-        follow_up = _run(after, payload, msg.unique_id)
-        if inspect.isawaitable(follow_up):
-            task = asyncio.ensure_future(follow_up)
-            _AFTER_TASKS.add(task)
-            task.add_done_callback(_AFTER_TASKS.discard)
+        after(**payload)  # a callback: it spawns what takes time on the charger's tasks

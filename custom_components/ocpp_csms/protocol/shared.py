@@ -9,6 +9,7 @@ validated against its own schemas.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any, override
 
@@ -60,6 +61,7 @@ class SharedHandlers(VersionGaps):
     # has our answer (it must know the transaction id first).
     session_started: Transaction | None = None
     _booted = False
+    _boot_seen: asyncio.Event | None = None  # set by the boot
     # 1.6 reports the station's own status as connector 0; 2.x by events
     station_connector: int | None = None
 
@@ -67,6 +69,7 @@ class SharedHandlers(VersionGaps):
     def on_connected(self, adopted: bool) -> None:
         """Start serving: an adopted charger is ready once it booted, or soon without."""
         if adopted:
+            self._boot_seen = asyncio.Event()
             self.spawn(self._ready_unless_booted())
 
     async def _ready_unless_booted(self) -> None:
@@ -74,20 +77,27 @@ class SharedHandlers(VersionGaps):
 
         After a restart of Home Assistant, say, it is as ready as one that booted.
         """
-        await asyncio.sleep(READY_WITHOUT_BOOT_S)
-        profile = self.charger.profile
-        if not self._booted and profile is not None and profile.boot_first:
-            # it takes nothing before a boot (Wallbox): ask for one; the boot does the rest
-            try:
-                await self.trigger_message("BootNotification", None)
-            except CommandError as err:
-                _LOGGER.debug("%s: boot not asked: %s", self.charger.charger_id, err)
-            await asyncio.sleep(READY_WITHOUT_BOOT_S)
-            if self._booted:
-                return
+        await asyncio.sleep(READY_WITHOUT_BOOT_S)  # its own statuses come after a boot
         if not self._booted:
+            profile = self.charger.profile
+            if profile is not None and profile.boot_first:
+                # it takes nothing before a boot (Wallbox): ask for one; the boot does the rest
+                try:
+                    await self.trigger_message("BootNotification", None)
+                except CommandError as err:
+                    _LOGGER.debug("%s: boot not asked: %s", self.charger.charger_id, err)
+                if await self._boots_within(READY_WITHOUT_BOOT_S):
+                    return
             self.ready_without_boot()
         await self.ask_unknown_statuses()
+
+    async def _boots_within(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for the charger's boot; tell whether it booted."""
+        if self._boot_seen is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds):
+                    await self._boot_seen.wait()
+        return self._booted
 
     async def ask_unknown_statuses(self) -> None:
         """Ask for the statuses not known (chargers report one only when it changes).
@@ -152,6 +162,8 @@ class SharedHandlers(VersionGaps):
     def answer_boot(self, identity: ChargerIdentity) -> Any:
         """Answer a boot: the model decides; the answer carries status and interval."""
         self._booted = True
+        if self._boot_seen is not None:
+            self._boot_seen.set()
         status = self.csms.boot(self.charger, identity)
         return self._call_result.BootNotification(
             current_time=ocpp_now(), interval=self.csms.boot_interval(status), status=status.value
