@@ -18,7 +18,7 @@ from custom_components.ocpp_csms.const import DOMAIN
 from .conftest import add_charger_entry
 from .helpers import until
 
-PLATFORMS = ["binary_sensor", "button", "event", "number", "sensor", "switch"]
+PLATFORMS = ["binary_sensor", "button", "event", "number", "select", "sensor", "switch"]
 VOLATILE_CLASSES = {"timestamp"}  # a time of this run, not of the code
 
 

@@ -59,11 +59,12 @@ PLATFORMS = [
     Platform.BUTTON,
     Platform.EVENT,
     Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
 ]
 
-CSMS_PLATFORMS = [Platform.SENSOR]
+CSMS_PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
 CERTIFICATE_ISSUE = "certificate"
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)

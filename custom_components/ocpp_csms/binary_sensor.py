@@ -15,8 +15,14 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .entities.site_entities import LoadLimitedBinarySensor
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
-from .hub.entry_data import ChargerConfigEntry
+from .hub.entry_data import (
+    ChargerConfigEntry,
+    CsmsConfigEntry,
+    as_csms_entry,
+    is_charger_entry,
+)
 from .model.charger import Charger, Connector
 
 PARALLEL_UPDATES = 0  # push-updated; nothing is polled
@@ -63,10 +69,13 @@ CONNECTOR_BINARY_SENSORS: tuple[OcppBinarySensorDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: ChargerConfigEntry,
+    entry: ChargerConfigEntry | CsmsConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a charger's and its connectors' binary sensors."""
+    """Add a charger's and its connectors' binary sensors, or the site's."""
+    if not is_charger_entry(entry):
+        async_add_entities([LoadLimitedBinarySensor(as_csms_entry(entry))])
+        return
     setup_model_entities(
         entry,
         async_add_entities,

@@ -90,3 +90,20 @@ DEFAULT_LIMIT_SPACING: Final = 10  # seconds between two writes of one profile
 STORAGE_KEY: Final = f"{DOMAIN}.state"
 # State is written at most this long after a change (sessions: at once).
 SAVE_DELAY_S: Final = 5.0
+
+# CSMS options, the "site" section: the house's connection (all optional)
+CONF_GRID_POWER: Final = "grid_power"  # + import, - export
+CONF_GRID_IMPORT: Final = "grid_import"  # or two sensors, both positive
+CONF_GRID_EXPORT: Final = "grid_export"
+CONF_GRID_CURRENTS: Final = ("grid_current_l1", "grid_current_l2", "grid_current_l3")
+CONF_MAIN_FUSE: Final = "main_fuse"  # A per phase
+CONF_MAIN_FUSE_PHASES: Final = "main_fuse_phases"
+CONF_BATTERY_POWER: Final = "battery_power"  # + charging
+CONF_BATTERY_SOC: Final = "battery_soc"
+CONF_BATTERY_FIRST_SOC: Final = "battery_first_soc"  # it charges first up to this %
+CONF_SENSOR_TIMEOUT: Final = "sensor_timeout"
+CONF_SAFE_LIMIT: Final = "safe_limit"
+CONF_ENABLE_DELAY: Final = "solar_enable_delay"
+CONF_DISABLE_DELAY: Final = "solar_disable_delay"
+CONF_SOLAR_THRESHOLD: Final = "solar_threshold"
+CONF_RESUME_HOLD: Final = "resume_hold"

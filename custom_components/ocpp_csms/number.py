@@ -1,4 +1,4 @@
-"""Number: a connector's charging current cap (same code path as set_charge_limit)."""
+"""Numbers of a connector: its charging current cap (as set_charge_limit) and its priority."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import UnitOfElectricCurrent
+from homeassistant.const import EntityCategory, UnitOfElectricCurrent
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
@@ -43,6 +43,17 @@ CURRENT_LIMIT = OcppNumberDescription(
     mode=NumberMode.BOX,
 )
 
+PRIORITY = OcppNumberDescription(
+    key="site_priority",
+    shows_readings=False,
+    translation_key="site_priority",
+    entity_category=EntityCategory.CONFIG,
+    native_min_value=0,
+    native_max_value=100,
+    native_step=1,
+    mode=NumberMode.BOX,
+)
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -54,7 +65,10 @@ async def async_setup_entry(
         entry,
         async_add_entities,
         lambda data, charger: [],
-        lambda data, conn: [CurrentLimitNumber(data, conn, CURRENT_LIMIT)],
+        lambda data, conn: [
+            CurrentLimitNumber(data, conn, CURRENT_LIMIT),
+            PriorityNumber(data, conn, PRIORITY),
+        ],
     )
 
 
@@ -87,6 +101,32 @@ class CurrentLimitNumber(OcppEntity, NumberEntity):
     async def async_set_native_value(self, value: float) -> None:
         """Set the cap (through the charger)."""
         await async_set_limit(self.runtime, self.target, LimitValue(value, LimitUnit.AMPS))
+
+    @override
+    def _state_snapshot(self) -> Any:
+        return (self.available, self.native_value)
+
+
+class PriorityNumber(OcppEntity, NumberEntity):
+    """The connector's priority on the site: a higher number is served first.
+
+    When the house's fuse leaves too little, the lowest priority is paused first;
+    the solar surplus goes to the highest priority first.
+    """
+
+    entity_description: OcppNumberDescription
+    target: Connector
+
+    @override
+    @property
+    def native_value(self) -> float:
+        """Return the priority."""
+        return float(self.target.desired.priority)
+
+    @override
+    async def async_set_native_value(self, value: float) -> None:
+        """Set the priority (the site shares out again)."""
+        self.runtime.csms.limits.set_priority(self.target, int(value))
 
     @override
     def _state_snapshot(self) -> Any:

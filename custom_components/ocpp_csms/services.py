@@ -9,9 +9,19 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
 
-from .actions import access, charging, configuration, history, limits, operations, reports, tariffs
+from .actions import (
+    access,
+    charging,
+    configuration,
+    history,
+    limits,
+    operations,
+    reports,
+    site,
+    tariffs,
+)
 
-FAMILIES = (charging, limits, configuration, access, operations, reports, tariffs, history)
+FAMILIES = (charging, limits, site, configuration, access, operations, reports, tariffs, history)
 
 
 def async_setup_services(hass: HomeAssistant) -> None:

@@ -62,6 +62,10 @@ class SimBase:
             f"{url.rstrip('/')}/{charger_id}",
             subprotocols=[cls.subprotocol],
             additional_headers=headers,
+            # no keep-alive of its own: tests that move the clock fire every loop
+            # timer that is due, a ping's timeout among them (the server's pings
+            # are tested in test_transport_limits)
+            ping_interval=None,
         )
         sim = cls(charger_id, ws, **kwargs)  # type: ignore[call-arg]
         sim._spawn(sim._serve())

@@ -11,6 +11,7 @@ charger-wide max profile caps both.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -68,10 +69,13 @@ class ProfileEngine:
         self.quirks = set(quirks or ())
         self.voltage = voltage
         self.profiles: dict[int, SimProfile] = {}
+        # the charger's clock: a test that moves Home Assistant's clock moves this one
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     # ------------------------------------------------------------ messages
     def install(self, profile: SimProfile, conn: Any) -> str:
         """SetChargingProfile: the answer a charger with these quirks gives."""
+        profile.installed = self.clock()
         q = self.quirks
         if (
             (profile.unit == "W" and "amps_only" in q)
@@ -180,7 +184,7 @@ class ProfileEngine:
         (``drawn``) or what it says it applies (its composite schedule)."""
         if drawn and "over_draws" in self.quirks:
             return conn.max_amps
-        moment = moment or datetime.now(UTC)
+        moment = moment or self.clock()
         tx = (
             self._best((TX,), conn, moment)
             if conn.transaction_id is not None or ("keeps_zero_after_session" in self.quirks)
@@ -202,7 +206,7 @@ class ProfileEngine:
             return None
         # evaluated at this very moment (a profile installed a moment ago is in force),
         # reported from the whole second
-        now = now or datetime.now(UTC)
+        now = now or self.clock()
         begin = now.replace(microsecond=0)
         end = now + timedelta(seconds=duration)
         moments = {now}

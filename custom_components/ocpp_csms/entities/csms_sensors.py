@@ -27,6 +27,7 @@ from homeassistant.helpers.typing import StateType
 from ..const import DOMAIN
 from ..hub.entry_data import CsmsConfigEntry
 from ..hub.runtime import CsmsRuntime
+from .site_entities import SITE_SENSORS, SiteSensor
 
 REFRESH_COUNTERS_EVERY = 60  # seconds: counters of refusals are not pushed
 
@@ -96,6 +97,7 @@ def setup_csms_sensors(
     runtime = entry.runtime_data
     wanted = [d for d in CSMS_SENSORS if d.key != "certificate_expiry" or runtime.tls is not None]
     async_add_entities(CsmsSensor(entry, d) for d in wanted)
+    async_add_entities(SiteSensor(entry, d) for d in SITE_SENSORS)
 
 
 class CsmsSensor(SensorEntity):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import probatio
+from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import selector
@@ -18,21 +19,36 @@ from ..const import (
     BELOW_MINIMUM_PAUSE,
     BELOW_MINIMUM_RAISE,
     CONF_ASK_TIMEOUT,
+    CONF_BATTERY_FIRST_SOC,
+    CONF_BATTERY_POWER,
+    CONF_BATTERY_SOC,
     CONF_BELOW_MINIMUM,
     CONF_CHARGER_PROFILE,
     CONF_CLOCK_TOLERANCE,
     CONF_DEFAULT_ID_TAG,
+    CONF_DISABLE_DELAY,
     CONF_DISCOVERY_CAP,
+    CONF_ENABLE_DELAY,
     CONF_FIXED_PRICE,
+    CONF_GRID_CURRENTS,
+    CONF_GRID_EXPORT,
+    CONF_GRID_IMPORT,
+    CONF_GRID_POWER,
     CONF_HEARTBEAT_INTERVAL,
     CONF_HISTORY_DAYS,
     CONF_LIMIT_SPACING,
+    CONF_MAIN_FUSE,
+    CONF_MAIN_FUSE_PHASES,
     CONF_MAX_CONNECTORS,
     CONF_MIN_CURRENT,
     CONF_NO_PASSWORD,
     CONF_PHASES,
     CONF_PRICE_ENTITY,
     CONF_PROTOCOL,
+    CONF_RESUME_HOLD,
+    CONF_SAFE_LIMIT,
+    CONF_SENSOR_TIMEOUT,
+    CONF_SOLAR_THRESHOLD,
     CONF_SSL_CAFILE,
     CONF_SSL_CERTFILE,
     CONF_SSL_KEYFILE,
@@ -50,6 +66,7 @@ from ..const import (
 )
 from ..hub.options import LIMITS, RANGES, unknown_policy
 from ..hub.runtime import get_runtime
+from ..hub.site_options import SITE_RANGES
 from ..model.choices import choice_key, keys
 from ..protocol.registry import VERSIONS
 from ..transport.admission import NoPasswordPolicy, UnknownPolicy
@@ -86,6 +103,18 @@ def _ranged(key: str, unit: str | None = None) -> dict[Any, Any]:
     """Return the field of a whole-number option, with its default and range."""
     default, low, high = RANGES[key]
     return {probatio.Required(key, default=default): _int(low, high, unit)}
+
+
+def _site_ranged(key: str, unit: str | None = None) -> dict[Any, Any]:
+    """Return the field of a whole-number site option, with its default and range."""
+    default, low, high = SITE_RANGES[key]
+    return {probatio.Required(key, default=default): _int(low, high, unit)}
+
+
+def _sensor(device_class: SensorDeviceClass) -> selector.EntitySelector:
+    return selector.EntitySelector(
+        selector.EntitySelectorConfig(domain="sensor", device_class=device_class)
+    )
 
 
 _TEXT = selector.TextSelector()
@@ -135,6 +164,34 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         if name != CONF_DISCOVERY_CAP
         for key, value in _ranged(name).items()
     },
+    "site": {
+        **{
+            probatio.Optional(key): _sensor(SensorDeviceClass.POWER)
+            for key in (CONF_GRID_POWER, CONF_GRID_IMPORT, CONF_GRID_EXPORT)
+        },
+        **{
+            probatio.Optional(key): _sensor(SensorDeviceClass.CURRENT) for key in CONF_GRID_CURRENTS
+        },
+        probatio.Optional(CONF_MAIN_FUSE): probatio.All(
+            _number(6, 1000, 1, "A"), probatio.Coerce(float)
+        ),
+        probatio.Required(
+            CONF_MAIN_FUSE_PHASES, default=SITE_RANGES[CONF_MAIN_FUSE_PHASES][0]
+        ): probatio.All(_select(["1", "3"], CONF_MAIN_FUSE_PHASES), probatio.Coerce(int)),
+        probatio.Optional(CONF_BATTERY_POWER): _sensor(SensorDeviceClass.POWER),
+        probatio.Optional(CONF_BATTERY_SOC): _sensor(SensorDeviceClass.BATTERY),
+        probatio.Optional(CONF_BATTERY_FIRST_SOC): probatio.All(
+            _number(1, 100, 1, "%"), probatio.Coerce(float)
+        ),
+        **_site_ranged(CONF_SENSOR_TIMEOUT, _SECONDS),
+        probatio.Optional(CONF_SAFE_LIMIT): probatio.All(
+            _number(0, 1000, 0.5, "A"), probatio.Coerce(float)
+        ),
+        **_site_ranged(CONF_ENABLE_DELAY, _SECONDS),
+        **_site_ranged(CONF_DISABLE_DELAY, _SECONDS),
+        **_site_ranged(CONF_SOLAR_THRESHOLD, "W"),
+        **_site_ranged(CONF_RESUME_HOLD, _SECONDS),
+    },
     "tls": {
         probatio.Optional(CONF_SSL_CERTFILE): _TEXT,
         probatio.Optional(CONF_SSL_KEYFILE): _TEXT,
@@ -142,7 +199,10 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         probatio.Required(CONF_TLS_LEGACY, default=False): selector.BooleanSelector(),
     },
 }
-COLLAPSED = {"charging", "limits", "tls"}
+COLLAPSED = {"charging", "limits", "site", "tls"}
+# the options each section shows: one a submitted section leaves empty is removed
+SECTION_KEYS = {name: {str(key) for key in fields} for name, fields in SECTIONS.items()}
+OPTIONAL_SECTIONS = {"site"}  # added later: a form without it keeps what is stored
 
 
 def _as_text(value: Any) -> Any:
@@ -165,17 +225,20 @@ class CsmsOptionsFlow(OptionsFlow):
             for key in (CONF_SSL_CERTFILE, CONF_SSL_KEYFILE, CONF_SSL_CAFILE):
                 if not (flat.get(key) or "").strip():
                     flat.pop(key, None)
-            keep = {k: v for k, v in self.config_entry.options.items() if k not in flat}
+            shown = {k for name in user_input for k in SECTION_KEYS.get(name, ())}
+            keep = {k: v for k, v in self.config_entry.options.items() if k not in shown}
             keep.pop("auto_accept", None)  # replaced by unknown_chargers
             return self.async_create_entry(data={**keep, **flat})
         options = dict(self.config_entry.options)
         options[CONF_UNKNOWN_CHARGERS] = unknown_policy(options)
         options[CONF_PHASES] = str(options.get(CONF_PHASES, DEFAULT_PHASES))
+        if CONF_MAIN_FUSE_PHASES in options:
+            options[CONF_MAIN_FUSE_PHASES] = str(options[CONF_MAIN_FUSE_PHASES])
         schema = probatio.Schema(
             {
-                probatio.Required(name): section(
-                    probatio.Schema(fields), {"collapsed": name in COLLAPSED}
-                )
+                (probatio.Optional if name in OPTIONAL_SECTIONS else probatio.Required)(
+                    name
+                ): section(probatio.Schema(fields), {"collapsed": name in COLLAPSED})
                 for name, fields in SECTIONS.items()
             }
         )

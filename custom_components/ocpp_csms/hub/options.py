@@ -10,7 +10,7 @@ missing, unreadable or out of range falls back to its default or is clamped.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..const import (
@@ -61,6 +61,7 @@ from ..const import (
 )
 from ..model.authorization import TagPolicy
 from ..transport.admission import NoPasswordPolicy, UnknownPolicy
+from .site_options import SiteOptions
 
 DEFAULT_DISCOVERY_CAP = 20  # unknown chargers listed for adoption at once
 
@@ -167,6 +168,8 @@ class CsmsOptions:
     limit_spacing_s: float = DEFAULT_LIMIT_SPACING
     # sessions
     history_days: int = DEFAULT_HISTORY_DAYS
+    # the house's connection: load management and solar
+    site: SiteOptions = field(default_factory=SiteOptions)
 
     @classmethod
     def parse(cls, options: Mapping[str, Any]) -> CsmsOptions:
@@ -210,10 +213,13 @@ class CsmsOptions:
             == BELOW_MINIMUM_PAUSE,
             limit_spacing_s=float(limit(options, CONF_LIMIT_SPACING)),
             history_days=limit(options, CONF_HISTORY_DAYS),
+            site=SiteOptions.parse(options),
         )
 
     def as_dict(self) -> dict[str, Any]:
         """Return the options as diagnostics show them (paths, never secrets)."""
-        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "server"}
-        shown["server"] = {f.name: getattr(self.server, f.name) for f in fields(self.server)}
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        for part in ("server", "site"):
+            value = getattr(self, part)
+            shown[part] = {f.name: getattr(value, f.name) for f in fields(value)}
         return shown

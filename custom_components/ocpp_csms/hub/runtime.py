@@ -42,6 +42,7 @@ from .connection_options import TlsSetup, tls_setup
 from .log_uploads import LogUploads
 from .options import CsmsOptions
 from .planning import ChargingPlanner
+from .site_control import SiteController
 from .tags import TagManager
 
 _LOGGER = logging.getLogger(LOGGER_NAME)
@@ -103,9 +104,11 @@ class CsmsRuntime:
         self.options = CsmsOptions()
         self.planner = ChargingPlanner(hass, self.csms)
         self.log_uploads = LogUploads(hass, self.csms)
+        self.site = SiteController(hass, self.csms)
         self.csms.settings.currency = hass.config.currency  # kept current (__init__.py)
         self.csms.settings.time_zone = dt_util.get_default_time_zone()
         self._unsub_sweep: Callable[[], None] | None = None
+        self.started = False  # the server runs (the site controller follows its sensors)
 
     async def async_load(self) -> None:
         """Load the stored state."""
@@ -132,6 +135,8 @@ class CsmsRuntime:
         self.csms.history.prune(dt_util.utcnow())
         self.log_uploads.max_bytes = options.max_upload_bytes
         limits.spacing = timedelta(seconds=options.limit_spacing_s)
+        if self.started and options.site != self.site.options:
+            self.site.apply(options.site)
 
     async def async_start_server(self, entry: ConfigEntry) -> None:
         """Start the server; raises CertificateProblem (TLS files) or OSError (the port)."""
@@ -143,6 +148,8 @@ class CsmsRuntime:
             self.tls.context if self.tls is not None else None,
         )
         _LOGGER.info("OCPP central system listening on port %s", server.port)
+        self.started = True
+        self.site.apply(self.options.site)
         self._unsub_sweep = async_track_time_interval(
             self.hass, self._ask_stale_readings, STALE_SWEEP
         )
@@ -168,6 +175,8 @@ class CsmsRuntime:
         if self._unsub_sweep is not None:
             self._unsub_sweep()
             self._unsub_sweep = None
+        self.started = False
+        self.site.stop()
         await self.connections.async_stop()
         self.csms.limits.shutdown()
         self.csms.reservations.shutdown()

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .charger import Charger, Connector
     from .limit_host import LimitHost
     from .session_history import SessionHistory
+    from .site import SiteState
     from .state import StoredState
 
 Emit = Callable[[str, dict[str, Any]], None]
@@ -107,6 +108,10 @@ class Central(Protocol):
     @property
     def tags(self) -> TagsHolder:
         """The tag decisions."""
+
+    @property
+    def site(self) -> SiteState:
+        """The site controller's figures and hook."""
 
     @property
     def limits(self) -> LimitHooks:

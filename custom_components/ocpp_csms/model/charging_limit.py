@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from . import clock
+from .charging_mode import ChargingMode
 from .commands import CommandError, LimitPurpose, LimitUnit
 from .desired_limit import LimitValue
 from .errors import InvalidCommand
@@ -37,8 +38,8 @@ from .limit_sender import (
     upload_steps,
 )
 from .limit_writer import WriteSettings, build_profile, ladder, profile_id
-from .profiles import ChargingProfile, CompositeSchedule
-from .write_strategy import WriteStrategy
+from .profiles import CompositeSchedule
+from .station_limit import station_candidates, write_station_limit
 
 if TYPE_CHECKING:
     from .central import Central
@@ -49,7 +50,6 @@ _LOGGER = logging.getLogger(__name__)
 # A limit called ignored is read back again, with the meter values, at most this often:
 # a charger that follows it later is no longer flagged.
 REVERIFY_S = 60.0
-STATION_LIMIT_SPACING = timedelta(seconds=60)
 
 
 def _now() -> datetime:
@@ -69,14 +69,14 @@ class LimitController:
 
     def __init__(self, csms: Central) -> None:
         """Start with no host (tests and the model alone) and default settings."""
-        self._csms = csms
+        self.csms = csms
         self.host: LimitHost = NoHost()
         self.settings = WriteSettings()
         self.spacing = timedelta(seconds=10)
         self._written: dict[tuple[str, int, LimitPurpose], Written] = {}
         self._timers: dict[tuple[str, int], Callable[[], None]] = {}
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
-        self._station_written: dict[str, datetime] = {}
+        self.station_written: dict[str, datetime] = {}  # station_limit.py
         # the host and the saving are looked up at each use: Home Assistant wires
         # them in after the model is built
         self.sender = ProfileSender(lambda: self.host, self.watch, lambda: csms.persistence)
@@ -144,38 +144,38 @@ class LimitController:
         conn.desired.schedule = sorted(steps, key=lambda step: step[0])
         return await self._changed(conn)
 
-    async def set_station_limit(self, charger: Charger, limit: LimitValue | None) -> LimitResult:
-        """Set the installer's ceiling for the whole charger.
+    async def set_mode(
+        self, conn: Connector, mode: ChargingMode, share: Callable[[], None] | None = None
+    ) -> LimitResult:
+        """Set the charging mode; the other layers stay as they are.
 
-        It is a ChargePointMax / ChargingStationMax profile, written at most once a
-        minute (it wears the charger's flash).
+        ``share``: works out the site's share under the new mode before it is written.
         """
-        last = self._station_written.get(charger.charger_id)
-        if last is not None and _now() - last < STATION_LIMIT_SPACING:
-            raise InvalidCommand(
-                "the station limit was changed less than a minute ago", "at most once a minute"
-            )
-        charger.station_limit = limit
-        self._csms.persistence.soon()
-        result = LimitResult(desired=limit)
-        commands = charger.require_commands()
-        self._station_written[charger.charger_id] = _now()
-        profile = charger.profile
-        if profile is not None and profile.station_max_profile is False:
-            # documented to reject it: the ceiling holds through each connector's limit
-            result.status = "cleared" if limit is None else "accepted"
-        elif limit is None:
-            await commands.clear_charging_profile(profile_id(0, LimitPurpose.STATION_MAX))
-            result.status = "cleared"
+        conn.desired.mode = mode
+        if share is not None:
+            share()
+        return await self._changed(conn)
+
+    def set_priority(self, conn: Connector, priority: int) -> None:
+        """Set the connector's priority on the site (a higher number is served first)."""
+        conn.desired.priority = priority
+        self.csms.persistence.soon()
+        self.csms.site.readings(conn)
+        conn.notify()
+
+    def set_site(self, conn: Connector, limit: LimitValue | None, at_once: bool) -> None:
+        """Take the site's share, and write it (``at_once``: a reduction, never deferred)."""
+        if conn.desired.site == limit:
+            return
+        conn.desired.site = limit
+        if conn.charger.connected:
+            self.host.spawn(conn.charger, self.apply(conn, on_time=at_once))
         else:
-            anchor = next(iter(charger.connectors.values()), None)
-            if anchor is None:
-                raise InvalidCommand("the charger has reported no connector yet")
-            await self.sender.send(charger, self._station_candidates(anchor, limit), result)
-            result.status = "accepted"
-        for conn in charger.connectors.values():
-            self.request(conn)
-        return result
+            conn.notify()
+
+    async def set_station_limit(self, charger: Charger, limit: LimitValue | None) -> LimitResult:
+        """Set the installer's ceiling for the whole charger (``station_limit.py``)."""
+        return await write_station_limit(self, charger, limit)
 
     async def composite(
         self, conn: Connector, duration_s: int, unit: LimitUnit
@@ -202,7 +202,7 @@ class LimitController:
             _LOGGER.debug("%s: capabilities not read (%s)", charger.charger_id, err)
         anchor = next(iter(charger.connectors.values()), None)
         if charger.station_limit is not None and anchor is not None:
-            candidates = self._station_candidates(anchor, charger.station_limit)
+            candidates = station_candidates(self, anchor, charger.station_limit)
             await self.sender.send(charger, candidates, LimitResult(charger.station_limit))
         for conn in list(charger.connectors.values()):
             await self.apply(conn)
@@ -216,7 +216,7 @@ class LimitController:
         if conn.desired.paused:
             conn.ended_in_pause = conn.last_session  # resuming starts it again
             conn.desired.paused, conn.desired.pause_until = False, None
-            self._csms.persistence.soon()
+            self.csms.persistence.soon()
         self.host.spawn(conn.charger, self._end_session(conn))
 
     async def _end_session(self, conn: Connector) -> None:
@@ -260,7 +260,7 @@ class LimitController:
         self.host.spawn(conn.charger, self.apply(conn))
 
     async def _changed(self, conn: Connector) -> LimitResult:
-        self._csms.persistence.soon()
+        self.csms.persistence.soon()
         if not conn.charger.connected:
             conn.notify()
             return LimitResult(desired=self._desired(conn), status="offline")
@@ -280,7 +280,7 @@ class LimitController:
         async with lock:
             now = _now()
             if conn.desired.expire(now):
-                self._csms.persistence.soon()
+                self.csms.persistence.soon()
                 conn.notify()
             self._arm_timer(conn, conn.desired.next_change(now))
             desired = self._desired(conn, now)
@@ -366,16 +366,6 @@ class LimitController:
             charger.schedule_upload = False  # it took one period only: step ourselves
         self._written[key] = Written(desired, now, later if whole else (), end if whole else None)
         await read_back(conn, self.watch(conn), result, self.composite)
-
-    def _station_candidates(
-        self, anchor: Connector, limit: LimitValue
-    ) -> list[tuple[WriteStrategy, ChargingProfile]]:
-        charger = anchor.charger
-        strategies = ladder(charger.limit_strategy, charger.capabilities, False, limit.unit)
-        return [
-            (s, build_profile(anchor, LimitPurpose.STATION_MAX, s, limit, self.settings, _now()))
-            for s in strategies
-        ]
 
     # ------------------------------------------------------------ helpers
     def _arm_timer(self, conn: Connector, when: datetime | None) -> None:

@@ -29,6 +29,7 @@ from .meter_setup import MeterSetup
 from .reservations import Reservations
 from .session_history import SessionHistory
 from .sessions import Sessions
+from .site import SiteState
 from .state import StoredState
 from .tag_decisions import TagDecisions
 
@@ -73,6 +74,7 @@ class Csms:
         self.emit = emit
         self.persistence = persistence or Saving()
         self.settings = CsmsSettings()
+        self.site = SiteState()
         self.tags = TagDecisions(emit)
         self.local_lists = LocalLists(self)
         self.adopted: set[str] = set()
@@ -332,6 +334,7 @@ class Csms:
         conn.reading_at = now
         self.persistence.readings(charger)  # its energy register and open session
         self.limits.meter_values(conn)
+        self.site.readings(conn)
         if attached:
             conn.notify()  # the session shows now: more than readings changed
         else:

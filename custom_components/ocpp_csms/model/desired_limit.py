@@ -4,9 +4,13 @@ The layers:
 - the installer's ceiling (``set_station_limit``, for every connector of the charger);
 - a schedule (from a plan or ``set_charging_schedule``);
 - a dynamic cap (from automations), optionally expiring;
-- pause, which ends with the session, with ``resume_charging`` or when it expires.
+- the site's share (load management and the solar surplus: ``hub/site_control.py``
+  sets it; not stored, it is worked out again from the house's sensors);
+- pause, which ends with the session, with ``resume_charging`` or when it expires;
+- the charging mode (``charging_mode.py``): Off holds 0 A like a pause.
 
-The effective desired limit is min(ceiling, schedule(t), cap), or 0 while paused.
+The effective desired limit is min(ceiling, schedule(t), cap, site), or 0 while
+paused or Off. The mode and the connector's priority on the site are stored here too.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .charging_mode import ChargingMode
 from .commands import LimitUnit
 
 
@@ -78,11 +83,20 @@ class DesiredLimit:
     schedule: list[tuple[datetime, LimitValue | None]] = field(default_factory=list)
     paused: bool = False
     pause_until: datetime | None = None
+    mode: ChargingMode = ChargingMode.NOW
+    priority: int = 0  # on the site: a higher number is served first
+    site: LimitValue | None = None  # the site's share (not stored)
 
     @property
     def empty(self) -> bool:
-        """Tell whether no layer has a say."""
-        return self.cap is None and not self.schedule and not self.paused
+        """Tell whether nothing here is worth storing."""
+        return (
+            self.cap is None
+            and not self.schedule
+            and not self.paused
+            and self.mode is ChargingMode.NOW
+            and not self.priority
+        )
 
     def expire(self, now: datetime) -> bool:
         """Drop the layers whose time is up; True when anything went."""
@@ -113,10 +127,25 @@ class DesiredLimit:
         self, moment: datetime, ceiling: LimitValue | None, electrical: Electrical
     ) -> LimitValue | None:
         """Return the effective limit at a moment, its layers' expiries included."""
+        if self.mode is ChargingMode.OFF:
+            return PAUSE
+        return self.site_free(moment, ceiling, electrical, self.site)
+
+    def site_free(
+        self,
+        moment: datetime,
+        ceiling: LimitValue | None,
+        electrical: Electrical,
+        site: LimitValue | None = None,
+    ) -> LimitValue | None:
+        """Return the limit without the mode and, unless given, without the site's share.
+
+        What the connector would take on its own: the site shares out no more.
+        """
         if self.paused and (self.pause_until is None or moment < self.pause_until):
             return PAUSE
         cap = self.cap if self.cap_until is None or moment < self.cap_until else None
-        layers = [x for x in (ceiling, self.schedule_at(moment), cap) if x is not None]
+        layers = [x for x in (ceiling, self.schedule_at(moment), cap, site) if x is not None]
         return min(layers, key=electrical.amps) if layers else None
 
     def boundaries(self, now: datetime) -> list[datetime]:
@@ -142,6 +171,8 @@ class DesiredLimit:
             ],
             "paused": self.paused,
             "pause_until": self.pause_until.isoformat() if self.pause_until else None,
+            "mode": self.mode.value,
+            "priority": self.priority,
         }
 
     @classmethod
@@ -156,4 +187,14 @@ class DesiredLimit:
             ],
             paused=bool(data.get("paused")),
             pause_until=_time(data.get("pause_until")),
+            mode=_mode(data.get("mode")),
+            priority=int(data.get("priority") or 0),
         )
+
+
+def _mode(stored: Any) -> ChargingMode:
+    """Return a stored mode; one this version does not know is Now."""
+    try:
+        return ChargingMode(stored or ChargingMode.NOW)
+    except ValueError:
+        return ChargingMode.NOW

@@ -61,6 +61,8 @@ class Measurements:
     temperature_c: float | None = None
     frequency_hz: float | None = None
     phases: int | None = None  # how many phases Current.Import is reported on
+    # Current.Import per phase of the charger (1, 2, 3: its L1, L2, L3)
+    phase_currents: dict[int, float] = field(default_factory=dict)
     # Everything reported, keyed "measurand[/phase][@location]", for diagnostics.
     raw: dict[str, SampledValue] = field(default_factory=dict)
     timestamp: datetime | None = None
@@ -87,6 +89,11 @@ class Measurements:
             self.power_w = sum(phases["Power.Active.Import"].values())
         if "Current.Import" in phases:
             self.phases = len(phases["Current.Import"])
+            self.phase_currents = {
+                int(p[1]): abs(v)
+                for p, v in phases["Current.Import"].items()
+                if len(p) > 1 and p[0] == "L" and p[1] in "123"
+            }
         if "Current.Import" not in totals and "Current.Import" in phases:
             self.current_a = max(phases["Current.Import"].values())
         if "Voltage" not in totals and "Voltage" in phases:
@@ -100,3 +107,4 @@ class Measurements:
         """Clear values that describe an ongoing flow (after a session ends)."""
         self.power_w = 0.0 if self.power_w is not None else None
         self.current_a = 0.0 if self.current_a is not None else None
+        self.phase_currents = dict.fromkeys(self.phase_currents, 0.0)

@@ -1,0 +1,249 @@
+"""One cycle of the site controller, on numbers already read: who gets how many amps.
+
+- Load management (a main fuse and a grid sensor): per house phase, the headroom
+  is the fuse less what the house draws besides our chargers; it is shared among
+  the connectors that charge (``model/load_sharing.py``). A connector the fuse
+  paused is resumed once there has been room for it for the resume hold (at once
+  when it outranks one that charges). Idle connectors get the fuse's share, so a
+  session starts at no more than that. Stale sensors: the safe limits.
+- Solar (a grid power sensor): the surplus is shared among the plugged-in
+  connectors in a solar mode, by priority, then equally; each one's gate
+  (``model/solar.py``) applies the enable and disable delays.
+
+A connector's share is the least of the two; None where neither has a say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..model.charger import Connector
+from ..model.charging_mode import ChargingMode
+from ..model.limit_writer import WriteSettings
+from ..model.load_sharing import Claim, share
+from ..model.solar import SolarGate, amps_of, surplus_w
+from .site_options import SiteOptions
+
+Key = tuple[str, int]
+UNLIMITED_A = 80.0  # what a connector with no limit of its own would take at most
+
+
+@dataclass(frozen=True, slots=True)
+class SiteReading:
+    """The sensors' numbers of one cycle (None: not set up, or no fresh number)."""
+
+    grid_w: float | None = None  # + import, - export
+    currents: dict[int, float] | None = None  # per house phase, A
+    battery_w: float | None = None  # + while it charges
+    battery_soc: float | None = None
+    stale: str | None = None  # the first grid sensor without a fresh number
+
+
+@dataclass(slots=True)
+class SiteFigures:
+    """What one cycle found, and what carries over to the next."""
+
+    headroom: dict[int, float] = field(default_factory=dict)
+    chargers_power_w: float | None = None
+    surplus_w: float | None = None
+    load_limited: bool = False
+    house: dict[int, float] = field(default_factory=dict)  # last known, without ours
+    gates: dict[Key, SolarGate] = field(default_factory=dict)
+    fuse_paused: set[Hashable] = field(default_factory=set)
+    room_since: dict[Hashable, datetime] = field(default_factory=dict)
+    solar_last: dict[Key, float] = field(default_factory=dict)
+
+
+def _key(conn: Connector) -> Key:
+    return (conn.charger.charger_id, conn.connector_id)
+
+
+def _phases(conn: Connector, settings: WriteSettings, house_phases: int) -> tuple[int, ...]:
+    """Return the house phases a connector draws on (its L1 on the house's L1, so far)."""
+    count = conn.measurements.phases or settings.electrical.phases
+    return tuple(range(1, min(count, house_phases) + 1)) or (1,)
+
+
+def _draw(conn: Connector, settings: WriteSettings, house_phases: int) -> dict[int, float]:
+    """Return what a connector draws on each house phase, from its latest readings."""
+    readings = conn.measurements
+    phases = _phases(conn, settings, house_phases)
+    if readings.phase_currents:
+        return {p: a for p, a in readings.phase_currents.items() if p <= house_phases}
+    if readings.current_a is not None:
+        return dict.fromkeys(phases, abs(readings.current_a))
+    if readings.power_w:
+        per_phase = abs(readings.power_w) / (settings.electrical.voltage * len(phases))
+        return dict.fromkeys(phases, per_phase)
+    return {}
+
+
+def _own_amps(conn: Connector, settings: WriteSettings, now: datetime) -> float:
+    """Return what the connector would take without the site (its own layers)."""
+    own = conn.desired.site_free(now, conn.charger.station_limit, settings.electrical)
+    if own is None:
+        return UNLIMITED_A
+    return max(0.0, settings.electrical.amps(own, conn.measurements.phases))
+
+
+def _charging(conn: Connector) -> bool:
+    desired = conn.desired
+    return conn.transaction is not None and desired.mode is not ChargingMode.OFF
+
+
+def work_out(
+    options: SiteOptions,
+    reading: SiteReading,
+    connectors: list[Connector],
+    settings: WriteSettings,
+    now: datetime,
+    figures: SiteFigures,
+) -> dict[Connector, float]:
+    """Return each connector's share in amps (absent: the site has no say)."""
+    house_phases = options.main_fuse_phases
+    draws = {_key(c): _draw(c, settings, house_phases) for c in connectors}
+    powers = [c.measurements.power_w for c in connectors if c.measurements.power_w is not None]
+    figures.chargers_power_w = round(sum(powers), 1) if powers else None
+    shares: dict[Connector, float] = {}
+    if options.load_management:
+        shares = _fuse(options, reading, connectors, settings, now, figures, draws)
+    else:
+        figures.headroom, figures.load_limited = {}, False
+    if options.solar_modes:
+        for conn, amps in _solar(options, reading, connectors, settings, now, figures).items():
+            shares[conn] = min(amps, shares.get(conn, amps))
+    else:
+        figures.surplus_w = None
+    return shares
+
+
+def _fuse(
+    options: SiteOptions,
+    reading: SiteReading,
+    connectors: list[Connector],
+    settings: WriteSettings,
+    now: datetime,
+    figures: SiteFigures,
+    draws: dict[Key, dict[int, float]],
+) -> dict[Connector, float]:
+    fuse = options.main_fuse_a or 0.0
+    phases = range(1, options.main_fuse_phases + 1)
+    ours = {p: sum(d.get(p, 0.0) for d in draws.values()) for p in phases}
+    measured = reading.currents
+    if measured is None and reading.grid_w is not None:  # one power sensor: balanced
+        per_phase = reading.grid_w / (settings.electrical.voltage * len(phases))
+        measured = dict.fromkeys(phases, per_phase)
+    safe = reading.stale is not None or measured is None
+    if not safe and measured is not None:
+        figures.house = {p: measured.get(p, 0.0) - ours[p] for p in phases}
+    room = {p: fuse - figures.house.get(p, 0.0) for p in phases}
+    figures.headroom = {p: round(v, 1) for p, v in room.items()}
+    fuse_share = options.safe_limit_a or fuse / max(1, len(connectors))
+    minimum = settings.minimum_amps
+    claims: list[Claim] = []
+    for conn in connectors:
+        if not _charging(conn):
+            continue
+        wanted = _own_amps(conn, settings, now)
+        claims.append(
+            Claim(
+                key=_key(conn),
+                phases=_phases(conn, settings, options.main_fuse_phases),
+                minimum=minimum,
+                wanted=min(wanted, fuse_share) if safe else wanted,
+                priority=conn.desired.priority,
+            )
+        )
+    given = share(room, claims)
+    _hold(claims, given, minimum, options, now, figures)
+    figures.load_limited = any(given[c.key] + 0.5 < c.wanted for c in claims)
+    out: dict[Connector, float] = {}
+    for conn in connectors:
+        key = _key(conn)
+        out[conn] = given[key] if key in given else min(fuse_share, fuse)
+    return out
+
+
+def _hold(
+    claims: list[Claim],
+    given: dict[Hashable, float],
+    minimum: float,
+    options: SiteOptions,
+    now: datetime,
+    figures: SiteFigures,
+) -> None:
+    """Keep a connector the fuse paused paused until there was room for the hold."""
+    for claim in claims:
+        key = claim.key
+        if given[key] < min(minimum, claim.wanted):
+            figures.fuse_paused.add(key)
+            figures.room_since.pop(key, None)
+            continue
+        if key not in figures.fuse_paused:
+            continue
+        outranks = any(other.priority < claim.priority for other in claims)
+        since = figures.room_since.setdefault(key, now)
+        if outranks or now - since >= options.resume_hold:
+            figures.fuse_paused.discard(key)
+            figures.room_since.pop(key, None)
+        else:
+            given[key] = 0.0
+    charging = {c.key for c in claims}
+    for key in list(figures.fuse_paused):
+        if key not in charging:
+            figures.fuse_paused.discard(key)
+            figures.room_since.pop(key, None)
+
+
+def _solar(
+    options: SiteOptions,
+    reading: SiteReading,
+    connectors: list[Connector],
+    settings: WriteSettings,
+    now: datetime,
+    figures: SiteFigures,
+) -> dict[Connector, float]:
+    solar = [c for c in connectors if c.desired.mode.follows_surplus]
+    for key in set(figures.gates) - {_key(c) for c in solar}:
+        del figures.gates[key]
+    if reading.grid_w is None:  # nothing known: as the last cycle decided
+        figures.surplus_w = None
+        return {c: figures.solar_last[_key(c)] for c in solar if _key(c) in figures.solar_last}
+    voltage, minimum = settings.electrical.voltage, settings.minimum_amps
+    draw = sum(max(0.0, c.measurements.power_w or 0.0) for c in solar)
+    first = options.battery_first_soc
+    battery_first = (
+        first is not None and reading.battery_soc is not None and reading.battery_soc < first
+    )
+    surplus = surplus_w(reading.grid_w, draw, reading.battery_w or 0.0, battery_first)
+    figures.surplus_w = round(surplus, 1)
+    plugged = [c for c in solar if c.plugged_in and c.desired.mode is not ChargingMode.OFF]
+    claims = []
+    for conn in plugged:
+        count = len(_phases(conn, settings, 3))
+        claims.append(
+            Claim(
+                key=_key(conn),
+                phases=(0,),
+                minimum=minimum * voltage * count,
+                wanted=_own_amps(conn, settings, now) * voltage * count,
+                priority=conn.desired.priority,
+            )
+        )
+    given = share({0: max(0.0, surplus)}, claims)
+    out: dict[Connector, float] = {}
+    for conn in solar:
+        key = _key(conn)
+        count = len(_phases(conn, settings, 3))
+        gate = figures.gates.setdefault(key, SolarGate())
+        available = given.get(key, 0.0)
+        is_open = gate.update(available, minimum * voltage * count, options.solar, now)
+        amps = amps_of(available, voltage, count)
+        if conn.desired.mode.keeps_minimum or is_open:
+            out[conn] = max(minimum, amps)
+        else:
+            out[conn] = 0.0
+        figures.solar_last[key] = out[conn]
+    return out

@@ -1,0 +1,87 @@
+"""Sharing what the house's connection leaves among the connectors that charge.
+
+Pure arithmetic, in amps per house phase, on nothing but numbers: the site
+controller (``hub/site_control.py``) gathers the numbers, and writes the shares
+through the limit writer.
+
+- The headroom on a phase is its limit (the main fuse) minus what the house draws
+  on it besides our own chargers.
+- Every claim gets at least its minimum or nothing (paused); the claims that do
+  not fit are paused lowest priority first (of equal priorities, the last).
+- What is left goes to the highest priority first, equally among equals, each
+  up to what it wants, and never more than a phase it draws on has left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+
+EPSILON = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One connector's claim on the connection."""
+
+    key: Hashable
+    phases: tuple[int, ...]  # the house phases it draws on (1, 2, 3)
+    minimum: float  # less than this is no charging at all
+    wanted: float  # the most it would take (its own limits, the charger's maximum)
+    priority: int = 0  # a higher number is served first
+
+
+def headroom(
+    limit: float, measured: Mapping[int, float], ours: Mapping[int, float]
+) -> dict[int, float]:
+    """Return per phase: limit - (measured - what our own chargers draw on it)."""
+    return {phase: limit - (value - ours.get(phase, 0.0)) for phase, value in measured.items()}
+
+
+def _fits(claims: Iterable[Claim], room: Mapping[int, float]) -> bool:
+    load: dict[int, float] = {}
+    for claim in claims:
+        for phase in claim.phases:
+            load[phase] = load.get(phase, 0.0) + claim.minimum
+    return all(value <= room.get(phase, 0.0) + EPSILON for phase, value in load.items())
+
+
+def share(room: Mapping[int, float], claims: Iterable[Claim]) -> dict[Hashable, float]:
+    """Return each claim's share (0: paused, it cannot get its minimum)."""
+    ordered = sorted(claims, key=lambda c: -c.priority)  # stable: the first of equals first
+    active = list(ordered)
+    while active and not _fits(active, room):
+        active.pop()  # the lowest priority, the last of equals
+    given: dict[Hashable, float] = {c.key: 0.0 for c in ordered}
+    left = dict(room)
+    for claim in active:
+        given[claim.key] = min(claim.minimum, claim.wanted)
+        for phase in claim.phases:
+            left[phase] = left.get(phase, 0.0) - given[claim.key]
+    for priority in sorted({c.priority for c in active}, reverse=True):
+        _fill([c for c in active if c.priority == priority], given, left)
+    return given
+
+
+def _fill(group: list[Claim], given: dict[Hashable, float], left: dict[int, float]) -> None:
+    """Raise the group's shares together (water-filling) until each is full or stuck."""
+    open_ = [c for c in group if given[c.key] < c.wanted - EPSILON]
+    while open_:
+        users: dict[int, int] = {}
+        for claim in open_:
+            for phase in claim.phases:
+                users[phase] = users.get(phase, 0) + 1
+        room = [max(0.0, left.get(p, 0.0)) / n for p, n in users.items()]
+        step = min(*room, *(c.wanted - given[c.key] for c in open_))
+        if step <= EPSILON:
+            return
+        for claim in open_:
+            given[claim.key] += step
+            for phase in claim.phases:
+                left[phase] = left.get(phase, 0.0) - step
+        open_ = [
+            c
+            for c in open_
+            if given[c.key] < c.wanted - EPSILON
+            and all(left.get(p, 0.0) > EPSILON for p in c.phases)
+        ]
