@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -190,8 +191,9 @@ async def call(hass: HomeAssistant, service: str, **data: Any) -> dict[str, Any]
 # ------------------------------------------------------------ time
 class Clock:
     """Moves time forward without sleeping: the model's clock, then Home Assistant's
-    timers up to the new moment (``async_fire_time_changed``). Websockets keep
-    real time (their keep-alives would fire under a frozen clock)."""
+    timers up to the new moment (``async_fire_time_changed``). Websockets, asyncio
+    timeouts and sleeps keep real time: a call in flight during a skip is not
+    timed out by it."""
 
     def __init__(self, hass: HomeAssistant, monkeypatch: Any) -> None:
         from custom_components.ocpp_csms.model import clock
@@ -211,6 +213,23 @@ class Clock:
 
         self.offset += timedelta(seconds=seconds)
         moment = self.now()
-        async_fire_time_changed(self._hass, moment)
+        loop = self._hass.loop
+        held = [h for h in loop._scheduled if _real_time(h)]
+        if held:  # a call's timeout in flight, a sleep: they keep real time
+            loop._scheduled[:] = [h for h in loop._scheduled if not _real_time(h)]
+            heapq.heapify(loop._scheduled)
+        try:
+            async_fire_time_changed(self._hass, moment)
+        finally:
+            for handle in held:
+                heapq.heappush(loop._scheduled, handle)
         await self._hass.async_block_till_done()
         return moment
+
+
+def _real_time(handle: asyncio.TimerHandle) -> bool:
+    """Whether a timer is an asyncio timeout or sleep (not one of Home Assistant's)."""
+    callback = handle._callback
+    if isinstance(getattr(callback, "__self__", None), asyncio.Timeout):
+        return True
+    return getattr(callback, "__name__", "") == "_set_result_unless_cancelled"

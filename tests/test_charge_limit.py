@@ -169,7 +169,8 @@ async def test_limit_sent_again_after_a_charger_reboot(hass: HomeAssistant, char
     await until(hass, lambda: charger.connectors[1].limit_amps() == 9)
 
 
-async def test_station_limit(hass: HomeAssistant, charger) -> None:
+async def test_station_limit(hass: HomeAssistant, charger, monkeypatch) -> None:
+    clock = Clock(hass, monkeypatch)
     result = await act(
         hass, "set_station_limit", {"device_id": device_id(hass, "CP1"), "amps": 11}, True
     )
@@ -183,6 +184,14 @@ async def test_station_limit(hass: HomeAssistant, charger) -> None:
     with pytest.raises(ServiceValidationError) as err:
         await act(hass, "set_station_limit", {"device_id": device_id(hass, "CP1"), "amps": 12})
     assert err.value.translation_key == "invalid_command"
+    # a minute later it may change: cleared, the charger's ceiling goes, the cap holds
+    await clock.skip(61)
+    result = await act(
+        hass, "set_station_limit", {"device_id": device_id(hass, "CP1"), "clear": True}, True
+    )
+    assert result["chargers"]["CP1"]["status"] == "cleared"
+    await until(hass, lambda: charger.connectors[1].limit_amps() == 14)
+    assert not [p for p in charger.engine.profiles.values() if p.connector_id == 0]
 
 
 async def test_composite_schedule_action(hass: HomeAssistant, charger) -> None:

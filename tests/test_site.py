@@ -7,8 +7,6 @@ report what they draw on each phase. What is checked is what the chargers draw.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -16,49 +14,7 @@ from homeassistant.helpers import issue_registry as ir
 from custom_components.ocpp_csms.const import DOMAIN
 
 from .helpers import Clock, adopted, model, state, until
-
-FUSE = 25.0
-GRID = ("sensor.grid_l1", "sensor.grid_l2", "sensor.grid_l3")
-SITE = {
-    "response_timeout": 3,
-    "limit_spacing": 0,
-    "ping_interval": 0,  # the clock skips minutes: no keep-alive timing out
-    "main_fuse": FUSE,
-    "main_fuse_phases": 3,
-    "grid_current_l1": GRID[0],
-    "grid_current_l2": GRID[1],
-    "grid_current_l3": GRID[2],
-}
-
-
-def drawn(sims: list[Any]) -> float:
-    """What the chargers draw on each phase (three-phase chargers: the same on each)."""
-    return sum(sim.connectors[1].amps() for sim in sims)
-
-
-def set_grid(hass: HomeAssistant, house: tuple[float, float, float], sims: list[Any]) -> None:
-    """The grid meter: the house's own load plus what the chargers draw."""
-    ours = drawn(sims)
-    for entity_id, load in zip(GRID, house, strict=True):
-        hass.states.async_set(entity_id, f"{load + ours:.1f}", {"unit_of_measurement": "A"})
-
-
-async def three_charging(
-    hass: HomeAssistant, connect_sim, clock: Clock, amps: float = 32.0
-) -> list[Any]:
-    sims = []
-    for n in (1, 2, 3):
-        sim = await adopted(hass, connect_sim, f"CP{n}")
-        sim.connectors[1].max_amps = amps
-        sim.engine.clock = clock.now  # its clock moves with Home Assistant's
-        await sim.start_transaction(1)
-        sims.append(sim)
-    return sims
-
-
-async def report(sims: list[Any]) -> None:
-    for sim in sims:
-        await sim.send_meter_values(1, seconds=0)
+from .site_helpers import FUSE, GRID, SITE, drawn, report, set_grid, three_charging
 
 
 @pytest.mark.parametrize("csms_options", [SITE])

@@ -6,6 +6,12 @@
   paused is resumed once there has been room for it for the resume hold (at once
   when it outranks one that charges). Idle connectors get the fuse's share, so a
   session starts at no more than that. Stale sensors: the safe limits.
+- The grid meter and the chargers' readings arrive at different moments: the
+  house's own load (measured less ours) is never taken below zero, so a reading
+  newer than the meter's, or the sun, never lets the chargers above the fuse (a
+  cloud is faster than the meter). Not capping a connector's reading at its new
+  share is deliberate: a reduction not yet applied would make the house look
+  heavier and pause more, a loop that pauses every charger.
 - Solar (a grid power sensor): the surplus is shared among the plugged-in
   connectors in a solar mode, by priority, then equally; each one's gate
   (``model/solar.py``) applies the enable and disable delays.
@@ -71,13 +77,20 @@ def _draw(conn: Connector, settings: WriteSettings, house_phases: int) -> dict[i
     readings = conn.measurements
     phases = _phases(conn, settings, house_phases)
     if readings.phase_currents:
-        return {p: a for p, a in readings.phase_currents.items() if p <= house_phases}
-    if readings.current_a is not None:
-        return dict.fromkeys(phases, abs(readings.current_a))
-    if readings.power_w:
+        draw = {p: a for p, a in readings.phase_currents.items() if p <= house_phases}
+    elif readings.current_a is not None:
+        draw = dict.fromkeys(phases, abs(readings.current_a))
+    elif readings.power_w:
         per_phase = abs(readings.power_w) / (settings.electrical.voltage * len(phases))
-        return dict.fromkeys(phases, per_phase)
-    return {}
+        draw = dict.fromkeys(phases, per_phase)
+    else:
+        return {}
+    return draw
+
+
+def _house(measured: dict[int, float], ours: dict[int, float]) -> dict[int, float]:
+    """Return the house's load per phase besides our chargers, never below zero."""
+    return {p: max(0.0, measured.get(p, 0.0) - ours[p]) for p in ours}
 
 
 def _own_amps(conn: Connector, settings: WriteSettings, now: datetime) -> float:
@@ -137,7 +150,7 @@ def _fuse(
         measured = dict.fromkeys(phases, per_phase)
     safe = reading.stale is not None or measured is None
     if not safe and measured is not None:
-        figures.house = {p: measured.get(p, 0.0) - ours[p] for p in phases}
+        figures.house = _house(measured, ours)
     room = {p: fuse - figures.house.get(p, 0.0) for p in phases}
     figures.headroom = {p: round(v, 1) for p, v in room.items()}
     fuse_share = options.safe_limit_a or fuse / max(1, len(connectors))

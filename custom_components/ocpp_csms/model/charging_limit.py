@@ -165,13 +165,8 @@ class LimitController:
 
     def set_site(self, conn: Connector, limit: LimitValue | None, at_once: bool) -> None:
         """Take the site's share, and write it (``at_once``: a reduction, never deferred)."""
-        if conn.desired.site == limit:
-            return
-        conn.desired.site = limit
-        if conn.charger.connected:
-            self.host.spawn(conn.charger, self.apply(conn, on_time=at_once))
-        else:
-            conn.notify()
+        conn.desired.site = limit  # the site shares among connected chargers only
+        self.host.spawn(conn.charger, self.apply(conn, on_time=at_once))
 
     async def set_station_limit(self, charger: Charger, limit: LimitValue | None) -> LimitResult:
         """Set the installer's ceiling for the whole charger (``station_limit.py``)."""

@@ -70,9 +70,3 @@ class SolarGate:
         if now - self.since >= delay:
             self.open, self.since = not self.open, None
         return self.open
-
-    def waiting_until(self, timing: SolarTiming) -> datetime | None:
-        """Return when a running delay ends (the controller looks again then)."""
-        if self.since is None:
-            return None
-        return self.since + (timing.disable_delay if self.open else timing.enable_delay)
