@@ -22,6 +22,7 @@ from .simulator import SIMULATORS
 
 REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 180.0  # a busy 2-core machine starts Home Assistant slowly
+STOP_TIMEOUT_S = 180.0
 
 
 def free_port() -> int:
@@ -123,18 +124,22 @@ class HomeAssistantProcess:
     async def stop(self) -> None:
         if self.process is not None and self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), 60)
+            try:  # longer than Home Assistant's own shutdown stages may take
+                await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT_S)
             except TimeoutError:
                 self.kill()
                 await self.process.wait()
+                raise AssertionError(f"Home Assistant did not stop:\n{self.log()}") from None
+            assert self.process.returncode == 0, self.log()
 
     def log(self) -> str:
         path = self.config / "home-assistant.log"
         return path.read_text()[-4000:] if path.exists() else "(no log)"
 
     def stored(self, key: str) -> dict[str, Any]:
-        return json.loads((self.config / ".storage" / key).read_text())["data"]
+        path = self.config / ".storage" / key
+        assert path.exists(), f"{key} was not written:\n{self.log()}"
+        return json.loads(path.read_text())["data"]
 
 
 async def session(sim: Any) -> str:

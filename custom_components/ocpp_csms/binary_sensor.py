@@ -1,4 +1,8 @@
-"""Binary sensors: charger connectivity; connector charging and plugged in."""
+"""Binary sensors of chargers and connectors, and the site's "Load limited".
+
+A charger: connected, phase switch ignored. A connector: charging, plugged in,
+limit ignored.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +48,17 @@ CONNECTIVITY = OcppBinarySensorDescription(
     always_available=True,
 )
 
+CHARGER_BINARY_SENSORS: tuple[OcppBinarySensorDescription, ...] = (
+    CONNECTIVITY,
+    OcppBinarySensorDescription(
+        key="phase_switch_ignored",
+        translation_key="phase_switch_ignored",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda c: c.phase_switch_ignored,
+    ),
+)
+
 CONNECTOR_BINARY_SENSORS: tuple[OcppBinarySensorDescription, ...] = (
     OcppBinarySensorDescription(
         key="charging",
@@ -79,7 +94,7 @@ async def async_setup_entry(
     setup_model_entities(
         entry,
         async_add_entities,
-        lambda data, charger: [OcppBinarySensor(data, charger, CONNECTIVITY)],
+        lambda data, charger: [OcppBinarySensor(data, charger, d) for d in CHARGER_BINARY_SENSORS],
         lambda data, conn: [OcppBinarySensor(data, conn, d) for d in CONNECTOR_BINARY_SENSORS],
     )
 

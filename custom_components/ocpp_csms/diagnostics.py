@@ -148,6 +148,7 @@ def _charger(charger: Charger, entry: OcppConfigEntry) -> dict[str, Any]:
         "limit_strategy": charger.limit_strategy.describe(),
         "station_limit": charger.station_limit.as_dict() if charger.station_limit else None,
         "composite_schedule_supported": charger.composite_supported,
+        "phase_switch_ignored": charger.phase_switch_ignored,
         "status": charger.status,
         "error_code": charger.error_code,
         "firmware_status": charger.firmware_status,

@@ -51,6 +51,7 @@ from .hub.entry_data import (
 )
 from .model.charger import Charger, Connector, ConnectorStatus, PasswordState
 from .model.maintenance import FIRMWARE_STATUSES, LOG_STATUSES
+from .model.phase_switch import active_phases
 from .model.reservations import held_reservation
 
 PARALLEL_UPDATES = 0  # push-updated; nothing is polled
@@ -160,6 +161,16 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         suggested_display_precision=1,
         value_fn=lambda c: c.measurements.current_a,
+    ),
+    ConnectorSensorDescription(
+        key="active_phases",
+        translation_key="active_phases",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda c: (
+            (active_phases(c.measurements.phase_currents) or 0)
+            if c.measurements.phase_currents
+            else None
+        ),
     ),
     ConnectorSensorDescription(
         key="voltage",

@@ -55,6 +55,12 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
         self.sampled_items_taken = 99  # more measurands in one ChangeConfiguration: Rejected
         self.max_keys = 1000  # keys answered per GetConfiguration (Vestel EVC04: 1)
 
+    def allow_phase_switching(self) -> None:
+        """Say (ConnectorSwitch3to1PhaseSupported) and do: one phase on numberPhases 1."""
+        self.configuration["ConnectorSwitch3to1PhaseSupported"] = "true"
+        for conn in self.connectors.values():
+            conn.can_switch = True
+
     # ------------------------------------------------------------ charger -> CSMS
     async def boot(self) -> str:
         result = await self.call(
@@ -158,10 +164,11 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
                 "context": context,
             },
         ]
-        for phase in ("L1", "L2", "L3")[: conn.phases]:
+        active = conn.active_phases()
+        for n, phase in enumerate(("L1", "L2", "L3")[: conn.phases]):
             values.append(
                 {
-                    "value": f"{amps:.1f}",
+                    "value": f"{amps if n < active else 0.0:.1f}",
                     "measurand": "Current.Import",
                     "unit": "A",
                     "phase": phase,

@@ -30,6 +30,7 @@ DEVICE_MODEL = {
     "SmartChargingCtrlr/PeriodsPerSchedule": ("24", "ReadOnly"),
     "SmartChargingCtrlr/Entries": ("10", "ReadOnly"),
     "SmartChargingCtrlr/ACPhaseSwitchingSupported": ("false", "ReadOnly"),
+    "SmartChargingCtrlr/Phases3to1": ("false", "ReadOnly"),
 }
 STATUS_2X = {
     "Available": "Available",
@@ -71,6 +72,12 @@ class Sim2xMixin(SimOps2x, SimDevice2x, SimBase):
         self.v2x = False
         self.total_costs: list[float | None] = []  # totalCost of each TransactionEvent answer
         self._seq = itertools.count()
+
+    def allow_phase_switching(self) -> None:
+        """Say (SmartChargingCtrlr.Phases3to1) and do: one phase on numberPhases 1."""
+        self.variables["SmartChargingCtrlr/Phases3to1"] = "true"
+        for conn in self.connectors.values():
+            conn.can_switch = True
 
     # ------------------------------------------------------------ charger -> CSMS
     async def boot(self) -> str:
@@ -180,10 +187,11 @@ class Sim2xMixin(SimOps2x, SimDevice2x, SimBase):
                 "context": context,
             },
         ]
-        for phase in ("L1", "L2", "L3")[: conn.phases]:
+        active = conn.active_phases()
+        for n, phase in enumerate(("L1", "L2", "L3")[: conn.phases]):
             values.append(
                 {
-                    "value": round(amps, 1),
+                    "value": round(amps if n < active else 0.0, 1),
                     "measurand": "Current.Import",
                     "unitOfMeasure": {"unit": "A"},
                     "phase": phase,

@@ -16,7 +16,8 @@ class ConnectorSim:
     connector_id: int
     max_amps: float = 16.0
     voltage: float = 230.0
-    phases: int = 3
+    phases: int = 3  # wired
+    can_switch: bool = False  # to one phase, through numberPhases
     register_wh: float = 1_000_000.0  # a used charger, 1 MWh on the meter
     plugged: bool = False
     transaction_id: Any = None
@@ -39,8 +40,12 @@ class ConnectorSim:
     def amps(self) -> float:
         return self.limit_amps() if self.transaction_id is not None else 0.0
 
+    def active_phases(self) -> int:
+        """The phases it draws on now."""
+        return self.engine.phases(self)
+
     def power_w(self) -> float:
-        return self.amps() * self.voltage * self.phases
+        return self.amps() * self.voltage * self.active_phases()
 
     def tick(self, seconds: float | None = None) -> None:
         """Advance the energy register by the power drawn since the last tick."""

@@ -34,6 +34,7 @@ QUIRKS = {
     "applies_minutes_later": "puts an accepted profile in force two minutes later",
     "ends_session_at_zero": "ends the session itself at 0 A, the car still plugged",
     "rejects_station_max": "rejects ChargePointMaxProfile / ChargingStationMaxProfile",
+    "ignores_phase_switch": "says it can switch to one phase, accepts numberPhases 1, draws on three",
 }
 APPLY_DELAY_S = 1.0
 APPLY_MUCH_LATER_S = 120.0
@@ -130,6 +131,18 @@ class ProfileEngine:
     # ------------------------------------------------------------ what applies
     def _value_at(self, profile: SimProfile, moment: datetime, conn: Any) -> float | None:
         """The profile's limit at a moment, in A; None where it says nothing."""
+        found = self._period_at(profile, moment, conn)
+        if found is None:
+            return None
+        limit, phases = found
+        if profile.unit == "W":
+            limit = limit / (self.voltage * (phases or conn.phases))
+        return limit
+
+    def _period_at(
+        self, profile: SimProfile, moment: datetime, conn: Any
+    ) -> tuple[float, int | None] | None:
+        """The profile's (limit, numberPhases) at a moment; None where it says nothing."""
         late = self.quirks & {"applies_late", "applies_minutes_later"}
         if late and moment < profile.installed:
             return None  # not in force yet, whatever its schedule says
@@ -144,15 +157,16 @@ class ProfileEngine:
         for start, limit, phases in profile.periods:
             if start <= offset:
                 found = (limit, phases)
-        if found is None:
-            return None
-        limit, phases = found
-        if profile.unit == "W":
-            limit = limit / (self.voltage * (phases or conn.phases))
-        return limit
+        return found
 
     def _best(self, purpose: tuple[str, ...], conn: Any, moment: datetime) -> float | None:
-        best: tuple[int, float] | None = None
+        found = self._best_profile(purpose, conn, moment)
+        return self._value_at(found, moment, conn) if found is not None else None
+
+    def _best_profile(
+        self, purpose: tuple[str, ...], conn: Any, moment: datetime
+    ) -> SimProfile | None:
+        best: tuple[int, SimProfile] | None = None
         for profile in self.profiles.values():
             if profile.purpose not in purpose:
                 continue
@@ -169,8 +183,22 @@ class ProfileEngine:
                 continue
             value = self._value_at(profile, moment, conn)
             if value is not None and (best is None or profile.stack_level > best[0]):
-                best = (profile.stack_level, value)
+                best = (profile.stack_level, profile)
         return best[1] if best else None
+
+    def phases(self, conn: Any, moment: datetime | None = None) -> int:
+        """The phases the connector draws on: numberPhases of the profile in force,
+        where the charger can switch (and does)."""
+        if not conn.can_switch or "ignores_phase_switch" in self.quirks:
+            return conn.phases
+        moment = moment or self.clock()
+        profile = None
+        if conn.transaction_id is not None:
+            profile = self._best_profile((TX,), conn, moment)
+        profile = profile or self._best_profile((TX_DEFAULT,), conn, moment)
+        found = self._period_at(profile, moment, conn) if profile is not None else None
+        asked = found[1] if found is not None else None
+        return min(conn.phases, asked) if asked else conn.phases
 
     def _tx_applies(self, profile: SimProfile, conn: Any) -> bool:
         if "keeps_zero_after_session" in self.quirks:

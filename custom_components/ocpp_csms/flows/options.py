@@ -42,6 +42,8 @@ from ..const import (
     CONF_MAX_CONNECTORS,
     CONF_MIN_CURRENT,
     CONF_NO_PASSWORD,
+    CONF_PHASE_INTERVAL,
+    CONF_PHASE_MARGIN,
     CONF_PHASES,
     CONF_PRICE_ENTITY,
     CONF_PROTOCOL,
@@ -191,6 +193,8 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         **_site_ranged(CONF_DISABLE_DELAY, _SECONDS),
         **_site_ranged(CONF_SOLAR_THRESHOLD, "W"),
         **_site_ranged(CONF_RESUME_HOLD, _SECONDS),
+        **_site_ranged(CONF_PHASE_MARGIN, "W"),
+        **_site_ranged(CONF_PHASE_INTERVAL, _SECONDS),
     },
     "tls": {
         probatio.Optional(CONF_SSL_CERTFILE): _TEXT,

@@ -34,7 +34,7 @@ from ..model.charger import Connector
 from ..model.commands import LimitUnit
 from ..model.desired_limit import LimitValue
 from .site_options import SiteOptions
-from .site_shares import SiteFigures, SiteReading, work_out
+from .site_shares import Share, SiteFigures, SiteReading, work_out
 
 if TYPE_CHECKING:
     from ..model.csms import Csms
@@ -44,6 +44,7 @@ _LOGGER = logging.getLogger(LOGGER_NAME)
 POWER_UNITS = {"W": 1.0, "kW": 1000.0, "MW": 1_000_000.0}
 CURRENT_UNITS = {"A": 1.0, "mA": 0.001}
 CYCLE_S = 1.0  # at most one cycle a second
+SETTLE_S = 0.5  # readings within this of the first are taken in the same cycle
 LOOK_EVERY = timedelta(seconds=5)  # stale sensors, delays that run out, held pauses
 STALE_ISSUE = "site_sensor_stale"
 SAME_A = 0.05  # a share that moves less is not written again
@@ -122,13 +123,18 @@ class SiteController:
 
     @callback
     def _schedule(self) -> None:
-        """Run a cycle now, or once a second has passed since the last one."""
+        """Run a cycle in a moment, and no sooner than a second after the last one.
+
+        The moment lets readings that come together (the grid meter and the
+        charger's meter values) be taken together: one without the other makes
+        the surplus jump by the charger's change.
+        """
         if self._pending is not None:
             return
-        delay = 0.0
+        delay = SETTLE_S
         if self._last_cycle is not None:
             elapsed = (clock.now() - self._last_cycle).total_seconds()
-            delay = max(0.0, CYCLE_S - elapsed)
+            delay = max(SETTLE_S, CYCLE_S - elapsed)
         self._pending = async_call_later(self.hass, delay, self._run)
 
     @callback
@@ -179,14 +185,21 @@ class SiteController:
             ) = figures
             site.changed()
 
-    def _write(self, conn: Connector, amps: float | None) -> None:
+    def _write(self, conn: Connector, share: Share | None) -> None:
         old = conn.desired.site
-        new = LimitValue(round(amps, 1), LimitUnit.AMPS) if amps is not None else None
+        new = LimitValue(round(share[0], 1), LimitUnit.AMPS, share[1]) if share else None
         if old == new or (
-            old is not None and new is not None and abs(old.value - new.value) < SAME_A
+            old is not None
+            and new is not None
+            and old.phases == new.phases
+            and abs(old.value - new.value) < SAME_A
         ):
             return
-        reduction = new is not None and (old is None or new.value < old.value)
+        electrical = self._csms.limits.settings.electrical
+        # less power (fewer phases too) goes at once: the fuse comes first
+        reduction = new is not None and (
+            old is None or electrical.watts(new) < electrical.watts(old)
+        )
         self._csms.limits.set_site(conn, new, reduction)
 
     def _read(self, now: datetime) -> SiteReading:

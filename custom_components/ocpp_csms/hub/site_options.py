@@ -23,11 +23,14 @@ from ..const import (
     CONF_GRID_POWER,
     CONF_MAIN_FUSE,
     CONF_MAIN_FUSE_PHASES,
+    CONF_PHASE_INTERVAL,
+    CONF_PHASE_MARGIN,
     CONF_RESUME_HOLD,
     CONF_SAFE_LIMIT,
     CONF_SENSOR_TIMEOUT,
     CONF_SOLAR_THRESHOLD,
 )
+from ..model.phase_switch import PhaseTiming
 from ..model.solar import SolarTiming
 
 # option: (default, smallest, largest), whole numbers
@@ -38,6 +41,8 @@ SITE_RANGES: dict[str, tuple[int, int, int]] = {
     CONF_DISABLE_DELAY: (180, 0, 3600),
     CONF_SOLAR_THRESHOLD: (0, 0, 100000),
     CONF_RESUME_HOLD: (60, 0, 3600),
+    CONF_PHASE_MARGIN: (500, 0, 100000),
+    CONF_PHASE_INTERVAL: (300, 0, 3600),
 }
 
 
@@ -79,6 +84,7 @@ class SiteOptions:
     safe_limit_a: float | None = None  # None: the fuse's share
     solar: SolarTiming = field(default_factory=SolarTiming)
     resume_hold: timedelta = timedelta(seconds=60)
+    phases: PhaseTiming = field(default_factory=PhaseTiming)
 
     @classmethod
     def parse(cls, options: Mapping[str, Any]) -> SiteOptions:
@@ -102,6 +108,10 @@ class SiteOptions:
                 threshold_w=float(_whole(options, CONF_SOLAR_THRESHOLD)),
             ),
             resume_hold=timedelta(seconds=_whole(options, CONF_RESUME_HOLD)),
+            phases=PhaseTiming(
+                margin_w=float(_whole(options, CONF_PHASE_MARGIN)),
+                interval=timedelta(seconds=_whole(options, CONF_PHASE_INTERVAL)),
+            ),
         )
 
     @property

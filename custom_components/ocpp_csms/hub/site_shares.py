@@ -14,26 +14,32 @@
   heavier and pause more, a loop that pauses every charger.
 - Solar (a grid power sensor): the surplus is shared among the plugged-in
   connectors in a solar mode, by priority, then equally; each one's gate
-  (``model/solar.py``) applies the enable and disable delays.
+  (``model/solar.py``) applies the enable and disable delays. A charger that can
+  switch between one and three phases (and has not ignored it) gets the phases
+  the surplus allows (``model/phase_switch.py``).
 
-A connector's share is the least of the two; None where neither has a say.
+A connector's share is the least of the two, in amps, with the phases the site
+chose (None: the charger's own); absent where neither has a say.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..model.charger import Connector
 from ..model.charging_mode import ChargingMode
 from ..model.limit_writer import WriteSettings
 from ..model.load_sharing import Claim, share
+from ..model.phase_switch import PhaseChoice
 from ..model.solar import SolarGate, amps_of, surplus_w
 from .site_options import SiteOptions
 
 Key = tuple[str, int]
+Share = tuple[float, int | None]  # amps, and the phases where the site chose them
 UNLIMITED_A = 80.0  # what a connector with no limit of its own would take at most
+SETTLE_MAX = timedelta(minutes=2)  # the longest a solar share waits for fresh readings
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,17 +65,34 @@ class SiteFigures:
     gates: dict[Key, SolarGate] = field(default_factory=dict)
     fuse_paused: set[Hashable] = field(default_factory=set)
     room_since: dict[Hashable, datetime] = field(default_factory=dict)
-    solar_last: dict[Key, float] = field(default_factory=dict)
+    solar_last: dict[Key, Share] = field(default_factory=dict)
+    phase_choices: dict[Key, PhaseChoice] = field(default_factory=dict)
 
 
 def _key(conn: Connector) -> Key:
     return (conn.charger.charger_id, conn.connector_id)
 
 
-def _phases(conn: Connector, settings: WriteSettings, house_phases: int) -> tuple[int, ...]:
+def _wired(conn: Connector, settings: WriteSettings) -> int:
+    """Return the phases a connector is wired for (as it reports, else the setting)."""
+    return conn.measurements.phases or settings.electrical.phases
+
+
+def _phases(
+    conn: Connector, settings: WriteSettings, house_phases: int, chosen: int | None = None
+) -> tuple[int, ...]:
     """Return the house phases a connector draws on (its L1 on the house's L1, so far)."""
-    count = conn.measurements.phases or settings.electrical.phases
+    count = chosen or _wired(conn, settings)
     return tuple(range(1, min(count, house_phases) + 1)) or (1,)
+
+
+def _switches(conn: Connector) -> bool:
+    """Tell whether the site may switch the connector between one and three phases.
+
+    Such a charger has three; while on one it may report only that one.
+    """
+    charger = conn.charger
+    return bool(charger.capabilities.phase_switching) and not charger.phase_switch_ignored
 
 
 def _draw(conn: Connector, settings: WriteSettings, house_phases: int) -> dict[int, float]:
@@ -113,22 +136,26 @@ def work_out(
     settings: WriteSettings,
     now: datetime,
     figures: SiteFigures,
-) -> dict[Connector, float]:
-    """Return each connector's share in amps (absent: the site has no say)."""
+) -> dict[Connector, Share]:
+    """Return each connector's share (absent: the site has no say)."""
     house_phases = options.main_fuse_phases
     draws = {_key(c): _draw(c, settings, house_phases) for c in connectors}
     powers = [c.measurements.power_w for c in connectors if c.measurements.power_w is not None]
     figures.chargers_power_w = round(sum(powers), 1) if powers else None
-    shares: dict[Connector, float] = {}
+    shares: dict[Connector, Share] = {}
     if options.load_management:
-        shares = _fuse(options, reading, connectors, settings, now, figures, draws)
+        fuse = _fuse(options, reading, connectors, settings, now, figures, draws)
+        shares = {conn: (amps, None) for conn, amps in fuse.items()}
     else:
         figures.headroom, figures.load_limited = {}, False
     if options.solar_modes:
-        for conn, amps in _solar(options, reading, connectors, settings, now, figures).items():
-            shares[conn] = min(amps, shares.get(conn, amps))
+        solar = _solar(options, reading, connectors, settings, now, figures)
+        for conn, (amps, phases) in solar.items():
+            fuse_amps = shares[conn][0] if conn in shares else amps
+            shares[conn] = (min(amps, fuse_amps), phases)
     else:
         figures.surplus_w = None
+        figures.phase_choices.clear()
     return shares
 
 
@@ -163,7 +190,7 @@ def _fuse(
         claims.append(
             Claim(
                 key=_key(conn),
-                phases=_phases(conn, settings, options.main_fuse_phases),
+                phases=_phases(conn, settings, options.main_fuse_phases, _chosen(conn, figures)),
                 minimum=minimum,
                 wanted=min(wanted, fuse_share) if safe else wanted,
                 priority=conn.desired.priority,
@@ -210,6 +237,38 @@ def _hold(
             figures.room_since.pop(key, None)
 
 
+def _chosen(conn: Connector, figures: SiteFigures) -> int | None:
+    choice = figures.phase_choices.get(_key(conn))
+    return choice.phases if choice is not None else None
+
+
+def _solar_draw(conn: Connector, settings: WriteSettings) -> float:
+    """Return what a connector draws, no more than the limit it last accepted.
+
+    The grid meter shows a reduction within seconds, the charger's readings up to
+    a minute later: the reading from before it would count the difference twice.
+    (Not for a charger that ignores its limit: its readings are all there is.)
+    """
+    drawn = max(0.0, conn.measurements.power_w or 0.0)
+    accepted = conn.charge_limit
+    if accepted is None or (conn.watch is not None and conn.watch.ignored):
+        return drawn
+    allowed = settings.electrical.watts(accepted, conn.measurements.phases)
+    return min(drawn, max(0.0, allowed))
+
+
+def _settling(conn: Connector, now: datetime) -> bool:
+    """Tell whether the connector's readings predate the limit it last accepted.
+
+    Its share waits for readings that show the change (at most SETTLE_MAX): the
+    grid meter shows it sooner, and the two apart would swing the share back.
+    """
+    watch, read = conn.watch, conn.reading_at
+    if watch is None or watch.accepted_at is None or read is None:
+        return False
+    return read < watch.accepted_at and now - watch.accepted_at < SETTLE_MAX
+
+
 def _solar(
     options: SiteOptions,
     reading: SiteReading,
@@ -217,46 +276,61 @@ def _solar(
     settings: WriteSettings,
     now: datetime,
     figures: SiteFigures,
-) -> dict[Connector, float]:
+) -> dict[Connector, Share]:
     solar = [c for c in connectors if c.desired.mode.follows_surplus]
+    keys = {_key(c) for c in solar if c.plugged_in and _switches(c)}
+    for key in set(figures.phase_choices) - keys:  # unplugged, or left the solar modes
+        del figures.phase_choices[key]
     for key in set(figures.gates) - {_key(c) for c in solar}:
         del figures.gates[key]
     if reading.grid_w is None:  # nothing known: as the last cycle decided
         figures.surplus_w = None
         return {c: figures.solar_last[_key(c)] for c in solar if _key(c) in figures.solar_last}
     voltage, minimum = settings.electrical.voltage, settings.minimum_amps
-    draw = sum(max(0.0, c.measurements.power_w or 0.0) for c in solar)
+    draw = sum(_solar_draw(c, settings) for c in solar)
     first = options.battery_first_soc
     battery_first = (
         first is not None and reading.battery_soc is not None and reading.battery_soc < first
     )
     surplus = surplus_w(reading.grid_w, draw, reading.battery_w or 0.0, battery_first)
     figures.surplus_w = round(surplus, 1)
-    plugged = [c for c in solar if c.plugged_in and c.desired.mode is not ChargingMode.OFF]
     claims = []
-    for conn in plugged:
-        count = len(_phases(conn, settings, 3))
+    for conn in solar:
+        if not conn.plugged_in:
+            continue
+        switching = _key(conn) in keys
+        wired = 3 if switching else len(_phases(conn, settings, 3))
+        fewest = 1 if switching else wired
         claims.append(
             Claim(
                 key=_key(conn),
                 phases=(0,),
-                minimum=minimum * voltage * count,
-                wanted=_own_amps(conn, settings, now) * voltage * count,
+                minimum=minimum * voltage * fewest,
+                wanted=_own_amps(conn, settings, now) * voltage * wired,
                 priority=conn.desired.priority,
             )
         )
     given = share({0: max(0.0, surplus)}, claims)
-    out: dict[Connector, float] = {}
+    out: dict[Connector, Share] = {}
     for conn in solar:
         key = _key(conn)
-        count = len(_phases(conn, settings, 3))
-        gate = figures.gates.setdefault(key, SolarGate())
+        if _settling(conn, now) and key in figures.solar_last:
+            out[conn] = figures.solar_last[key]
+            continue
         available = given.get(key, 0.0)
-        is_open = gate.update(available, minimum * voltage * count, options.solar, now)
+        chosen: int | None = None
+        fewest = count = len(_phases(conn, settings, 3))
+        if key in keys:  # it starts, and keeps charging, on one phase if it must
+            choice = figures.phase_choices.setdefault(key, PhaseChoice())
+            delays = (options.solar.enable_delay, options.solar.disable_delay)
+            count = chosen = choice.choose(available, minimum, voltage, options.phases, delays, now)
+            fewest = 1
+        gate = figures.gates.setdefault(key, SolarGate())
+        is_open = gate.update(available, minimum * voltage * fewest, options.solar, now)
         amps = amps_of(available, voltage, count)
         if conn.desired.mode.keeps_minimum or is_open:
-            out[conn] = max(minimum, amps)
+            out[conn] = (max(minimum, amps), chosen)
         else:
-            out[conn] = 0.0
+            out[conn] = (0.0, chosen)
         figures.solar_last[key] = out[conn]
     return out

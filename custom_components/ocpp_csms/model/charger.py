@@ -21,6 +21,7 @@ from .events import Happenings
 from .identity import Capabilities, ChargerIdentity
 from .local_entries import SentList
 from .measurements import Measurements
+from .phase_switch import PhaseCheck
 from .transaction import Transaction
 from .write_strategy import WriteStrategy
 
@@ -148,6 +149,7 @@ class Connector(_Observable):
         self.desired = DesiredLimit()  # what Home Assistant wants (persisted)
         self.charge_limit: LimitValue | None = None  # as the charger last accepted it
         self.watch: LimitWatch | None = None  # whether the charger follows it
+        self.phase_check = PhaseCheck()  # whether it draws on the phases it accepted
         # A standing charging plan (plan_charging): what was asked (persisted), and
         # the plan made from it (made again when prices change).
         self.plan_request: PlanRequest | None = None
@@ -195,6 +197,8 @@ class Charger(_Observable):
         self.firmware_status: str | None = None  # snake case (maintenance.py)
         self.diagnostics_status: str | None = None  # the last log upload's status
         self.password_state: PasswordState | None = None  # as Home Assistant's entry says
+        # it kept drawing on three phases when asked for one: not asked again until it boots
+        self.phase_switch_ignored = False
         self.firmware_happenings = Happenings()
         self.log_happenings = Happenings()
         self.monitor_happenings = Happenings()

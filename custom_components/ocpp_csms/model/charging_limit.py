@@ -238,6 +238,18 @@ class LimitController:
                 watch.rechecked = now
                 self.host.spawn(conn.charger, self._reverify(conn))
         watch.reading(conn.measurements.power_w)
+        charger = conn.charger
+        if conn.phase_check.reading(conn.measurements.phase_currents) and not (
+            charger.phase_switch_ignored
+        ):
+            charger.phase_switch_ignored = True
+            _LOGGER.warning(
+                "%s keeps drawing on more phases than the %s it accepted: it is not asked "
+                "to switch phases again until it boots",
+                charger.charger_id,
+                conn.phase_check.asked,
+            )
+            charger.notify()
 
     async def _reverify(self, conn: Connector) -> None:
         """Read a limit called ignored back again (the charger may follow it now)."""

@@ -172,6 +172,7 @@ class Csms:
         """Answer a boot: Accepted for adopted chargers, Pending for new ones."""
         old = charger.identity.firmware_version
         charger.identity = identity
+        charger.phase_switch_ignored = False  # a reboot: it may switch now
         if old is not None and identity.firmware_version != old:
             charger.new_firmware()  # what worked before may not now
             self.persistence.soon()

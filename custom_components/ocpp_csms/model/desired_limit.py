@@ -10,12 +10,13 @@ The layers:
 - the charging mode (``charging_mode.py``): Off holds 0 A like a pause.
 
 The effective desired limit is min(ceiling, schedule(t), cap, site), or 0 while
-paused or Off. The mode and the connector's priority on the site are stored here too.
+paused or Off; on the phases the site chose, where it switches them. The mode
+and the connector's priority on the site are stored here too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -146,7 +147,12 @@ class DesiredLimit:
             return PAUSE
         cap = self.cap if self.cap_until is None or moment < self.cap_until else None
         layers = [x for x in (ceiling, self.schedule_at(moment), cap, site) if x is not None]
-        return min(layers, key=electrical.amps) if layers else None
+        if not layers:
+            return None
+        chosen = min(layers, key=electrical.amps)
+        if site is not None and site.phases and chosen.phases is None:
+            chosen = replace(chosen, phases=site.phases)  # the site switched phases
+        return chosen
 
     def boundaries(self, now: datetime) -> list[datetime]:
         """Every moment after now at which the effective limit may change."""

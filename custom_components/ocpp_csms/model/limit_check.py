@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from . import clock
 from .commands import LimitUnit
 from .desired_limit import Electrical, LimitValue
 
@@ -52,6 +53,7 @@ class LimitWatch:
         """Watch with nothing accepted yet."""
         self.electrical = electrical
         self.accepted: LimitValue | None = None
+        self.accepted_at: datetime | None = None  # when it was taken (our clock)
         self.effective: EffectiveLimit | None = None
         self.ignored = False
         self._reported_over = False
@@ -60,7 +62,7 @@ class LimitWatch:
 
     def accepted_limit(self, limit: LimitValue | None) -> None:
         """Note a profile the charger took (None: ours were cleared)."""
-        self.accepted = limit
+        self.accepted, self.accepted_at = limit, clock.now()
         self._draw_over = 0
         if limit is None:
             self._reported_over = False

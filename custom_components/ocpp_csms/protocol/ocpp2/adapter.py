@@ -61,6 +61,7 @@ SMART_CHARGING_VARIABLES = [
     {"name": "PeriodsPerSchedule"},
     {"name": "Entries", "instance": "ChargingProfiles"},
     {"name": "ACPhaseSwitchingSupported"},
+    {"name": "Phases3to1"},
 ]
 
 

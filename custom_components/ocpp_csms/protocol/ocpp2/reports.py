@@ -95,7 +95,9 @@ class Ocpp2Reports(SharedHandlers):
             case "SmartChargingCtrlr", (
                 "ACPhaseSwitchingSupported" | "PhaseSwitchingSupported" | "Phases3to1"
             ):
-                self.charger.update_capabilities(phase_switching=value == "true")
+                # any one of them saying true: it switches (a false one may come after)
+                if value == "true" or self.charger.capabilities.phase_switching is None:
+                    self.charger.update_capabilities(phase_switching=value == "true")
             case "V2XChargingCtrlr", "Enabled":
                 self.charger.update_capabilities(bidirectional=value == "true")
 

@@ -1,0 +1,127 @@
+"""Switching between one and three phases in Solar mode, on every version: the site
+chooses the phases from the surplus, the simulated charger draws on the phases of
+the profile it applies (numberPhases), and a charger that says it can switch but
+keeps drawing on three is found out and not asked again until it boots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+
+from .helpers import Clock, adopted, model, state, until
+
+SOLAR = {
+    "response_timeout": 3,
+    "limit_spacing": 0,
+    "ping_interval": 0,
+    "grid_power": "sensor.grid_power",
+}
+SELECT = "select.cp1_connector_1_charging_mode"
+ACTIVE = "sensor.cp1_connector_1_active_phases"
+IGNORED = "binary_sensor.cp1_phase_switch_ignored"
+
+
+async def solar_charger(
+    hass: HomeAssistant, connect_sim, clock: Clock, quirks: set[str] | None = None
+) -> Any:
+    """A charger that says it can switch to one phase, charging in Solar mode."""
+    sim = await adopted(
+        hass,
+        connect_sim,
+        "CP1",
+        prepare=lambda s: s.allow_phase_switching(),
+        quirks=quirks or set(),
+    )
+    sim.connectors[1].max_amps = 32.0
+    sim.engine.clock = clock.now
+    await until(hass, lambda: model(hass).capabilities.phase_switching is True)
+    await sim.start_transaction(1)
+    await hass.services.async_call(
+        "select", "select_option", {"entity_id": SELECT, "option": "solar"}, blocking=True
+    )
+    return sim
+
+
+def sun(hass: HomeAssistant, sim: Any, clock: Clock):
+    conn = sim.connectors[1]
+
+    async def shine(surplus_w: float, seconds: float) -> None:
+        """The house exports ``surplus_w`` without the charger, for a while."""
+        for _ in range(int(seconds // 5)):
+            await sim.send_meter_values(1, seconds=0)
+            await hass.async_block_till_done()  # the readings are in
+            grid = -surplus_w + conn.power_w()
+            hass.states.async_set("sensor.grid_power", f"{grid:.0f}", {"unit_of_measurement": "W"})
+            await clock.skip(5)
+
+    return shine
+
+
+def phases_sent(sim: Any) -> int | None:
+    """numberPhases of the TxProfile the charger holds for the session."""
+    tx = [p for p in sim.engine.profiles.values() if p.purpose == "TxProfile"]
+    assert tx, "no TxProfile"
+    return tx[0].periods[0][2]
+
+
+@pytest.mark.parametrize("csms_options", [SOLAR])
+async def test_solar_switches_between_one_and_three_phases(
+    hass: HomeAssistant, csms_entry, connect_sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """5 kW: three phases (the first choice); 2.5 kW, under the three-phase minimum
+    (6 A x 3 x 230 V = 4140 W) but over the one-phase one (1380 W): the minimum on
+    three until the disable delay (3 minutes) has passed, then one phase; 6 kW,
+    over the three-phase minimum plus the 500 W margin: still one phase until five
+    minutes have passed since the switch, then three."""
+    clock = Clock(hass, monkeypatch)
+    sim = await solar_charger(hass, connect_sim, clock)
+    conn = sim.connectors[1]
+    shine = sun(hass, sim, clock)
+    await shine(5000, 70)  # the enable delay
+    await until(hass, lambda: conn.amps() == 7.0)  # 5000 W / 690 V = 7.2 A
+    assert conn.active_phases() == 3
+    await shine(2500, 120)  # a cloud: the minimum on three phases, for now
+    assert (conn.amps(), conn.active_phases()) == (6.0, 3)
+    await shine(2500, 70)  # below the three-phase minimum for the disable delay
+    await until(hass, lambda: conn.active_phases() == 1)
+    assert phases_sent(sim) == 1
+    await until(hass, lambda: conn.amps() == 10.5)  # 2500 W / 230 V = 10.9 A
+    await shine(2500, 10)
+    assert state(hass, ACTIVE) == "1"
+    await shine(6000, 120)  # enough for three, but within five minutes of the switch
+    assert conn.active_phases() == 1
+    assert conn.amps() == 26.0  # 6000 W / 230 V = 26.1 A, on one phase
+    await shine(6000, 190)
+    await until(hass, lambda: conn.active_phases() == 3)
+    await until(hass, lambda: conn.amps() == 8.5)  # 6000 W / 690 V = 8.7 A
+    await shine(6000, 10)
+    assert state(hass, ACTIVE) == "3"
+    assert state(hass, IGNORED) == "off"
+    assert conn.transaction_id is not None
+
+
+@pytest.mark.parametrize("csms_options", [SOLAR])
+async def test_a_charger_that_ignores_the_switch_is_not_asked_again(
+    hass: HomeAssistant, csms_entry, connect_sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A charger that accepts numberPhases 1 but draws on three: found out from two
+    readings, shown on its binary sensor and in diagnostics, then given profiles
+    without numberPhases (the three-phase minimum holds) until it boots again."""
+    clock = Clock(hass, monkeypatch)
+    sim = await solar_charger(hass, connect_sim, clock, {"ignores_phase_switch"})
+    conn = sim.connectors[1]
+    shine = sun(hass, sim, clock)
+    await shine(2500, 70)  # one phase from the start (the first choice)
+    await until(hass, lambda: phases_sent(sim) == 1)
+    assert state(hass, IGNORED) == "off"
+    await shine(2500, 15)  # it draws on three
+    await until(hass, lambda: state(hass, IGNORED) == "on")
+    assert model(hass).phase_switch_ignored
+    await until(hass, lambda: phases_sent(sim) is None)
+    await until(hass, lambda: conn.amps() == 6.0)  # the minimum on three, not 10.5
+    await shine(2500, 30)
+    assert phases_sent(sim) is None  # not asked again
+    await sim.boot()
+    await until(hass, lambda: state(hass, IGNORED) == "off")
