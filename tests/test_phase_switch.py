@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from homeassistant.core import HomeAssistant
 
-from .helpers import Clock, adopted, model, state, until
+from .helpers import Clock, act, adopted, device_id, model, state, until
 
 SOLAR = {
     "response_timeout": 3,
@@ -93,6 +93,11 @@ async def test_solar_switches_between_one_and_three_phases(
     await shine(6000, 120)  # enough for three, but within five minutes of the switch
     assert conn.active_phases() == 1
     assert conn.amps() == 26.0  # 6000 W / 230 V = 26.1 A, on one phase
+    await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 16})
+    await until(hass, lambda: conn.amps() == 16.0)  # a cap below the share: its phases kept
+    assert (phases_sent(sim), conn.active_phases()) == (1, 1)
+    await act(hass, "clear_charge_limit", {"device_id": device_id(hass, "CP1/1")})
+    await until(hass, lambda: conn.amps() == 26.0)
     await shine(6000, 190)
     await until(hass, lambda: conn.active_phases() == 3)
     await until(hass, lambda: conn.amps() == 8.5)  # 6000 W / 690 V = 8.7 A

@@ -107,5 +107,6 @@ CONF_ENABLE_DELAY: Final = "solar_enable_delay"
 CONF_DISABLE_DELAY: Final = "solar_disable_delay"
 CONF_SOLAR_THRESHOLD: Final = "solar_threshold"
 CONF_RESUME_HOLD: Final = "resume_hold"
+CONF_FEED_IN_PRICE: Final = "feed_in_price"  # an entity: the price of exported energy
 CONF_PHASE_MARGIN: Final = "phase_margin"  # W above the three-phase minimum
 CONF_PHASE_INTERVAL: Final = "phase_interval"  # s between two switches

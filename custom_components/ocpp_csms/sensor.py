@@ -233,6 +233,13 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         value_fn=session_energy,
     ),
     ConnectorSensorDescription(
+        key="session_solar_share",
+        translation_key="session_solar_share",
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        value_fn=lambda c: c.session.solar_share if c.session else None,
+    ),
+    ConnectorSensorDescription(
         key="session_cost",
         translation_key="session_cost",
         device_class=SensorDeviceClass.MONETARY,

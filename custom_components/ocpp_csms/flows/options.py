@@ -29,6 +29,7 @@ from ..const import (
     CONF_DISABLE_DELAY,
     CONF_DISCOVERY_CAP,
     CONF_ENABLE_DELAY,
+    CONF_FEED_IN_PRICE,
     CONF_FIXED_PRICE,
     CONF_GRID_CURRENTS,
     CONF_GRID_EXPORT,
@@ -195,6 +196,9 @@ SECTIONS: dict[str, dict[Any, Any]] = {
         **_site_ranged(CONF_RESUME_HOLD, _SECONDS),
         **_site_ranged(CONF_PHASE_MARGIN, "W"),
         **_site_ranged(CONF_PHASE_INTERVAL, _SECONDS),
+        probatio.Optional(CONF_FEED_IN_PRICE): selector.EntitySelector(
+            selector.EntitySelectorConfig(domain=["sensor", "input_number", "number"])
+        ),
     },
     "tls": {
         probatio.Optional(CONF_SSL_CERTFILE): _TEXT,

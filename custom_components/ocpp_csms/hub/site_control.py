@@ -33,6 +33,7 @@ from ..model import clock
 from ..model.charger import Connector
 from ..model.commands import LimitUnit
 from ..model.desired_limit import LimitValue
+from .costs import entity_price
 from .site_options import SiteOptions
 from .site_shares import Share, SiteFigures, SiteReading, work_out
 
@@ -86,6 +87,9 @@ class SiteController:
         self.stop()
         self.options = options
         self._csms.site.on_readings = self._readings
+        self._csms.site.feed_in_price = (
+            entity_price(self.hass, options.feed_in_price) if options.feed_in_price else None
+        )
         self._since = now = clock.now()
         self._seen = {e: now for e in options.sensors if self.hass.states.get(e) is not None}
         if options.sensors:

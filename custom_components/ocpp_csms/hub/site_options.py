@@ -17,6 +17,7 @@ from ..const import (
     CONF_BATTERY_SOC,
     CONF_DISABLE_DELAY,
     CONF_ENABLE_DELAY,
+    CONF_FEED_IN_PRICE,
     CONF_GRID_CURRENTS,
     CONF_GRID_EXPORT,
     CONF_GRID_IMPORT,
@@ -85,6 +86,7 @@ class SiteOptions:
     solar: SolarTiming = field(default_factory=SolarTiming)
     resume_hold: timedelta = timedelta(seconds=60)
     phases: PhaseTiming = field(default_factory=PhaseTiming)
+    feed_in_price: str | None = None  # an entity: the price per kWh of exported energy
 
     @classmethod
     def parse(cls, options: Mapping[str, Any]) -> SiteOptions:
@@ -108,6 +110,7 @@ class SiteOptions:
                 threshold_w=float(_whole(options, CONF_SOLAR_THRESHOLD)),
             ),
             resume_hold=timedelta(seconds=_whole(options, CONF_RESUME_HOLD)),
+            feed_in_price=_entity(options, CONF_FEED_IN_PRICE),
             phases=PhaseTiming(
                 margin_w=float(_whole(options, CONF_PHASE_MARGIN)),
                 interval=timedelta(seconds=_whole(options, CONF_PHASE_INTERVAL)),

@@ -142,6 +142,7 @@ def work_out(
     draws = {_key(c): _draw(c, settings, house_phases) for c in connectors}
     powers = [c.measurements.power_w for c in connectors if c.measurements.power_w is not None]
     figures.chargers_power_w = round(sum(powers), 1) if powers else None
+    _solar_fractions(options, reading, connectors)
     shares: dict[Connector, Share] = {}
     if options.load_management:
         fuse = _fuse(options, reading, connectors, settings, now, figures, draws)
@@ -257,6 +258,32 @@ def _solar_draw(conn: Connector, settings: WriteSettings) -> float:
     return min(drawn, max(0.0, allowed))
 
 
+def _battery_first(options: SiteOptions, reading: SiteReading) -> bool:
+    """Tell whether the home battery takes the surplus first now."""
+    first = options.battery_first_soc
+    return first is not None and reading.battery_soc is not None and reading.battery_soc < first
+
+
+def _solar_fractions(
+    options: SiteOptions, reading: SiteReading, connectors: list[Connector]
+) -> None:
+    """Set the share of each connector's draw the surplus covers (for the sessions).
+
+    What the house would export without our chargers, over what they draw together
+    (each the same share); None where the grid's power is not known.
+    """
+    if reading.grid_w is None:
+        for conn in connectors:
+            conn.solar_fraction = None
+        return
+    total = sum(max(0.0, c.measurements.power_w or 0.0) for c in connectors)
+    battery = reading.battery_w or 0.0
+    covered = surplus_w(reading.grid_w, total, battery, _battery_first(options, reading))
+    fraction = min(1.0, max(0.0, covered / total)) if total > 0 else float(covered > 0)
+    for conn in connectors:
+        conn.solar_fraction = round(fraction, 4)
+
+
 def _settling(conn: Connector, now: datetime) -> bool:
     """Tell whether the connector's readings predate the limit it last accepted.
 
@@ -288,11 +315,9 @@ def _solar(
         return {c: figures.solar_last[_key(c)] for c in solar if _key(c) in figures.solar_last}
     voltage, minimum = settings.electrical.voltage, settings.minimum_amps
     draw = sum(_solar_draw(c, settings) for c in solar)
-    first = options.battery_first_soc
-    battery_first = (
-        first is not None and reading.battery_soc is not None and reading.battery_soc < first
+    surplus = surplus_w(
+        reading.grid_w, draw, reading.battery_w or 0.0, _battery_first(options, reading)
     )
-    surplus = surplus_w(reading.grid_w, draw, reading.battery_w or 0.0, battery_first)
     figures.surplus_w = round(surplus, 1)
     claims = []
     for conn in solar:

@@ -150,6 +150,8 @@ class Connector(_Observable):
         self.charge_limit: LimitValue | None = None  # as the charger last accepted it
         self.watch: LimitWatch | None = None  # whether the charger follows it
         self.phase_check = PhaseCheck()  # whether it draws on the phases it accepted
+        # the share of its draw the surplus covers now (the site's; None: not known)
+        self.solar_fraction: float | None = None
         # A standing charging plan (plan_charging): what was asked (persisted), and
         # the plan made from it (made again when prices change).
         self.plan_request: PlanRequest | None = None

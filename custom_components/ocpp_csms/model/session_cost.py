@@ -43,8 +43,17 @@ def start_costing(tx: Transaction, price: PriceSource | None) -> None:
         tx.cost_mark_wh = tx.meter_start_wh
 
 
-def credit_cost(tx: Transaction, price: PriceSource | None) -> None:
-    """Add the energy since the last reckoning, at the price now."""
+def credit_cost(
+    tx: Transaction,
+    price: PriceSource | None,
+    solar_fraction: float | None = None,
+    feed_in: PriceSource | None = None,
+) -> None:
+    """Add the energy since the last reckoning, at the price now.
+
+    With a feed-in price, the part the surplus covered costs that (what the owner
+    gave up by not exporting it), the rest the price.
+    """
     if price is None or tx.meter_start_wh is None:
         return
     end = tx.meter_stop_wh if tx.meter_stop_wh is not None else tx.meter_last_wh
@@ -64,4 +73,7 @@ def credit_cost(tx: Transaction, price: PriceSource | None) -> None:
     if now is None:
         tx.unpriced_kwh += delta_kwh
         return
+    given_up = feed_in() if feed_in is not None and solar_fraction else None
+    if given_up is not None and solar_fraction is not None:
+        now = solar_fraction * given_up + (1.0 - solar_fraction) * now
     tx.computed_cost = (tx.computed_cost or 0.0) + delta_kwh * now

@@ -115,8 +115,12 @@ class Sessions:
             return
         last_at = tx.meter_last_at or tx.started
         if plausible_step(tx.meter_last_wh, last_at, wh, at, charger.max_power_w):
+            conn = charger.connectors.get(tx.connector_id)
+            fraction = conn.solar_fraction if conn is not None else None
+            if tx.meter_last_wh is not None:
+                tx.split(wh - tx.meter_last_wh, fraction)
             tx.meter_last_wh, tx.meter_last_at = wh, max(at, last_at)
-            credit_cost(tx, charger.price)
+            credit_cost(tx, charger.price, fraction, self._csms.site.feed_in_price)
         elif tx.meter_last_wh is None or wh != tx.meter_last_wh:
             charger.count_anomaly(
                 ANOMALY_SESSION_READING,
@@ -155,9 +159,11 @@ class Sessions:
             and last - precision_wh < meter_stop_wh < last
         ):
             meter_stop_wh = last  # the same reading, rounded down
-        self._take_meter_stop(charger, tx, meter_stop_wh, stopped)
-        credit_cost(tx, charger.price)
         conn = self._csms.connector(charger, tx.connector_id)
+        self._take_meter_stop(charger, tx, meter_stop_wh, stopped)
+        if tx.meter_stop_wh is not None and last is not None:
+            tx.split(tx.meter_stop_wh - last, conn.solar_fraction)
+        credit_cost(tx, charger.price, conn.solar_fraction, self._csms.site.feed_in_price)
         if meter_stop_wh is not None and tx.anomaly is None:
             conn.energy.offer(meter_stop_wh, stopped, f"{charger.charger_id}/{tx.connector_id}")
         self._close_on_connector(conn, tx)

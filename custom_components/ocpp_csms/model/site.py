@@ -24,6 +24,8 @@ class SiteState:
     surplus_w: float | None = None  # for connectors in a solar mode
     load_limited: bool = False  # a connector gets less than it asks for: the fuse
     stale_sensor: str | None = None  # the grid sensor that went stale (fail-safe)
+    # the price per kWh of exported energy (an entity of the site's options)
+    feed_in_price: Callable[[], float | None] | None = None
     # set by the controller: called at each connector's readings
     on_readings: Callable[[Connector], None] | None = None
     _listeners: list[Callable[[], None]] = field(default_factory=list)

@@ -73,6 +73,10 @@ class Transaction:
     computed_cost: float | None = None
     cost_mark_wh: float | None = None
     unpriced_kwh: float = 0.0
+    # the energy whose source was known (the site's grid sensor): from the surplus
+    # and from the grid, split at each reading by the surplus of that moment
+    solar_wh: float = 0.0
+    grid_wh: float = 0.0
 
     def preferred_cost(self) -> tuple[float | None, str | None]:
         """Return the cost to show, and whose it is: the charger's, else ours."""
@@ -85,6 +89,19 @@ class Transaction:
     def cost_currency(self, ours: str | None) -> str | None:
         """Return the currency of the cost shown: the charger's for its own, else ``ours``."""
         return self.currency if self.cost is not None and self.currency else ours
+
+    @property
+    def solar_share(self) -> float | None:
+        """Return the share (%) of the energy whose source was known that was surplus."""
+        known = self.solar_wh + self.grid_wh
+        return round(100.0 * self.solar_wh / known, 1) if known > 0 else None
+
+    def split(self, delta_wh: float, solar_fraction: float | None) -> None:
+        """Count energy as surplus and grid by the fraction of the moment (None: unknown)."""
+        if solar_fraction is None or delta_wh <= 0:
+            return
+        self.solar_wh += delta_wh * solar_fraction
+        self.grid_wh += delta_wh * (1.0 - solar_fraction)
 
     @property
     def energy_kwh(self) -> float | None:
@@ -115,6 +132,8 @@ class Transaction:
             "computed_cost": self.computed_cost,
             "cost_mark_wh": self.cost_mark_wh,
             "unpriced_kwh": self.unpriced_kwh,
+            "solar_wh": self.solar_wh,
+            "grid_wh": self.grid_wh,
             # an ended session (shown as the connector's last one)
             "meter_stop_wh": self.meter_stop_wh,
             "stopped": self.stopped.isoformat() if self.stopped else None,
@@ -141,6 +160,8 @@ class Transaction:
             computed_cost=data.get("computed_cost"),
             cost_mark_wh=data.get("cost_mark_wh"),
             unpriced_kwh=float(data.get("unpriced_kwh") or 0.0),
+            solar_wh=float(data.get("solar_wh") or 0.0),
+            grid_wh=float(data.get("grid_wh") or 0.0),
             meter_stop_wh=data.get("meter_stop_wh"),
             stopped=datetime.fromisoformat(stopped) if stopped else None,
             stop_reason=StopReason.parse(data["stop_reason"]) if data.get("stop_reason") else None,
