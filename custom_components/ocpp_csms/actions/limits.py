@@ -135,8 +135,10 @@ async def plan(
     hass: HomeAssistant, charger: Charger, conn: Connector | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Make a connector's standing charging plan."""
-    if ("energy_kwh" in data) == ("duration" in data):
+    if sum(need in data for need in ("energy_kwh", "duration", "target_soc")) != 1:
         raise invalid("energy_or_duration")
+    if "target_soc" in data and "battery_kwh" not in data:
+        raise invalid("soc_needs_battery")
     runtime = get_runtime(hass)
     target = one_connector(charger, conn)
     rate = DEFAULT_RATE
@@ -150,6 +152,10 @@ async def plan(
         max_price=data.get("max_price"),
         energy_kwh=data.get("energy_kwh"),
         duration_s=data["duration"].total_seconds() if "duration" in data else None,
+        target_soc=data.get("target_soc"),
+        battery_kwh=data.get("battery_kwh"),
+        efficiency=data.get("efficiency", 90) / 100.0,
+        soc_entity=data.get("soc_entity"),
     )
     return await actions.async_plan(runtime.planner, target, request)
 
@@ -235,6 +241,16 @@ ACTIONS = (
                 probatio.Coerce(float), probatio.Range(min=0.1, max=500)
             ),
             probatio.Exclusive("duration", "need"): cv.positive_time_period,
+            probatio.Exclusive("target_soc", "need"): probatio.All(
+                probatio.Coerce(float), probatio.Range(min=1, max=100)
+            ),
+            probatio.Optional("battery_kwh"): probatio.All(
+                probatio.Coerce(float), probatio.Range(min=1, max=300)
+            ),
+            probatio.Optional("efficiency", default=90): probatio.All(
+                probatio.Coerce(float), probatio.Range(min=50, max=100)
+            ),
+            probatio.Optional("soc_entity"): cv.entity_id,
             probatio.Required("deadline"): probatio.Any(cv.time, cv.datetime),
             probatio.Optional("mode", default="cheapest"): probatio.In(MODES),
             probatio.Optional("max_price"): probatio.Coerce(float),

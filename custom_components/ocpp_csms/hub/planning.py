@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(LOGGER_NAME)
 
 DEFAULT_RATE = LimitValue(16.0, LimitUnit.AMPS)
+SOC_STEP = 5.0  # a plan to a SoC is made again when the SoC moves this much (%)
 
 
 def resolve_deadline(value: Any, now: datetime) -> datetime:
@@ -66,11 +68,14 @@ class ChargingPlanner:
         self._csms = csms
         self._listeners: dict[str, Callable[[], None]] = {}
         self._deadlines: dict[tuple[str, int], Callable[[], None]] = {}
+        self._soc_watch: dict[tuple[str, int], Callable[[], None]] = {}
         csms.on_plug = self._plugged
 
     # ------------------------------------------------------------ the action
     async def async_plan(self, conn: Connector, request: PlanRequest) -> dict[str, Any]:
         """Make a connector's standing plan, and apply it."""
+        if cancel := self._soc_watch.pop((conn.charger.charger_id, conn.connector_id), None):
+            cancel()  # the SoC entity may be another now
         conn.plan_request = request.from_register(conn.energy.value_kwh)
         return await self.async_replan(conn)
 
@@ -86,6 +91,8 @@ class ChargingPlanner:
         rate = request.rate
         electrical = self._csms.limits.settings.electrical
         power_kw = electrical.watts(rate, conn.measurements.phases) / 1000.0
+        if request.target_soc is not None:
+            request = self._at_soc(conn, request)
         plan = make_plan(
             self._prices(request.prices),
             now,
@@ -98,7 +105,10 @@ class ChargingPlanner:
         conn.plan = plan
         self._listen(request.prices)
         self._end_at(conn, deadline)
-        result = await self._csms.limits.set_schedule(conn, schedule_steps(plan, now, rate, PAUSE))
+        steps = schedule_steps(plan, now, rate, PAUSE)
+        if not steps and request.target_soc is not None:
+            steps = [(now, PAUSE), (deadline, None)]  # at the target: paused until departure
+        result = await self._csms.limits.set_schedule(conn, steps)
         return {**_plan_response(plan, now, deadline, rate), "limit": result.as_response()}
 
     def _end_at(self, conn: Connector, deadline: datetime) -> None:
@@ -115,8 +125,10 @@ class ChargingPlanner:
 
     async def async_end(self, conn: Connector) -> dict[str, Any]:
         """End the plan: at its deadline, on unplug, or when replaced by nothing."""
-        if cancel := self._deadlines.pop((conn.charger.charger_id, conn.connector_id), None):
-            cancel()
+        key = (conn.charger.charger_id, conn.connector_id)
+        for timers in (self._deadlines, self._soc_watch):
+            if cancel := timers.pop(key, None):
+                cancel()
         if conn.plan_request is None:
             return {}
         conn.plan_request, conn.plan = None, None
@@ -132,10 +144,56 @@ class ChargingPlanner:
             return normalise(dict(state.attributes))
         return normalise(source)
 
+    def _soc(self, conn: Connector, request: PlanRequest) -> float | None:
+        """Return the car's state of charge: its entity's, else the charger's reading."""
+        if request.soc_entity is None:
+            return conn.measurements.soc_pct
+        state = self._hass.states.get(request.soc_entity)
+        try:
+            return float(state.state) if state is not None else None
+        except ValueError:
+            return None
+
+    def _at_soc(self, conn: Connector, request: PlanRequest) -> PlanRequest:
+        """Note the SoC the plan is made at, and re-plan when it moves by 5 % or more."""
+        soc = self._soc(conn, request)
+        if soc is None:
+            raise InvalidCommand(
+                f"the state of charge of {request.soc_entity or 'the car'} is not known",
+                "a SoC entity with a number, or a charger that reports SoC",
+            )
+        request = conn.plan_request = replace(request, soc_at_plan=soc)
+        key = (conn.charger.charger_id, conn.connector_id)
+        if key in self._soc_watch:
+            return request
+
+        @callback
+        def _moved(*_args: Any) -> None:
+            current = conn.plan_request
+            if current is None or current.target_soc is None:
+                return
+            now_soc = self._soc(conn, current)
+            if now_soc is None or current.soc_at_plan is None:
+                return
+            reached = now_soc >= current.target_soc > current.soc_at_plan
+            if abs(now_soc - current.soc_at_plan) >= SOC_STEP or reached:
+                self._spawn_replan(conn)
+
+        if request.soc_entity is not None:
+            self._soc_watch[key] = async_track_state_change_event(
+                self._hass, [request.soc_entity], _moved
+            )
+        else:
+            self._soc_watch[key] = conn.add_listener(lambda: None, on_readings=_moved)
+        return request
+
     @staticmethod
     def _need_hours(conn: Connector, request: PlanRequest, power_kw: float) -> float:
         if request.duration_s is not None:
             return request.duration_s / 3600.0
+        if request.target_soc is not None and request.soc_at_plan is not None:
+            needed = request.energy_for(request.soc_at_plan)
+            return needed / power_kw if power_kw > 0 else 0.0
         delivered = 0.0
         if request.register_kwh is not None and conn.energy.value_kwh is not None:
             delivered = max(0.0, conn.energy.value_kwh - request.register_kwh)
@@ -196,10 +254,15 @@ class ChargingPlanner:
 
     def shutdown(self) -> None:
         """Stop every timer."""
-        for unsubscribe in (*self._listeners.values(), *self._deadlines.values()):
+        for unsubscribe in (
+            *self._listeners.values(),
+            *self._deadlines.values(),
+            *self._soc_watch.values(),
+        ):
             unsubscribe()
         self._listeners.clear()
         self._deadlines.clear()
+        self._soc_watch.clear()
 
 
 def _plan_response(
