@@ -84,8 +84,8 @@ def make_config(config: Path, ocpp_port: int, http_port: int) -> None:
 class HomeAssistantProcess:
     """A real Home Assistant, started and killed as an operating system would."""
 
-    def __init__(self, config: Path, ocpp_port: int) -> None:
-        self.config, self.ocpp_port = config, ocpp_port
+    def __init__(self, config: Path, ocpp_port: int, http_port: int) -> None:
+        self.config, self.ocpp_port, self.http_port = config, ocpp_port, http_port
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
@@ -99,12 +99,17 @@ class HomeAssistantProcess:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
         )
+        await self._listening(self.ocpp_port)  # chargers come while it still starts
+
+    async def _listening(self, port: int) -> None:
+        """Wait until the port takes connections."""
+        assert self.process is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + START_TIMEOUT_S
-        while loop.time() < deadline:  # up once the OCPP server listens
+        while loop.time() < deadline:
             assert self.process.returncode is None, self.log()
             try:
-                _reader, writer = await asyncio.open_connection("127.0.0.1", self.ocpp_port)
+                _reader, writer = await asyncio.open_connection("127.0.0.1", port)
             except OSError:
                 await asyncio.sleep(0.2)
                 continue
@@ -123,6 +128,10 @@ class HomeAssistantProcess:
 
     async def stop(self) -> None:
         if self.process is not None and self.process.returncode is None:
+            # Home Assistant takes SIGTERM as "stop" once it has started (its web
+            # server listens then); before that the signal kills it outright, and
+            # a busy machine can still be starting it here
+            await self._listening(self.http_port)
             self.process.send_signal(signal.SIGTERM)
             try:  # longer than Home Assistant's own shutdown stages may take
                 await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT_S)
@@ -153,7 +162,7 @@ async def test_kill_during_sessions_loses_nothing_acknowledged(
 ) -> None:
     ocpp_port, http_port = free_port(), free_port()
     make_config(tmp_path / "config", ocpp_port, http_port)
-    ha = HomeAssistantProcess(tmp_path / "config", ocpp_port)
+    ha = HomeAssistantProcess(tmp_path / "config", ocpp_port, http_port)
     url = f"ws://127.0.0.1:{ocpp_port}"
     sims: list[Any] = []
     try:
