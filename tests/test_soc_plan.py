@@ -52,6 +52,36 @@ async def test_plan_to_a_state_of_charge(hass: HomeAssistant, charger) -> None:
     assert conn.plan_request is not None  # paused until the departure
     assert charger.connectors[1].transaction_id is not None
     assert state(hass, "switch.cp1_connector_1_charging") == "on"
+    hass.states.async_set(SOC, "unavailable")  # the car integration goes away: as it was
+    await hass.async_block_till_done()
+    assert conn.plan_request.soc_at_plan == 80
+    assert charger.connectors[1].limit_amps() == 0
+
+
+def soc_reading(sim, soc: float) -> list[dict]:
+    """The energy register and the car's SoC, written the 1.6 way."""
+    register = sim.connectors[1].register_wh
+    return [
+        {"value": f"{register:.0f}", "measurand": "Energy.Active.Import.Register", "unit": "Wh"},
+        {"value": f"{soc:.0f}", "measurand": "SoC", "unit": "Percent", "location": "EV"},
+    ]
+
+
+async def test_plan_to_the_chargers_own_soc_reading(hass: HomeAssistant, charger) -> None:
+    """Without a SoC entity, the charger's SoC measurand: 50 % to 80 % of 60 kWh at
+    90 % is 20 kWh; a reading of 60 % plans again (13.3 kWh)."""
+    start = quarter(datetime.now(UTC))
+    set_prices(hass, start, [0.30] * 16)
+    await charger.start_transaction(1)
+    await charger.send_meter_values(1, seconds=0, values=soc_reading(charger, 50))
+    conn = model(hass).connectors[1]
+    await until(hass, lambda: conn.measurements.soc_pct == 50)
+    deadline = (start + 16 * SLOT).isoformat()
+    result = await plan(hass, prices=PRICES, target_soc=80, battery_kwh=60, deadline=deadline)
+    assert result["energy_kwh"] == pytest.approx(20.0, abs=0.01)
+    await charger.send_meter_values(1, seconds=0, values=soc_reading(charger, 60))
+    await until(hass, lambda: conn.plan_request.soc_at_plan == 60)
+    assert conn.plan.energy_kwh == pytest.approx(13.33, abs=0.01)
 
 
 async def test_a_soc_target_needs_a_capacity_and_a_known_soc(hass: HomeAssistant, charger) -> None:
