@@ -38,17 +38,21 @@ def set_grid(
         hass.states.async_set(entity_id, value, {"unit_of_measurement": unit})
 
 
+async def charging(
+    hass: HomeAssistant, connect_sim, clock: Clock, charger_id: str = "CP1", amps: float = 32.0
+) -> Any:
+    """An adopted charger in a session, its car taking up to ``amps``."""
+    sim = await adopted(hass, connect_sim, charger_id)
+    sim.connectors[1].max_amps = amps
+    sim.engine.clock = clock.now  # its clock moves with Home Assistant's
+    await sim.start_transaction(1)
+    return sim
+
+
 async def three_charging(
     hass: HomeAssistant, connect_sim, clock: Clock, amps: float = 32.0
 ) -> list[Any]:
-    sims = []
-    for n in (1, 2, 3):
-        sim = await adopted(hass, connect_sim, f"CP{n}")
-        sim.connectors[1].max_amps = amps
-        sim.engine.clock = clock.now  # its clock moves with Home Assistant's
-        await sim.start_transaction(1)
-        sims.append(sim)
-    return sims
+    return [await charging(hass, connect_sim, clock, f"CP{n}", amps) for n in (1, 2, 3)]
 
 
 async def report(sims: list[Any]) -> None:

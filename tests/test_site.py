@@ -13,8 +13,8 @@ from homeassistant.helpers import issue_registry as ir
 
 from custom_components.ocpp_csms.const import DOMAIN
 
-from .helpers import Clock, adopted, model, state, until
-from .site_helpers import FUSE, GRID, SITE, drawn, report, set_grid, three_charging
+from .helpers import Clock, model, state, until
+from .site_helpers import FUSE, GRID, SITE, charging, drawn, report, set_grid, three_charging
 
 
 @pytest.mark.parametrize("csms_options", [SITE])
@@ -162,10 +162,7 @@ async def test_solar_mode_follows_the_surplus_with_its_delays(
     = 4140 W) for the enable delay; following it in 0.5 A steps; the minimum through
     a dip until the disable delay has passed, then a pause with the session kept."""
     clock = Clock(hass, monkeypatch)
-    sim = await adopted(hass, connect_sim, "CP1")
-    sim.connectors[1].max_amps = 32.0
-    sim.engine.clock = clock.now
-    await sim.start_transaction(1)
+    sim = await charging(hass, connect_sim, clock)
     conn = sim.connectors[1]
 
     async def sun(surplus_w: float, seconds: float) -> None:
@@ -206,10 +203,7 @@ async def test_minimum_and_solar_never_goes_below_the_minimum(
 ) -> None:
     """Minimum + solar: the minimum without a surplus, more from a surplus."""
     clock = Clock(hass, monkeypatch)
-    sim = await adopted(hass, connect_sim, "CP1")
-    sim.connectors[1].max_amps = 32.0
-    sim.engine.clock = clock.now
-    await sim.start_transaction(1)
+    sim = await charging(hass, connect_sim, clock)
     conn = sim.connectors[1]
     result = await hass.services.async_call(
         DOMAIN,

@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant
 from custom_components.ocpp_csms.const import DOMAIN
 
 from .helpers import Clock, act, adopted, device_id, model, state, until
-from .site_helpers import FUSE, SITE, drawn, report, set_grid, three_charging
+from .site_helpers import FUSE, SITE, charging, drawn, report, set_grid, three_charging
 
 VOLTS = 230.0
 ONE_POWER_SENSOR = {
@@ -57,13 +57,7 @@ async def test_one_power_sensor_and_chargers_without_phase_currents(
     phase, a third with no session (no share, its default the safe limit). The first has its own cap
     of 8 A, which the fuse's share never lifts."""
     clock = Clock(hass, monkeypatch)
-    sims = []
-    for n in (1, 2):
-        sim = await adopted(hass, connect_sim, f"CP{n}")
-        sim.connectors[1].max_amps = 32.0
-        sim.engine.clock = clock.now
-        await sim.start_transaction(1)
-        sims.append(sim)
+    sims = [await charging(hass, connect_sim, clock, f"CP{n}") for n in (1, 2)]
     idle = await adopted(hass, connect_sim, "CP3")
     await act(hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 8})
     await until(hass, lambda: sims[0].connectors[1].amps() == 8.0)
@@ -148,10 +142,7 @@ async def test_a_reading_newer_than_the_meter_never_lifts_a_share_above_the_fuse
     first): the house's load is not taken below zero, so the share stays within
     the fuse."""
     clock = Clock(hass, monkeypatch)
-    sim = await adopted(hass, connect_sim, "CP1")
-    sim.connectors[1].max_amps = 32.0
-    sim.engine.clock = clock.now
-    await sim.start_transaction(1)
+    sim = await charging(hass, connect_sim, clock)
     await report([sim])
     set_grid(hass, (3.0, 3.0, 3.0), [sim])
     await clock.skip(1.1)
@@ -190,10 +181,7 @@ async def test_the_battery_charges_first_then_the_car(
     80 %: below it, what the battery takes is no surplus for the car; above it, the
     car gets it all. Leaving Minimum + solar for Now lifts the solar limit."""
     clock = Clock(hass, monkeypatch)
-    sim = await adopted(hass, connect_sim, "CP1")
-    sim.connectors[1].max_amps = 32.0
-    sim.engine.clock = clock.now
-    await sim.start_transaction(1)
+    sim = await charging(hass, connect_sim, clock)
     conn = sim.connectors[1]
     select = "select.cp1_connector_1_charging_mode"
     assert "solar" in hass.states.get(select).attributes["options"]

@@ -73,16 +73,11 @@ def _key(conn: Connector) -> Key:
     return (conn.charger.charger_id, conn.connector_id)
 
 
-def _wired(conn: Connector, settings: WriteSettings) -> int:
-    """Return the phases a connector is wired for (as it reports, else the setting)."""
-    return conn.measurements.phases or settings.electrical.phases
-
-
 def _phases(
     conn: Connector, settings: WriteSettings, house_phases: int, chosen: int | None = None
 ) -> tuple[int, ...]:
     """Return the house phases a connector draws on (its L1 on the house's L1, so far)."""
-    count = chosen or _wired(conn, settings)
+    count = chosen or conn.measurements.phases or settings.electrical.phases
     return tuple(range(1, min(count, house_phases) + 1)) or (1,)
 
 
@@ -100,15 +95,13 @@ def _draw(conn: Connector, settings: WriteSettings, house_phases: int) -> dict[i
     readings = conn.measurements
     phases = _phases(conn, settings, house_phases)
     if readings.phase_currents:
-        draw = {p: a for p, a in readings.phase_currents.items() if p <= house_phases}
-    elif readings.current_a is not None:
-        draw = dict.fromkeys(phases, abs(readings.current_a))
-    elif readings.power_w:
+        return {p: a for p, a in readings.phase_currents.items() if p <= house_phases}
+    if readings.current_a is not None:
+        return dict.fromkeys(phases, abs(readings.current_a))
+    if readings.power_w:
         per_phase = abs(readings.power_w) / (settings.electrical.voltage * len(phases))
-        draw = dict.fromkeys(phases, per_phase)
-    else:
-        return {}
-    return draw
+        return dict.fromkeys(phases, per_phase)
+    return {}
 
 
 def _house(measured: dict[int, float], ours: dict[int, float]) -> dict[int, float]:

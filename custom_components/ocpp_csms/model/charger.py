@@ -21,7 +21,6 @@ from .events import Happenings
 from .identity import Capabilities, ChargerIdentity
 from .local_entries import SentList
 from .measurements import Measurements
-from .phase_switch import PhaseCheck
 from .transaction import Transaction
 from .write_strategy import WriteStrategy
 
@@ -149,7 +148,6 @@ class Connector(_Observable):
         self.desired = DesiredLimit()  # what Home Assistant wants (persisted)
         self.charge_limit: LimitValue | None = None  # as the charger last accepted it
         self.watch: LimitWatch | None = None  # whether the charger follows it
-        self.phase_check = PhaseCheck()  # whether it draws on the phases it accepted
         # the share of its draw the surplus covers now (the site's; None: not known)
         self.solar_fraction: float | None = None
         # A standing charging plan (plan_charging): what was asked (persisted), and

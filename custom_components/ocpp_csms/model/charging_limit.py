@@ -239,7 +239,7 @@ class LimitController:
                 self.host.spawn(conn.charger, self._reverify(conn))
         watch.reading(conn.measurements.power_w)
         charger = conn.charger
-        if conn.phase_check.reading(conn.measurements.phase_currents) and not (
+        if watch.phase_check.reading(conn.measurements.phase_currents) and not (
             charger.phase_switch_ignored
         ):
             charger.phase_switch_ignored = True
@@ -247,7 +247,7 @@ class LimitController:
                 "%s keeps drawing on more phases than the %s it accepted: it is not asked "
                 "to switch phases again until it boots",
                 charger.charger_id,
-                conn.phase_check.asked,
+                watch.phase_check.asked,
             )
             charger.notify()
 

@@ -18,6 +18,7 @@ from typing import Any
 from . import clock
 from .commands import LimitUnit
 from .desired_limit import Electrical, LimitValue
+from .phase_switch import PhaseCheck
 
 TOLERANCE_A = 1.0
 TOLERANCE_W = 230.0
@@ -54,6 +55,7 @@ class LimitWatch:
         self.electrical = electrical
         self.accepted: LimitValue | None = None
         self.accepted_at: datetime | None = None  # when it was taken (our clock)
+        self.phase_check = PhaseCheck()  # whether it draws on the phases it accepted
         self.effective: EffectiveLimit | None = None
         self.ignored = False
         self._reported_over = False
@@ -63,6 +65,7 @@ class LimitWatch:
     def accepted_limit(self, limit: LimitValue | None) -> None:
         """Note a profile the charger took (None: ours were cleared)."""
         self.accepted, self.accepted_at = limit, clock.now()
+        self.phase_check.accepted(limit.phases if limit is not None else None)
         self._draw_over = 0
         if limit is None:
             self._reported_over = False

@@ -169,7 +169,6 @@ class ProfileSender:
                 period = profile.periods[0]
                 conn.charge_limit = LimitValue(period.limit, profile.unit, period.phases)
                 self._watch(conn).accepted_limit(conn.charge_limit)
-                conn.phase_check.accepted(period.phases)
             return profile
         host.unworkable(charger, last_answer)
         raise CommandError("SetChargingProfile", last_answer)

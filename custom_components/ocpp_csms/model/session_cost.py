@@ -73,7 +73,6 @@ def credit_cost(
     if now is None:
         tx.unpriced_kwh += delta_kwh
         return
-    given_up = feed_in() if feed_in is not None and solar_fraction else None
-    if given_up is not None and solar_fraction is not None:
+    if feed_in is not None and solar_fraction and (given_up := feed_in()) is not None:
         now = solar_fraction * given_up + (1.0 - solar_fraction) * now
     tx.computed_cost = (tx.computed_cost or 0.0) + delta_kwh * now
