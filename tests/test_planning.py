@@ -29,7 +29,8 @@ def set_prices(hass: HomeAssistant, start: datetime, prices: list[float]) -> Non
         {
             "prices": [
                 {"time": (start + SLOT * n).isoformat(), "price": p} for n, p in enumerate(prices)
-            ]
+            ],
+            "unit_of_measurement": "EUR/kWh",
         },
     )
 

@@ -10,11 +10,31 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
 
 from .helpers import act, device_id, model, state, until
 from .test_planning import PRICES, SLOT, plan, quarter, set_prices
 
 SOC = "sensor.car_soc"
+CALENDAR = "calendar.cp1_connector_1_charging_plan"
+
+
+def local(moment: str) -> str:
+    """A plan slot's moment as the calendar shows it: in Home Assistant's time zone."""
+    return dt_util.as_local(datetime.fromisoformat(moment)).isoformat()
+
+
+async def plan_events(hass: HomeAssistant, start: datetime, end: datetime) -> list[dict]:
+    """The charging plan's calendar events in a range (``calendar.get_events``)."""
+    response = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {"start_date_time": start.isoformat(), "end_date_time": end.isoformat()},
+        target={"entity_id": CALENDAR},
+        blocking=True,
+        return_response=True,
+    )
+    return response[CALENDAR]["events"]
 
 
 async def test_plan_to_a_state_of_charge(hass: HomeAssistant, charger) -> None:
@@ -34,6 +54,14 @@ async def test_plan_to_a_state_of_charge(hass: HomeAssistant, charger) -> None:
     assert [s["price"] for s in result["slots"]] == [0.10, 0.05]
     conn = model(hass).connectors[1]
     assert conn.plan_request.soc_at_plan == 30
+    # the plan as calendar events: each slot, its price in the description
+    events = await plan_events(hass, start, start + 16 * SLOT)
+    assert [(e["start"], e["end"]) for e in events] == [
+        (local(s["start"]), local(s["end"])) for s in result["slots"]
+    ]
+    assert [e["description"] for e in events] == ["Price: 0.1 EUR/kWh", "Price: 0.05 EUR/kWh"]
+    assert {e["summary"] for e in events} == {"Charging at 16 A"}
+    assert state(hass, CALENDAR) == "off"  # the first slot is the next half hour
     hass.states.async_set(SOC, "33", {"unit_of_measurement": "%"})  # under 5 %: as it was
     await hass.async_block_till_done()
     assert conn.plan_request.soc_at_plan == 30
@@ -46,6 +74,7 @@ async def test_plan_to_a_state_of_charge(hass: HomeAssistant, charger) -> None:
     hass.states.async_set(SOC, "80", {"unit_of_measurement": "%"})
     await until(hass, lambda: conn.plan.energy_kwh == 0)
     assert not conn.plan.slots
+    assert await plan_events(hass, start, start + 16 * SLOT) == []
     assert all(limit is None or limit.value == 0 for _, limit in conn.desired.schedule)
     assert charger.connectors[1].limit_amps() == 0
     assert conn.plan.energy_kwh == 0
