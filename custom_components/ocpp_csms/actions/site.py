@@ -26,7 +26,10 @@ async def async_set_mode(
         result = await runtime.csms.limits.set_mode(
             conn, mode, lambda: runtime.site.cycle(clock.now())
         )
-    return {"mode": mode.value, **result.as_response()}
+        response = result.as_response()
+        if conn.plan_request is not None:  # a plan's gaps: paused, or the sun's (solar)
+            response = (await runtime.planner.async_replan(conn)).get("limit", response)
+    return {"mode": mode.value, **response}
 
 
 async def set_charging_mode(

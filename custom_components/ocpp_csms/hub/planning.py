@@ -5,6 +5,13 @@ its price entity updates (tomorrow's prices arrive around 13:00 CET), when a car
 is plugged in, and after a restart; it ends at its deadline, when the car is
 unplugged, or with ``clear_charge_limit``. The plan becomes the connector's
 schedule layer: the charging rate in its slots, 0 between them.
+
+In a solar mode the plan is the grid's top-up: between its slots the schedule has
+no say (the surplus decides, ``site_shares.py``), in them the connector charges at
+the plan's rate whatever the surplus. A SoC plan then needs less as the sun
+charges the car (it is made again at each 5 % of SoC), so the grid tops up only
+what the surplus will not have given by the departure (evcc's "minimum + solar
+with a plan").
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from homeassistant.helpers.event import (
 from homeassistant.util import dt as dt_util
 
 from ..const import LOGGER_NAME
+from ..model import clock
 from ..model.charger import Connector
 from ..model.commands import LimitUnit
 from ..model.desired_limit import PAUSE, LimitValue
@@ -84,7 +92,7 @@ class ChargingPlanner:
         request = conn.plan_request
         if request is None:
             return {}
-        now = dt_util.utcnow()
+        now = clock.now()
         deadline = request.deadline
         if deadline <= now:
             return await self.async_end(conn)
@@ -105,7 +113,8 @@ class ChargingPlanner:
         conn.plan = plan
         self._listen(request.prices)
         self._end_at(conn, deadline)
-        steps = schedule_steps(plan, now, rate, PAUSE)
+        between = None if conn.desired.mode.follows_surplus else PAUSE  # solar: the sun's
+        steps = schedule_steps(plan, now, rate, between)
         if not steps and request.target_soc is not None:
             steps = [(now, PAUSE), (deadline, None)]  # at the target: paused until departure
         result = await self._csms.limits.set_schedule(conn, steps)

@@ -16,7 +16,9 @@
   connectors in a solar mode, by priority, then equally; each one's gate
   (``model/solar.py``) applies the enable and disable delays. A charger that can
   switch between one and three phases (and has not ignored it) gets the phases
-  the surplus allows (``model/phase_switch.py``).
+  the surplus allows (``model/phase_switch.py``). In a planned slot (a plan's
+  grid top-up, ``hub/planning.py``) a solar connector claims the fuse, not the
+  surplus.
 
 A connector's share is the least of the two, in amps, with the phases the site
 chose (None: the charger's own); absent where neither has a say.
@@ -277,6 +279,11 @@ def _solar_fractions(
         conn.solar_fraction = round(fraction, 4)
 
 
+def _topped_up(conn: Connector, now: datetime) -> bool:
+    """Tell whether a planned slot runs: the grid tops up, the surplus has no say."""
+    return conn.plan is not None and conn.plan_request is not None and conn.plan.running(now)
+
+
 def _settling(conn: Connector, now: datetime) -> bool:
     """Tell whether the connector's readings predate the limit it last accepted.
 
@@ -297,7 +304,7 @@ def _solar(
     now: datetime,
     figures: SiteFigures,
 ) -> dict[Connector, Share]:
-    solar = [c for c in connectors if c.desired.mode.follows_surplus]
+    solar = [c for c in connectors if c.desired.mode.follows_surplus and not _topped_up(c, now)]
     keys = {_key(c) for c in solar if c.plugged_in and _switches(c)}
     for key in set(figures.phase_choices) - keys:  # unplugged, or left the solar modes
         del figures.phase_choices[key]

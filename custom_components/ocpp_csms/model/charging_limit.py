@@ -288,6 +288,7 @@ class LimitController:
             now = _now()
             if conn.desired.expire(now):
                 self.csms.persistence.soon()
+                self.csms.site.readings(conn)  # a plan's slot may hand over to the sun
                 conn.notify()
             self._arm_timer(conn, conn.desired.next_change(now))
             desired = self._desired(conn, now)

@@ -81,6 +81,10 @@ class Plan:
         unpriced = sum(s.hours for s in self.slots if s.price is None)
         return round(self.energy_kwh * unpriced / total, 3)
 
+    def running(self, now: datetime) -> bool:
+        """Tell whether a planned slot is running now."""
+        return any(slot.start <= now < slot.end for slot in self.slots)
+
     def next_start(self, now: datetime) -> datetime | None:
         """Return when charging starts next (now, if a slot is running)."""
         for slot in self.slots:
