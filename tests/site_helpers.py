@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -39,10 +40,15 @@ def set_grid(
 
 
 async def charging(
-    hass: HomeAssistant, connect_sim, clock: Clock, charger_id: str = "CP1", amps: float = 32.0
+    hass: HomeAssistant,
+    connect_sim,
+    clock: Clock,
+    charger_id: str = "CP1",
+    amps: float = 32.0,
+    prepare: Callable[[Any], object] | None = None,
 ) -> Any:
     """An adopted charger in a session, its car taking up to ``amps``."""
-    sim = await adopted(hass, connect_sim, charger_id)
+    sim = await adopted(hass, connect_sim, charger_id, prepare=prepare)
     sim.connectors[1].max_amps = amps
     sim.engine.clock = clock.now  # its clock moves with Home Assistant's
     await sim.start_transaction(1)

@@ -28,6 +28,7 @@ from .const import (
     CONF_CHARGER_PROFILE,
     CONF_KIND,
     CONF_PASSWORD_HASH,
+    CONF_PHASE_ROTATION,
     CONF_PROTOCOL,
     DOMAIN,
     KIND_CHARGER,
@@ -49,6 +50,7 @@ from .hub.log_uploads import UploadView
 from .hub.runtime import CsmsRuntime, csms_entry, get_runtime
 from .hub.tags import async_migrate_allow_list
 from .model import choices
+from .model.phase_rotation import parse_rotation
 from .protocol.registry import VERSIONS, prepare_validation
 from .services import async_setup_services
 
@@ -242,6 +244,11 @@ def _apply_charger_options(runtime: CsmsRuntime, entry: ConfigEntry) -> None:
     if enabled != charger.profile_enabled:
         charger.profile_enabled = enabled
         runtime.csms.apply_profile(charger)  # at once; the next probe reads the rest
+    rotation = parse_rotation(entry.options.get(CONF_PHASE_ROTATION))
+    if rotation != charger.phase_rotation_set:
+        charger.phase_rotation_set = rotation
+        for conn in charger.connectors.values():  # the site counts its phases anew
+            runtime.csms.site.readings(conn)
     pinned = _pinned_version(entry.options.get(CONF_PROTOCOL))
     if pinned == PROTOCOL_AUTO:
         runtime.connections.pinned_versions.pop(charger_id, None)

@@ -65,6 +65,8 @@ CONF_PREVIOUS_HASH: Final = "previous_password_hash"
 CONF_OPEN_UNTIL_LOGIN: Final = "open_until_login"
 # A charger's option: apply the documented quirks of its firmware (charger profiles)
 CONF_CHARGER_PROFILE: Final = "charger_profile"
+CONF_PHASE_ROTATION: Final = "phase_rotation"
+PHASE_ROTATION_AUTO: Final = "auto"
 
 # Charger options
 CONF_PROTOCOL: Final = "protocol"

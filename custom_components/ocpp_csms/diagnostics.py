@@ -149,6 +149,10 @@ def _charger(charger: Charger, entry: OcppConfigEntry) -> dict[str, Any]:
         "station_limit": charger.station_limit.as_dict() if charger.station_limit else None,
         "composite_schedule_supported": charger.composite_supported,
         "phase_switch_ignored": charger.phase_switch_ignored,
+        "phase_rotation": {
+            "reported": {str(k): v for k, v in charger.phase_rotations.items()},
+            "set": charger.phase_rotation_set,
+        },
         "status": charger.status,
         "error_code": charger.error_code,
         "firmware_status": charger.firmware_status,

@@ -61,6 +61,10 @@ class SimCharger16(SimOps16, SimBase, ChargePoint):
         for conn in self.connectors.values():
             conn.can_switch = True
 
+    def wire(self, rotation: str, connector: int = 1) -> None:
+        """Say how a connector is wired to the house (ConnectorPhaseRotation)."""
+        self.configuration["ConnectorPhaseRotation"] = f"0.RST,{connector}.{rotation}"
+
     # ------------------------------------------------------------ charger -> CSMS
     async def boot(self) -> str:
         result = await self.call(

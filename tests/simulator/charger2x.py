@@ -79,6 +79,11 @@ class Sim2xMixin(SimOps2x, SimDevice2x, SimBase):
         for conn in self.connectors.values():
             conn.can_switch = True
 
+    def wire(self, rotation: str, evse: int = 1) -> None:
+        """Say how an EVSE is wired to the house (EVSE.PhaseRotation, in the inventory)."""
+        self.variables[f"EVSE@{evse}/PhaseRotation"] = rotation
+        self.mutability[f"EVSE@{evse}/PhaseRotation"] = "ReadOnly"
+
     # ------------------------------------------------------------ charger -> CSMS
     async def boot(self) -> str:
         result = await self.call(

@@ -45,6 +45,7 @@ from ..const import (
     CONF_NO_PASSWORD,
     CONF_PHASE_INTERVAL,
     CONF_PHASE_MARGIN,
+    CONF_PHASE_ROTATION,
     CONF_PHASES,
     CONF_PRICE_ENTITY,
     CONF_PROTOCOL,
@@ -63,6 +64,7 @@ from ..const import (
     DEFAULT_ID_TAG,
     DEFAULT_MIN_CURRENT,
     DEFAULT_PHASES,
+    PHASE_ROTATION_AUTO,
     PROTOCOL_AUTO,
     TAG_POLICIES,
     TAG_POLICY_AUTO,
@@ -71,6 +73,7 @@ from ..hub.options import LIMITS, RANGES, unknown_policy
 from ..hub.runtime import get_runtime
 from ..hub.site_options import SITE_RANGES
 from ..model.choices import choice_key, keys
+from ..model.phase_rotation import ROTATIONS
 from ..protocol.registry import VERSIONS
 from ..transport.admission import NoPasswordPolicy, UnknownPolicy
 from ..transport.passwords import valid_password
@@ -295,6 +298,9 @@ class ChargerOptionsFlow(OptionsFlow):
                 ),
                 probatio.Required(CONF_REMOVE_PASSWORD, default=False): selector.BooleanSelector(),
                 probatio.Required(CONF_CHARGER_PROFILE, default=True): selector.BooleanSelector(),
+                probatio.Required(CONF_PHASE_ROTATION, default=PHASE_ROTATION_AUTO): _select(
+                    [PHASE_ROTATION_AUTO, *(r.lower() for r in ROTATIONS)], CONF_PHASE_ROTATION
+                ),
                 probatio.Optional(CONF_PRICE_ENTITY): selector.EntitySelector(
                     selector.EntitySelectorConfig(domain=["sensor", "input_number", "number"])
                 ),

@@ -34,6 +34,7 @@ from ..model.charger import Connector
 from ..model.charging_mode import ChargingMode
 from ..model.limit_writer import WriteSettings
 from ..model.load_sharing import Claim, share
+from ..model.phase_rotation import house_phase
 from ..model.phase_switch import PhaseChoice
 from ..model.solar import SolarGate, amps_of, surplus_w
 from .site_options import SiteOptions
@@ -78,9 +79,12 @@ def _key(conn: Connector) -> Key:
 def _phases(
     conn: Connector, settings: WriteSettings, house_phases: int, chosen: int | None = None
 ) -> tuple[int, ...]:
-    """Return the house phases a connector draws on (its L1 on the house's L1, so far)."""
+    """Return the house phases a connector draws on, by its phase rotation."""
     count = chosen or conn.measurements.phases or settings.electrical.phases
-    return tuple(range(1, min(count, house_phases) + 1)) or (1,)
+    if house_phases < 3:
+        return tuple(range(1, min(count, house_phases) + 1)) or (1,)
+    rotation = conn.charger.phase_rotation(conn.connector_id)
+    return tuple(house_phase(rotation, p) for p in range(1, min(count, 3) + 1))
 
 
 def _switches(conn: Connector) -> bool:
@@ -97,7 +101,9 @@ def _draw(conn: Connector, settings: WriteSettings, house_phases: int) -> dict[i
     readings = conn.measurements
     phases = _phases(conn, settings, house_phases)
     if readings.phase_currents:
-        return {p: a for p, a in readings.phase_currents.items() if p <= house_phases}
+        rotation = conn.charger.phase_rotation(conn.connector_id) if house_phases == 3 else None
+        currents = readings.phase_currents.items()
+        return {house_phase(rotation, p): a for p, a in currents if p <= house_phases}
     if readings.current_a is not None:
         return dict.fromkeys(phases, abs(readings.current_a))
     if readings.power_w:

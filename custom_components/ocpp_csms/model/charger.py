@@ -199,6 +199,10 @@ class Charger(_Observable):
         self.password_state: PasswordState | None = None  # as Home Assistant's entry says
         # it kept drawing on three phases when asked for one: not asked again until it boots
         self.phase_switch_ignored = False
+        # its phase rotation (phase_rotation.py): as reported, by connector (0: all),
+        # and as the charger's options set it (that wins)
+        self.phase_rotations: dict[int, str] = {}
+        self.phase_rotation_set: str | None = None
         self.firmware_happenings = Happenings()
         self.log_happenings = Happenings()
         self.monitor_happenings = Happenings()
@@ -315,6 +319,11 @@ class Charger(_Observable):
         self.capabilities = Capabilities()
         self.configuration.clear()
         self.readonly_keys.clear()
+
+    def phase_rotation(self, connector_id: int) -> str | None:
+        """Return how a connector is wired to the house (None: not known, RST)."""
+        rotations = self.phase_rotations
+        return self.phase_rotation_set or rotations.get(connector_id) or rotations.get(0)
 
     def update_capabilities(self, **changes: Any) -> None:
         """Change what the charger is known to be able to do (its profile prevails)."""

@@ -7,7 +7,8 @@ through the limit writer.
 - The headroom on a phase is its limit (the main fuse) minus what the house draws
   on it besides our own chargers.
 - Every claim gets at least its minimum or nothing (paused); the claims that do
-  not fit are paused lowest priority first (of equal priorities, the last).
+  not fit are paused lowest priority first (of equal priorities, the last), of
+  those on a phase too full: a car on another phase keeps charging.
 - What is left goes to the highest priority first, equally among equals, each
   up to what it wants, and never more than a phase it draws on has left.
 """
@@ -38,20 +39,22 @@ def headroom(
     return {phase: limit - (value - ours.get(phase, 0.0)) for phase, value in measured.items()}
 
 
-def _fits(claims: Iterable[Claim], room: Mapping[int, float]) -> bool:
+def _overloaded(claims: Iterable[Claim], room: Mapping[int, float]) -> set[int]:
+    """Return the phases the claims' minimums do not fit on."""
     load: dict[int, float] = {}
     for claim in claims:
         for phase in claim.phases:
             load[phase] = load.get(phase, 0.0) + claim.minimum
-    return all(value <= room.get(phase, 0.0) + EPSILON for phase, value in load.items())
+    return {phase for phase, value in load.items() if value > room.get(phase, 0.0) + EPSILON}
 
 
 def share(room: Mapping[int, float], claims: Iterable[Claim]) -> dict[Hashable, float]:
     """Return each claim's share (0: paused, it cannot get its minimum)."""
     ordered = sorted(claims, key=lambda c: -c.priority)  # stable: the first of equals first
     active = list(ordered)
-    while active and not _fits(active, room):
-        active.pop()  # the lowest priority, the last of equals
+    while active and (over := _overloaded(active, room)):
+        # the lowest priority, the last of equals, of those on a phase too full
+        active.remove(next(c for c in reversed(active) if over.intersection(c.phases)))
     given: dict[Hashable, float] = {c.key: 0.0 for c in ordered}
     left = dict(room)
     for claim in active:

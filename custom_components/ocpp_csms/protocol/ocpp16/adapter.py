@@ -17,6 +17,7 @@ from ...model.commands import (
 )
 from ...model.identity import Capabilities, ChargerIdentity
 from ...model.local_entries import LocalEntry
+from ...model.phase_rotation import parse_connector_rotations
 from ...model.profiles import ChargingProfile, CompositeSchedule, SchedulePeriod
 from ...model.transaction import StopReason
 from ..inputs import connector_status, ocpp_time
@@ -40,6 +41,7 @@ CAPABILITY_KEYS = {
     "MaxChargingProfilesInstalled": "max_profiles",
     "ChargingScheduleAllowedChargingRateUnit": None,
     "ConnectorSwitch3to1PhaseSupported": None,
+    "ConnectorPhaseRotation": None,
     "SupportedFeatureProfiles": None,
 }
 
@@ -305,6 +307,9 @@ class V16Adapter(V16Operations, ChargePoint):
             changes["phase_switching"] = (
                 values["ConnectorSwitch3to1PhaseSupported"].lower() == "true"
             )
+        if "ConnectorPhaseRotation" in values:
+            rotations = parse_connector_rotations(values["ConnectorPhaseRotation"])
+            self.charger.phase_rotations = rotations
         self.charger.update_capabilities(**changes)
         return self.charger.capabilities
 

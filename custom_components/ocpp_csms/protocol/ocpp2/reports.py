@@ -12,6 +12,7 @@ from ...model.charger import Charger, ConnectorStatus
 from ...model.csms import Csms
 from ...model.errors import InvalidInput
 from ...model.maintenance import snake
+from ...model.phase_rotation import parse_rotation
 from ...model.reservations import ReservationEnd
 from ..inputs import connector_status
 from ..ocpp_lib import on
@@ -74,8 +75,21 @@ class Ocpp2Reports(SharedHandlers):
                 self.csms.connector(self.charger, evse)
             except InvalidInput as err:
                 self.charger.count_anomaly("inventory_evse", f"inventory item {key}: {err}")
-        self.capability(component["name"], variable["name"], str((actual or {}).get("value", "")))
+        raw = str((actual or {}).get("value", ""))
+        if variable["name"] == "PhaseRotation" and component["name"] in ("EVSE", "Connector"):
+            self._phase_rotation(evse or 0, raw)
+        elif variable["name"] == "PhaseRotation" and component["name"] == "ChargingStation":
+            self._phase_rotation(0, raw)
+        self.capability(component["name"], variable["name"], raw)
         return evse
+
+    def _phase_rotation(self, evse: int, raw: str) -> None:
+        """Note how an EVSE (0: the station) is wired; Unknown forgets it."""
+        rotation = parse_rotation(raw)
+        if rotation is None:
+            self.charger.phase_rotations.pop(evse, None)
+        else:
+            self.charger.phase_rotations[evse] = rotation
 
     def capability(self, component: str, variable: str, raw: str) -> None:
         """Apply a device-model variable that says what smart charging the charger can do."""
