@@ -38,7 +38,10 @@ from .const import (
     DOMAIN,
     KIND_CHARGER,
     KIND_CSMS,
+    SUBENTRY_CIRCUIT,
+    SUBENTRY_TAG,
 )
+from .flows.circuits import CircuitSubentryFlow
 from .flows.options import ChargerOptionsFlow, CsmsOptionsFlow
 from .flows.tags import TagSubentryFlow
 from .hub.options import CsmsOptions
@@ -121,9 +124,9 @@ class OcppCsmsConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Offer tags as subentries of the central system's entry."""
+        """Offer tags and circuits as subentries of the central system's entry."""
         if config_entry.data.get(CONF_KIND) == KIND_CSMS:
-            return {"tag": TagSubentryFlow}
+            return {SUBENTRY_TAG: TagSubentryFlow, SUBENTRY_CIRCUIT: CircuitSubentryFlow}
         return {}
 
     def _csms_configured(self) -> bool:

@@ -40,6 +40,7 @@ TAG_POLICIES: Final = ("auto", "accept_all", "known", "ask")
 CONF_ASK_TIMEOUT: Final = "ask_timeout"
 DEFAULT_ASK_TIMEOUT: Final = 2.0
 SUBENTRY_TAG: Final = "tag"
+SUBENTRY_CIRCUIT: Final = "circuit"
 CONF_UNKNOWN_CHARGERS: Final = "unknown_chargers"  # ask / accept / refuse
 CONF_NO_PASSWORD: Final = "no_password"  # auto / refuse / allow
 CONF_DISCOVERY_CAP: Final = "discovery_limit"

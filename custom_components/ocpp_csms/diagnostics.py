@@ -106,6 +106,10 @@ def _csms(runtime: CsmsRuntime, options: dict[str, Any]) -> dict[str, Any]:
         "open_transactions": sum(len(c.transactions) for c in csms.chargers.values())
         + csms.stored.open_transactions(),
         "transaction_counter": csms.stored.tx_counter,
+        "circuits": [
+            {"name": c.name, "limit_a": c.limit_a, "parent": c.parent, "members": c.members}
+            for c in runtime.options.site.circuits.items
+        ],
         "access": {
             "unknown_chargers": str(runtime.access.unknown_policy),
             "chargers_without_password": str(runtime.connections.admission.no_password),

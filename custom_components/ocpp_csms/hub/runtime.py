@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +44,7 @@ from .log_uploads import LogUploads
 from .options import CsmsOptions
 from .planning import ChargingPlanner
 from .site_control import SiteController
+from .site_options import circuits_of
 from .tags import TagManager
 
 _LOGGER = logging.getLogger(LOGGER_NAME)
@@ -116,7 +118,10 @@ class CsmsRuntime:
 
     def apply_options(self, entry: ConfigEntry) -> None:
         """Apply the CSMS entry's options without dropping any connection."""
-        options = self.options = CsmsOptions.parse(entry.options)
+        options = CsmsOptions.parse(entry.options)
+        options = self.options = replace(
+            options, site=replace(options.site, circuits=circuits_of(entry))
+        )
         settings = self.csms.settings
         connection_options.apply(options, self.connections, self.access)
         settings.auto_accept = options.unknown_chargers is UnknownPolicy.ACCEPT

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
+
 from ..const import (
     CONF_BATTERY_FIRST_SOC,
     CONF_BATTERY_POWER,
@@ -30,7 +32,9 @@ from ..const import (
     CONF_SAFE_LIMIT,
     CONF_SENSOR_TIMEOUT,
     CONF_SOLAR_THRESHOLD,
+    SUBENTRY_CIRCUIT,
 )
+from ..model.circuits import Circuit, Circuits
 from ..model.phase_switch import PhaseTiming
 from ..model.solar import SolarTiming
 
@@ -87,6 +91,7 @@ class SiteOptions:
     resume_hold: timedelta = timedelta(seconds=60)
     phases: PhaseTiming = field(default_factory=PhaseTiming)
     feed_in_price: str | None = None  # an entity: the price per kWh of exported energy
+    circuits: Circuits = field(default_factory=Circuits)  # the entry's circuit subentries
 
     @classmethod
     def parse(cls, options: Mapping[str, Any]) -> SiteOptions:
@@ -145,3 +150,25 @@ class SiteOptions:
         """Every sensor the controller follows."""
         battery = tuple(e for e in (self.battery_power, self.battery_soc) if e is not None)
         return self.grid_sensors + battery
+
+
+def circuits_of(entry: ConfigEntry) -> Circuits:
+    """Return the circuits of the CSMS entry's subentries (those without a limit: none)."""
+    items = []
+    for subentry in entry.subentries.values():
+        if subentry.subentry_type != SUBENTRY_CIRCUIT:
+            continue
+        data = subentry.data
+        limit = _positive(data, "limit")
+        if limit is None:
+            continue
+        items.append(
+            Circuit(
+                key=subentry.subentry_id,
+                name=str(data.get("name") or subentry.title),
+                limit_a=limit,
+                parent=data.get("parent") or None,
+                members=tuple(str(m) for m in data.get("members") or ()),
+            )
+        )
+    return Circuits(tuple(items))

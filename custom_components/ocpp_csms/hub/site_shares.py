@@ -180,8 +180,10 @@ def _fuse(
     safe = reading.stale is not None or measured is None
     if not safe and measured is not None:
         figures.house = _house(measured, ours)
-    room = {p: fuse - figures.house.get(p, 0.0) for p in phases}
-    figures.headroom = {p: round(v, 1) for p, v in room.items()}
+    room: dict[Hashable, float] = {p: fuse - figures.house.get(p, 0.0) for p in phases}
+    figures.headroom = {p: round(room[p], 1) for p in phases}
+    circuits = options.circuits
+    room |= {(c.key, p): c.limit_a for c in circuits.items for p in phases}
     fuse_share = options.safe_limit_a or fuse / max(1, len(connectors))
     minimum = settings.minimum_amps
     claims: list[Claim] = []
@@ -189,10 +191,12 @@ def _fuse(
         if not _charging(conn):
             continue
         wanted = _own_amps(conn, settings, now)
+        on = _phases(conn, settings, options.main_fuse_phases, _chosen(conn, figures))
+        path = circuits.path(*_key(conn))
         claims.append(
             Claim(
                 key=_key(conn),
-                phases=_phases(conn, settings, options.main_fuse_phases, _chosen(conn, figures)),
+                phases=on + tuple((c.key, p) for c in path for p in on),
                 minimum=minimum,
                 wanted=min(wanted, fuse_share) if safe else wanted,
                 priority=conn.desired.priority,
@@ -204,8 +208,20 @@ def _fuse(
     out: dict[Connector, float] = {}
     for conn in connectors:
         key = _key(conn)
-        out[conn] = given[key] if key in given else min(fuse_share, fuse)
+        out[conn] = given[key] if key in given else _idle(conn, connectors, options, fuse_share)
     return out
+
+
+def _idle(
+    conn: Connector, connectors: list[Connector], options: SiteOptions, fuse_share: float
+) -> float:
+    """Return what an idle connector may start at: its share of the fuse and its circuits."""
+    share_a = min(fuse_share, options.main_fuse_a or 0.0)
+    circuits = options.circuits
+    for circuit in circuits.path(*_key(conn)):
+        members = [c for c in connectors if circuit in circuits.path(*_key(c))]
+        share_a = min(share_a, circuit.limit_a / max(1, len(members)))
+    return share_a
 
 
 def _hold(

@@ -26,29 +26,30 @@ class Claim:
     """One connector's claim on the connection."""
 
     key: Hashable
-    phases: tuple[int, ...]  # the house phases it draws on (1, 2, 3)
+    # the house phases it draws on (1, 2, 3), and a circuit's, as (circuit, phase)
+    phases: tuple[Hashable, ...]
     minimum: float  # less than this is no charging at all
     wanted: float  # the most it would take (its own limits, the charger's maximum)
     priority: int = 0  # a higher number is served first
 
 
 def headroom(
-    limit: float, measured: Mapping[int, float], ours: Mapping[int, float]
-) -> dict[int, float]:
+    limit: float, measured: Mapping[Hashable, float], ours: Mapping[Hashable, float]
+) -> dict[Hashable, float]:
     """Return per phase: limit - (measured - what our own chargers draw on it)."""
     return {phase: limit - (value - ours.get(phase, 0.0)) for phase, value in measured.items()}
 
 
-def _overloaded(claims: Iterable[Claim], room: Mapping[int, float]) -> set[int]:
+def _overloaded(claims: Iterable[Claim], room: Mapping[Hashable, float]) -> set[Hashable]:
     """Return the phases the claims' minimums do not fit on."""
-    load: dict[int, float] = {}
+    load: dict[Hashable, float] = {}
     for claim in claims:
         for phase in claim.phases:
             load[phase] = load.get(phase, 0.0) + claim.minimum
     return {phase for phase, value in load.items() if value > room.get(phase, 0.0) + EPSILON}
 
 
-def share(room: Mapping[int, float], claims: Iterable[Claim]) -> dict[Hashable, float]:
+def share(room: Mapping[Hashable, float], claims: Iterable[Claim]) -> dict[Hashable, float]:
     """Return each claim's share (0: paused, it cannot get its minimum)."""
     ordered = sorted(claims, key=lambda c: -c.priority)  # stable: the first of equals first
     active = list(ordered)
@@ -66,11 +67,15 @@ def share(room: Mapping[int, float], claims: Iterable[Claim]) -> dict[Hashable, 
     return given
 
 
-def _fill(group: list[Claim], given: dict[Hashable, float], left: dict[int, float]) -> None:
-    """Raise the group's shares together (water-filling) until each is full or stuck."""
-    open_ = [c for c in group if given[c.key] < c.wanted - EPSILON]
+def _fill(group: list[Claim], given: dict[Hashable, float], left: dict[Hashable, float]) -> None:
+    """Raise the group's shares together (water-filling) until each is full or stuck.
+
+    A claim on a phase (or circuit) already full is stuck from the start: it must
+    not hold the others back.
+    """
+    open_ = _open(group, given, left)
     while open_:
-        users: dict[int, int] = {}
+        users: dict[Hashable, int] = {}
         for claim in open_:
             for phase in claim.phases:
                 users[phase] = users.get(phase, 0) + 1
@@ -82,9 +87,15 @@ def _fill(group: list[Claim], given: dict[Hashable, float], left: dict[int, floa
             given[claim.key] += step
             for phase in claim.phases:
                 left[phase] = left.get(phase, 0.0) - step
-        open_ = [
-            c
-            for c in open_
-            if given[c.key] < c.wanted - EPSILON
-            and all(left.get(p, 0.0) > EPSILON for p in c.phases)
-        ]
+        open_ = _open(open_, given, left)
+
+
+def _open(
+    claims: list[Claim], given: dict[Hashable, float], left: dict[Hashable, float]
+) -> list[Claim]:
+    """Return the claims that want more and have room for it on every phase."""
+    return [
+        c
+        for c in claims
+        if given[c.key] < c.wanted - EPSILON and all(left.get(p, 0.0) > EPSILON for p in c.phases)
+    ]
