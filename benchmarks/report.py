@@ -232,6 +232,11 @@ def plot(results: dict[str, Any], png: Path) -> None:
     svg = png.with_suffix(".svg")
     svg.parent.mkdir(parents=True, exist_ok=True)
     svg.write_text(_svg(results))
+    render_png(svg, png, (980, 420))
+
+
+def render_png(svg: Path, png: Path, size: tuple[int, int]) -> None:
+    """Render an SVG file to PNG with Debian's headless Chromium (if it is there)."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         print(f"no chromium: the plot is only {svg}")
@@ -249,7 +254,7 @@ def plot(results: dict[str, Any], png: Path) -> None:
                 "--disable-sync",
                 f"--user-data-dir={profile}",
                 f"--screenshot={png}",
-                "--window-size=980,420",
+                f"--window-size={size[0]},{size[1]}",
                 "--hide-scrollbars",
                 svg.resolve().as_uri(),
             ],

@@ -137,7 +137,7 @@ def configure(url: str, token: str, port: int) -> None:
             token,
         )
         print(f"[ocpp_csms] central system set up on port {port}", file=sys.stderr)
-    for charger_id in ("SIM1", "SIM3"):
+    for charger_id in ("SIM1", "SIM3", "SIM4"):
         if charger_id in titles:
             continue
         flow = request(
@@ -151,6 +151,41 @@ def configure(url: str, token: str, port: int) -> None:
             token,
         )
         print(f"[ocpp_csms] charger {charger_id} added, with a password", file=sys.stderr)
+
+
+def site_options(url: str, token: str) -> None:
+    """The made-up house of scripts/develop (dev_site.yaml): its grid meter, a 3 x 25 A
+    fuse, and the solar delays scaled to its 24-minute day (10 s, 30 s, a minute
+    between phase switches; a limit every 5 s)."""
+    entries = request(f"{url}/api/config/config_entries/entry?domain=ocpp_csms", token=token)
+    csms = next(e for e in entries if e["title"] == "OCPP central system")
+    flow = request(
+        f"{url}/api/config/config_entries/options/flow",
+        "POST",
+        {"handler": csms["entry_id"]},
+        token,
+    )
+    request(
+        f"{url}/api/config/config_entries/options/flow/{flow['flow_id']}",
+        "POST",
+        {
+            "chargers": {},
+            "tags": {},
+            "charging": {"limit_spacing": 5},
+            "limits": {},
+            "site": {
+                "grid_power": "sensor.dev_grid_power",
+                "main_fuse": 25,
+                "main_fuse_phases": "3",
+                "enable_delay": 10,
+                "disable_delay": 30,
+                "phase_interval": 60,
+            },
+            "tls": {},
+        },
+        token,
+    )
+    print("[ocpp_csms] site: grid meter sensor.dev_grid_power, 3 x 25 A", file=sys.stderr)
 
 
 def prices_and_limits(url: str, token: str) -> None:
@@ -195,7 +230,20 @@ def prices_and_limits(url: str, token: str) -> None:
         {"entity_id": "sensor.sim3_connector_1_status", "amps": 10},
         token,
     )
+    for _ in range(120):
+        try:
+            request(f"{url}/api/states/select.sim4_connector_1_charging_mode", token=token)
+            break
+        except urllib.error.HTTPError:
+            time.sleep(1)
+    request(
+        f"{url}/api/services/select/select_option",
+        "POST",
+        {"entity_id": "select.sim4_connector_1_charging_mode", "option": "solar"},
+        token,
+    )
     print("[ocpp_csms] SIM1 charges by plan; SIM3 (quirky) is limited to 10 A", file=sys.stderr)
+    print("[ocpp_csms] SIM4 charges from the made-up house's solar surplus", file=sys.stderr)
 
 
 def main() -> None:
@@ -210,6 +258,7 @@ def main() -> None:
         prices_and_limits(args.url, token)
     else:
         configure(args.url, token, args.port)
+        site_options(args.url, token)
 
 
 if __name__ == "__main__":

@@ -109,3 +109,52 @@ async def test_cheapest_hours_before_a_deadline(
     assert plan.slots
     assert plan.slots[-1].end <= deadline
     assert plan.energy_kwh == pytest.approx(11, abs=0.1)
+
+
+@pytest.mark.parametrize("csms_options", [{"grid_power": "sensor.grid_power"}])
+@pytest.mark.parametrize("version", ["1.6", "2.1"])
+async def test_solar_then_cheapest_before_departure(
+    hass: HomeAssistant, blueprint_folder, charger
+) -> None:
+    """Plugged in: Solar mode, and a grid top-up planned to 80 % by the departure
+    (30 % of 60 kWh at 90 %: 33.3 kWh); between the planned hours the schedule
+    leaves the connector to the sun."""
+    from homeassistant.util import dt as dt_util
+
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    hass.states.async_set(
+        "sensor.nordpool",
+        "0.2",
+        {
+            "unit": "kWh",
+            "raw_today": [
+                {
+                    "start": (start + timedelta(hours=n)).isoformat(),
+                    "end": (start + timedelta(hours=n + 1)).isoformat(),
+                    "value": 0.30 - 0.01 * n,
+                }
+                for n in range(48)
+            ],
+        },
+    )
+    hass.states.async_set("sensor.car_soc", "30", {"unit_of_measurement": "%"})
+    await use(
+        hass,
+        "solar_then_cheapest.yaml",
+        connector=device_id(hass, "CP1/1"),
+        plug=f"binary_sensor.{CONN}_plug",
+        prices="sensor.nordpool",
+        car_soc="sensor.car_soc",
+        target_soc=80,
+        battery=60,
+        departure=(dt_util.now() + timedelta(hours=10)).strftime("%H:00:00"),
+    )
+    await charger.plug_in(1)
+    conn = model(hass).connectors[1]
+    await until(hass, lambda: conn.plan is not None)
+    assert conn.desired.mode == "solar"
+    assert conn.plan.energy_kwh == pytest.approx(33.33, abs=0.01)
+    assert conn.plan.slots
+    first = conn.plan.slots[0].start
+    assert first > datetime.now(UTC)
+    assert conn.desired.schedule[0][1] is None  # until the first planned hour: the sun's

@@ -22,6 +22,7 @@ from .simulator import SIMULATORS
 
 REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 180.0  # a busy 2-core machine starts Home Assistant slowly
+STARTED = "Home Assistant started:"  # the integration's line once it has started
 STOP_TIMEOUT_S = 180.0
 
 
@@ -89,6 +90,7 @@ class HomeAssistantProcess:
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
+        (self.config / "home-assistant.log").unlink(missing_ok=True)  # this run's lines only
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -118,6 +120,19 @@ class HomeAssistantProcess:
             return
         raise AssertionError(f"Home Assistant did not start:\n{self.log()}")
 
+    async def _started(self) -> None:
+        """Wait for the integration's word that Home Assistant has started."""
+        assert self.process is not None
+        path = self.config / "home-assistant.log"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_TIMEOUT_S
+        while loop.time() < deadline:
+            assert self.process.returncode is None, self.log()
+            if path.exists() and STARTED in path.read_text():
+                return
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"Home Assistant did not start:\n{self.log()}")
+
     def kill(self) -> None:
         assert self.process is not None
         os.kill(self.process.pid, signal.SIGKILL)
@@ -128,10 +143,10 @@ class HomeAssistantProcess:
 
     async def stop(self) -> None:
         if self.process is not None and self.process.returncode is None:
-            # Home Assistant takes SIGTERM as "stop" once it has started (its web
-            # server listens then); before that the signal kills it outright, and
-            # a busy machine can still be starting it here
-            await self._listening(self.http_port)
+            # Home Assistant takes SIGTERM as "stop" once it has started (its
+            # signal handlers come last, after its web server listens); before that
+            # the signal kills it outright, and a busy machine can still be starting
+            await self._started()
             self.process.send_signal(signal.SIGTERM)
             try:  # longer than Home Assistant's own shutdown stages may take
                 await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT_S)

@@ -115,6 +115,16 @@ async def _async_setup_csms(hass: HomeAssistant, entry: CsmsConfigEntry) -> bool
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _on_stop))
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+
+    @callback
+    def _started(_hass: HomeAssistant) -> None:
+        # said once Home Assistant runs (after its own start, which yields no more):
+        # a stop from now on is an orderly one, with everything written
+        hass.loop.call_soon(
+            _LOGGER.info, "Home Assistant started: %d chargers adopted", len(runtime.csms.adopted)
+        )
+
+    entry.async_on_unload(async_at_started(hass, _started))
     return True
 
 

@@ -32,6 +32,8 @@ async def run(args: argparse.Namespace) -> None:
             await asyncio.sleep(5)
             continue
         _LOGGER.info("connected to %s as %s (OCPP %s)", args.url, args.id, cls.version)
+        if args.phase_switch:
+            sim.allow_phase_switching()
         try:
             await sim.boot_until_accepted(retry_s=args.boot_retry)
             _LOGGER.info("boot accepted")
@@ -67,6 +69,9 @@ def main() -> None:
     parser.add_argument("--version", default="1.6", choices=sorted(SIMULATORS))
     parser.add_argument("--connectors", type=int, default=1)
     parser.add_argument("--charge", action="store_true", help="plug in and start charging")
+    parser.add_argument(
+        "--phase-switch", action="store_true", help="switch between 1 and 3 phases when asked"
+    )
     parser.add_argument("--id-tag", default="SIMTAG")
     parser.add_argument("--password", help="Basic-auth password (security profile 1)")
     parser.add_argument("--meter-interval", type=float, default=10.0)
