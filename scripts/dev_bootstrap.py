@@ -32,8 +32,12 @@ def request(
     if token:
         headers["Authorization"] = f"Bearer {token}"
     req = urllib.request.Request(url, data=data, method=method, headers=headers)
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        text = resp.read().decode()
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            text = resp.read().decode()
+    except urllib.error.HTTPError as err:
+        err.msg = f"{err.msg}: {err.read().decode(errors='replace')[:500]}"  # what HA said
+        raise
     return json.loads(text) if text else None
 
 
@@ -157,8 +161,12 @@ def site_options(url: str, token: str) -> None:
     """The made-up house of scripts/develop (dev_site.yaml): its grid meter, a 3 x 25 A
     fuse, and the solar delays scaled to its 24-minute day (10 s, 30 s, a minute
     between phase switches; a limit every 5 s)."""
-    entries = request(f"{url}/api/config/config_entries/entry?domain=ocpp_csms", token=token)
-    csms = next(e for e in entries if e["title"] == "OCPP central system")
+    for _ in range(120):  # options changed while it still sets up would wait for a reload
+        entries = request(f"{url}/api/config/config_entries/entry?domain=ocpp_csms", token=token)
+        csms = next(e for e in entries if e["title"] == "OCPP central system")
+        if csms["state"] == "loaded":
+            break
+        time.sleep(1)
     flow = request(
         f"{url}/api/config/config_entries/options/flow",
         "POST",
@@ -171,14 +179,14 @@ def site_options(url: str, token: str) -> None:
         {
             "chargers": {},
             "tags": {},
-            "charging": {"limit_spacing": 5},
+            "charging": {"limit_spacing": 5, "default_phases": "3"},
             "limits": {},
             "site": {
                 "grid_power": "sensor.dev_grid_power",
                 "main_fuse": 25,
                 "main_fuse_phases": "3",
-                "enable_delay": 10,
-                "disable_delay": 30,
+                "solar_enable_delay": 10,
+                "solar_disable_delay": 30,
                 "phase_interval": 60,
             },
             "tls": {},

@@ -59,7 +59,7 @@ async def test_plan_is_applied_and_planned_again(hass: HomeAssistant, charger) -
     assert state(hass, f"switch.{CONN}_charging") == "on"
     # the number shows the limit the plan holds, not an empty box
     assert state(hass, f"number.{CONN}_charging_current_limit") == "0.0"
-    sensor = hass.states.get(f"sensor.{CONN}_charging_plan")
+    sensor = hass.states.get(f"sensor.{CONN}_next_planned_start")
     assert sensor.state == first.isoformat()
     assert sensor.attributes["slots"][0]["price"] == 0.05
     # new prices arrive: now is the cheapest, so it charges now, at the plan's rate
@@ -82,7 +82,7 @@ async def test_unplug_ends_the_plan(hass: HomeAssistant, charger) -> None:
     await charger.send_status(1, "Available")
     await until(hass, lambda: conn.plan_request is None)
     assert conn.desired.schedule == []
-    assert state(hass, f"sensor.{CONN}_charging_plan") == "unknown"
+    assert state(hass, f"sensor.{CONN}_next_planned_start") == "unknown"
 
 
 async def test_plan_survives_a_restart(
@@ -119,7 +119,7 @@ async def test_plan_ends_at_its_deadline(hass: HomeAssistant, charger) -> None:
     conn = model(hass).connectors[1]
     assert conn.plan_request is not None
     await until(hass, lambda: conn.plan_request is None, timeout=10)
-    assert state(hass, f"sensor.{CONN}_charging_plan") == "unknown"
+    assert state(hass, f"sensor.{CONN}_next_planned_start") == "unknown"
     await until(hass, lambda: charger.connectors[1].limit_amps() == 16)
 
 
