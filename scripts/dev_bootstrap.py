@@ -157,6 +157,16 @@ def configure(url: str, token: str, port: int) -> None:
         print(f"[ocpp_csms] charger {charger_id} added, with a password", file=sys.stderr)
 
 
+def wait_for_entity(url: str, token: str, entity: str, seconds: int = 120) -> None:
+    """Wait until Home Assistant has the entity (its charger connected)."""
+    for _ in range(seconds):
+        try:
+            request(f"{url}/api/states/{entity}", token=token)
+            return
+        except urllib.error.HTTPError:
+            time.sleep(1)
+
+
 def site_options(url: str, token: str) -> None:
     """The made-up house of scripts/develop (dev_site.yaml): its grid meter, a 3 x 25 A
     fuse, and the solar delays scaled to its 24-minute day (10 s, 30 s, a minute
@@ -200,12 +210,7 @@ def prices_and_limits(url: str, token: str) -> None:
     """Once the chargers are connected: a price entity, a charging plan on SIM1's
     connector 1, and a limit on the quirky SIM3 (which walks the ladder)."""
     for entity in ("sensor.sim1_connector_1_status", "sensor.sim3_connector_1_status"):
-        for _ in range(120):
-            try:
-                request(f"{url}/api/states/{entity}", token=token)
-                break
-            except urllib.error.HTTPError:
-                time.sleep(1)
+        wait_for_entity(url, token, entity)
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     prices = [
         {
@@ -238,12 +243,7 @@ def prices_and_limits(url: str, token: str) -> None:
         {"entity_id": "sensor.sim3_connector_1_status", "amps": 10},
         token,
     )
-    for _ in range(120):
-        try:
-            request(f"{url}/api/states/select.sim4_connector_1_charging_mode", token=token)
-            break
-        except urllib.error.HTTPError:
-            time.sleep(1)
+    wait_for_entity(url, token, "select.sim4_connector_1_charging_mode")
     request(
         f"{url}/api/services/select/select_option",
         "POST",

@@ -76,9 +76,7 @@ def _path(points: list[tuple[float, float]], x, y) -> str:
 def svg(data: dict[str, list[tuple[float, float]]], start: float) -> str:
     end = start + DAY_S
     width = W - LEFT - 20
-    clip = {
-        e: [(t, v) for t, v in points if start <= t < end] for e, points in data.items()
-    }
+    clip = {e: [(t, v) for t, v in points if start <= t < end] for e, points in data.items()}
     top_w = max([v for e in POWER for _, v in clip.get(e, [])] + [1000.0])
     top_kw = int(top_w // 1000) + 1
 
@@ -124,8 +122,7 @@ def svg(data: dict[str, list[tuple[float, float]]], start: float) -> str:
         parts.append(f'<text x="{LEFT - 8}" y="{yy + 4}" text-anchor="end">{n}</text>')
     if points := clip.get(PHASES):
         parts.append(
-            f'<path d="{_path(points, x, y_phase)}" fill="none" stroke="#862e9c" '
-            'stroke-width="2"/>'
+            f'<path d="{_path(points, x, y_phase)}" fill="none" stroke="#862e9c" stroke-width="2"/>'
         )
     parts.append("</svg>")
     return "\n".join(parts)

@@ -11,6 +11,12 @@ from .helpers import Clock, adopted
 
 FUSE = 25.0
 GRID = ("sensor.grid_l1", "sensor.grid_l2", "sensor.grid_l3")
+SOLAR = {  # a grid power sensor alone: the solar modes, no load management
+    "response_timeout": 3,
+    "limit_spacing": 0,
+    "ping_interval": 0,  # the clock skips minutes: no keep-alive timing out
+    "grid_power": "sensor.grid_power",
+}
 SITE = {
     "response_timeout": 3,
     "limit_spacing": 0,
@@ -64,3 +70,19 @@ async def three_charging(
 async def report(sims: list[Any]) -> None:
     for sim in sims:
         await sim.send_meter_values(1, seconds=0)
+
+
+def sun(hass: HomeAssistant, sim: Any, clock: Clock):
+    """Return ``shine(surplus_w, seconds)``: the house exports ``surplus_w`` without
+    the charger for a while, the charger's readings and the meter every 5 s."""
+    conn = sim.connectors[1]
+
+    async def shine(surplus_w: float, seconds: float) -> None:
+        for _ in range(int(seconds // 5)):
+            await sim.send_meter_values(1, seconds=0)
+            await hass.async_block_till_done()  # the readings are in
+            grid = -surplus_w + conn.power_w()
+            hass.states.async_set("sensor.grid_power", f"{grid:.0f}", {"unit_of_measurement": "W"})
+            await clock.skip(5)
+
+    return shine

@@ -25,6 +25,25 @@ def blueprint_folder(hass: HomeAssistant, tmp_path: Path) -> None:
     hass.config.config_dir = str(tmp_path)
 
 
+def nordpool(hass: HomeAssistant, start: datetime) -> None:
+    """A Nord Pool-style price entity: 48 hours from ``start``, cheaper every hour."""
+    hass.states.async_set(
+        "sensor.nordpool",
+        "0.2",
+        {
+            "unit": "kWh",
+            "raw_today": [
+                {
+                    "start": (start + timedelta(hours=n)).isoformat(),
+                    "end": (start + timedelta(hours=n + 1)).isoformat(),
+                    "value": 0.30 - 0.01 * n,
+                }
+                for n in range(48)
+            ],
+        },
+    )
+
+
 async def use(hass: HomeAssistant, name: str, **inputs) -> None:
     config = {"automation": [{"use_blueprint": {"path": f"ocpp_csms/{name}", "input": inputs}}]}
     assert await async_setup_component(hass, "automation", config)
@@ -78,21 +97,7 @@ async def test_cheapest_hours_before_a_deadline(
     from homeassistant.util import dt as dt_util
 
     deadline_at = (dt_util.now() + timedelta(hours=6)).strftime("%H:00:00")
-    hass.states.async_set(
-        "sensor.nordpool",
-        "0.2",
-        {
-            "unit": "kWh",
-            "raw_today": [
-                {
-                    "start": (start + timedelta(hours=n)).isoformat(),
-                    "end": (start + timedelta(hours=n + 1)).isoformat(),
-                    "value": 0.30 - 0.01 * n,
-                }
-                for n in range(48)
-            ],
-        },
-    )
+    nordpool(hass, start)
     await use(
         hass,
         "cheapest_hours.yaml",
@@ -122,21 +127,7 @@ async def test_solar_then_cheapest_before_departure(
     from homeassistant.util import dt as dt_util
 
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    hass.states.async_set(
-        "sensor.nordpool",
-        "0.2",
-        {
-            "unit": "kWh",
-            "raw_today": [
-                {
-                    "start": (start + timedelta(hours=n)).isoformat(),
-                    "end": (start + timedelta(hours=n + 1)).isoformat(),
-                    "value": 0.30 - 0.01 * n,
-                }
-                for n in range(48)
-            ],
-        },
-    )
+    nordpool(hass, start)
     hass.states.async_set("sensor.car_soc", "30", {"unit_of_measurement": "%"})
     await use(
         hass,

@@ -11,13 +11,8 @@ import pytest
 from homeassistant.core import HomeAssistant
 
 from .helpers import Clock, act, adopted, device_id, model, state, until
+from .site_helpers import SOLAR, sun
 
-SOLAR = {
-    "response_timeout": 3,
-    "limit_spacing": 0,
-    "ping_interval": 0,
-    "grid_power": "sensor.grid_power",
-}
 SELECT = "select.cp1_connector_1_charging_mode"
 ACTIVE = "sensor.cp1_connector_1_active_phases"
 IGNORED = "binary_sensor.cp1_phase_switch_ignored"
@@ -42,21 +37,6 @@ async def solar_charger(
         "select", "select_option", {"entity_id": SELECT, "option": "solar"}, blocking=True
     )
     return sim
-
-
-def sun(hass: HomeAssistant, sim: Any, clock: Clock):
-    conn = sim.connectors[1]
-
-    async def shine(surplus_w: float, seconds: float) -> None:
-        """The house exports ``surplus_w`` without the charger, for a while."""
-        for _ in range(int(seconds // 5)):
-            await sim.send_meter_values(1, seconds=0)
-            await hass.async_block_till_done()  # the readings are in
-            grid = -surplus_w + conn.power_w()
-            hass.states.async_set("sensor.grid_power", f"{grid:.0f}", {"unit_of_measurement": "W"})
-            await clock.skip(5)
-
-    return shine
 
 
 def phases_sent(sim: Any) -> int | None:

@@ -14,7 +14,7 @@ from homeassistant.helpers import issue_registry as ir
 from custom_components.ocpp_csms.const import DOMAIN
 
 from .helpers import Clock, model, state, until
-from .site_helpers import FUSE, GRID, SITE, charging, drawn, report, set_grid, three_charging
+from .site_helpers import FUSE, GRID, SITE, SOLAR, charging, drawn, report, set_grid, three_charging
 
 
 @pytest.mark.parametrize("csms_options", [SITE])
@@ -143,14 +143,6 @@ async def test_charging_mode_off_and_now(hass: HomeAssistant, charger) -> None:
         await hass.services.async_call(
             DOMAIN, "set_charging_mode", {"entity_id": select, "mode": "solar"}, blocking=True
         )
-
-
-SOLAR = {
-    "response_timeout": 3,
-    "limit_spacing": 0,
-    "ping_interval": 0,
-    "grid_power": "sensor.grid_power",
-}
 
 
 @pytest.mark.parametrize("csms_options", [SOLAR])

@@ -12,16 +12,10 @@ from homeassistant.core import HomeAssistant
 from custom_components.ocpp_csms.const import DOMAIN
 
 from .helpers import Clock, model, until
-from .site_helpers import charging
+from .site_helpers import SOLAR, charging, sun
 from .test_planning import PRICES, SLOT, plan, quarter, set_prices
 
 SOC = "sensor.car_soc"
-SOLAR = {
-    "response_timeout": 3,
-    "limit_spacing": 0,
-    "ping_interval": 0,
-    "grid_power": "sensor.grid_power",
-}
 
 
 @pytest.mark.parametrize("csms_options", [SOLAR])
@@ -57,28 +51,23 @@ async def test_solar_charges_between_the_plans_grid_slots(
     slot_start = datetime.fromisoformat(result["slots"][0]["start"])
     assert slot_start >= start + 2 * SLOT
 
-    async def sun(surplus_w: float, seconds: float) -> None:
-        for _ in range(int(seconds // 5)):
-            grid = -surplus_w + conn.power_w()
-            await sim.send_meter_values(1, seconds=0)
-            hass.states.async_set("sensor.grid_power", f"{grid:.0f}", {"unit_of_measurement": "W"})
-            await clock.skip(5)
+    shine = sun(hass, sim, clock)
 
-    await sun(0, 20)
+    await shine(0, 20)
     await until(hass, lambda: conn.amps() == 0)  # no sun, no slot yet
-    await sun(5000, 70)  # past the enable delay: the surplus charges
+    await shine(5000, 70)  # past the enable delay: the surplus charges
     await until(hass, lambda: conn.amps() == 7.0)  # 5000 W / 690 V = 7.2 A: 7.0
     # the cheap slot: the grid tops up, at the plan's rate, in the dark
     await clock.skip((slot_start - clock.now()).total_seconds() + 1)
-    await sun(-300, 10)
+    await shine(-300, 10)
     await until(hass, lambda: conn.amps() == 16.0)
-    await sun(-300, 30)
+    await shine(-300, 30)
     assert conn.amps() == 16.0
     # the car reaches 40 %: paused until the departure, the sun back or not
     hass.states.async_set(SOC, "40", {"unit_of_measurement": "%"})
-    await sun(6000, 20)
+    await shine(6000, 20)
     await until(hass, lambda: conn.amps() == 0)
-    await sun(6000, 90)
+    await shine(6000, 90)
     assert conn.amps() == 0
     assert model(hass).connectors[1].transaction is not None
 
