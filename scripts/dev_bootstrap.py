@@ -162,9 +162,10 @@ def wait_for_entity(url: str, token: str, entity: str, seconds: int = 120) -> No
     for _ in range(seconds):
         try:
             request(f"{url}/api/states/{entity}", token=token)
-            return
         except urllib.error.HTTPError:
             time.sleep(1)
+        else:
+            return
 
 
 def site_options(url: str, token: str) -> None:

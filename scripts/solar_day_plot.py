@@ -37,8 +37,7 @@ def series(db: Path) -> dict[str, list[tuple[float, float]]]:
             "SELECT m.entity_id, s.state, s.last_updated_ts, a.shared_attrs FROM states s "
             "JOIN states_meta m ON s.metadata_id = m.metadata_id "
             "LEFT JOIN state_attributes a ON s.attributes_id = a.attributes_id "
-            "WHERE m.entity_id IN (%s) ORDER BY s.last_updated_ts"
-            % ",".join("?" * (len(POWER) + 1)),
+            "WHERE m.entity_id IN (?, ?, ?, ?, ?) ORDER BY s.last_updated_ts",
             [*POWER, PHASES],
         ).fetchall()
     for entity_id, state, moment, attrs in rows:
@@ -90,11 +89,15 @@ def svg(data: dict[str, list[tuple[float, float]]], start: float) -> str:
         return PHASE_TOP + PHASE_H - n / 3 * PHASE_H
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
-        'font-family="sans-serif" font-size="12">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
+            'font-family="sans-serif" font-size="12">'
+        ),
         f'<rect width="{W}" height="{H}" fill="white"/>',
-        f'<text x="{LEFT}" y="18" font-size="14">A made-up solar day in scripts/develop '
-        "(power, kW)</text>",
+        (
+            f'<text x="{LEFT}" y="18" font-size="14">A made-up solar day in scripts/develop '
+            "(power, kW)</text>"
+        ),
     ]
     for kw in range(top_kw + 1):
         yy = y_power(kw * 1000)
