@@ -110,3 +110,27 @@ async def test_a_charger_that_ignores_the_switch_is_not_asked_again(
     assert phases_sent(sim) is None  # not asked again
     await sim.boot()
     await until(hass, lambda: state(hass, IGNORED) == "off")
+
+
+@pytest.mark.parametrize("quirks", [set(), {"ignores_phase_switch"}])
+async def test_the_manual_phases_of_set_charge_limit_are_verified(
+    hass: HomeAssistant, connect_sim, csms_entry, quirks: set[str]
+) -> None:
+    """``set_charge_limit`` with ``phases: 1``: a charger that follows it draws on one
+    phase; one that draws on three in two readings is flagged, as in Solar mode."""
+    sim = await adopted(hass, connect_sim, "CP1", quirks=quirks)
+    sim.connectors[1].can_switch = True  # it can, whatever it says
+    await sim.start_transaction(1)
+    await act(
+        hass, "set_charge_limit", {"device_id": device_id(hass, "CP1/1"), "amps": 16, "phases": 1}
+    )
+    assert phases_sent(sim) == 1
+    for _ in range(2):
+        await sim.send_meter_values(1, seconds=0)
+        await hass.async_block_till_done()
+    if quirks:
+        await until(hass, lambda: state(hass, IGNORED) == "on")
+        assert sim.connectors[1].active_phases() == 3
+    else:
+        assert state(hass, IGNORED) == "off"
+        assert state(hass, ACTIVE) == "1"
