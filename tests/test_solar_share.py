@@ -91,4 +91,4 @@ async def test_without_a_grid_sensor_there_is_no_share(hass: HomeAssistant, char
     (record,) = result["sessions"]
     assert record["solar_share"] is None
     assert record["solar_kwh"] is None
-    assert state(hass, SHARE) == "unknown"
+    assert state(hass, SHARE) == "unavailable"  # it cannot be known, not merely not yet

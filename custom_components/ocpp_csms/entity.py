@@ -23,6 +23,8 @@ class OcppEntityDescription(EntityDescription):
     # False for what shows nothing of meter readings: a message of readings alone
     # does not wake it (a status or a session does).
     shows_readings: bool = True
+    # shows what only a grid power sensor in the site options can tell: unavailable without
+    needs_grid_power: bool = False
 
 
 class OcppEntity(Entity):
@@ -58,6 +60,8 @@ class OcppEntity(Entity):
     def available(self) -> bool:
         """Tell whether the charger is connected (and the value known, where asked)."""
         if not self.charger.connected:
+            return False
+        if self.entity_description.needs_grid_power and not self.runtime.options.site.solar_modes:
             return False
         if self.entity_description.available_fn is not None:
             return self.entity_description.available_fn(self.target)

@@ -235,6 +235,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
     ConnectorSensorDescription(
         key="session_solar_share",
         translation_key="session_solar_share",
+        needs_grid_power=True,
         native_unit_of_measurement=PERCENTAGE,
         suggested_display_precision=0,
         value_fn=lambda c: c.session.solar_share if c.session else None,
