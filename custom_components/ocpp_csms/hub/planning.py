@@ -38,6 +38,7 @@ from ..model.errors import InvalidCommand
 from ..model.plan_request import PlanRequest
 from ..model.price_plan import Plan, make_plan, schedule_steps
 from ..model.prices import normalise
+from .site_control import entity_number
 
 if TYPE_CHECKING:
     from ..model.csms import Csms
@@ -157,11 +158,7 @@ class ChargingPlanner:
         """Return the car's state of charge: its entity's, else the charger's reading."""
         if request.soc_entity is None:
             return conn.measurements.soc_pct
-        state = self._hass.states.get(request.soc_entity)
-        try:
-            return float(state.state) if state is not None else None
-        except ValueError:
-            return None
+        return entity_number(self._hass, request.soc_entity)
 
     def _at_soc(self, conn: Connector, request: PlanRequest) -> PlanRequest:
         """Note the SoC the plan is made at, and re-plan when it moves by 5 % or more."""

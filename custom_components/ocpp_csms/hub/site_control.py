@@ -51,8 +51,12 @@ STALE_ISSUE = "site_sensor_stale"
 SAME_A = 0.05  # a share that moves less is not written again
 
 
-def _number(hass: HomeAssistant, entity_id: str, units: dict[str, float]) -> float | None:
-    """Return a sensor's value in the base unit; None if it has none to give."""
+def entity_number(
+    hass: HomeAssistant, entity_id: str, units: dict[str, float] | None = None
+) -> float | None:
+    """Return a sensor's value, in the base unit of ``units`` if given; None if it has
+    none to give (unavailable, unknown, not a number, a unit not in ``units``).
+    """
     state = hass.states.get(entity_id)
     if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
         return None
@@ -61,6 +65,8 @@ def _number(hass: HomeAssistant, entity_id: str, units: dict[str, float]) -> flo
     except ValueError:
         return None
     unit = state.attributes.get(ATTR_UNIT_OF_MEASUREMENT)
+    if units is None:
+        return value
     scale = units.get(unit) if unit else 1.0
     return value * scale if scale is not None else None
 
@@ -216,7 +222,7 @@ class SiteController:
             nonlocal stale
             if entity_id is None:
                 return None
-            value = _number(self.hass, entity_id, units)
+            value = entity_number(self.hass, entity_id, units)
             seen = self._seen.get(entity_id)
             if value is None or seen is None or now - seen > timeout:
                 if entity_id in options.grid_sensors and stale is None:
