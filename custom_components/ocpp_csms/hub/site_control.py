@@ -54,8 +54,10 @@ SAME_A = 0.05  # a share that moves less is not written again
 def entity_number(
     hass: HomeAssistant, entity_id: str, units: dict[str, float] | None = None
 ) -> float | None:
-    """Return a sensor's value, in the base unit of ``units`` if given; None if it has
-    none to give (unavailable, unknown, not a number, a unit not in ``units``).
+    """Return a sensor's value, in the base unit of ``units`` if given.
+
+    None if it has none to give: unavailable, unknown, not a number, or a unit not
+    in ``units``.
     """
     state = hass.states.get(entity_id)
     if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
