@@ -74,14 +74,19 @@ def url(runtime: CsmsRuntime) -> str:
 
 
 async def add_charger_entry(
-    hass: HomeAssistant, charger_id: str, *, setup: bool = True
+    hass: HomeAssistant,
+    charger_id: str,
+    *,
+    setup: bool = True,
+    options: dict[str, Any] | None = None,
 ) -> MockConfigEntry:
-    """A charger's config entry, set up unless ``setup`` is False."""
+    """A charger's config entry (with ``options``), set up unless ``setup`` is False."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         title=charger_id,
         unique_id=charger_id,
         data={CONF_KIND: KIND_CHARGER, CONF_CHARGER_ID: charger_id},
+        options=options or {},
     )
     entry.add_to_hass(hass)
     if setup:

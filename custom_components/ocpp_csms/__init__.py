@@ -46,6 +46,7 @@ from .hub.entry_data import (
     as_csms_entry,
     is_charger_entry,
 )
+from .hub.forwarding import UpstreamOptions
 from .hub.log_uploads import UploadView
 from .hub.runtime import CsmsRuntime, csms_entry, get_runtime
 from .hub.tags import async_migrate_allow_list
@@ -259,6 +260,9 @@ def _apply_charger_options(runtime: CsmsRuntime, entry: ConfigEntry) -> None:
         charger.phase_rotation_set = rotation
         for conn in charger.connectors.values():  # the site counts its phases anew
             runtime.csms.site.readings(conn)
+    upstream = UpstreamOptions.parse(entry.options)
+    if runtime.forwarding.apply(charger_id, upstream) and entry.state is ConfigEntryState.LOADED:
+        runtime.hass.config_entries.async_schedule_reload(entry.entry_id)  # its entities
     pinned = _pinned_version(entry.options.get(CONF_PROTOCOL))
     if pinned == PROTOCOL_AUTO:
         runtime.connections.pinned_versions.pop(charger_id, None)

@@ -19,6 +19,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .entities.forwarding_entities import forwarding_binary_sensors
 from .entities.site_entities import LoadLimitedBinarySensor
 from .entity import OcppEntity, OcppEntityDescription, setup_model_entities
 from .hub.entry_data import (
@@ -94,7 +95,10 @@ async def async_setup_entry(
     setup_model_entities(
         entry,
         async_add_entities,
-        lambda data, charger: [OcppBinarySensor(data, charger, d) for d in CHARGER_BINARY_SENSORS],
+        lambda data, charger: (
+            [*forwarding_binary_sensors(data)]
+            + [OcppBinarySensor(data, charger, d) for d in CHARGER_BINARY_SENSORS]
+        ),
         lambda data, conn: [OcppBinarySensor(data, conn, d) for d in CONNECTOR_BINARY_SENSORS],
     )
 

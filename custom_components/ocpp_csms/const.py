@@ -67,6 +67,10 @@ CONF_OPEN_UNTIL_LOGIN: Final = "open_until_login"
 # A charger's option: apply the documented quirks of its firmware (charger profiles)
 CONF_CHARGER_PROFILE: Final = "charger_profile"
 CONF_PHASE_ROTATION: Final = "phase_rotation"
+CONF_UPSTREAM_URL: Final = "upstream_url"
+CONF_UPSTREAM_ID: Final = "upstream_id"
+CONF_UPSTREAM_PASSWORD: Final = "upstream_password"
+CONF_UPSTREAM_COMMANDS: Final = "upstream_commands"
 PHASE_ROTATION_AUTO: Final = "auto"
 
 # Charger options

@@ -20,6 +20,7 @@ from .const import (
     CONF_SSL_CAFILE,
     CONF_SSL_CERTFILE,
     CONF_SSL_KEYFILE,
+    CONF_UPSTREAM_PASSWORD,
 )
 from .hub.entry_data import ChargerData, OcppConfigEntry
 from .hub.runtime import CsmsRuntime
@@ -29,6 +30,7 @@ from .model.transaction import Transaction
 # Passwords and their hashes, tags, certificate paths, serial numbers and CSRs.
 TO_REDACT = {
     CONF_CHARGER_PASSWORD,
+    CONF_UPSTREAM_PASSWORD,
     CONF_PASSWORD_HASH,
     CONF_PREVIOUS_HASH,
     CONF_DEFAULT_ID_TAG,
@@ -178,5 +180,8 @@ async def async_get_config_entry_diagnostics(
     """Return the diagnostics of a charger entry or the CSMS entry, redacted."""
     data = entry.runtime_data
     if isinstance(data, ChargerData):
-        return async_redact_data(_charger(data.charger, entry), TO_REDACT)
+        found = _charger(data.charger, entry)
+        forwarder = data.runtime.forwarding.forwarders.get(data.charger.charger_id)
+        found["second_central_system"] = forwarder.as_diagnostics() if forwarder else None
+        return async_redact_data(found, TO_REDACT)
     return async_redact_data(_csms(data, dict(entry.options)), TO_REDACT)

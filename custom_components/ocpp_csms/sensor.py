@@ -30,6 +30,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .entities.csms_sensors import setup_csms_sensors
+from .entities.forwarding_entities import forwarding_sensors
 from .entities.sensor_values import (
     cost_attrs,
     effective_attrs,
@@ -298,7 +299,9 @@ async def async_setup_entry(
     setup_model_entities(
         entry,
         async_add_entities,
-        lambda data, charger: [OcppSensor(data, charger, d) for d in CHARGER_SENSORS],
+        lambda data, charger: (
+            [*forwarding_sensors(data)] + [OcppSensor(data, charger, d) for d in CHARGER_SENSORS]
+        ),
         lambda data, conn: [
             (RestoringSensor if d.restore_fn else OcppSensor)(data, conn, d)
             for d in CONNECTOR_SENSORS

@@ -11,7 +11,8 @@
 // lines on stdout for the test to follow. It stops by itself after 120 s.
 "use strict";
 
-const { RPCClient, createRPCError, createValidator } = require("ocpp-rpc");
+const { RPCClient, createRPCError } = require("ocpp-rpc");
+const { validators21 } = require("./schemas21");
 
 const [url, identity, version] = process.argv.slice(2);
 const V16 = version === "1.6";
@@ -234,16 +235,8 @@ function handlers() {
   return h;
 }
 
-// ocpp-rpc 2.2.1 ships the 2.1 schemas under ids ("urn:BootNotificationRequest")
-// its validator does not look up ("urn:BootNotification.req"): the same schemas,
-// under the ids it looks up.
 function validators() {
-  if (version !== "2.1") return [];
-  const schemas = require("ocpp-rpc/lib/schemas/ocpp2_1.json").map((schema) => ({
-    ...schema,
-    $id: schema.$id.replace(/Request$/, ".req").replace(/Response$/, ".conf"),
-  }));
-  return [createValidator("ocpp2.1", schemas)];
+  return version === "2.1" ? validators21() : [];
 }
 
 async function connect() {

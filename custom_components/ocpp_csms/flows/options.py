@@ -59,6 +59,10 @@ from ..const import (
     CONF_TAG_POLICY,
     CONF_TLS_LEGACY,
     CONF_UNKNOWN_CHARGERS,
+    CONF_UPSTREAM_COMMANDS,
+    CONF_UPSTREAM_ID,
+    CONF_UPSTREAM_PASSWORD,
+    CONF_UPSTREAM_URL,
     CONF_VOLTAGE,
     DEFAULT_ASK_TIMEOUT,
     DEFAULT_ID_TAG,
@@ -73,6 +77,7 @@ from ..hub.options import LIMITS, RANGES, unknown_policy
 from ..hub.runtime import get_runtime
 from ..hub.site_options import SITE_RANGES
 from ..model.choices import choice_key, keys
+from ..model.forwarding import CommandPolicy
 from ..model.phase_rotation import ROTATIONS
 from ..protocol.registry import VERSIONS
 from ..transport.admission import NoPasswordPolicy, UnknownPolicy
@@ -280,8 +285,11 @@ class ChargerOptionsFlow(OptionsFlow):
             access = get_runtime(self.hass).access
             new = user_input.pop(CONF_NEW_PASSWORD, None)
             remove = user_input.pop(CONF_REMOVE_PASSWORD, False)
+            url = str(user_input.get(CONF_UPSTREAM_URL) or "").strip()
             if new and not valid_password(new):
                 errors[CONF_NEW_PASSWORD] = "invalid_password"
+            elif url and not url.startswith(("ws://", "wss://")):
+                errors[CONF_UPSTREAM_URL] = "invalid_upstream_url"
             else:
                 if new:
                     await access.store(self.config_entry, new, keep_previous=False)
@@ -307,6 +315,16 @@ class ChargerOptionsFlow(OptionsFlow):
                 probatio.Optional(CONF_FIXED_PRICE): probatio.All(
                     _number(-10, 100, 0.001), probatio.Coerce(float)
                 ),
+                probatio.Optional(CONF_UPSTREAM_URL): selector.TextSelector(
+                    selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
+                ),
+                probatio.Optional(CONF_UPSTREAM_ID): _TEXT,
+                probatio.Optional(CONF_UPSTREAM_PASSWORD): selector.TextSelector(
+                    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+                ),
+                probatio.Required(
+                    CONF_UPSTREAM_COMMANDS, default=CommandPolicy.NO_CHARGING_CONTROL.value
+                ): _select([p.value for p in CommandPolicy], CONF_UPSTREAM_COMMANDS),
             }
         )
         return self.async_show_form(

@@ -40,6 +40,7 @@ from . import connection_options
 from .access import ChargerAccess
 from .bridge import HaBridge, raise_repair
 from .connection_options import TlsSetup, tls_setup
+from .forwarding import ForwardingManager
 from .log_uploads import LogUploads
 from .options import CsmsOptions
 from .planning import ChargingPlanner
@@ -107,6 +108,7 @@ class CsmsRuntime:
         self.planner = ChargingPlanner(hass, self.csms)
         self.log_uploads = LogUploads(hass, self.csms)
         self.site = SiteController(hass, self.csms)
+        self.forwarding = ForwardingManager(hass, self.csms)
         self.csms.settings.currency = hass.config.currency  # kept current (__init__.py)
         self.csms.settings.time_zone = dt_util.get_default_time_zone()
         self._unsub_sweep: Callable[[], None] | None = None
@@ -115,6 +117,7 @@ class CsmsRuntime:
     async def async_load(self) -> None:
         """Load the stored state."""
         await self.bridge.async_load()
+        await self.forwarding.async_load()
 
     def apply_options(self, entry: ConfigEntry) -> None:
         """Apply the CSMS entry's options without dropping any connection."""
@@ -182,6 +185,7 @@ class CsmsRuntime:
             self._unsub_sweep = None
         self.started = False
         self.site.stop()
+        await self.forwarding.async_stop()
         await self.connections.async_stop()
         self.csms.limits.shutdown()
         self.csms.reservations.shutdown()

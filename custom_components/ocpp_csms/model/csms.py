@@ -90,6 +90,8 @@ class Csms:
         self.on_discovered: Callable[[Charger], None] = lambda charger: None
         # Called when a car is plugged in (True) or out (False).
         self.on_plug: Callable[[Connector, bool], None] = lambda conn, plugged: None
+        # each charger call Home Assistant answered: (charger, action, payload, answer)
+        self.forward: Callable[[Charger, str, dict[str, Any], dict[str, Any]], None] | None = None
 
     # ---------------------------------------------------------- chargers
     def get_charger(self, charger_id: str) -> Charger | None:

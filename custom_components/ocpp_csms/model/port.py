@@ -122,6 +122,9 @@ class ChargerCommands(ChargerOperations, Protocol):
     async def remote_start(self, connector_id: int | None, id_tag: str) -> CommandOutcome:
         """Start a session on the connector, or where the charger chooses."""
 
+    async def relay(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a call as it came (a second central system's), and return the answer."""
+
     async def remote_stop(self, transaction_id: str) -> CommandOutcome:
         """Stop the session with this transaction id."""
 

@@ -20,7 +20,7 @@ from ..model.commands import TAKEN, CommandError, CommandOutcome
 from ..model.csms import Csms
 from ..model.errors import InvalidInput
 from ..model.port import ChargerCommands
-from .call_handling import handle_call
+from .call_handling import handle_call, to_camel, to_snake
 from .frames import FrameError, MessageTypeNotSupportedError, parse
 from .inputs import InputGuard
 from .ocpp_lib import (
@@ -33,6 +33,8 @@ from .ocpp_lib import (
     PropertyConstraintViolationError,
     SecurityError,
     UnknownCallErrorCodeError,
+    remove_nones,
+    serialize_as_dict,
 )
 from .ocpp_lib import NotImplementedError as OcppNotImplemented
 
@@ -249,6 +251,18 @@ class AdapterBase:
             if type(err).__name__.startswith("ConnectionClosed"):
                 raise CommandError(action, "disconnected") from err
             raise
+
+    async def relay(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a call as it came (a second central system's); return the answer."""
+        make = getattr(self._call, action, None)
+        if make is None:
+            raise CommandError(action, f"not an OCPP {self.protocol_version} call")
+        try:
+            call = make(**to_snake(payload))
+        except TypeError as err:
+            raise CommandError(action, f"not a valid {action}: {err}") from err
+        result = await self.request(call)
+        return dict(to_camel(remove_nones(serialize_as_dict(result))))
 
     async def request_status(self, payload: Any) -> CommandOutcome:
         """Send a call whose answer has a status; raise unless the charger took it."""

@@ -82,6 +82,8 @@ async def handle_call(point: Any, msg: Any) -> None:
     if (saving := point.csms.persistence.barrier()) is not None:
         await saving
     await point._send(result.to_json())
+    if (forward := point.csms.forward) is not None:  # a copy for a second central system
+        forward(point.charger, msg.action, msg.payload, result.payload)
     after = handlers.get("_after_action")
     if after is not None:
         after(**payload)  # a callback: it spawns what takes time on the charger's tasks

@@ -1,0 +1,276 @@
+"""Forwarding chargers to a second central system, Home Assistant answering.
+
+A charger whose options name an upstream URL gets one client leg to it
+(``transport/upstream.py``), open while the charger is connected. Home Assistant
+answers every charger call itself, at once, as ever; a copy of each goes upstream,
+in order (heartbeats excepted: the leg keeps itself alive at the interval the
+upstream asks). The leg's first message is the charger's boot. 1.6 transaction
+ids are mapped (``model/forwarding.py``) and the map stored. The upstream's own
+commands reach the charger under the charger's command policy; a refusal is a
+CALLERROR ``SecurityError``, logged once per action and connection.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.storage import Store
+
+from ..const import (
+    CONF_UPSTREAM_COMMANDS,
+    CONF_UPSTREAM_ID,
+    CONF_UPSTREAM_PASSWORD,
+    CONF_UPSTREAM_URL,
+    LOGGER_NAME,
+)
+from ..model.charger import Charger
+from ..model.commands import CommandError
+from ..model.forwarding import CommandPolicy, TxIdMap, is_reading, refusal, to_charger, to_upstream
+from ..protocol.registry import VERSIONS
+from ..transport.upstream import LegSettings, Outgoing, UpstreamLeg, UpstreamRefusal
+
+if TYPE_CHECKING:
+    from ..model.csms import Csms
+
+_LOGGER = logging.getLogger(LOGGER_NAME)
+STORAGE_KEY = "ocpp_csms.forwarding"
+SAVE_DELAY_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamOptions:
+    """A charger's second central system, as its options set it."""
+
+    url: str
+    identity: str | None = None  # None: the charger's own id
+    password: str | None = None
+    policy: CommandPolicy = CommandPolicy.NO_CHARGING_CONTROL
+
+    @classmethod
+    def parse(cls, options: Mapping[str, Any]) -> UpstreamOptions | None:
+        """Read a charger's options; None where no upstream is set."""
+        url = str(options.get(CONF_UPSTREAM_URL) or "").strip()
+        if not url.startswith(("ws://", "wss://")):
+            return None
+        try:
+            policy = CommandPolicy(options.get(CONF_UPSTREAM_COMMANDS) or "no_charging_control")
+        except ValueError:
+            policy = CommandPolicy.NO_CHARGING_CONTROL
+        return cls(
+            url=url,
+            identity=str(options.get(CONF_UPSTREAM_ID) or "").strip() or None,
+            password=options.get(CONF_UPSTREAM_PASSWORD) or None,
+            policy=policy,
+        )
+
+
+class Forwarder:
+    """One charger's copy to its second central system."""
+
+    def __init__(self, manager: ForwardingManager, charger_id: str, options: UpstreamOptions):
+        """Forward ``charger_id`` as ``options`` say; nothing opens before it connects."""
+        self.manager, self.charger_id, self.options = manager, charger_id, options
+        stored = manager.stored.get(charger_id, {})
+        self.ids = TxIdMap.from_dict(stored.get("ids", {}))
+        self.boot: dict[str, Any] | None = stored.get("boot")
+        self.leg: UpstreamLeg | None = None
+        self.refused: dict[str, int] = {}  # upstream calls refused, by action
+        self._logged: set[str] = set()
+        self._listeners: list[Callable[[], None]] = []
+        self._unwatch: Callable[[], None] | None = None
+
+    @property
+    def connected(self) -> bool:
+        """Tell whether the upstream leg is open."""
+        return self.leg is not None and self.leg.connected
+
+    @property
+    def waiting(self) -> int:
+        """Return how many messages wait for the upstream."""
+        return self.leg.waiting if self.leg is not None else 0
+
+    def listen(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` when the leg opens or closes, or the queue moves."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _changed(self, _problem: str | None = None) -> None:
+        for listener in tuple(self._listeners):
+            listener()
+
+    # ------------------------------------------------------------ the charger's side
+    def message(self, charger: Charger, action: str, payload: dict[str, Any], answer: Any) -> None:
+        """Copy a call Home Assistant answered to the upstream."""
+        if action == "BootNotification":
+            self.boot = payload
+            self.manager.save()
+            if not self.connected:  # the leg sends it first when it opens
+                self._open(charger)
+                return
+        self._open(charger)
+        if action == "Heartbeat" or self.leg is None:
+            return
+        answered = None
+        if action == "StartTransaction" and isinstance(answer, dict):
+            ours = answer.get("transactionId")
+            answered = self._pairing(ours)
+        if charger.protocol == "1.6" and action == "StopTransaction":
+            ours = payload.get("transactionId")
+            answered = self._forgetting(ours)
+        self.leg.send(Outgoing(action, payload, is_reading(action, payload), answered))
+        self._changed()
+
+    def _pairing(self, ours: Any) -> Callable[[dict[str, Any]], None]:
+        def paired(theirs: dict[str, Any]) -> None:
+            if isinstance(ours, int) and isinstance(theirs.get("transactionId"), int):
+                self.ids.pair(ours, theirs["transactionId"])
+                self.manager.save()
+            self._changed()
+
+        return paired
+
+    def _forgetting(self, ours: Any) -> Callable[[dict[str, Any]], None]:
+        def forgotten(_answer: dict[str, Any]) -> None:
+            if isinstance(ours, int):
+                self.ids.forget(ours)
+                self.manager.save()
+            self._changed()
+
+        return forgotten
+
+    def _open(self, charger: Charger) -> None:
+        spec = VERSIONS.get(charger.protocol or "")
+        if self.leg is not None or spec is None:
+            return
+        settings = LegSettings(
+            url=self.options.url,
+            identity=self.options.identity or self.charger_id,
+            subprotocol=spec.subprotocol,
+            password=self.options.password,
+        )
+        self.leg = UpstreamLeg(settings, self._on_call, self._on_open, self._changed)
+        if charger.protocol == "1.6":  # the upstream's transaction ids
+            self.leg.prepare = lambda action, payload: to_upstream(action, payload, self.ids)
+        self._unwatch = charger.add_listener(lambda: self._watch(charger))
+        self.leg.start()
+
+    def _watch(self, charger: Charger) -> None:
+        """Close the leg once the charger is gone (the upstream sees it go offline)."""
+        if not charger.connected and self.leg is not None:
+            self.manager.hass.async_create_task(self.close(), eager_start=False)
+
+    async def close(self) -> None:
+        """Close the leg (the charger went, or forwarding was turned off)."""
+        leg, self.leg = self.leg, None
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
+        if leg is not None:
+            await leg.stop()
+        self._logged.clear()
+        self._changed()
+
+    # ------------------------------------------------------------ the upstream's side
+    async def _on_open(self) -> None:
+        leg = self.leg
+        if leg is None:
+            return
+        if self.boot is not None:
+            answer = await leg.call("BootNotification", self.boot)
+            interval = answer.get("interval")
+            leg.heartbeat_s = (
+                float(interval) if isinstance(interval, int) and interval > 0 else None
+            )
+
+    async def _on_call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        why = refusal(self.options.policy, action, payload)
+        if why is not None:
+            self.refused[action] = self.refused.get(action, 0) + 1
+            if action not in self._logged:
+                self._logged.add(action)
+                _LOGGER.info(
+                    "%s: %s from the second central system refused: %s",
+                    self.charger_id,
+                    action,
+                    why,
+                )
+            raise UpstreamRefusal("SecurityError", why)
+        charger = self.manager.csms.chargers.get(self.charger_id)
+        if charger is None or not charger.connected:
+            raise UpstreamRefusal("GenericError", "the charger is not connected")
+        if charger.protocol == "1.6":
+            payload = to_charger(action, payload, self.ids)
+        try:
+            answer = await charger.require_commands().relay(action, payload)
+        except CommandError as err:
+            raise UpstreamRefusal("GenericError", str(err)) from err
+        return answer
+
+    def as_diagnostics(self) -> dict[str, Any]:
+        """Return what diagnostics show (never the password)."""
+        leg = self.leg
+        return {
+            "url": self.options.url,
+            "identity": self.options.identity or self.charger_id,
+            "commands": self.options.policy.value,
+            "connected": self.connected,
+            "problem": leg.problem if leg else None,
+            "waiting": self.waiting,
+            "forwarded": leg.counters.forwarded if leg else 0,
+            "dropped": leg.counters.dropped if leg else 0,
+            "refused_upstream_commands": dict(self.refused),
+            "mapped_transactions": len(self.ids),
+            "last_exchanges": list(leg.counters.last) if leg else [],
+        }
+
+
+class ForwardingManager:
+    """Every forwarded charger of the central system."""
+
+    def __init__(self, hass: HomeAssistant, csms: Csms) -> None:
+        """Forward nothing until a charger's options say where."""
+        self.hass, self.csms = hass, csms
+        self.forwarders: dict[str, Forwarder] = {}
+        self.stored: dict[str, Any] = {}
+        self._store: Store[dict[str, Any]] = Store(hass, 1, STORAGE_KEY)
+        csms.forward = self._message
+
+    async def async_load(self) -> None:
+        """Read the stored id maps and boots."""
+        self.stored = await self._store.async_load() or {}
+
+    def apply(self, charger_id: str, options: UpstreamOptions | None) -> bool:
+        """Set a charger's forwarding; True when it was turned on or off."""
+        current = self.forwarders.get(charger_id)
+        if current is not None and current.options == options:
+            return False
+        was = current is not None
+        if current is not None:
+            self.hass.async_create_task(current.close(), eager_start=False)
+            del self.forwarders[charger_id]
+        if options is not None:
+            self.forwarders[charger_id] = Forwarder(self, charger_id, options)
+        return was != (options is not None)
+
+    @callback
+    def _message(self, charger: Charger, action: str, payload: Any, answer: Any) -> None:
+        if (forwarder := self.forwarders.get(charger.charger_id)) is not None:
+            forwarder.message(charger, action, payload, answer)
+
+    def save(self) -> None:
+        """Store the id maps and boots (soon)."""
+        for charger_id, forwarder in self.forwarders.items():
+            self.stored[charger_id] = {"ids": forwarder.ids.as_dict(), "boot": forwarder.boot}
+        self._store.async_delay_save(lambda: self.stored, SAVE_DELAY_S)
+
+    async def async_stop(self) -> None:
+        """Close every leg, and write what is to be kept."""
+        for forwarder in list(self.forwarders.values()):
+            await forwarder.close()
+        if self.forwarders:
+            self.save()
+            await self._store.async_save(self.stored)

@@ -1,0 +1,156 @@
+"""Forwarding a charger to a second central system: what the upstream may do, and ids.
+
+Home Assistant answers the charger; the upstream gets a copy of every charger
+message (``hub/forwarding.py``, over ``transport/upstream.py``). This module is
+the arithmetic of it, on plain data:
+
+- which upstream commands a policy lets through to the charger;
+- the 1.6 transaction ids: the charger has Home Assistant's, the upstream its own
+  (from its StartTransaction answer); the map turns one into the other both ways,
+  and is stored, so a restart in the middle of a session loses nothing;
+- which messages are readings (the only ones a full queue may drop).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class CommandPolicy(StrEnum):
+    """What the upstream may ask of the charger."""
+
+    ALLOWED = "allowed"
+    READ_ONLY = "read_only"
+    NO_CHARGING_CONTROL = "no_charging_control"  # the default
+
+
+READS = frozenset(
+    {
+        "GetConfiguration",
+        "GetVariables",
+        "GetCompositeSchedule",
+        "GetLocalListVersion",
+        "GetReport",
+        "GetBaseReport",
+        "TriggerMessage",
+        "GetChargingProfiles",
+        "GetTransactionStatus",
+    }
+)
+# What Home Assistant sets and the upstream must not fight it over.
+CHARGING_CONTROL = frozenset(
+    {"SetChargingProfile", "ClearChargingProfile", "ChangeAvailability", "SendLocalList"}
+)
+# Configuration keys (1.6) and variables (2.x) Home Assistant manages.
+MANAGED_KEYS = frozenset(
+    {
+        "MeterValuesSampledData",
+        "MeterValueSampleInterval",
+        "ClockAlignedDataInterval",
+        "MeterValuesAlignedData",
+        "StopTxnSampledData",
+        "HeartbeatInterval",
+        "AuthorizationKey",
+        "SecurityProfile",
+        "LocalAuthListEnabled",
+        "LocalAuthorizeOffline",
+        "SampledDataCtrlr",
+        "AlignedDataCtrlr",
+        "BasicAuthPassword",
+        "SmartChargingCtrlr",
+        "LocalAuthListCtrlr",
+        "Interval",
+        "TxUpdatedMeasurands",
+        "TxUpdatedInterval",
+        "Measurands",
+    }
+)
+
+
+def refusal(policy: CommandPolicy, action: str, payload: dict[str, Any]) -> str | None:
+    """Return why an upstream command is refused under the policy (None: relay it)."""
+    if policy is CommandPolicy.ALLOWED:
+        return None
+    if policy is CommandPolicy.READ_ONLY:
+        return None if action in READS else "read-only: the upstream may read, not change"
+    if action in CHARGING_CONTROL:
+        return "Home Assistant controls charging: the upstream may not"
+    if action == "ChangeConfiguration" and payload.get("key") in MANAGED_KEYS:
+        return f"{payload.get('key')} is managed by Home Assistant"
+    if action == "SetVariables" and any(
+        {item.get("component", {}).get("name"), item.get("variable", {}).get("name")} & MANAGED_KEYS
+        for item in payload.get("setVariableData") or []
+    ):
+        return "a variable managed by Home Assistant"
+    return None
+
+
+def is_reading(action: str, payload: dict[str, Any]) -> bool:
+    """Tell whether a charger message is a reading (a full queue may drop it)."""
+    if action == "MeterValues":
+        return True
+    return (
+        action == "TransactionEvent"
+        and payload.get("eventType") == "Updated"
+        and payload.get("triggerReason") in ("MeterValuePeriodic", "MeterValueClock")
+    )
+
+
+class TxIdMap:
+    """1.6 transaction ids: Home Assistant's (the charger's) <-> the upstream's."""
+
+    def __init__(self, pairs: dict[int, int] | None = None) -> None:
+        """Start from stored pairs (Home Assistant's id -> the upstream's)."""
+        self._up: dict[int, int] = dict(pairs or {})
+        self._down = {up: ours for ours, up in self._up.items()}
+
+    def __len__(self) -> int:
+        """Return how many sessions are mapped."""
+        return len(self._up)
+
+    def pair(self, ours: int, theirs: int) -> None:
+        """Note the upstream's id for one of Home Assistant's."""
+        self._up[ours] = theirs
+        self._down[theirs] = ours
+
+    def forget(self, ours: int) -> None:
+        """Drop a session's pair (it ended upstream too)."""
+        if (theirs := self._up.pop(ours, None)) is not None:
+            self._down.pop(theirs, None)
+
+    def upstream(self, ours: Any) -> Any:
+        """Return the upstream's id for Home Assistant's (unmapped: as it is)."""
+        return self._up.get(ours, ours) if isinstance(ours, int) else ours
+
+    def charger(self, theirs: Any) -> Any:
+        """Return Home Assistant's id for the upstream's (unmapped: as it is)."""
+        return self._down.get(theirs, theirs) if isinstance(theirs, int) else theirs
+
+    def as_dict(self) -> dict[str, int]:
+        """Return the pairs as plain data for storage."""
+        return {str(ours): theirs for ours, theirs in self._up.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TxIdMap:
+        """Read stored pairs."""
+        return cls({int(ours): int(theirs) for ours, theirs in data.items()})
+
+
+def to_upstream(action: str, payload: dict[str, Any], ids: TxIdMap) -> dict[str, Any]:
+    """Return a 1.6 charger message as the upstream must see it (its transaction ids)."""
+    if action in ("MeterValues", "StopTransaction") and "transactionId" in payload:
+        return {**payload, "transactionId": ids.upstream(payload["transactionId"])}
+    return payload
+
+
+def to_charger(action: str, payload: dict[str, Any], ids: TxIdMap) -> dict[str, Any]:
+    """Return a 1.6 upstream command as the charger must see it (its transaction ids)."""
+    if action == "RemoteStopTransaction" and "transactionId" in payload:
+        return {**payload, "transactionId": ids.charger(payload["transactionId"])}
+    if action == "SetChargingProfile":
+        profile = payload.get("csChargingProfiles") or {}
+        if "transactionId" in profile:
+            profile = {**profile, "transactionId": ids.charger(profile["transactionId"])}
+            return {**payload, "csChargingProfiles": profile}
+    return payload

@@ -1,0 +1,103 @@
+// A second central system nobody here wrote: an ocpp-rpc (Node.js) server in strict
+// mode, so every frame Home Assistant forwards to it is checked against ocpp-rpc's
+// own copy of the OCPP schemas. It plays the charger's other backend (an employer's
+// platform, a roaming operator) in the forwarding tests.
+//
+//   node upstream.js <password>
+//
+// It listens on 127.0.0.1 (a free port), accepts a client whose Basic-auth password
+// is <password> ("-" for none) on ocpp1.6, ocpp2.0.1 and ocpp2.1, and answers every
+// charger message as a plain CSMS would (its own transaction ids for 1.6, from 9001;
+// the tags in ACCEPTED accepted, others Invalid). It reports on stdout as JSON lines:
+// {"event":"listening","port"}, {"event":"connected","identity","protocol"},
+// {"event":"call","method","params"}, {"event":"strictFailure"}, {"event":"closed"}. A JSON line on stdin
+// {"method","params"} is sent to the connected client as a call of the upstream's
+// own; its answer comes back as {"event":"answer","method","result"|"error"}.
+// It stops by itself after 120 s.
+"use strict";
+
+const readline = require("readline");
+const { RPCServer } = require("ocpp-rpc");
+const { validators21 } = require("./schemas21");
+
+const [password] = process.argv.slice(2);
+const ACCEPTED = new Set(["EMPLOYER1"]);
+let txCounter = 9000;
+let current = null;
+
+function report(event, fields = {}) {
+  process.stdout.write(JSON.stringify({ event, ...fields }) + "\n");
+}
+
+function now() {
+  return new Date().toISOString();
+}
+
+function answer(v16, method, params) {
+  switch (method) {
+    case "BootNotification":
+      return { status: "Accepted", currentTime: now(), interval: 30 };
+    case "Heartbeat":
+      return { currentTime: now() };
+    case "StartTransaction":
+      txCounter += 1;
+      return { transactionId: txCounter, idTagInfo: { status: "Accepted" } };
+    case "Authorize":
+      if (v16) return { idTagInfo: { status: ACCEPTED.has(params.idTag) ? "Accepted" : "Invalid" } };
+      return { idTokenInfo: { status: ACCEPTED.has(params.idToken.idToken) ? "Accepted" : "Invalid" } };
+    case "DataTransfer":
+      return { status: "Accepted" };
+    default:
+      return {}; // StatusNotification, MeterValues, StopTransaction, TransactionEvent, Notify*
+  }
+}
+
+const server = new RPCServer({
+  protocols: ["ocpp2.1", "ocpp2.0.1", "ocpp1.6"],
+  strictMode: true,
+  strictModeValidators: validators21(),
+});
+
+server.auth((accept, reject, handshake) => {
+  const given = handshake.password ? handshake.password.toString() : "-";
+  if (given !== password) {
+    report("refused", { identity: handshake.identity });
+    reject(401, "wrong password");
+    return;
+  }
+  accept();
+});
+
+server.on("client", (client) => {
+  current = client;
+  const v16 = client.protocol === "ocpp1.6";
+  report("connected", { identity: client.identity, protocol: client.protocol });
+  client.handle(({ method, params }) => {
+    report("call", { method, params });
+    return answer(v16, method, params);
+  });
+  client.on("strictValidationFailure", (e) => report("strictFailure", { message: String(e.error) }));
+  client.on("close", () => {
+    report("closed");
+    if (current === client) current = null;
+  });
+});
+
+readline.createInterface({ input: process.stdin }).on("line", async (line) => {
+  const { method, params } = JSON.parse(line);
+  if (!current) {
+    report("answer", { method, error: "no client" });
+    return;
+  }
+  try {
+    report("answer", { method, result: await current.call(method, params) });
+  } catch (err) {
+    report("answer", { method, error: err.rpcErrorCode || String(err.message || err) });
+  }
+});
+
+server.listen(0, "127.0.0.1").then((http) => {
+  report("listening", { port: http.address().port });
+});
+
+setTimeout(() => process.exit(0), 120000);

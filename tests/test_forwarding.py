@@ -1,0 +1,236 @@
+"""A second central system, Home Assistant answering, on every version: an upstream
+nobody here wrote (ocpp-rpc, Node.js, in strict schema mode) gets a copy of every
+charger message in order, with its own 1.6 transaction ids; its commands reach the
+charger under the command policy; wrong credentials leave the charger untouched.
+
+Node.js and ocpp-rpc come from scripts/setup; without them the tests fail in CI and
+are skipped elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+
+from .conftest import add_charger_entry
+from .helpers import model, runtime_of, state, until
+
+STRANGER = Path(__file__).parent / "stranger"
+PASSWORD = "upstream-secret"
+CONNECTED = "binary_sensor.cp1_second_central_system_connected"
+WAITING = "sensor.cp1_messages_waiting_for_the_second_central_system"
+
+
+class Upstream:
+    """The Node.js central system as a subprocess, and what it reported."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.events: list[dict[str, Any]] = []
+        self._reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.process.stdout is not None
+        while line := await self.process.stdout.readline():
+            try:
+                self.events.append(json.loads(line))
+            except ValueError:
+                self.events.append({"event": "output", "line": line.decode(errors="replace")})
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["event"] == kind]
+
+    def calls(self, method: str | None = None) -> list[dict[str, Any]]:
+        return [c for c in self.of("call") if method is None or c["method"] == method]
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.of('listening')[0]['port']}"
+
+    async def send(self, method: str, params: dict[str, Any]) -> None:
+        """Make the upstream call the charger (through Home Assistant)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"method": method, "params": params}).encode() + b"\n")
+        await self.process.stdin.drain()
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+        await self.process.wait()
+        await self._reader
+
+
+@pytest.fixture
+async def upstream(hass: HomeAssistant, csms_entry):
+    node = shutil.which("node")
+    if node is None or not (STRANGER / "node_modules" / "ocpp-rpc").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("Node.js or ocpp-rpc missing: scripts/setup installs them")
+        pytest.skip("Node.js or ocpp-rpc missing (scripts/setup installs them)")
+    process = await asyncio.create_subprocess_exec(
+        node,
+        str(STRANGER / "upstream.js"),
+        PASSWORD,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    server = Upstream(process)
+    await until(hass, lambda: server.of("listening"), timeout=20)
+    yield server
+    await server.stop()
+
+
+async def forwarded(hass: HomeAssistant, connect_sim, upstream: Upstream, **options: Any) -> Any:
+    """CP1, forwarded to the upstream, booted and reporting its status."""
+    await add_charger_entry(
+        hass,
+        "CP1",
+        options={"upstream_url": upstream.url, "upstream_password": PASSWORD, **options},
+    )
+    sim = await connect_sim("CP1")
+    assert await sim.boot() == "Accepted"
+    await sim.send_all_status()
+    await hass.async_block_till_done()
+    return sim
+
+
+async def test_a_session_reaches_the_second_central_system(
+    hass: HomeAssistant, connect_sim, upstream: Upstream, version: str
+) -> None:
+    """The upstream gets the boot first, then every message in order; 1.6 readings
+    and the stop carry its own transaction id, the charger Home Assistant's."""
+    sim = await forwarded(hass, connect_sim, upstream)
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    await sim.start_transaction(1)
+    await sim.send_meter_values(1, seconds=600)
+    await sim.stop_transaction(1)
+    done = "StopTransaction" if version == "1.6" else "TransactionEvent"
+    await until(hass, lambda: len(upstream.calls(done)) >= (1 if version == "1.6" else 3), 15)
+    methods = [c["method"] for c in upstream.calls()]
+    assert methods[0] == "BootNotification"
+    assert "Heartbeat" not in methods
+    boot = upstream.calls("BootNotification")[0]["params"]  # the charger's own
+    assert (boot.get("chargePointVendor") or boot["chargingStation"]["vendorName"]) == sim.vendor
+    if version == "1.6":
+        theirs = 9001
+        assert methods.index("StartTransaction") < methods.index("MeterValues")
+        assert upstream.calls("MeterValues")[-1]["params"]["transactionId"] == theirs
+        assert upstream.calls("StopTransaction")[0]["params"]["transactionId"] == theirs
+        assert model(hass).connectors[1].last_session.transaction_id != str(theirs)
+    else:
+        events = [c["params"]["eventType"] for c in upstream.calls("TransactionEvent")]
+        assert events == ["Started", "Updated", "Ended"]
+        ids = {c["params"]["transactionInfo"]["transactionId"] for c in upstream.calls(done)}
+        assert ids == {model(hass).connectors[1].last_session.transaction_id}
+    await until(hass, lambda: state(hass, WAITING) == "0")
+    assert not upstream.of("strictFailure"), upstream.of("strictFailure")
+
+
+async def test_upstream_commands_under_the_policy(
+    hass: HomeAssistant, connect_sim, upstream: Upstream, version: str
+) -> None:
+    """All but charging control (the default): a trigger reaches the charger and its
+    answer the upstream; a charging profile is refused with SecurityError."""
+    sim = await forwarded(hass, connect_sim, upstream)
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    await upstream.send("TriggerMessage", {"requestedMessage": "Heartbeat"})
+    await until(hass, lambda: upstream.of("answer"), timeout=15)
+    assert upstream.of("answer")[0]["result"] == {"status": "Accepted"}
+    assert any(kind == "trigger" for kind, _ in sim.received)
+    profile = (
+        {
+            "connectorId": 1,
+            "csChargingProfiles": {
+                "chargingProfileId": 1,
+                "stackLevel": 1,
+                "chargingProfilePurpose": "TxDefaultProfile",
+                "chargingProfileKind": "Absolute",
+                "chargingSchedule": {
+                    "chargingRateUnit": "A",
+                    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 6}],
+                },
+            },
+        }
+        if version == "1.6"
+        else {
+            "evseId": 1,
+            "chargingProfile": {
+                "id": 1,
+                "stackLevel": 1,
+                "chargingProfilePurpose": "TxDefaultProfile",
+                "chargingProfileKind": "Absolute",
+                "chargingSchedule": [
+                    {
+                        "id": 1,
+                        "chargingRateUnit": "A",
+                        "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 6}],
+                    }
+                ],
+            },
+        }
+    )
+    await upstream.send("SetChargingProfile", profile)
+    await until(hass, lambda: len(upstream.of("answer")) == 2, timeout=15)
+    assert upstream.of("answer")[1]["error"] == "SecurityError"
+    forwarder = runtime_of(hass).forwarding.forwarders["CP1"]
+    assert forwarder.refused == {"SetChargingProfile": 1}
+    if version != "1.6":  # a call the charger does not take: its error, relayed
+        await upstream.send("CostUpdated", {"totalCost": 1.5, "transactionId": "T1"})
+        await until(hass, lambda: len(upstream.of("answer")) == 3, timeout=15)
+        assert upstream.of("answer")[2]["error"] == "GenericError"
+
+
+async def test_forwarding_set_in_the_options_and_the_charger_leaving(
+    hass: HomeAssistant, connect_sim, upstream: Upstream
+) -> None:
+    """Set in the charger's options (a URL that is not ws:// refused); the leg opens
+    with the charger and closes when it goes (the upstream sees it offline)."""
+    entry = await add_charger_entry(hass, "CP1")
+    flow = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        flow["flow_id"], {"protocol": "auto", "upstream_url": "http://example.com"}
+    )
+    assert result["errors"] == {"upstream_url": "invalid_upstream_url"}
+    result = await hass.config_entries.options.async_configure(
+        flow["flow_id"],
+        {
+            "protocol": "auto",
+            "upstream_url": upstream.url,
+            "upstream_password": PASSWORD,
+            "upstream_commands": "read_only",
+        },
+    )
+    await hass.async_block_till_done()  # the charger's entry reloads: its leg entities
+    sim = await connect_sim("CP1")
+    assert await sim.boot() == "Accepted"
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    assert runtime_of(hass).forwarding.forwarders["CP1"].options.policy == "read_only"
+    await sim.close()
+    await until(hass, lambda: upstream.of("closed"), timeout=15)
+    await until(hass, lambda: state(hass, CONNECTED) in ("off", "unavailable"))
+
+
+async def test_wrong_credentials_leave_the_charger_untouched(
+    hass: HomeAssistant, connect_sim, upstream: Upstream
+) -> None:
+    """The upstream refuses the password: not connected, the problem in diagnostics,
+    and the charger served by Home Assistant as ever."""
+    await add_charger_entry(
+        hass, "CP1", options={"upstream_url": upstream.url, "upstream_password": "wrong"}
+    )
+    sim = await connect_sim("CP1")
+    assert await sim.boot() == "Accepted"
+    await until(hass, lambda: upstream.of("refused"), timeout=15)
+    forwarder = runtime_of(hass).forwarding.forwarders["CP1"]
+    await until(hass, lambda: forwarder.as_diagnostics()["problem"] == "auth", timeout=15)
+    assert state(hass, CONNECTED) == "off"
+    await sim.start_transaction(1)
+    await until(hass, lambda: model(hass).connectors[1].transaction is not None)

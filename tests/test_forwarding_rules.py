@@ -1,0 +1,70 @@
+"""The rules of forwarding, on plain data: what each command policy lets through,
+which messages are readings, the 1.6 transaction id map both ways, and a charger's
+upstream options as stored."""
+
+from __future__ import annotations
+
+from custom_components.ocpp_csms.hub.forwarding import UpstreamOptions
+from custom_components.ocpp_csms.model.forwarding import (
+    CommandPolicy,
+    TxIdMap,
+    is_reading,
+    refusal,
+    to_charger,
+    to_upstream,
+)
+
+PROFILE = {"connectorId": 1, "csChargingProfiles": {"chargingProfileId": 1, "transactionId": 9001}}
+
+
+def test_each_policy() -> None:
+    allowed, read_only, default = (
+        CommandPolicy.ALLOWED,
+        CommandPolicy.READ_ONLY,
+        CommandPolicy.NO_CHARGING_CONTROL,
+    )
+    assert refusal(allowed, "SetChargingProfile", PROFILE) is None
+    assert refusal(read_only, "GetConfiguration", {}) is None
+    assert refusal(read_only, "Reset", {"type": "Soft"}) is not None
+    assert refusal(default, "Reset", {"type": "Soft"}) is None
+    assert refusal(default, "SetChargingProfile", PROFILE) is not None
+    assert refusal(default, "ChangeConfiguration", {"key": "HeartbeatInterval", "value": "1"})
+    assert refusal(default, "ChangeConfiguration", {"key": "LightIntensity", "value": "1"}) is None
+    managed = {"component": {"name": "SampledDataCtrlr"}, "variable": {"name": "Enabled"}}
+    other = {"component": {"name": "DisplayCtrlr"}, "variable": {"name": "Language"}}
+    assert refusal(default, "SetVariables", {"setVariableData": [other, managed]})
+    assert refusal(default, "SetVariables", {"setVariableData": [other]}) is None
+
+
+def test_readings_are_what_a_full_queue_may_drop() -> None:
+    assert is_reading("MeterValues", {})
+    periodic = {"eventType": "Updated", "triggerReason": "MeterValuePeriodic"}
+    assert is_reading("TransactionEvent", periodic)
+    assert not is_reading("TransactionEvent", {**periodic, "eventType": "Ended"})
+    assert not is_reading("StatusNotification", {})
+
+
+def test_transaction_ids_both_ways() -> None:
+    ids = TxIdMap.from_dict({"1": 9001})
+    ids.pair(2, 9002)
+    assert to_upstream("MeterValues", {"transactionId": 2}, ids) == {"transactionId": 9002}
+    assert to_upstream("StatusNotification", {"connectorId": 1}, ids) == {"connectorId": 1}
+    assert to_charger("RemoteStopTransaction", {"transactionId": 9001}, ids) == {"transactionId": 1}
+    assert to_charger("SetChargingProfile", PROFILE, ids)["csChargingProfiles"] == {
+        "chargingProfileId": 1,
+        "transactionId": 1,
+    }
+    assert to_charger("Reset", {"type": "Soft"}, ids) == {"type": "Soft"}
+    assert ids.upstream(77) == 77  # unmapped: as it is
+    assert ids.charger("x") == "x"
+    ids.forget(1)
+    assert ids.as_dict() == {"2": 9002}
+    assert len(ids) == 1
+
+
+def test_upstream_options_as_stored() -> None:
+    assert UpstreamOptions.parse({}) is None
+    assert UpstreamOptions.parse({"upstream_url": "http://x"}) is None
+    options = UpstreamOptions.parse({"upstream_url": " ws://x/ocpp ", "upstream_commands": "?"})
+    assert options == UpstreamOptions(url="ws://x/ocpp")
+    assert options.policy is CommandPolicy.NO_CHARGING_CONTROL
