@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any, override
 
 from homeassistant.components.sensor import (
@@ -390,10 +389,8 @@ class RestoringSensor(OcppSensor, RestoreSensor):
         restore_fn = self.entity_description.restore_fn
         target, value = self.target, last.native_value if last is not None else None
         if restore_fn is not None and isinstance(target, Connector):
-            if not isinstance(value, (int, float, str, Decimal)):
-                return
             try:
-                shown = float(value)
+                shown = float(str(value))  # None or a date: not a number
             except ValueError:
                 return
             restore_fn(target, shown)
