@@ -234,3 +234,22 @@ async def test_wrong_credentials_leave_the_charger_untouched(
     assert state(hass, CONNECTED) == "off"
     await sim.start_transaction(1)
     await until(hass, lambda: model(hass).connectors[1].transaction is not None)
+
+
+@pytest.mark.parametrize("csms_options", [{"tag_policy": "known"}])
+async def test_an_unknown_tag_is_asked_of_the_upstream(
+    hass: HomeAssistant, connect_sim, upstream: Upstream
+) -> None:
+    """Listed only: an employer's card Home Assistant does not know is accepted by the
+    upstream, another refused by it; the upstream sees each Authorize once."""
+    sim = await forwarded(hass, connect_sim, upstream)
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    assert await sim.authorize("EMPLOYER1") == "Accepted"
+    assert await sim.authorize("STRANGER") == "Invalid"
+    assert model(hass).last_tag.decided_by == "upstream"
+    await until(hass, lambda: state(hass, WAITING) == "0")
+    tokens = [
+        c["params"].get("idTag") or c["params"]["idToken"]["idToken"]
+        for c in upstream.calls("Authorize")
+    ]
+    assert tokens == ["EMPLOYER1", "STRANGER"]

@@ -27,11 +27,18 @@ from ..const import (
     CONF_UPSTREAM_URL,
     LOGGER_NAME,
 )
+from ..model.authorization import AuthStatus
 from ..model.charger import Charger
 from ..model.commands import CommandError
 from ..model.forwarding import CommandPolicy, TxIdMap, is_reading, refusal, to_charger, to_upstream
 from ..protocol.registry import VERSIONS
-from ..transport.upstream import LegSettings, Outgoing, UpstreamLeg, UpstreamRefusal
+from ..transport.upstream import (
+    LegSettings,
+    Outgoing,
+    UpstreamError,
+    UpstreamLeg,
+    UpstreamRefusal,
+)
 
 if TYPE_CHECKING:
     from ..model.csms import Csms
@@ -82,6 +89,7 @@ class Forwarder:
         self._logged: set[str] = set()
         self._listeners: list[Callable[[], None]] = []
         self._unwatch: Callable[[], None] | None = None
+        self._asked: set[str] = set()  # tags just asked of the upstream
 
     @property
     def connected(self) -> bool:
@@ -113,6 +121,9 @@ class Forwarder:
                 return
         self._open(charger)
         if action == "Heartbeat" or self.leg is None:
+            return
+        if action == "Authorize" and _token(payload) in self._asked:
+            self._asked.discard(_token(payload))  # the upstream was asked already
             return
         answered = None
         if action == "StartTransaction" and isinstance(answer, dict):
@@ -210,6 +221,32 @@ class Forwarder:
             raise UpstreamRefusal("GenericError", str(err)) from err
         return answer
 
+    async def authorize(self, charger: Charger, id_tag: str) -> AuthStatus | None:
+        """Ask the upstream about a tag Home Assistant's list does not hold.
+
+        None where it cannot say in time (not connected, no answer, an error): then
+        Home Assistant's policy decides. The charger's own Authorize, copied later,
+        is not sent again.
+        """
+        leg = self.leg
+        if leg is None or not leg.connected:
+            return None
+        v16 = charger.protocol == "1.6"
+        payload = {"idTag": id_tag} if v16 else {"idToken": {"idToken": id_tag, "type": "ISO14443"}}
+        try:
+            answer = await leg.call("Authorize", payload)
+        except (UpstreamError, UpstreamRefusal) as err:
+            _LOGGER.debug(
+                "%s: the second central system did not decide a tag: %s", self.charger_id, err
+            )
+            return None
+        info = answer.get("idTagInfo" if v16 else "idTokenInfo") or {}
+        self._asked.add(id_tag)
+        try:
+            return AuthStatus(str(info.get("status")))
+        except ValueError:  # a 2.x refusal of its own (NoCredit, NotAtThisTime, ...)
+            return AuthStatus.INVALID
+
     def as_diagnostics(self) -> dict[str, Any]:
         """Return what diagnostics show (never the password)."""
         leg = self.leg
@@ -228,6 +265,12 @@ class Forwarder:
         }
 
 
+def _token(payload: dict[str, Any]) -> str | None:
+    """Return the tag of an Authorize (1.6 idTag, 2.x idToken.idToken)."""
+    token = payload.get("idTag") or (payload.get("idToken") or {}).get("idToken")
+    return str(token) if token else None
+
+
 class ForwardingManager:
     """Every forwarded charger of the central system."""
 
@@ -238,6 +281,7 @@ class ForwardingManager:
         self.stored: dict[str, Any] = {}
         self._store: Store[dict[str, Any]] = Store(hass, 1, STORAGE_KEY)
         csms.forward = self._message
+        csms.tags.ask_upstream = self._ask_upstream
 
     async def async_load(self) -> None:
         """Read the stored id maps and boots."""
@@ -260,6 +304,10 @@ class ForwardingManager:
     def _message(self, charger: Charger, action: str, payload: Any, answer: Any) -> None:
         if (forwarder := self.forwarders.get(charger.charger_id)) is not None:
             forwarder.message(charger, action, payload, answer)
+
+    async def _ask_upstream(self, charger: Charger, id_tag: str) -> AuthStatus | None:
+        forwarder = self.forwarders.get(charger.charger_id)
+        return await forwarder.authorize(charger, id_tag) if forwarder is not None else None
 
     def save(self) -> None:
         """Store the id maps and boots (soon)."""

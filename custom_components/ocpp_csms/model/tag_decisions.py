@@ -25,6 +25,8 @@ ANSWER_REUSE_S = 60.0
 
 # (charger, id tag, context) -> True/False from an automation, None: no answer
 Asker = Callable[["Charger", str, str], Awaitable[bool | None]]
+# (charger, tag) -> the second central system's status, or None where it cannot say
+UpstreamAsker = Callable[["Charger", str], Awaitable[AuthStatus | None]]
 
 
 @dataclass(slots=True, frozen=True)
@@ -46,6 +48,8 @@ class TagDecisions:
         self.tags = TagList()
         self.policy = TagPolicy.AUTO
         self.ask: Asker | None = None
+        # a charger's second central system, asked about tags the list does not hold
+        self.ask_upstream: UpstreamAsker | None = None
         self._answers: dict[str, tuple[float, bool]] = {}
         self.last_rejected: RejectedTag | None = None
         self._rejected_listeners: list[Callable[[], None]] = []
@@ -63,6 +67,12 @@ class TagDecisions:
         """Decide a tag by the list and the policy, asking an automation if so set."""
         now = clock.now()
         decision = self.tags.decide(id_tag, now, self.policy)
+        if decision.tag is None and self.ask_upstream is not None:
+            status = await self.ask_upstream(charger, id_tag)
+            if status is not None:
+                decision = TagDecision(id_tag, status, None, "upstream")
+                self._record(charger, decision, context, now)
+                return decision
         if self._may_ask(decision, context):
             answer = self._reused(id_tag)
             if answer is None and self.ask is not None:
