@@ -233,3 +233,12 @@ def _real_time(handle: asyncio.TimerHandle) -> bool:
     if isinstance(getattr(callback, "__self__", None), asyncio.Timeout):
         return True
     return getattr(callback, "__name__", "") == "_set_result_unless_cancelled"
+
+
+def free_port() -> int:
+    """A port nobody listens on (the test needs ``socket_enabled``)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

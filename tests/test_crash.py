@@ -11,25 +11,19 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from .helpers import free_port
 from .simulator import SIMULATORS
 
 REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 180.0  # a busy 2-core machine starts Home Assistant slowly
 STARTED = "Home Assistant started:"  # the integration's line once it has started
 STOP_TIMEOUT_S = 180.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def entry(entry_id: str, title: str, data: dict[str, Any], unique_id: str | None) -> dict:

@@ -18,9 +18,13 @@ from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+
+from custom_components.ocpp_csms.const import DOMAIN
+from custom_components.ocpp_csms.transport import upstream as upstream_module
 
 from .conftest import add_charger_entry
-from .helpers import model, runtime_of, state, until
+from .helpers import Clock, free_port, model, runtime_of, state, until
 
 STRANGER = Path(__file__).parent / "stranger"
 PASSWORD = "upstream-secret"
@@ -232,6 +236,8 @@ async def test_wrong_credentials_leave_the_charger_untouched(
     forwarder = runtime_of(hass).forwarding.forwarders["CP1"]
     await until(hass, lambda: forwarder.as_diagnostics()["problem"] == "auth", timeout=15)
     assert state(hass, CONNECTED) == "off"
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, "upstream_CP1").translation_key == "upstream_auth"
     await sim.start_transaction(1)
     await until(hass, lambda: model(hass).connectors[1].transaction is not None)
 
@@ -253,3 +259,24 @@ async def test_an_unknown_tag_is_asked_of_the_upstream(
         for c in upstream.calls("Authorize")
     ]
     assert tokens == ["EMPLOYER1", "STRANGER"]
+
+
+async def test_an_upstream_unreachable_for_half_an_hour_is_a_repair(
+    hass: HomeAssistant, connect_sim, csms_entry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nobody listens at the URL: no repair issue at first; one once it has failed for
+    30 minutes (the clock moved, not slept); the charger charges all along."""
+    monkeypatch.setattr(upstream_module, "BACKOFF_FIRST_S", 0.05)
+    monkeypatch.setattr(upstream_module, "BACKOFF_MAX_S", 0.05)
+    clock = Clock(hass, monkeypatch)
+    await add_charger_entry(hass, "CP1", options={"upstream_url": f"ws://127.0.0.1:{free_port()}"})
+    sim = await connect_sim("CP1")
+    assert await sim.boot() == "Accepted"
+    forwarder = runtime_of(hass).forwarding.forwarders["CP1"]
+    await until(hass, lambda: forwarder.as_diagnostics()["problem"] == "unreachable")
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, "upstream_CP1") is None
+    await sim.start_transaction(1)
+    await clock.skip(31 * 60)
+    await until(hass, lambda: issues.async_get_issue(DOMAIN, "upstream_CP1") is not None)
+    assert model(hass).connectors[1].transaction is not None

@@ -15,9 +15,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 
 from ..const import (
@@ -25,8 +27,10 @@ from ..const import (
     CONF_UPSTREAM_ID,
     CONF_UPSTREAM_PASSWORD,
     CONF_UPSTREAM_URL,
+    DOMAIN,
     LOGGER_NAME,
 )
+from ..model import clock
 from ..model.authorization import AuthStatus
 from ..model.charger import Charger
 from ..model.commands import CommandError
@@ -39,6 +43,7 @@ from ..transport.upstream import (
     UpstreamLeg,
     UpstreamRefusal,
 )
+from .bridge import raise_repair
 
 if TYPE_CHECKING:
     from ..model.csms import Csms
@@ -46,6 +51,7 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(LOGGER_NAME)
 STORAGE_KEY = "ocpp_csms.forwarding"
 SAVE_DELAY_S = 1.0
+UNREACHABLE_ISSUE_AFTER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +96,7 @@ class Forwarder:
         self._listeners: list[Callable[[], None]] = []
         self._unwatch: Callable[[], None] | None = None
         self._asked: set[str] = set()  # tags just asked of the upstream
+        self._last_state: tuple[str | None, bool] | None = None
 
     @property
     def connected(self) -> bool:
@@ -106,7 +113,15 @@ class Forwarder:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
-    def _changed(self, _problem: str | None = None) -> None:
+    def _leg_changed(self, problem: str | None) -> None:
+        """Hear from the leg: each failure, each opening, each answer."""
+        state = (problem, self.connected)
+        if problem is not None or state != self._last_state:
+            self._last_state = state
+            self.manager.problem(self.charger_id, problem)
+        self._changed()
+
+    def _changed(self) -> None:
         for listener in tuple(self._listeners):
             listener()
 
@@ -163,7 +178,7 @@ class Forwarder:
             subprotocol=spec.subprotocol,
             password=self.options.password,
         )
-        self.leg = UpstreamLeg(settings, self._on_call, self._on_open, self._changed)
+        self.leg = UpstreamLeg(settings, self._on_call, self._on_open, self._leg_changed)
         if charger.protocol == "1.6":  # the upstream's transaction ids
             self.leg.prepare = lambda action, payload: to_upstream(action, payload, self.ids)
         self._unwatch = charger.add_listener(lambda: self._watch(charger))
@@ -280,6 +295,7 @@ class ForwardingManager:
         self.forwarders: dict[str, Forwarder] = {}
         self.stored: dict[str, Any] = {}
         self._store: Store[dict[str, Any]] = Store(hass, 1, STORAGE_KEY)
+        self._failing: dict[str, datetime] = {}  # since when each leg fails
         csms.forward = self._message
         csms.tags.ask_upstream = self._ask_upstream
 
@@ -308,6 +324,27 @@ class ForwardingManager:
     async def _ask_upstream(self, charger: Charger, id_tag: str) -> AuthStatus | None:
         forwarder = self.forwarders.get(charger.charger_id)
         return await forwarder.authorize(charger, id_tag) if forwarder is not None else None
+
+    @callback
+    def problem(self, charger_id: str, problem: str | None) -> None:
+        """Raise a repair issue about a charger's leg, or remove it.
+
+        Refused credentials or TLS at once, an unreachable upstream after 30
+        minutes; removed once the leg is open.
+        """
+        issue_id = f"upstream_{charger_id}"
+        if problem is None:
+            self._failing.pop(charger_id, None)
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        since = self._failing.setdefault(charger_id, clock.now())
+        if problem == "unreachable" and clock.now() - since < UNREACHABLE_ISSUE_AFTER:
+            return
+        forwarder = self.forwarders.get(charger_id)
+        url = forwarder.options.url if forwarder is not None else ""
+        raise_repair(
+            self.hass, issue_id, f"upstream_{problem}", {"charger": charger_id, "url": url}
+        )
 
     def save(self) -> None:
         """Store the id maps and boots (soon)."""
