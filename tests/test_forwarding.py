@@ -72,7 +72,13 @@ class Upstream:
 
 
 @pytest.fixture
-async def upstream(hass: HomeAssistant, csms_entry):
+def pending_boots() -> int:
+    """How many boots the upstream answers Pending first (tests override it)."""
+    return 0
+
+
+@pytest.fixture
+async def upstream(hass: HomeAssistant, csms_entry, pending_boots: int):
     node = shutil.which("node")
     if node is None or not (STRANGER / "node_modules" / "ocpp-rpc").is_dir():
         if os.environ.get("CI"):
@@ -82,6 +88,7 @@ async def upstream(hass: HomeAssistant, csms_entry):
         node,
         str(STRANGER / "upstream.js"),
         PASSWORD,
+        str(pending_boots),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
@@ -280,3 +287,18 @@ async def test_an_upstream_unreachable_for_half_an_hour_is_a_repair(
     await clock.skip(31 * 60)
     await until(hass, lambda: issues.async_get_issue(DOMAIN, "upstream_CP1") is not None)
     assert model(hass).connectors[1].transaction is not None
+
+
+@pytest.mark.parametrize("pending_boots", [2])
+async def test_a_pending_boot_is_asked_again_and_the_queue_waits(
+    hass: HomeAssistant, connect_sim, upstream: Upstream
+) -> None:
+    """The upstream answers the first two boots Pending (interval 1 s): the leg asks
+    again, holds the charger's messages meanwhile, and delivers them once accepted."""
+    sim = await forwarded(hass, connect_sim, upstream)
+    await sim.authorize("TAG1")
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    methods = [c["method"] for c in upstream.calls()]
+    assert methods[:3] == ["BootNotification"] * 3
+    await until(hass, lambda: upstream.calls("Authorize"), timeout=10)
+    assert [c["method"] for c in upstream.calls()].index("Authorize") > 2

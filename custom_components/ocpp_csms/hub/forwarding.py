@@ -12,6 +12,7 @@ CALLERROR ``SecurityError``, logged once per action and connection.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ _LOGGER = logging.getLogger(LOGGER_NAME)
 STORAGE_KEY = "ocpp_csms.forwarding"
 SAVE_DELAY_S = 1.0
 UNREACHABLE_ISSUE_AFTER = timedelta(minutes=30)
+BOOT_RETRY_S = 60.0  # a Pending or Rejected boot answer without an interval
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,12 +207,16 @@ class Forwarder:
         leg = self.leg
         if leg is None:
             return
-        if self.boot is not None:
+        while self.boot is not None:  # Pending or Rejected: again at the interval it gives
             answer = await leg.call("BootNotification", self.boot)
             interval = answer.get("interval")
-            leg.heartbeat_s = (
-                float(interval) if isinstance(interval, int) and interval > 0 else None
-            )
+            seconds = float(interval) if isinstance(interval, int) and interval > 0 else None
+            if answer.get("status") == "Accepted":
+                leg.heartbeat_s = seconds
+                return
+            leg.problem = "boot_" + str(answer.get("status", "rejected")).lower()
+            self._leg_changed(leg.problem)
+            await asyncio.sleep(seconds or BOOT_RETRY_S)
 
     async def _on_call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         why = refusal(self.options.policy, action, payload)
@@ -338,8 +344,8 @@ class ForwardingManager:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             return
         since = self._failing.setdefault(charger_id, clock.now())
-        if problem == "unreachable" and clock.now() - since < UNREACHABLE_ISSUE_AFTER:
-            return
+        if problem not in ("auth", "tls") and clock.now() - since < UNREACHABLE_ISSUE_AFTER:
+            return  # unreachable, or the boot not accepted: for half an hour first
         forwarder = self.forwarders.get(charger_id)
         url = forwarder.options.url if forwarder is not None else ""
         raise_repair(
