@@ -19,12 +19,13 @@ from typing import Any
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.transport import upstream as upstream_module
 
 from .conftest import add_charger_entry
-from .helpers import Clock, free_port, model, runtime_of, state, until
+from .helpers import Clock, act, free_port, model, runtime_of, state, until
 
 STRANGER = Path(__file__).parent / "stranger"
 PASSWORD = "upstream-secret"
@@ -266,6 +267,13 @@ async def test_an_unknown_tag_is_asked_of_the_upstream(
         for c in upstream.calls("Authorize")
     ]
     assert tokens == ["EMPLOYER1", "STRANGER"]
+    started = async_capture_events(hass, f"{DOMAIN}_session_started")
+    await sim.start_transaction(1, "EMPLOYER1")  # the employer's session
+    await until(hass, lambda: started)
+    assert started[0].data["authorized_by"] == "upstream"
+    await sim.stop_transaction(1)
+    result = await act(hass, "get_sessions", {}, True)
+    assert [s["authorized_by"] for s in result["sessions"]] == ["upstream"]
 
 
 async def test_an_upstream_unreachable_for_half_an_hour_is_a_repair(

@@ -80,6 +80,7 @@ class Sessions:
             meter_last_wh=meter_start_wh,
             meter_last_at=started if meter_start_wh is not None else None,
             remote_start_id=remote_start_id,
+            authorized_by=_authorized_by(charger, id_tag),
         )
         conn.transaction = charger.transactions[transaction_id] = tx
         start_costing(tx, charger.price)
@@ -93,10 +94,11 @@ class Sessions:
         self._csms.emit(EVENT_SESSION_STARTED, event)
         return tx
 
-    def set_token(self, tx: Transaction, id_tag: str) -> None:
+    def set_token(self, charger: Charger, tx: Transaction, id_tag: str) -> None:
         """Give a 2.x session the idToken it learnt after it started."""
         if tx.id_tag is None:
             tx.id_tag = id_tag
+            tx.authorized_by = tx.authorized_by or _authorized_by(charger, id_tag)
             self._csms.persistence.soon()
 
     # ------------------------------------------------------------ energy
@@ -224,12 +226,21 @@ class Sessions:
         conn.measurements.reset_flow()
 
 
+def _authorized_by(charger: Charger | None, id_tag: str | None) -> str | None:
+    """Return "upstream" where the second central system accepted the session's tag."""
+    decision = charger.last_tag if charger is not None else None
+    if decision is None or id_tag is None or decision.decided_by != "upstream":
+        return None
+    return "upstream" if decision.id_tag.casefold() == id_tag.casefold() else None
+
+
 def _started_event(tx: Transaction) -> dict[str, Any]:
     return {
         "charger_id": tx.charger_id,
         "connector_id": tx.connector_id,
         "transaction_id": tx.transaction_id,
         "id_tag": tx.id_tag,
+        "authorized_by": tx.authorized_by,
         "meter_start_kwh": None if tx.meter_start_wh is None else tx.meter_start_wh / 1000,
     }
 
@@ -240,6 +251,7 @@ def _ended_event(tx: Transaction, stopped: datetime) -> dict[str, Any]:
         "connector_id": tx.connector_id,
         "transaction_id": tx.transaction_id,
         "id_tag": tx.id_tag,
+        "authorized_by": tx.authorized_by,
         "energy_kwh": tx.energy_kwh,
         "duration_s": tx.duration_s(stopped),
         "stop_reason": tx.stop_reason.value if tx.stop_reason else None,

@@ -77,6 +77,8 @@ class Transaction:
     # and from the grid, split at each reading by the surplus of that moment
     solar_wh: float = 0.0
     grid_wh: float = 0.0
+    # who let it charge where not Home Assistant: "upstream" (a second central system)
+    authorized_by: str | None = None
 
     def preferred_cost(self) -> tuple[float | None, str | None]:
         """Return the cost to show, and whose it is: the charger's, else ours."""
@@ -134,6 +136,7 @@ class Transaction:
             "unpriced_kwh": self.unpriced_kwh,
             "solar_wh": self.solar_wh,
             "grid_wh": self.grid_wh,
+            "authorized_by": self.authorized_by,
             # an ended session (shown as the connector's last one)
             "meter_stop_wh": self.meter_stop_wh,
             "stopped": self.stopped.isoformat() if self.stopped else None,
@@ -162,6 +165,7 @@ class Transaction:
             unpriced_kwh=float(data.get("unpriced_kwh") or 0.0),
             solar_wh=float(data.get("solar_wh") or 0.0),
             grid_wh=float(data.get("grid_wh") or 0.0),
+            authorized_by=data.get("authorized_by"),
             meter_stop_wh=data.get("meter_stop_wh"),
             stopped=datetime.fromisoformat(stopped) if stopped else None,
             stop_reason=StopReason.parse(data["stop_reason"]) if data.get("stop_reason") else None,

@@ -92,7 +92,7 @@ class Ocpp2Sessions(SharedHandlers):
                 reservation_id=kw.get("reservation_id"),
             )
         elif token:
-            self.csms.sessions.set_token(tx, token)
+            self.csms.sessions.set_token(self.charger, tx, token)
         if samples:
             self.csms.meter_values(self.charger, evse_id, tx_id, samples)
         self.on_transaction_extra(tx_id, kw)
