@@ -198,6 +198,24 @@ async def test_upstream_commands_under_the_policy(
         await upstream.send("CostUpdated", {"totalCost": 1.5, "transactionId": "T1"})
         await until(hass, lambda: len(upstream.of("answer")) == 3, timeout=15)
         assert upstream.of("answer")[2]["error"] == "GenericError"
+        managed = {
+            "component": {"name": "SampledDataCtrlr"},
+            "variable": {"name": "TxUpdatedInterval"},
+            "attributeValue": "1",
+        }
+        other = {
+            "component": {"name": "OCPPCommCtrlr"},
+            "variable": {"name": "MessageTimeout"},
+            "attributeValue": "30",
+        }
+        await upstream.send("SetVariables", {"setVariableData": [other, managed]})
+        await upstream.send("SetVariables", {"setVariableData": [managed]})
+        await until(hass, lambda: len(upstream.of("answer")) == 5, timeout=15)
+        mixed, alone = (a["result"]["setVariableResult"] for a in upstream.of("answer")[3:])
+        statuses = {r["component"]["name"]: r["attributeStatus"] for r in mixed}
+        assert statuses["SampledDataCtrlr"] == "Rejected"  # managed here: not relayed
+        assert "OCPPCommCtrlr" in statuses  # relayed: the charger's own answer
+        assert [r["attributeStatus"] for r in alone] == ["Rejected"]
 
 
 async def test_forwarding_set_in_the_options_and_the_charger_leaving(

@@ -10,8 +10,10 @@ from custom_components.ocpp_csms.model.forwarding import (
     TxIdMap,
     is_reading,
     refusal,
+    split_variables,
     to_charger,
     to_upstream,
+    without_profile,
 )
 
 PROFILE = {"connectorId": 1, "csChargingProfiles": {"chargingProfileId": 1, "transactionId": 9001}}
@@ -32,8 +34,16 @@ def test_each_policy() -> None:
     assert refusal(default, "ChangeConfiguration", {"key": "LightIntensity", "value": "1"}) is None
     managed = {"component": {"name": "SampledDataCtrlr"}, "variable": {"name": "Enabled"}}
     other = {"component": {"name": "DisplayCtrlr"}, "variable": {"name": "Language"}}
-    assert refusal(default, "SetVariables", {"setVariableData": [other, managed]})
-    assert refusal(default, "SetVariables", {"setVariableData": [other]}) is None
+    mixed = {"setVariableData": [other, managed]}
+    assert refusal(default, "SetVariables", mixed) is None  # split, not refused whole
+    relayed, refused = split_variables(default, mixed)
+    assert relayed == {"setVariableData": [other]}
+    assert refused == [{"attributeStatus": "Rejected", **managed}]
+    assert split_variables(allowed, mixed) == (mixed, [])
+    start = {"idTag": "T", "chargingProfile": {"chargingProfileId": 1}}
+    assert without_profile(default, "RemoteStartTransaction", start) == {"idTag": "T"}
+    assert without_profile(allowed, "RemoteStartTransaction", start) == start
+    assert without_profile(default, "Reset", start) == start
 
 
 def test_readings_are_what_a_full_queue_may_drop() -> None:

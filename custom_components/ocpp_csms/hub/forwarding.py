@@ -35,7 +35,16 @@ from ..model import clock
 from ..model.authorization import AuthStatus
 from ..model.charger import Charger
 from ..model.commands import CommandError
-from ..model.forwarding import CommandPolicy, TxIdMap, is_reading, refusal, to_charger, to_upstream
+from ..model.forwarding import (
+    CommandPolicy,
+    TxIdMap,
+    is_reading,
+    refusal,
+    split_variables,
+    to_charger,
+    to_upstream,
+    without_profile,
+)
 from ..protocol.registry import VERSIONS
 from ..transport.upstream import (
     LegSettings,
@@ -236,10 +245,18 @@ class Forwarder:
             raise UpstreamRefusal("GenericError", "the charger is not connected")
         if charger.protocol == "1.6":
             payload = to_charger(action, payload, self.ids)
+        payload = without_profile(self.options.policy, action, payload)
+        refused: list[dict[str, Any]] = []
+        if action == "SetVariables":
+            payload, refused = split_variables(self.options.policy, payload)
+            if not payload["setVariableData"]:  # every one managed here: nothing to relay
+                return {"setVariableResult": refused}
         try:
             answer = await charger.require_commands().relay(action, payload)
         except CommandError as err:
             raise UpstreamRefusal("GenericError", str(err)) from err
+        if refused:
+            answer["setVariableResult"] = [*answer.get("setVariableResult", []), *refused]
         return answer
 
     async def authorize(self, charger: Charger, id_tag: str) -> AuthStatus | None:

@@ -78,12 +78,39 @@ def refusal(policy: CommandPolicy, action: str, payload: dict[str, Any]) -> str 
         return "Home Assistant controls charging: the upstream may not"
     if action == "ChangeConfiguration" and payload.get("key") in MANAGED_KEYS:
         return f"{payload.get('key')} is managed by Home Assistant"
-    if action == "SetVariables" and any(
-        {item.get("component", {}).get("name"), item.get("variable", {}).get("name")} & MANAGED_KEYS
-        for item in payload.get("setVariableData") or []
-    ):
-        return "a variable managed by Home Assistant"
     return None
+
+
+def _managed(item: dict[str, Any]) -> bool:
+    names = {item.get("component", {}).get("name"), item.get("variable", {}).get("name")}
+    return bool(names & MANAGED_KEYS)
+
+
+def split_variables(
+    policy: CommandPolicy, payload: dict[str, Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Split a 2.x SetVariables: what goes to the charger, and the results refused here.
+
+    Under *all but charging control* each variable Home Assistant manages is
+    answered Rejected, the others relayed.
+    """
+    items = payload.get("setVariableData") or []
+    if policy is not CommandPolicy.NO_CHARGING_CONTROL:
+        return payload, []
+    refused = [
+        {"attributeStatus": "Rejected", "component": i["component"], "variable": i["variable"]}
+        for i in items
+        if _managed(i)
+    ]
+    return {**payload, "setVariableData": [i for i in items if not _managed(i)]}, refused
+
+
+def without_profile(policy: CommandPolicy, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Return a remote start without its charging profile where the upstream may not set one."""
+    starts = action in ("RemoteStartTransaction", "RequestStartTransaction")
+    if starts and policy is not CommandPolicy.ALLOWED:
+        return {k: v for k, v in payload.items() if k != "chargingProfile"}
+    return payload
 
 
 def is_reading(action: str, payload: dict[str, Any]) -> bool:
