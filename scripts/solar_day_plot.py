@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 from benchmarks.report import render_png
@@ -50,15 +51,26 @@ def series(db: Path) -> dict[str, list[tuple[float, float]]]:
     return out
 
 
-def last_day(data: dict[str, list[tuple[float, float]]]) -> float:
-    """Return the start of the last whole made-up day in the data."""
+def last_day(data: dict[str, list[tuple[float, float]]], now: float) -> float:
+    """Return the start of the last whole made-up day before ``now``.
+
+    A state is recorded when it changes: the sun's last one is at sunset, so the
+    day ends by the clock, not by the last state.
+    """
     moments = [t for points in data.values() for t, _ in points]
     if not moments:
         raise SystemExit("nothing recorded yet: run scripts/develop for half an hour first")
-    start = (max(moments) // DAY_S - 1) * DAY_S
+    start = (now // DAY_S - 1) * DAY_S
     if start < min(moments):
         raise SystemExit("no whole made-up day recorded yet (24 minutes)")
     return start
+
+
+def _clip(points: list[tuple[float, float]], start: float, end: float) -> list[tuple[float, float]]:
+    """The points of the day, led by the value in force at its start."""
+    shown = [(start, v) for t, v in points if t < start][-1:]
+    shown += [(t, v) for t, v in points if start <= t < end]
+    return shown + [(end, shown[-1][1])] if shown else []
 
 
 def _path(points: list[tuple[float, float]], x, y) -> str:
@@ -138,7 +150,7 @@ def main() -> None:
     args = parser.parse_args()
     data = series(args.db)
     path = args.out.with_suffix(".svg")
-    path.write_text(svg(data, last_day(data)))
+    path.write_text(svg(data, last_day(data, time.time())))
     render_png(path, args.out, (W, H))
     print(f"wrote {path} and {args.out}")
 
