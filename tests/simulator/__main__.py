@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import time
+from pathlib import Path
+from typing import Any
 
 from websockets.exceptions import InvalidStatus
 
@@ -32,6 +35,7 @@ async def run(args: argparse.Namespace) -> None:
             await asyncio.sleep(5)
             continue
         _LOGGER.info("connected to %s as %s (OCPP %s)", args.url, args.id, cls.version)
+        _restore_registers(sim, args.register_file)
         if args.phase_switch:
             sim.allow_phase_switching()
         try:
@@ -47,6 +51,7 @@ async def run(args: argparse.Namespace) -> None:
                 for conn in sim.connectors.values():
                     if conn.transaction_id is not None:
                         await sim.send_meter_values(conn.connector_id)
+                _keep_registers(sim, args.register_file)
                 if time.monotonic() - last_heartbeat > sim.heartbeat_interval:
                     await sim.heartbeat()
                     last_heartbeat = time.monotonic()
@@ -62,12 +67,29 @@ async def run(args: argparse.Namespace) -> None:
         await asyncio.sleep(5)
 
 
+def _restore_registers(sim: Any, path: Path | None) -> None:
+    """A real meter never goes back: start from the registers of the last run."""
+    if path is not None and path.exists():
+        for key, wh in json.loads(path.read_text()).items():
+            if (conn := sim.connectors.get(int(key))) is not None:
+                conn.register_wh = max(conn.register_wh, float(wh))
+
+
+def _keep_registers(sim: Any, path: Path | None) -> None:
+    if path is not None:
+        registers = {str(n): conn.register_wh for n, conn in sim.connectors.items()}
+        path.write_text(json.dumps(registers))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Simulated OCPP charger")
     parser.add_argument("--url", default="ws://127.0.0.1:9000", help="CSMS URL without the id")
     parser.add_argument("--id", default="SIM1", help="charger id (last path segment)")
     parser.add_argument("--version", default="1.6", choices=sorted(SIMULATORS))
     parser.add_argument("--connectors", type=int, default=1)
+    parser.add_argument(
+        "--register-file", type=Path, help="keep the energy registers here between runs"
+    )
     parser.add_argument("--charge", action="store_true", help="plug in and start charging")
     parser.add_argument(
         "--phase-switch", action="store_true", help="switch between 1 and 3 phases when asked"
