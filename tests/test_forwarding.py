@@ -25,7 +25,7 @@ from custom_components.ocpp_csms.const import DOMAIN
 from custom_components.ocpp_csms.transport import upstream as upstream_module
 
 from .conftest import add_charger_entry
-from .helpers import Clock, act, free_port, model, runtime_of, state, until
+from .helpers import Clock, act, free_port, model, restart, runtime_of, state, until
 
 STRANGER = Path(__file__).parent / "stranger"
 PASSWORD = "upstream-secret"
@@ -78,8 +78,8 @@ def pending_boots() -> int:
     return 0
 
 
-@pytest.fixture
-async def upstream(hass: HomeAssistant, csms_entry, pending_boots: int):
+async def start_upstream(hass: HomeAssistant, pending_boots: int = 0, port: int = 0) -> Upstream:
+    """The Node.js upstream, listening (on ``port``, or a free one)."""
     node = shutil.which("node")
     if node is None or not (STRANGER / "node_modules" / "ocpp-rpc").is_dir():
         if os.environ.get("CI"):
@@ -90,12 +90,19 @@ async def upstream(hass: HomeAssistant, csms_entry, pending_boots: int):
         str(STRANGER / "upstream.js"),
         PASSWORD,
         str(pending_boots),
+        str(port),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
     server = Upstream(process)
     await until(hass, lambda: server.of("listening"), timeout=20)
+    return server
+
+
+@pytest.fixture
+async def upstream(hass: HomeAssistant, csms_entry, pending_boots: int):
+    server = await start_upstream(hass, pending_boots)
     yield server
     await server.stop()
 
@@ -328,3 +335,44 @@ async def test_a_pending_boot_is_asked_again_and_the_queue_waits(
     assert methods[:3] == ["BootNotification"] * 3
     await until(hass, lambda: upstream.calls("Authorize"), timeout=10)
     assert [c["method"] for c in upstream.calls()].index("Authorize") > 2
+
+
+async def test_a_restart_during_an_outage_loses_nothing(
+    hass: HomeAssistant, connect_sim, csms_entry, version: str
+) -> None:
+    """The upstream is down for a whole session; Home Assistant restarts in between;
+    when the upstream is back, the session arrives once, in order."""
+    port = free_port()
+    await add_charger_entry(
+        hass,
+        "CP1",
+        options={"upstream_url": f"ws://127.0.0.1:{port}", "upstream_password": PASSWORD},
+    )
+    sim = await connect_sim("CP1")
+    assert await sim.boot() == "Accepted"
+    await sim.start_transaction(1)
+    await sim.send_meter_values(1, seconds=600)
+    await sim.stop_transaction(1)
+    await hass.async_block_till_done()
+    waiting = runtime_of(hass).forwarding.forwarders["CP1"].waiting
+    assert waiting >= 3
+    await sim.close()
+    await restart(hass)
+    upstream = await start_upstream(hass, port=port)
+    try:
+        sim = await connect_sim("CP1")
+        assert await sim.boot() == "Accepted"
+        done = "StopTransaction" if version == "1.6" else "TransactionEvent"
+        await until(hass, lambda: upstream.calls(done), timeout=20)
+        await until(hass, lambda: state(hass, WAITING) == "0", timeout=20)
+        methods = [c["method"] for c in upstream.calls()]
+        assert methods[0] == "BootNotification"
+        if version == "1.6":
+            assert methods.count("StartTransaction") == 1
+            assert methods.index("StartTransaction") < methods.index("StopTransaction")
+            assert upstream.calls("StopTransaction")[0]["params"]["transactionId"] == 9001
+        else:
+            events = [c["params"]["eventType"] for c in upstream.calls("TransactionEvent")]
+            assert events == ["Started", "Updated", "Ended"]
+    finally:
+        await upstream.stop()

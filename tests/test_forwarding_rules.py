@@ -4,7 +4,7 @@ upstream options as stored."""
 
 from __future__ import annotations
 
-from custom_components.ocpp_csms.hub.forwarding import UpstreamOptions
+from custom_components.ocpp_csms.hub.upstream_options import UpstreamOptions
 from custom_components.ocpp_csms.model.forwarding import (
     CommandPolicy,
     TxIdMap,

@@ -46,10 +46,10 @@ from .hub.entry_data import (
     as_csms_entry,
     is_charger_entry,
 )
-from .hub.forwarding import UpstreamOptions
 from .hub.log_uploads import UploadView
 from .hub.runtime import CsmsRuntime, csms_entry, get_runtime
 from .hub.tags import async_migrate_allow_list
+from .hub.upstream_options import UpstreamOptions
 from .model import choices
 from .model.phase_rotation import parse_rotation
 from .protocol.registry import VERSIONS, prepare_validation

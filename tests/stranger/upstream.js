@@ -3,7 +3,7 @@
 // own copy of the OCPP schemas. It plays the charger's other backend (an employer's
 // platform, a roaming operator) in the forwarding tests.
 //
-//   node upstream.js <password> [pending boots]
+//   node upstream.js <password> [pending boots] [port]
 //
 // It listens on 127.0.0.1 (a free port), accepts a client whose Basic-auth password
 // is <password> ("-" for none) on ocpp1.6, ocpp2.0.1 and ocpp2.1, and answers every
@@ -20,7 +20,7 @@ const readline = require("readline");
 const { RPCServer } = require("ocpp-rpc");
 const { validators21 } = require("./schemas21");
 
-const [password, pendingArg] = process.argv.slice(2);
+const [password, pendingArg, portArg] = process.argv.slice(2);
 let pendingBoots = Number(pendingArg || 0); // the first boots answered Pending
 const ACCEPTED = new Set(["EMPLOYER1"]);
 let txCounter = 9000;
@@ -101,7 +101,7 @@ readline.createInterface({ input: process.stdin }).on("line", async (line) => {
   }
 });
 
-server.listen(0, "127.0.0.1").then((http) => {
+server.listen(Number(portArg || 0), "127.0.0.1").then((http) => {
   report("listening", { port: http.address().port });
 });
 

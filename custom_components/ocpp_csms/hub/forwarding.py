@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,20 +22,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 
-from ..const import (
-    CONF_UPSTREAM_COMMANDS,
-    CONF_UPSTREAM_ID,
-    CONF_UPSTREAM_PASSWORD,
-    CONF_UPSTREAM_URL,
-    DOMAIN,
-    LOGGER_NAME,
-)
+from ..const import DOMAIN, LOGGER_NAME
 from ..model import clock
 from ..model.authorization import AuthStatus
 from ..model.charger import Charger
 from ..model.commands import CommandError
 from ..model.forwarding import (
-    CommandPolicy,
     TxIdMap,
     is_reading,
     refusal,
@@ -54,6 +45,7 @@ from ..transport.upstream import (
     UpstreamRefusal,
 )
 from .bridge import raise_repair
+from .upstream_options import UpstreamOptions
 
 if TYPE_CHECKING:
     from ..model.csms import Csms
@@ -65,33 +57,6 @@ UNREACHABLE_ISSUE_AFTER = timedelta(minutes=30)
 BOOT_RETRY_S = 60.0  # a Pending or Rejected boot answer without an interval
 
 
-@dataclass(frozen=True, slots=True)
-class UpstreamOptions:
-    """A charger's second central system, as its options set it."""
-
-    url: str
-    identity: str | None = None  # None: the charger's own id
-    password: str | None = None
-    policy: CommandPolicy = CommandPolicy.NO_CHARGING_CONTROL
-
-    @classmethod
-    def parse(cls, options: Mapping[str, Any]) -> UpstreamOptions | None:
-        """Read a charger's options; None where no upstream is set."""
-        url = str(options.get(CONF_UPSTREAM_URL) or "").strip()
-        if not url.startswith(("ws://", "wss://")):
-            return None
-        try:
-            policy = CommandPolicy(options.get(CONF_UPSTREAM_COMMANDS) or "no_charging_control")
-        except ValueError:
-            policy = CommandPolicy.NO_CHARGING_CONTROL
-        return cls(
-            url=url,
-            identity=str(options.get(CONF_UPSTREAM_ID) or "").strip() or None,
-            password=options.get(CONF_UPSTREAM_PASSWORD) or None,
-            policy=policy,
-        )
-
-
 class Forwarder:
     """One charger's copy to its second central system."""
 
@@ -101,6 +66,7 @@ class Forwarder:
         stored = manager.stored.get(charger_id, {})
         self.ids = TxIdMap.from_dict(stored.get("ids", {}))
         self.boot: dict[str, Any] | None = stored.get("boot")
+        self._restored: list[dict[str, Any]] = list(stored.get("queue", []))
         self.leg: UpstreamLeg | None = None
         self.refused: dict[str, int] = {}  # upstream calls refused, by action
         self._logged: set[str] = set()
@@ -108,6 +74,7 @@ class Forwarder:
         self._unwatch: Callable[[], None] | None = None
         self._asked: set[str] = set()  # tags just asked of the upstream
         self._last_state: tuple[str | None, bool] | None = None
+        self._saved_waiting = 0
 
     @property
     def connected(self) -> bool:
@@ -126,6 +93,9 @@ class Forwarder:
 
     def _leg_changed(self, problem: str | None) -> None:
         """Hear from the leg: each failure, each opening, each answer."""
+        if self.leg is not None and self.leg.waiting != self._saved_waiting:
+            self._saved_waiting = self.leg.waiting
+            self.manager.save()
         state = (problem, self.connected)
         if problem is not None or state != self._last_state:
             self._last_state = state
@@ -151,15 +121,31 @@ class Forwarder:
         if action == "Authorize" and _token(payload) in self._asked:
             self._asked.discard(_token(payload))  # the upstream was asked already
             return
-        answered = None
+        ours = None
         if action == "StartTransaction" and isinstance(answer, dict):
             ours = answer.get("transactionId")
-            answered = self._pairing(ours)
         if charger.protocol == "1.6" and action == "StopTransaction":
             ours = payload.get("transactionId")
-            answered = self._forgetting(ours)
-        self.leg.send(Outgoing(action, payload, is_reading(action, payload), answered))
+        self.leg.send(self._outgoing(action, payload, ours))
+        self.manager.save()  # what waits survives a restart
         self._changed()
+
+    def _outgoing(self, action: str, payload: dict[str, Any], ours: Any) -> Outgoing:
+        """Return a message for the upstream; a 1.6 start's answer pairs the ids."""
+        answered = None
+        if action == "StartTransaction":
+            answered = self._pairing(ours)
+        elif action == "StopTransaction":
+            answered = self._forgetting(ours)
+        return Outgoing(action, payload, is_reading(action, payload), answered, ours)
+
+    def stored_queue(self) -> list[dict[str, Any]]:
+        """Return what waits for the upstream, as plain data for storage."""
+        if self.leg is None:
+            return self._restored
+        return [
+            {"action": m.action, "payload": m.payload, "ours": m.tag} for m in self.leg.queued()
+        ]
 
     def _pairing(self, ours: Any) -> Callable[[dict[str, Any]], None]:
         def paired(theirs: dict[str, Any]) -> None:
@@ -192,6 +178,9 @@ class Forwarder:
         self.leg = UpstreamLeg(settings, self._on_call, self._on_open, self._leg_changed)
         if charger.protocol == "1.6":  # the upstream's transaction ids
             self.leg.prepare = lambda action, payload: to_upstream(action, payload, self.ids)
+        for stored in self._restored:  # what waited when Home Assistant stopped
+            self.leg.send(self._outgoing(stored["action"], stored["payload"], stored.get("ours")))
+        self._restored = []
         self._unwatch = charger.add_listener(lambda: self._watch(charger))
         self.leg.start()
 
@@ -201,13 +190,19 @@ class Forwarder:
             self.manager.hass.async_create_task(self.close(), eager_start=False)
 
     async def close(self) -> None:
-        """Close the leg (the charger went, or forwarding was turned off)."""
-        leg, self.leg = self.leg, None
+        """Close the leg (the charger went, or forwarding was turned off).
+
+        What waits stays, for the next leg (and the store).
+        """
+        leg = self.leg
         if self._unwatch is not None:
             self._unwatch()
             self._unwatch = None
         if leg is not None:
             await leg.stop()
+            self._restored = self.stored_queue()
+            self.leg = None
+            self.manager.save()
         self._logged.clear()
         self._changed()
 
@@ -372,7 +367,11 @@ class ForwardingManager:
     def save(self) -> None:
         """Store the id maps and boots (soon)."""
         for charger_id, forwarder in self.forwarders.items():
-            self.stored[charger_id] = {"ids": forwarder.ids.as_dict(), "boot": forwarder.boot}
+            self.stored[charger_id] = {
+                "ids": forwarder.ids.as_dict(),
+                "boot": forwarder.boot,
+                "queue": forwarder.stored_queue(),
+            }
         self._store.async_delay_save(lambda: self.stored, SAVE_DELAY_S)
 
     async def async_stop(self) -> None:

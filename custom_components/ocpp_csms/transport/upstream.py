@@ -53,6 +53,7 @@ class Outgoing:
     payload: dict[str, Any]
     droppable: bool = False  # a reading: dropped first when the queue is full
     answered: Callable[[dict[str, Any]], None] | None = None
+    tag: Any = None  # the sender's own note (kept with the message where it is stored)
 
 
 @dataclass(slots=True)
@@ -111,6 +112,10 @@ class UpstreamLeg:
     def waiting(self) -> int:
         """Return how many messages wait for the upstream's answer."""
         return len(self._queue)
+
+    def queued(self) -> list[Outgoing]:
+        """Return the messages that wait, oldest first."""
+        return list(self._queue)
 
     def start(self) -> None:
         """Connect, and keep connecting."""

@@ -1,0 +1,42 @@
+"""A charger's second central system, as its options set it (``hub/forwarding.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..const import (
+    CONF_UPSTREAM_COMMANDS,
+    CONF_UPSTREAM_ID,
+    CONF_UPSTREAM_PASSWORD,
+    CONF_UPSTREAM_URL,
+)
+from ..model.forwarding import CommandPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamOptions:
+    """A charger's second central system, as its options set it."""
+
+    url: str
+    identity: str | None = None  # None: the charger's own id
+    password: str | None = None
+    policy: CommandPolicy = CommandPolicy.NO_CHARGING_CONTROL
+
+    @classmethod
+    def parse(cls, options: Mapping[str, Any]) -> UpstreamOptions | None:
+        """Read a charger's options; None where no upstream is set."""
+        url = str(options.get(CONF_UPSTREAM_URL) or "").strip()
+        if not url.startswith(("ws://", "wss://")):
+            return None
+        try:
+            policy = CommandPolicy(options.get(CONF_UPSTREAM_COMMANDS) or "no_charging_control")
+        except ValueError:
+            policy = CommandPolicy.NO_CHARGING_CONTROL
+        return cls(
+            url=url,
+            identity=str(options.get(CONF_UPSTREAM_ID) or "").strip() or None,
+            password=options.get(CONF_UPSTREAM_PASSWORD) or None,
+            policy=policy,
+        )
