@@ -70,7 +70,7 @@ def _clip(points: list[tuple[float, float]], start: float, end: float) -> list[t
     """The points of the day, led by the value in force at its start."""
     shown = [(start, v) for t, v in points if t < start][-1:]
     shown += [(t, v) for t, v in points if start <= t < end]
-    return shown + [(end, shown[-1][1])] if shown else []
+    return [*shown, (end, shown[-1][1])] if shown else []
 
 
 def _path(points: list[tuple[float, float]], x, y) -> str:
