@@ -376,3 +376,33 @@ async def test_a_restart_during_an_outage_loses_nothing(
             assert events == ["Started", "Updated", "Ended"]
     finally:
         await upstream.stop()
+
+
+@pytest.mark.parametrize("csms_options", [{"tag_policy": "known"}])
+@pytest.mark.parametrize("version", ["2.0.1"])
+async def test_a_token_learnt_after_the_start_is_the_upstreams(
+    hass: HomeAssistant, connect_sim, upstream: Upstream
+) -> None:
+    """A 2.x session started before its idToken (plug and charge first): the token
+    the upstream accepted, learnt later, marks the session as the upstream's."""
+    sim = await forwarded(hass, connect_sim, upstream)
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    assert await sim.authorize("EMPLOYER1") == "Accepted"
+    for event_type, extra in (
+        ("Started", {}),
+        ("Updated", {"id_token": {"idToken": "EMPLOYER1", "type": "ISO14443"}}),
+    ):
+        await sim.call(
+            sim._call.TransactionEvent(
+                event_type=event_type,
+                timestamp=sim.now(),
+                trigger_reason="CablePluggedIn" if event_type == "Started" else "Authorized",
+                seq_no=0 if event_type == "Started" else 1,
+                transaction_info={"transactionId": "LATE1"},
+                evse={"id": 1, "connectorId": 1},
+                **extra,
+            )
+        )
+    await until(hass, lambda: model(hass).connectors[1].transaction is not None)
+    tx = model(hass).connectors[1].transaction
+    assert (tx.id_tag, tx.authorized_by) == ("EMPLOYER1", "upstream")

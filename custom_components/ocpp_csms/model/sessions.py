@@ -226,9 +226,9 @@ class Sessions:
         conn.measurements.reset_flow()
 
 
-def _authorized_by(charger: Charger | None, id_tag: str | None) -> str | None:
+def _authorized_by(charger: Charger, id_tag: str | None) -> str | None:
     """Return "upstream" where the second central system accepted the session's tag."""
-    decision = charger.last_tag if charger is not None else None
+    decision = charger.last_tag
     if decision is None or id_tag is None or decision.decided_by != "upstream":
         return None
     return "upstream" if decision.id_tag.casefold() == id_tag.casefold() else None
