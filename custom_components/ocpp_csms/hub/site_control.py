@@ -199,7 +199,9 @@ class SiteController:
 
     def _write(self, conn: Connector, share: Share | None) -> None:
         old = conn.desired.site
-        new = LimitValue(round(share[0], 1), LimitUnit.AMPS, share[1]) if share else None
+        key = (conn.charger.charger_id, conn.connector_id)
+        use = self.figures.phase_to_use.get(key) if share and share[1] == 1 else None
+        new = LimitValue(round(share[0], 1), LimitUnit.AMPS, share[1], use) if share else None
         if old == new or (
             old is not None
             and new is not None

@@ -31,16 +31,22 @@ class LimitValue:
     value: float
     unit: LimitUnit
     phases: int | None = None
+    phase_to_use: int | None = None  # on one phase: which of the charger's (2.x)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the limit as plain data."""
-        return {"value": self.value, "unit": self.unit.value, "phases": self.phases}
+        out = {"value": self.value, "unit": self.unit.value, "phases": self.phases}
+        if self.phase_to_use is not None:
+            out["phase_to_use"] = self.phase_to_use
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LimitValue:
         """Read a stored limit (storage version 1 called the value "limit")."""
         value = data["value"] if "value" in data else data["limit"]  # "limit": version 1
-        return cls(float(value), LimitUnit(data["unit"]), data.get("phases"))
+        return cls(
+            float(value), LimitUnit(data["unit"]), data.get("phases"), data.get("phase_to_use")
+        )
 
 
 PAUSE = LimitValue(0.0, LimitUnit.AMPS)
@@ -151,7 +157,8 @@ class DesiredLimit:
             return None
         chosen = min(layers, key=electrical.amps)
         if site is not None and site.phases and chosen.phases is None:
-            chosen = replace(chosen, phases=site.phases)  # the site switched phases
+            # the site switched phases (and, on one, may have chosen which)
+            chosen = replace(chosen, phases=site.phases, phase_to_use=site.phase_to_use)
         return chosen
 
     def boundaries(self, now: datetime) -> list[datetime]:

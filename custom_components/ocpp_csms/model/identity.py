@@ -31,6 +31,7 @@ class Capabilities:
     max_periods: int | None = None  # per charging schedule
     max_profiles: int | None = None  # installed at once
     phase_switching: bool | None = None  # 3 to 1 phase
+    phase_to_use: bool = False  # 2.x ACPhaseSwitchingSupported: it takes phaseToUse
     bidirectional: bool = False
     local_auth_list: bool | None = None  # takes SendLocalList (None: not asked)
     local_list_max: int | None = None  # entries per SendLocalList

@@ -106,6 +106,11 @@ def send_value(
     return round(value, 1), send_phases
 
 
+def _to_use(limit: LimitValue, phases: int | None) -> int | None:
+    """Return the phase to use where the limit is on one phase and names it."""
+    return limit.phase_to_use if phases == 1 else None
+
+
 def build_profile(
     conn: Connector,
     purpose: LimitPurpose,
@@ -124,11 +129,11 @@ def build_profile(
     absolute = strategy.kind is ProfileKind.ABSOLUTE or bool(later)
     # whole seconds, as the start goes out; a step never starts early
     start = (now - ABSOLUTE_START_BACKDATE).replace(microsecond=0)
-    periods = [SchedulePeriod(0, value, send_phases)]
+    periods = [SchedulePeriod(0, value, send_phases, _to_use(limit, send_phases))]
     for moment, step in later:
         step_value, step_phases = send_value(step, unit, phases, settings)
         offset = math.ceil((moment - start).total_seconds())
-        periods.append(SchedulePeriod(offset, step_value, step_phases))
+        periods.append(SchedulePeriod(offset, step_value, step_phases, _to_use(step, step_phases)))
     return ChargingProfile(
         profile_id=profile_id(conn.connector_id, purpose),
         connector_id=conn.connector_id if purpose is not LimitPurpose.STATION_MAX else 0,

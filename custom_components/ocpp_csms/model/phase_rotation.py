@@ -39,6 +39,17 @@ def parse_connector_rotations(value: str) -> dict[int, str]:
     return found
 
 
+def roomiest(rotation: str | None, headroom: dict[int, float]) -> int:
+    """Return the charger phase wired to the house phase with the most room.
+
+    For 2.x phaseToUse; the charger's L1 where the room is not known.
+    """
+    if not headroom:
+        return 1
+    best = max(sorted(headroom), key=lambda p: headroom[p])
+    return next((p for p in (1, 2, 3) if house_phase(rotation, p) == best), 1)
+
+
 def house_phase(rotation: str | None, phase: int) -> int:
     """Return the house phase that the charger's ``phase`` (1-3) is wired to."""
     if rotation is None or not 1 <= phase <= len(GRID):

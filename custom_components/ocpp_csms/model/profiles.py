@@ -31,6 +31,7 @@ class SchedulePeriod:
     start_s: int
     limit: float
     phases: int | None = None
+    phase_to_use: int | None = None  # 2.x: the charger's phase, on one phase
 
 
 @dataclass(frozen=True, slots=True)

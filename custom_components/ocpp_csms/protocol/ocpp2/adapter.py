@@ -164,6 +164,8 @@ class Ocpp2Handlers(Ocpp2Sessions, Ocpp2Operations, Ocpp2Reports):
         out: dict[str, Any] = {"startPeriod": period.start_s, "limit": period.limit}
         if period.phases is not None:
             out["numberPhases"] = period.phases
+        if period.phase_to_use is not None and period.phases == 1:
+            out["phaseToUse"] = period.phase_to_use
         return out
 
     async def set_charging_profile(self, profile: ChargingProfile) -> CommandOutcome:

@@ -109,6 +109,8 @@ class Ocpp2Reports(SharedHandlers):
             case "SmartChargingCtrlr", (
                 "ACPhaseSwitchingSupported" | "PhaseSwitchingSupported" | "Phases3to1"
             ):
+                if variable == "ACPhaseSwitchingSupported":
+                    self.charger.update_capabilities(phase_to_use=value == "true")
                 # any one of them saying true: it switches (a false one may come after)
                 if value == "true" or self.charger.capabilities.phase_switching is None:
                     self.charger.update_capabilities(phase_switching=value == "true")
