@@ -134,3 +134,54 @@ async def test_the_manual_phases_of_set_charge_limit_are_verified(
     else:
         assert state(hass, IGNORED) == "off"
         assert state(hass, ACTIVE) == "1"
+
+
+SITE_SOLAR = {**SOLAR, "main_fuse": 25, "main_fuse_phases": 3}
+SITE_SOLAR |= {f"grid_current_l{n}": f"sensor.grid_l{n}" for n in (1, 2, 3)}
+
+
+@pytest.mark.parametrize("csms_options", [SITE_SOLAR])
+@pytest.mark.parametrize("version", ["2.0.1", "2.1"])
+async def test_on_one_phase_the_roomiest_phase_is_used(
+    hass: HomeAssistant, csms_entry, connect_sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 2.x charger that takes phaseToUse (ACPhaseSwitchingSupported), on one phase
+    from a 2.5 kW surplus, while the house draws 15 A on L1, 2 A on L2 and 8 A on
+    L3: it is asked to use L2, and draws there."""
+    clock = Clock(hass, monkeypatch)
+    sim = await adopted(
+        hass, connect_sim, "CP1", prepare=lambda s: s.allow_phase_switching(phase_to_use=True)
+    )
+    conn = sim.connectors[1]
+    conn.max_amps = 32.0
+    sim.engine.clock = clock.now
+    await until(hass, lambda: model(hass).capabilities.phase_to_use is True)
+    await sim.start_transaction(1)
+    await hass.services.async_call(
+        "select", "select_option", {"entity_id": SELECT, "option": "solar"}, blocking=True
+    )
+    house = (15.0, 2.0, 8.0)
+    for _ in range(20):
+        await sim.send_meter_values(1, seconds=0)
+        await hass.async_block_till_done()
+        drawn = {n: conn.amps() if n in conn_phases(conn) else 0.0 for n in (1, 2, 3)}
+        for n in (1, 2, 3):
+            hass.states.async_set(
+                f"sensor.grid_l{n}", f"{house[n - 1] + drawn[n]:.1f}", {"unit_of_measurement": "A"}
+            )
+        grid = -2500 + conn.power_w()
+        hass.states.async_set("sensor.grid_power", f"{grid:.0f}", {"unit_of_measurement": "W"})
+        await clock.skip(5)
+    await until(hass, lambda: conn.active_phases() == 1)
+    assert conn.phase_to_use == 2
+    assert conn.amps() == 10.5  # 2500 W / 230 V = 10.9 A
+    readings = model(hass).connectors[1].measurements.phase_currents
+    assert readings[2] == 10.5
+    assert readings.get(1, 0.0) == 0.0
+
+
+def conn_phases(conn: Any) -> set[int]:
+    """The phases the simulated connector draws on now."""
+    if conn.active_phases() == 1 and conn.phase_to_use:
+        return {conn.phase_to_use}
+    return set(range(1, conn.active_phases() + 1))

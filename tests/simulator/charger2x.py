@@ -73,9 +73,15 @@ class Sim2xMixin(SimOps2x, SimDevice2x, SimBase):
         self.total_costs: list[float | None] = []  # totalCost of each TransactionEvent answer
         self._seq = itertools.count()
 
-    def allow_phase_switching(self) -> None:
-        """Say (SmartChargingCtrlr.Phases3to1) and do: one phase on numberPhases 1."""
+    def allow_phase_switching(self, phase_to_use: bool = False) -> None:
+        """Say (SmartChargingCtrlr.Phases3to1) and do: one phase on numberPhases 1.
+
+        ``phase_to_use``: it also says ACPhaseSwitchingSupported, and draws on the
+        phase a profile's phaseToUse names.
+        """
         self.variables["SmartChargingCtrlr/Phases3to1"] = "true"
+        if phase_to_use:
+            self.variables["SmartChargingCtrlr/ACPhaseSwitchingSupported"] = "true"
         for conn in self.connectors.values():
             conn.can_switch = True
 
@@ -193,10 +199,11 @@ class Sim2xMixin(SimOps2x, SimDevice2x, SimBase):
             },
         ]
         active = conn.active_phases()
+        on = {conn.phase_to_use - 1} if active == 1 and conn.phase_to_use else set(range(active))
         for n, phase in enumerate(("L1", "L2", "L3")[: conn.phases]):
             values.append(
                 {
-                    "value": round(amps if n < active else 0.0, 1),
+                    "value": round(amps if n in on else 0.0, 1),
                     "measurand": "Current.Import",
                     "unitOfMeasure": {"unit": "A"},
                     "phase": phase,

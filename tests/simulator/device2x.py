@@ -38,6 +38,8 @@ class SimDevice2x:
             if discharge is not None and not self.v2x:
                 return self._call_result.SetChargingProfile(status="Rejected")
             periods.append((x["start_period"], float(x.get("limit", 0.0)), x.get("number_phases")))
+            if x["start_period"] == 0 and evse_id in self.connectors:  # the phase it draws on
+                self.connectors[evse_id].phase_to_use = x.get("phase_to_use")
             if discharge is not None:
                 self.discharge_limits[evse_id] = discharge
         profile = SimProfile(

@@ -18,6 +18,7 @@ class ConnectorSim:
     voltage: float = 230.0
     phases: int = 3  # wired
     can_switch: bool = False  # to one phase, through numberPhases
+    phase_to_use: int | None = None  # 2.x: on one phase, the one the last profile named
     register_wh: float = 1_000_000.0  # a used charger, 1 MWh on the meter
     plugged: bool = False
     transaction_id: Any = None
