@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,31 +23,15 @@ from custom_components.ocpp_csms.transport import upstream as upstream_module
 
 from .conftest import add_charger_entry
 from .helpers import Clock, act, free_port, model, restart, runtime_of, state, until
+from .node_process import STRANGER, NodeProcess, node
 
-STRANGER = Path(__file__).parent / "stranger"
 PASSWORD = "upstream-secret"
 CONNECTED = "binary_sensor.cp1_second_central_system_connected"
 WAITING = "sensor.cp1_messages_waiting_for_the_second_central_system"
 
 
-class Upstream:
+class Upstream(NodeProcess):
     """The Node.js central system as a subprocess, and what it reported."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.events: list[dict[str, Any]] = []
-        self._reader = asyncio.get_running_loop().create_task(self._read())
-
-    async def _read(self) -> None:
-        assert self.process.stdout is not None
-        while line := await self.process.stdout.readline():
-            try:
-                self.events.append(json.loads(line))
-            except ValueError:
-                self.events.append({"event": "output", "line": line.decode(errors="replace")})
-
-    def of(self, kind: str) -> list[dict[str, Any]]:
-        return [e for e in self.events if e["event"] == kind]
 
     def calls(self, method: str | None = None) -> list[dict[str, Any]]:
         return [c for c in self.of("call") if method is None or c["method"] == method]
@@ -80,13 +61,8 @@ def pending_boots() -> int:
 
 async def start_upstream(hass: HomeAssistant, pending_boots: int = 0, port: int = 0) -> Upstream:
     """The Node.js upstream, listening (on ``port``, or a free one)."""
-    node = shutil.which("node")
-    if node is None or not (STRANGER / "node_modules" / "ocpp-rpc").is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("Node.js or ocpp-rpc missing: scripts/setup installs them")
-        pytest.skip("Node.js or ocpp-rpc missing (scripts/setup installs them)")
     process = await asyncio.create_subprocess_exec(
-        node,
+        node(),
         str(STRANGER / "upstream.js"),
         PASSWORD,
         str(pending_boots),

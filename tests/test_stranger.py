@@ -10,11 +10,6 @@ is skipped elsewhere.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import shutil
-from pathlib import Path
-from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -24,47 +19,21 @@ from custom_components.ocpp_csms.const import DOMAIN
 
 from .conftest import add_charger_entry
 from .helpers import act, device_id, model, state, until
+from .node_process import STRANGER, NodeProcess, node
 
-STRANGER = Path(__file__).parent / "stranger"
 CONN = "cp1_connector_1"
 
 
-class Stranger:
+class Stranger(NodeProcess):
     """The Node.js charger as a subprocess, and what it reported."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.events: list[dict[str, Any]] = []
-        self._reader = asyncio.get_running_loop().create_task(self._read())
-
-    async def _read(self) -> None:
-        assert self.process.stdout is not None
-        while line := await self.process.stdout.readline():
-            try:
-                self.events.append(json.loads(line))
-            except ValueError:
-                self.events.append({"event": "output", "line": line.decode(errors="replace")})
-
-    def of(self, kind: str) -> list[dict[str, Any]]:
-        return [e for e in self.events if e["event"] == kind]
-
-    async def stop(self) -> None:
-        if self.process.returncode is None:
-            self.process.kill()
-        await self.process.wait()
-        await self._reader
 
 
 @pytest.fixture
 async def stranger(hass: HomeAssistant, csms_entry, url: str, version: str):
-    node = shutil.which("node")
-    if node is None or not (STRANGER / "node_modules" / "ocpp-rpc").is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("Node.js or ocpp-rpc missing: scripts/setup installs them")
-        pytest.skip("Node.js or ocpp-rpc missing (scripts/setup installs them)")
+    found = node()
     await add_charger_entry(hass, "CP1")
     process = await asyncio.create_subprocess_exec(
-        node,
+        found,
         str(STRANGER / "charger.js"),
         f"{url}/CP1",
         "CP1",
