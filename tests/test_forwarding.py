@@ -226,9 +226,22 @@ async def test_forwarding_set_in_the_options_and_the_charger_leaving(
     assert await sim.boot() == "Accepted"
     await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
     assert runtime_of(hass).forwarding.forwarders["CP1"].options.policy == "read_only"
+    await sim.send_all_status()
+    await until(hass, lambda: state(hass, WAITING) == "0")  # nothing left to replay
     await sim.close()
     await until(hass, lambda: upstream.of("closed"), timeout=15)
     await until(hass, lambda: state(hass, CONNECTED) in ("off", "unavailable"))
+    # back: the boot, then the statuses of before (the state now), without asking it
+    sim = await connect_sim("CP1")
+    assert await sim.boot() == "Accepted"
+    await until(hass, lambda: len(upstream.of("connected")) == 2, timeout=15)
+    second = [i for i, e in enumerate(upstream.events) if e["event"] == "connected"][1]
+
+    def methods() -> list[str]:
+        return [e["method"] for e in upstream.events[second:] if e["event"] == "call"]
+
+    await until(hass, lambda: "StatusNotification" in methods(), timeout=15)
+    assert methods()[0] == "BootNotification"
 
 
 async def test_wrong_credentials_leave_the_charger_untouched(

@@ -67,6 +67,8 @@ class Forwarder:
         self.ids = TxIdMap.from_dict(stored.get("ids", {}))
         self.boot: dict[str, Any] | None = stored.get("boot")
         self._restored: list[dict[str, Any]] = list(stored.get("queue", []))
+        # each connector's last StatusNotification, sent again after each replay
+        self.statuses: dict[str, dict[str, Any]] = dict(stored.get("statuses", {}))
         self.leg: UpstreamLeg | None = None
         self.refused: dict[str, int] = {}  # upstream calls refused, by action
         self._logged: set[str] = set()
@@ -109,6 +111,9 @@ class Forwarder:
     # ------------------------------------------------------------ the charger's side
     def message(self, charger: Charger, action: str, payload: dict[str, Any], answer: Any) -> None:
         """Copy a call Home Assistant answered to the upstream."""
+        if action == "StatusNotification":
+            where = f"{payload.get('evseId', '')}/{payload.get('connectorId', '')}"
+            self.statuses[where] = payload
         if action == "BootNotification":
             self.boot = payload
             self.manager.save()
@@ -217,6 +222,8 @@ class Forwarder:
             seconds = float(interval) if isinstance(interval, int) and interval > 0 else None
             if answer.get("status") == "Accepted":
                 leg.heartbeat_s = seconds
+                for status in self.statuses.values():  # after the replay: the state now
+                    leg.send(Outgoing("StatusNotification", status))
                 return
             leg.problem = "boot_" + str(answer.get("status", "rejected")).lower()
             self._leg_changed(leg.problem)
@@ -371,6 +378,7 @@ class ForwardingManager:
                 "ids": forwarder.ids.as_dict(),
                 "boot": forwarder.boot,
                 "queue": forwarder.stored_queue(),
+                "statuses": forwarder.statuses,
             }
         self._store.async_delay_save(lambda: self.stored, SAVE_DELAY_S)
 
