@@ -261,12 +261,15 @@ class Forwarder:
             answer["setVariableResult"] = [*answer.get("setVariableResult", []), *refused]
         return answer
 
-    async def authorize(self, charger: Charger, id_tag: str) -> AuthStatus | None:
+    async def authorize(
+        self, charger: Charger, id_tag: str, its_authorize: bool = True
+    ) -> AuthStatus | None:
         """Ask the upstream about a tag Home Assistant's list does not hold.
 
         None where it cannot say in time (not connected, no answer, an error): then
-        Home Assistant's policy decides. The charger's own Authorize, copied later,
-        is not sent again.
+        Home Assistant's policy decides. ``its_authorize``: asked for the charger's
+        own Authorize, whose copy then is not sent again (a StartTransaction's tag is
+        asked too, its copy sent as it is).
         """
         leg = self.leg
         if leg is None or not leg.connected:
@@ -281,7 +284,8 @@ class Forwarder:
             )
             return None
         info = answer.get("idTagInfo" if v16 else "idTokenInfo") or {}
-        self._asked.add(id_tag)
+        if its_authorize:
+            self._asked.add(id_tag)
         try:
             return AuthStatus(str(info.get("status")))
         except ValueError:  # a 2.x refusal of its own (NoCredit, NotAtThisTime, ...)
@@ -346,9 +350,11 @@ class ForwardingManager:
         if (forwarder := self.forwarders.get(charger.charger_id)) is not None:
             forwarder.message(charger, action, payload, answer)
 
-    async def _ask_upstream(self, charger: Charger, id_tag: str) -> AuthStatus | None:
+    async def _ask_upstream(self, charger: Charger, id_tag: str, context: str) -> AuthStatus | None:
         forwarder = self.forwarders.get(charger.charger_id)
-        return await forwarder.authorize(charger, id_tag) if forwarder is not None else None
+        if forwarder is None:
+            return None
+        return await forwarder.authorize(charger, id_tag, context == "Authorize")
 
     @callback
     def problem(self, charger_id: str, problem: str | None) -> None:

@@ -25,8 +25,8 @@ ANSWER_REUSE_S = 60.0
 
 # (charger, id tag, context) -> True/False from an automation, None: no answer
 Asker = Callable[["Charger", str, str], Awaitable[bool | None]]
-# (charger, tag) -> the second central system's status, or None where it cannot say
-UpstreamAsker = Callable[["Charger", str], Awaitable[AuthStatus | None]]
+# (charger, tag, context) -> the second central system's status, or None where it cannot say
+UpstreamAsker = Callable[["Charger", str, str], Awaitable[AuthStatus | None]]
 
 
 @dataclass(slots=True, frozen=True)
@@ -68,7 +68,7 @@ class TagDecisions:
         now = clock.now()
         decision = self.tags.decide(id_tag, now, self.policy)
         if decision.tag is None and self.ask_upstream is not None:
-            status = await self.ask_upstream(charger, id_tag)
+            status = await self.ask_upstream(charger, id_tag, context)
             if status is not None:
                 decision = TagDecision(id_tag, status, None, "upstream")
                 self._record(charger, decision, context, now)
