@@ -395,3 +395,36 @@ async def test_a_token_learnt_after_the_start_is_the_upstreams(
     await until(hass, lambda: model(hass).connectors[1].transaction is not None)
     tx = model(hass).connectors[1].transaction
     assert (tx.id_tag, tx.authorized_by) == ("EMPLOYER1", "upstream")
+
+
+@pytest.mark.parametrize("csms_options", [{"tag_policy": "known"}])
+async def test_the_upstream_answers_the_charger(
+    hass: HomeAssistant, connect_sim, upstream: Upstream, version: str
+) -> None:
+    """*The upstream answers*: its tag decisions and (1.6) its transaction id go to
+    the charger, each call sent to it once; Home Assistant keeps the same session."""
+    sim = await forwarded(hass, connect_sim, upstream, upstream_answers=True)
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    assert await sim.authorize("EMPLOYER1") == "Accepted"  # unknown here, known there
+    assert await sim.authorize("STRANGER") == "Invalid"
+    await until(hass, lambda: state(hass, WAITING) == "0")  # the boot's statuses are through
+    tx_id = await sim.start_transaction(1, "EMPLOYER1")
+    conn = model(hass).connectors[1]
+    await until(hass, lambda: conn.transaction is not None)
+    if version == "1.6":
+        assert sim.connectors[1].transaction_id == 9001  # the upstream's id
+    assert conn.transaction.transaction_id == str(sim.connectors[1].transaction_id or tx_id)
+    assert conn.transaction.authorized_by == "upstream"
+    await sim.stop_transaction(1)
+    await until(hass, lambda: state(hass, WAITING) == "0")
+    tokens = [
+        c["params"].get("idTag") or c["params"]["idToken"]["idToken"]
+        for c in upstream.calls("Authorize")
+    ]
+    # each sent once; a 2.x session's token is asked again where the upstream's
+    # TransactionEvent answer says nothing of it
+    again = [] if version == "1.6" else ["EMPLOYER1"]
+    assert tokens == ["EMPLOYER1", "STRANGER", *again]
+    if version == "1.6":
+        assert len(upstream.calls("StartTransaction")) == 1
+        assert upstream.calls("StopTransaction")[0]["params"]["transactionId"] == 9001

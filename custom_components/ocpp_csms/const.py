@@ -71,6 +71,7 @@ CONF_UPSTREAM_URL: Final = "upstream_url"
 CONF_UPSTREAM_ID: Final = "upstream_id"
 CONF_UPSTREAM_PASSWORD: Final = "upstream_password"
 CONF_UPSTREAM_COMMANDS: Final = "upstream_commands"
+CONF_UPSTREAM_ANSWERS: Final = "upstream_answers"
 PHASE_ROTATION_AUTO: Final = "auto"
 
 # Charger options

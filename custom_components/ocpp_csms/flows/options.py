@@ -59,6 +59,7 @@ from ..const import (
     CONF_TAG_POLICY,
     CONF_TLS_LEGACY,
     CONF_UNKNOWN_CHARGERS,
+    CONF_UPSTREAM_ANSWERS,
     CONF_UPSTREAM_COMMANDS,
     CONF_UPSTREAM_ID,
     CONF_UPSTREAM_PASSWORD,
@@ -325,6 +326,7 @@ class ChargerOptionsFlow(OptionsFlow):
                 probatio.Required(
                     CONF_UPSTREAM_COMMANDS, default=CommandPolicy.NO_CHARGING_CONTROL.value
                 ): _select([p.value for p in CommandPolicy], CONF_UPSTREAM_COMMANDS),
+                probatio.Required(CONF_UPSTREAM_ANSWERS, default=False): selector.BooleanSelector(),
             }
         )
         return self.async_show_form(

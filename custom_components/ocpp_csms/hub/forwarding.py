@@ -15,15 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.storage import Store
-
-from ..const import DOMAIN, LOGGER_NAME
-from ..model import clock
+from ..const import LOGGER_NAME
 from ..model.authorization import AuthStatus
 from ..model.charger import Charger
 from ..model.commands import CommandError
@@ -44,23 +38,36 @@ from ..transport.upstream import (
     UpstreamLeg,
     UpstreamRefusal,
 )
-from .bridge import raise_repair
 from .upstream_options import UpstreamOptions
 
 if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
     from ..model.csms import Csms
 
+
+class ForwardingHost(Protocol):
+    """What a forwarder needs of its manager (``forwarding_manager.py``)."""
+
+    hass: HomeAssistant
+    csms: Csms
+    stored: dict[str, Any]
+
+    def save(self) -> None:
+        """Store the forwarders' state (soon)."""
+
+    def problem(self, charger_id: str, problem: str | None) -> None:
+        """Raise or remove a leg's repair issue."""
+
+
 _LOGGER = logging.getLogger(LOGGER_NAME)
-STORAGE_KEY = "ocpp_csms.forwarding"
-SAVE_DELAY_S = 1.0
-UNREACHABLE_ISSUE_AFTER = timedelta(minutes=30)
 BOOT_RETRY_S = 60.0  # a Pending or Rejected boot answer without an interval
 
 
 class Forwarder:
     """One charger's copy to its second central system."""
 
-    def __init__(self, manager: ForwardingManager, charger_id: str, options: UpstreamOptions):
+    def __init__(self, manager: ForwardingHost, charger_id: str, options: UpstreamOptions):
         """Forward ``charger_id`` as ``options`` say; nothing opens before it connects."""
         self.manager, self.charger_id, self.options = manager, charger_id, options
         stored = manager.stored.get(charger_id, {})
@@ -75,6 +82,8 @@ class Forwarder:
         self._listeners: list[Callable[[], None]] = []
         self._unwatch: Callable[[], None] | None = None
         self._asked: set[str] = set()  # tags just asked of the upstream
+        # where the upstream answers: the call it was just sent first, and its answer
+        self._first: tuple[dict[str, Any], dict[str, Any] | None] | None = None
         self._last_state: tuple[str | None, bool] | None = None
         self._saved_waiting = 0
 
@@ -122,6 +131,9 @@ class Forwarder:
                 return
         self._open(charger)
         if action == "Heartbeat" or self.leg is None:
+            return
+        if self._first is not None and self._first[0] is payload:  # sent first already
+            self._first = None
             return
         if action == "Authorize" and _token(payload) in self._asked:
             self._asked.discard(_token(payload))  # the upstream was asked already
@@ -261,6 +273,41 @@ class Forwarder:
             answer["setVariableResult"] = [*answer.get("setVariableResult", []), *refused]
         return answer
 
+    async def answer_first(
+        self, charger: Charger, action: str, payload: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Where the upstream answers the charger: send the call now, return its answer.
+
+        None (Home Assistant answers) while the leg is not open or still replays (the
+        call then waits in order), and when the upstream does not answer in time; a
+        call sent is not sent again.
+        """
+        self._open(charger)
+        leg = self.leg
+        if action == "Heartbeat" or leg is None or not leg.connected or leg.waiting:
+            return None
+        sent = to_upstream(action, payload, self.ids) if charger.protocol == "1.6" else payload
+        self._first = (payload, None)
+        try:
+            answer = await leg.call(action, sent)
+        except (UpstreamError, UpstreamRefusal) as err:
+            _LOGGER.info("%s: %s answered by Home Assistant: %s", self.charger_id, action, err)
+            return None
+        self._first = (payload, answer)
+        return answer
+
+    def _first_status(self, id_tag: str, v16: bool) -> AuthStatus | None:
+        """Return the tag status the upstream just gave the charger, if it was this tag."""
+        if self._first is None or self._first[1] is None or _token(self._first[0]) != id_tag:
+            return None
+        info = self._first[1].get("idTagInfo" if v16 else "idTokenInfo")
+        if not isinstance(info, dict):
+            return None  # it said nothing of the tag (a 2.x TransactionEvent may not)
+        try:
+            return AuthStatus(str(info.get("status")))
+        except ValueError:
+            return AuthStatus.INVALID
+
     async def authorize(
         self, charger: Charger, id_tag: str, its_authorize: bool = True
     ) -> AuthStatus | None:
@@ -271,10 +318,12 @@ class Forwarder:
         own Authorize, whose copy then is not sent again (a StartTransaction's tag is
         asked too, its copy sent as it is).
         """
+        v16 = charger.protocol == "1.6"
+        if (given := self._first_status(id_tag, v16)) is not None:
+            return given  # the upstream answered the charger's call itself
         leg = self.leg
         if leg is None or not leg.connected:
             return None
-        v16 = charger.protocol == "1.6"
         payload = {"idTag": id_tag} if v16 else {"idToken": {"idToken": id_tag, "type": "ISO14443"}}
         try:
             answer = await leg.call("Authorize", payload)
@@ -313,85 +362,3 @@ def _token(payload: dict[str, Any]) -> str | None:
     """Return the tag of an Authorize (1.6 idTag, 2.x idToken.idToken)."""
     token = payload.get("idTag") or (payload.get("idToken") or {}).get("idToken")
     return str(token) if token else None
-
-
-class ForwardingManager:
-    """Every forwarded charger of the central system."""
-
-    def __init__(self, hass: HomeAssistant, csms: Csms) -> None:
-        """Forward nothing until a charger's options say where."""
-        self.hass, self.csms = hass, csms
-        self.forwarders: dict[str, Forwarder] = {}
-        self.stored: dict[str, Any] = {}
-        self._store: Store[dict[str, Any]] = Store(hass, 1, STORAGE_KEY)
-        self._failing: dict[str, datetime] = {}  # since when each leg fails
-        csms.forward = self._message
-        csms.tags.ask_upstream = self._ask_upstream
-
-    async def async_load(self) -> None:
-        """Read the stored id maps and boots."""
-        self.stored = await self._store.async_load() or {}
-
-    def apply(self, charger_id: str, options: UpstreamOptions | None) -> bool:
-        """Set a charger's forwarding; True when it was turned on or off."""
-        current = self.forwarders.get(charger_id)
-        if current is not None and current.options == options:
-            return False
-        was = current is not None
-        if current is not None:
-            self.hass.async_create_task(current.close(), eager_start=False)
-            del self.forwarders[charger_id]
-        if options is not None:
-            self.forwarders[charger_id] = Forwarder(self, charger_id, options)
-        return was != (options is not None)
-
-    @callback
-    def _message(self, charger: Charger, action: str, payload: Any, answer: Any) -> None:
-        if (forwarder := self.forwarders.get(charger.charger_id)) is not None:
-            forwarder.message(charger, action, payload, answer)
-
-    async def _ask_upstream(self, charger: Charger, id_tag: str, context: str) -> AuthStatus | None:
-        forwarder = self.forwarders.get(charger.charger_id)
-        if forwarder is None:
-            return None
-        return await forwarder.authorize(charger, id_tag, context == "Authorize")
-
-    @callback
-    def problem(self, charger_id: str, problem: str | None) -> None:
-        """Raise a repair issue about a charger's leg, or remove it.
-
-        Refused credentials or TLS at once, an unreachable upstream after 30
-        minutes; removed once the leg is open.
-        """
-        issue_id = f"upstream_{charger_id}"
-        if problem is None:
-            self._failing.pop(charger_id, None)
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        since = self._failing.setdefault(charger_id, clock.now())
-        if problem not in ("auth", "tls") and clock.now() - since < UNREACHABLE_ISSUE_AFTER:
-            return  # unreachable, or the boot not accepted: for half an hour first
-        forwarder = self.forwarders.get(charger_id)
-        url = forwarder.options.url if forwarder is not None else ""
-        raise_repair(
-            self.hass, issue_id, f"upstream_{problem}", {"charger": charger_id, "url": url}
-        )
-
-    def save(self) -> None:
-        """Store the id maps and boots (soon)."""
-        for charger_id, forwarder in self.forwarders.items():
-            self.stored[charger_id] = {
-                "ids": forwarder.ids.as_dict(),
-                "boot": forwarder.boot,
-                "queue": forwarder.stored_queue(),
-                "statuses": forwarder.statuses,
-            }
-        self._store.async_delay_save(lambda: self.stored, SAVE_DELAY_S)
-
-    async def async_stop(self) -> None:
-        """Close every leg, and write what is to be kept."""
-        for forwarder in list(self.forwarders.values()):
-            await forwarder.close()
-        if self.forwarders:
-            self.save()
-            await self._store.async_save(self.stored)

@@ -40,7 +40,7 @@ from . import connection_options
 from .access import ChargerAccess
 from .bridge import HaBridge, raise_repair
 from .connection_options import TlsSetup, tls_setup
-from .forwarding import ForwardingManager
+from .forwarding_manager import ForwardingManager
 from .log_uploads import LogUploads
 from .options import CsmsOptions
 from .planning import ChargingPlanner

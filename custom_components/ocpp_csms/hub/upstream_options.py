@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..const import (
+    CONF_UPSTREAM_ANSWERS,
     CONF_UPSTREAM_COMMANDS,
     CONF_UPSTREAM_ID,
     CONF_UPSTREAM_PASSWORD,
@@ -23,6 +24,7 @@ class UpstreamOptions:
     identity: str | None = None  # None: the charger's own id
     password: str | None = None
     policy: CommandPolicy = CommandPolicy.NO_CHARGING_CONTROL
+    answers: bool = False  # the upstream answers the charger (else Home Assistant does)
 
     @classmethod
     def parse(cls, options: Mapping[str, Any]) -> UpstreamOptions | None:
@@ -39,4 +41,5 @@ class UpstreamOptions:
             identity=str(options.get(CONF_UPSTREAM_ID) or "").strip() or None,
             password=options.get(CONF_UPSTREAM_PASSWORD) or None,
             policy=policy,
+            answers=bool(options.get(CONF_UPSTREAM_ANSWERS)),
         )

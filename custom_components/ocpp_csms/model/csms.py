@@ -9,7 +9,7 @@ persistence and events.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,6 +92,10 @@ class Csms:
         self.on_plug: Callable[[Connector, bool], None] = lambda conn, plugged: None
         # each charger call Home Assistant answered: (charger, action, payload, answer)
         self.forward: Callable[[Charger, str, dict[str, Any], dict[str, Any]], None] | None = None
+        # a second central system that answers the charger: its answer to a call, first
+        self.answer_first: (
+            Callable[[Charger, str, dict[str, Any]], Awaitable[dict[str, Any] | None]] | None
+        ) = None
 
     # ---------------------------------------------------------- chargers
     def get_charger(self, charger_id: str) -> Charger | None:

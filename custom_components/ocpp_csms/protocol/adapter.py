@@ -123,6 +123,8 @@ class AdapterBase:
         self.inputs = InputGuard(charger, csms.settings)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._bad_frames = 0
+        # what a second central system that answers the charger said to the call served
+        self.upstream_answer: dict[str, Any] | None = None
 
     @override
     def __init_subclass__(cls, **kwargs: Any) -> None:

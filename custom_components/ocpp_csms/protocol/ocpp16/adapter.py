@@ -147,7 +147,11 @@ class V16Adapter(V16Operations, ChargePoint):
         meter_start_wh = self.inputs.number(meter_start, "meterStart")
         started = self.inputs.timestamp(timestamp)
         decision = await self.csms.tags.authorize(self.charger, id_tag, "StartTransaction")
-        tx_id = self.csms.sessions.next_transaction_id()
+        theirs = (self.upstream_answer or {}).get("transactionId")  # the upstream's, if it answers
+        if isinstance(theirs, int) and str(theirs) not in self.charger.transactions:
+            tx_id = theirs
+        else:
+            tx_id = self.csms.sessions.next_transaction_id()
         self.session_started = self.csms.sessions.start(
             self.charger,
             connector_id,
