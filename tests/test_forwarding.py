@@ -428,3 +428,22 @@ async def test_the_upstream_answers_the_charger(
     if version == "1.6":
         assert len(upstream.calls("StartTransaction")) == 1
         assert upstream.calls("StopTransaction")[0]["params"]["transactionId"] == 9001
+
+
+@pytest.mark.parametrize("csms_options", [{"tag_policy": "known"}])
+async def test_a_slow_upstream_that_answers_is_answered_for(
+    hass: HomeAssistant, connect_sim, upstream: Upstream, version: str
+) -> None:
+    """The upstream answers after its 1 s timeout: Home Assistant answers the charger
+    itself (its policy: the unknown card refused), and the call is not sent again."""
+    sim = await forwarded(hass, connect_sim, upstream, upstream_answers=True, upstream_timeout=1)
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    await until(hass, lambda: state(hass, WAITING) == "0")
+    assert upstream.process.stdin is not None
+    upstream.process.stdin.write(b'{"slow": 3}\n')
+    await upstream.process.stdin.drain()
+    await until(hass, lambda: upstream.of("slow"), timeout=10)
+    refused = "Invalid" if version == "1.6" else "Unknown"
+    assert await sim.authorize("EMPLOYER1") == refused  # Home Assistant's own answer
+    await until(hass, lambda: upstream.calls("Authorize"), timeout=10)
+    assert len(upstream.calls("Authorize")) == 1

@@ -72,6 +72,7 @@ CONF_UPSTREAM_ID: Final = "upstream_id"
 CONF_UPSTREAM_PASSWORD: Final = "upstream_password"
 CONF_UPSTREAM_COMMANDS: Final = "upstream_commands"
 CONF_UPSTREAM_ANSWERS: Final = "upstream_answers"
+CONF_UPSTREAM_TIMEOUT: Final = "upstream_timeout"
 PHASE_ROTATION_AUTO: Final = "auto"
 
 # Charger options

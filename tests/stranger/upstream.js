@@ -25,6 +25,7 @@ let pendingBoots = Number(pendingArg || 0); // the first boots answered Pending
 const ACCEPTED = new Set(["EMPLOYER1"]);
 let txCounter = 9000;
 let current = null;
+let slowMs = 0; // {"slow": seconds} on stdin: answer that late from then on
 
 function report(event, fields = {}) {
   process.stdout.write(JSON.stringify({ event, ...fields }) + "\n");
@@ -77,8 +78,9 @@ server.on("client", (client) => {
   current = client;
   const v16 = client.protocol === "ocpp1.6";
   report("connected", { identity: client.identity, protocol: client.protocol });
-  client.handle(({ method, params }) => {
+  client.handle(async ({ method, params }) => {
     report("call", { method, params });
+    if (slowMs) await new Promise((resolve) => setTimeout(resolve, slowMs));
     return answer(v16, method, params);
   });
   client.on("strictValidationFailure", (e) => report("strictFailure", { message: String(e.error) }));
@@ -89,7 +91,12 @@ server.on("client", (client) => {
 });
 
 readline.createInterface({ input: process.stdin }).on("line", async (line) => {
-  const { method, params } = JSON.parse(line);
+  const { method, params, slow } = JSON.parse(line);
+  if (slow !== undefined) {
+    slowMs = slow * 1000;
+    report("slow", { seconds: slow });
+    return;
+  }
   if (!current) {
     report("answer", { method, error: "no client" });
     return;

@@ -63,6 +63,7 @@ from ..const import (
     CONF_UPSTREAM_COMMANDS,
     CONF_UPSTREAM_ID,
     CONF_UPSTREAM_PASSWORD,
+    CONF_UPSTREAM_TIMEOUT,
     CONF_UPSTREAM_URL,
     CONF_VOLTAGE,
     DEFAULT_ASK_TIMEOUT,
@@ -327,6 +328,9 @@ class ChargerOptionsFlow(OptionsFlow):
                     CONF_UPSTREAM_COMMANDS, default=CommandPolicy.NO_CHARGING_CONTROL.value
                 ): _select([p.value for p in CommandPolicy], CONF_UPSTREAM_COMMANDS),
                 probatio.Required(CONF_UPSTREAM_ANSWERS, default=False): selector.BooleanSelector(),
+                probatio.Required(CONF_UPSTREAM_TIMEOUT, default=5): probatio.All(
+                    _number(1, 30, 1, "s"), probatio.Coerce(float)
+                ),
             }
         )
         return self.async_show_form(

@@ -191,6 +191,7 @@ class Forwarder:
             identity=self.options.identity or self.charger_id,
             subprotocol=spec.subprotocol,
             password=self.options.password,
+            timeout_s=self.options.timeout_s,
         )
         self.leg = UpstreamLeg(settings, self._on_call, self._on_open, self._leg_changed)
         if charger.protocol == "1.6":  # the upstream's transaction ids
@@ -321,6 +322,9 @@ class Forwarder:
         v16 = charger.protocol == "1.6"
         if (given := self._first_status(id_tag, v16)) is not None:
             return given  # the upstream answered the charger's call itself
+        first = self._first
+        if first is not None and first[1] is None and _token(first[0]) == id_tag:
+            return None  # it did not answer that call in time: not asked again
         leg = self.leg
         if leg is None or not leg.connected:
             return None

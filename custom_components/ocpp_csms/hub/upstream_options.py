@@ -11,6 +11,7 @@ from ..const import (
     CONF_UPSTREAM_COMMANDS,
     CONF_UPSTREAM_ID,
     CONF_UPSTREAM_PASSWORD,
+    CONF_UPSTREAM_TIMEOUT,
     CONF_UPSTREAM_URL,
 )
 from ..model.forwarding import CommandPolicy
@@ -25,6 +26,7 @@ class UpstreamOptions:
     password: str | None = None
     policy: CommandPolicy = CommandPolicy.NO_CHARGING_CONTROL
     answers: bool = False  # the upstream answers the charger (else Home Assistant does)
+    timeout_s: float = 5.0  # how long an answer of the upstream is waited for (1-30 s)
 
     @classmethod
     def parse(cls, options: Mapping[str, Any]) -> UpstreamOptions | None:
@@ -42,4 +44,13 @@ class UpstreamOptions:
             password=options.get(CONF_UPSTREAM_PASSWORD) or None,
             policy=policy,
             answers=bool(options.get(CONF_UPSTREAM_ANSWERS)),
+            timeout_s=_timeout(options.get(CONF_UPSTREAM_TIMEOUT)),
         )
+
+
+def _timeout(stored: Any) -> float:
+    """Return the answer timeout: 1 to 30 s, 5 s where not set or unreadable."""
+    try:
+        return min(30.0, max(1.0, float(stored)))
+    except TypeError, ValueError:
+        return 5.0
