@@ -447,3 +447,28 @@ async def test_a_slow_upstream_that_answers_is_answered_for(
     assert await sim.authorize("EMPLOYER1") == refused  # Home Assistant's own answer
     await until(hass, lambda: upstream.calls("Authorize"), timeout=10)
     assert len(upstream.calls("Authorize")) == 1
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_a_late_start_answer_is_mapped(
+    hass: HomeAssistant, connect_sim, upstream: Upstream
+) -> None:
+    """The upstream answers the charger, but its StartTransaction answer comes after
+    the 1 s timeout: the charger charges under Home Assistant's id, and once the
+    upstream's id comes, the readings and the stop go up with it."""
+    sim = await forwarded(hass, connect_sim, upstream, upstream_answers=True, upstream_timeout=1)
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    await until(hass, lambda: state(hass, WAITING) == "0")
+    assert upstream.process.stdin is not None
+    upstream.process.stdin.write(b'{"slow": 2}\n')
+    await upstream.process.stdin.drain()
+    await until(hass, lambda: upstream.of("slow"), timeout=10)
+    await sim.start_transaction(1)
+    assert sim.connectors[1].transaction_id != 9001  # Home Assistant's own
+    forwarder = runtime_of(hass).forwarding.forwarders["CP1"]
+    await until(hass, lambda: len(forwarder.ids) == 1, timeout=10)  # 9001 came late
+    await sim.send_meter_values(1, seconds=60)
+    await sim.stop_transaction(1)
+    await until(hass, lambda: upstream.calls("StopTransaction"), timeout=20)
+    assert upstream.calls("MeterValues")[-1]["params"]["transactionId"] == 9001
+    assert upstream.calls("StopTransaction")[0]["params"]["transactionId"] == 9001

@@ -84,6 +84,9 @@ class Forwarder:
         self._asked: set[str] = set()  # tags just asked of the upstream
         # where the upstream answers: the call it was just sent first, and its answer
         self._first: tuple[dict[str, Any], dict[str, Any] | None] | None = None
+        # a 1.6 start the upstream answered too late: Home Assistant's id, and its
+        self._start_ours: Any = None
+        self._start_theirs: Any = None
         self._last_state: tuple[str | None, bool] | None = None
         self._saved_waiting = 0
 
@@ -133,6 +136,9 @@ class Forwarder:
         if action == "Heartbeat" or self.leg is None:
             return
         if self._first is not None and self._first[0] is payload:  # sent first already
+            if self._first[1] is None and action == "StartTransaction":  # answered by us
+                self._start_ours = answer.get("transactionId") if isinstance(answer, dict) else None
+                self._pair_late()
             self._first = None
             return
         if action == "Authorize" and _token(payload) in self._asked:
@@ -287,15 +293,30 @@ class Forwarder:
         leg = self.leg
         if action == "Heartbeat" or leg is None or not leg.connected or leg.waiting:
             return None
-        sent = to_upstream(action, payload, self.ids) if charger.protocol == "1.6" else payload
+        v16 = charger.protocol == "1.6"
+        sent = to_upstream(action, payload, self.ids) if v16 else payload
         self._first = (payload, None)
+        late = self._late_start if v16 and action == "StartTransaction" else None
         try:
-            answer = await leg.call(action, sent)
+            answer = await leg.call(action, sent, late)
         except (UpstreamError, UpstreamRefusal) as err:
             _LOGGER.info("%s: %s answered by Home Assistant: %s", self.charger_id, action, err)
             return None
         self._first = (payload, answer)
         return answer
+
+    def _late_start(self, answer: dict[str, Any]) -> None:
+        """Take the upstream's StartTransaction answer that came after Home Assistant's."""
+        self._start_theirs = answer.get("transactionId")
+        self._pair_late()
+
+    def _pair_late(self) -> None:
+        """Map Home Assistant's transaction id to the upstream's late one, once both are known."""
+        ours, theirs = self._start_ours, self._start_theirs
+        if isinstance(ours, int) and isinstance(theirs, int):
+            self.ids.pair(ours, theirs)
+            self._start_ours = self._start_theirs = None
+            self.manager.save()
 
     def _first_status(self, id_tag: str, v16: bool) -> AuthStatus | None:
         """Return the tag status the upstream just gave the charger, if it was this tag."""

@@ -98,6 +98,7 @@ class UpstreamLeg:
         self._queue: deque[Outgoing] = deque()
         self._wake = asyncio.Event()
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._late: dict[str, Callable[[dict[str, Any]], None]] = {}  # after the timeout
         self._socket: ClientConnection | None = None
         self._task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -147,8 +148,16 @@ class UpstreamLeg:
         self._queue.append(message)
         self._wake.set()
 
-    async def call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """Send one call now (the leg is open) and return the upstream's answer."""
+    async def call(
+        self,
+        action: str,
+        payload: dict[str, Any],
+        late: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """Send one call now (the leg is open) and return the upstream's answer.
+
+        ``late``: given the answer if it comes after the timeout (on this connection).
+        """
         socket = self._socket
         if socket is None:
             raise UpstreamError("not connected")
@@ -160,6 +169,8 @@ class UpstreamLeg:
             async with asyncio.timeout(self.settings.timeout_s):
                 answer = await future
         except TimeoutError as err:
+            if late is not None:
+                self._late[unique_id] = late
             raise UpstreamError(f"{action}: no answer in {self.settings.timeout_s:g} s") from err
         finally:
             self._pending.pop(unique_id, None)
@@ -284,6 +295,9 @@ class UpstreamLeg:
                     )
                     self._tasks.add(task)
                     task.add_done_callback(self._tasks.discard)
+                elif (late := self._late.pop(unique_id, None)) is not None:
+                    if kind == CALLRESULT and len(frame) == 3 and isinstance(frame[2], dict):
+                        late(frame[2])
                 elif (future := self._pending.get(unique_id)) is not None and not future.done():
                     if kind == CALLRESULT and len(frame) == 3:
                         future.set_result(frame[2] if isinstance(frame[2], dict) else {})
