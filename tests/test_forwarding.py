@@ -24,6 +24,7 @@ from custom_components.ocpp_csms.transport import upstream as upstream_module
 from .conftest import add_charger_entry
 from .helpers import Clock, act, free_port, model, restart, runtime_of, state, until
 from .node_process import STRANGER, NodeProcess, node
+from .test_tls import make_ca, make_leaf
 
 PASSWORD = "upstream-secret"
 CONNECTED = "binary_sensor.cp1_second_central_system_connected"
@@ -59,14 +60,18 @@ def pending_boots() -> int:
     return 0
 
 
-async def start_upstream(hass: HomeAssistant, pending_boots: int = 0, port: int = 0) -> Upstream:
-    """The Node.js upstream, listening (on ``port``, or a free one)."""
+async def start_upstream(
+    hass: HomeAssistant, pending_boots: int = 0, port: int = 0, tls: tuple[str, ...] = ()
+) -> Upstream:
+    """The Node.js upstream, listening (on ``port``, or a free one; wss:// with ``tls``:
+    its certificate, key, and the CA of the client certificates it takes)."""
     process = await asyncio.create_subprocess_exec(
         node(),
         str(STRANGER / "upstream.js"),
         PASSWORD,
         str(pending_boots),
         str(port),
+        *tls,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
@@ -472,3 +477,42 @@ async def test_a_late_start_answer_is_mapped(
     await until(hass, lambda: upstream.calls("StopTransaction"), timeout=20)
     assert upstream.calls("MeterValues")[-1]["params"]["transactionId"] == 9001
     assert upstream.calls("StopTransaction")[0]["params"]["transactionId"] == 9001
+
+
+async def test_wss_with_a_client_certificate(
+    hass: HomeAssistant, connect_sim, csms_entry, tmp_path, version: str
+) -> None:
+    """wss:// to an upstream that asks for a client certificate (security profile 3):
+    with the CA file and the certificate, connected; without the certificate, refused
+    in the TLS handshake: a repair issue, the charger unaffected."""
+    ca = make_ca(tmp_path)
+    server_cert, server_key = make_leaf(tmp_path, "upstream", ca)
+    client_cert, client_key = make_leaf(tmp_path, "CP1", ca, server=False)
+    upstream = await start_upstream(hass, tls=(str(server_cert), str(server_key), str(ca[2])))
+    try:
+        url = upstream.url.replace("ws://", "wss://")
+        await add_charger_entry(
+            hass,
+            "CP1",
+            options={
+                "upstream_url": url,
+                "upstream_password": PASSWORD,
+                "upstream_cafile": str(ca[2]),
+                "upstream_certfile": str(client_cert),
+                "upstream_keyfile": str(client_key),
+            },
+        )
+        await add_charger_entry(
+            hass, "CP2", options={"upstream_url": url, "upstream_cafile": str(ca[2])}
+        )
+        sim = await connect_sim("CP1")
+        assert await sim.boot() == "Accepted"
+        await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+        other = await connect_sim("CP2")
+        assert await other.boot() == "Accepted"  # the charger is not affected
+        forwarder = runtime_of(hass).forwarding.forwarders["CP2"]
+        await until(hass, lambda: forwarder.as_diagnostics()["problem"] == "tls", timeout=15)
+        issue = ir.async_get(hass).async_get_issue(DOMAIN, "upstream_CP2")
+        assert issue.translation_key == "upstream_tls"
+    finally:
+        await upstream.stop()

@@ -73,6 +73,9 @@ CONF_UPSTREAM_PASSWORD: Final = "upstream_password"
 CONF_UPSTREAM_COMMANDS: Final = "upstream_commands"
 CONF_UPSTREAM_ANSWERS: Final = "upstream_answers"
 CONF_UPSTREAM_TIMEOUT: Final = "upstream_timeout"
+CONF_UPSTREAM_CAFILE: Final = "upstream_cafile"
+CONF_UPSTREAM_CERTFILE: Final = "upstream_certfile"
+CONF_UPSTREAM_KEYFILE: Final = "upstream_keyfile"
 PHASE_ROTATION_AUTO: Final = "auto"
 
 # Charger options

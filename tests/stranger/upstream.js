@@ -3,7 +3,10 @@
 // own copy of the OCPP schemas. It plays the charger's other backend (an employer's
 // platform, a roaming operator) in the forwarding tests.
 //
-//   node upstream.js <password> [pending boots] [port]
+//   node upstream.js <password> [pending boots] [port] [cert key ca]
+//
+// With cert, key and ca it serves wss:// and asks for a client certificate the CA
+// signed (security profile 3).
 //
 // It listens on 127.0.0.1 (a free port), accepts a client whose Basic-auth password
 // is <password> ("-" for none) on ocpp1.6, ocpp2.0.1 and ocpp2.1, and answers every
@@ -20,7 +23,7 @@ const readline = require("readline");
 const { RPCServer } = require("ocpp-rpc");
 const { validators21 } = require("./schemas21");
 
-const [password, pendingArg, portArg] = process.argv.slice(2);
+const [password, pendingArg, portArg, certFile, keyFile, caFile] = process.argv.slice(2);
 let pendingBoots = Number(pendingArg || 0); // the first boots answered Pending
 const ACCEPTED = new Set(["EMPLOYER1"]);
 let txCounter = 9000;
@@ -108,8 +111,25 @@ readline.createInterface({ input: process.stdin }).on("line", async (line) => {
   }
 });
 
-server.listen(Number(portArg || 0), "127.0.0.1").then((http) => {
-  report("listening", { port: http.address().port });
-});
+if (certFile) {
+  const fs = require("fs");
+  const https = require("https");
+  const secure = https.createServer({
+    cert: fs.readFileSync(certFile),
+    key: fs.readFileSync(keyFile),
+    ca: fs.readFileSync(caFile),
+    requestCert: true,
+    rejectUnauthorized: true,
+  });
+  secure.on("upgrade", server.handleUpgrade);
+  secure.on("tlsClientError", (err) => report("tlsRefused", { message: String(err.message) }));
+  secure.listen(Number(portArg || 0), "127.0.0.1", () => {
+    report("listening", { port: secure.address().port, tls: true });
+  });
+} else {
+  server.listen(Number(portArg || 0), "127.0.0.1").then((http) => {
+    report("listening", { port: http.address().port });
+  });
+}
 
 setTimeout(() => process.exit(0), 120000);

@@ -60,8 +60,11 @@ from ..const import (
     CONF_TLS_LEGACY,
     CONF_UNKNOWN_CHARGERS,
     CONF_UPSTREAM_ANSWERS,
+    CONF_UPSTREAM_CAFILE,
+    CONF_UPSTREAM_CERTFILE,
     CONF_UPSTREAM_COMMANDS,
     CONF_UPSTREAM_ID,
+    CONF_UPSTREAM_KEYFILE,
     CONF_UPSTREAM_PASSWORD,
     CONF_UPSTREAM_TIMEOUT,
     CONF_UPSTREAM_URL,
@@ -331,6 +334,9 @@ class ChargerOptionsFlow(OptionsFlow):
                 probatio.Required(CONF_UPSTREAM_TIMEOUT, default=5): probatio.All(
                     _number(1, 30, 1, "s"), probatio.Coerce(float)
                 ),
+                probatio.Optional(CONF_UPSTREAM_CAFILE): _TEXT,
+                probatio.Optional(CONF_UPSTREAM_CERTFILE): _TEXT,
+                probatio.Optional(CONF_UPSTREAM_KEYFILE): _TEXT,
             }
         )
         return self.async_show_form(

@@ -198,6 +198,9 @@ class Forwarder:
             subprotocol=spec.subprotocol,
             password=self.options.password,
             timeout_s=self.options.timeout_s,
+            cafile=self.options.cafile,
+            certfile=self.options.certfile,
+            keyfile=self.options.keyfile,
         )
         self.leg = UpstreamLeg(settings, self._on_call, self._on_open, self._leg_changed)
         if charger.protocol == "1.6":  # the upstream's transaction ids

@@ -8,8 +8,11 @@ from typing import Any
 
 from ..const import (
     CONF_UPSTREAM_ANSWERS,
+    CONF_UPSTREAM_CAFILE,
+    CONF_UPSTREAM_CERTFILE,
     CONF_UPSTREAM_COMMANDS,
     CONF_UPSTREAM_ID,
+    CONF_UPSTREAM_KEYFILE,
     CONF_UPSTREAM_PASSWORD,
     CONF_UPSTREAM_TIMEOUT,
     CONF_UPSTREAM_URL,
@@ -27,6 +30,9 @@ class UpstreamOptions:
     policy: CommandPolicy = CommandPolicy.NO_CHARGING_CONTROL
     answers: bool = False  # the upstream answers the charger (else Home Assistant does)
     timeout_s: float = 5.0  # how long an answer of the upstream is waited for (1-30 s)
+    cafile: str | None = None  # wss://: the CA to trust (None: the system's)
+    certfile: str | None = None  # wss://: a client certificate (security profile 3)
+    keyfile: str | None = None
 
     @classmethod
     def parse(cls, options: Mapping[str, Any]) -> UpstreamOptions | None:
@@ -45,6 +51,9 @@ class UpstreamOptions:
             policy=policy,
             answers=bool(options.get(CONF_UPSTREAM_ANSWERS)),
             timeout_s=_timeout(options.get(CONF_UPSTREAM_TIMEOUT)),
+            cafile=_path(options.get(CONF_UPSTREAM_CAFILE)),
+            certfile=_path(options.get(CONF_UPSTREAM_CERTFILE)),
+            keyfile=_path(options.get(CONF_UPSTREAM_KEYFILE)),
         )
 
 
@@ -54,3 +63,7 @@ def _timeout(stored: Any) -> float:
         return min(30.0, max(1.0, float(stored)))
     except TypeError, ValueError:
         return 5.0
+
+
+def _path(stored: Any) -> str | None:
+    return str(stored).strip() or None if stored else None

@@ -16,6 +16,7 @@ import base64
 import contextlib
 import json
 import logging
+import ssl
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -23,7 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidMessage,
+    InvalidStatus,
+    WebSocketException,
+)
 from websockets.typing import Subprotocol
 
 _LOGGER = logging.getLogger(__name__)
@@ -66,7 +72,9 @@ class LegSettings:
     password: str | None = None
     timeout_s: float = 5.0
     queue_limit: int = 10_000
-    ssl: Any = None  # an ssl.SSLContext for wss://, else None
+    cafile: str | None = None  # wss://: the CA to trust (None: the system's)
+    certfile: str | None = None  # wss://: a client certificate, and its key
+    keyfile: str | None = None
 
 
 @dataclass(slots=True)
@@ -77,6 +85,25 @@ class LegCounters:
     dropped: int = 0
     failed: int = 0
     last: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=20))
+
+
+def _tls_failed(err: BaseException, wss: bool) -> bool:
+    """Tell whether TLS failed: its files, the handshake, or a refused certificate.
+
+    With TLS 1.3 a server that refuses the client certificate closes the session
+    after the handshake: on wss:// a connection that ends before any HTTP answer
+    counts as that.
+    """
+    if wss and isinstance(err, InvalidMessage) and isinstance(err.__cause__, EOFError):
+        return True
+    seen: BaseException | None = err
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError | FileNotFoundError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class UpstreamLeg:
@@ -194,7 +221,8 @@ class UpstreamLeg:
                 UpstreamError,
                 UpstreamRefusal,
             ) as err:
-                kind = "tls" if "SSL" in type(err).__name__ else "unreachable"
+                wss = self.settings.url.startswith("wss://")
+                kind = "tls" if _tls_failed(err, wss) else "unreachable"
                 self._problem(kind, str(err) or type(err).__name__)
             self.connected = False
             self._socket = None
@@ -215,8 +243,19 @@ class UpstreamLeg:
         identity = self.settings.identity
         return url if url.rsplit("/", 1)[-1] == identity else f"{url}/{identity}"
 
+    def _tls(self) -> ssl.SSLContext | None:
+        """Return the TLS context of a wss:// leg (files read: run it in a thread)."""
+        settings = self.settings
+        if not settings.url.startswith("wss://"):
+            return None
+        context = ssl.create_default_context(cafile=settings.cafile)
+        if settings.certfile:
+            context.load_cert_chain(settings.certfile, settings.keyfile)
+        return context
+
     async def _serve(self) -> None:
         settings = self.settings
+        tls = await asyncio.to_thread(self._tls)
         headers = {}
         if settings.password:
             token = f"{settings.identity}:{settings.password}".encode()
@@ -226,7 +265,7 @@ class UpstreamLeg:
             subprotocols=[Subprotocol(settings.subprotocol)],
             additional_headers=headers,
             open_timeout=settings.timeout_s * 2,
-            ssl=settings.ssl,
+            ssl=tls,
             max_size=2**20,
         ) as socket:
             self._socket = socket
