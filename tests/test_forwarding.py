@@ -247,6 +247,14 @@ async def test_forwarding_set_in_the_options_and_the_charger_leaving(
 
     await until(hass, lambda: "StatusNotification" in methods(), timeout=15)
     assert methods()[0] == "BootNotification"
+    # turned off: the leg closes, its entities go
+    flow = await hass.config_entries.options.async_init(entry.entry_id)
+    await hass.config_entries.options.async_configure(flow["flow_id"], {"protocol": "auto"})
+    await hass.async_block_till_done()
+    assert "CP1" not in runtime_of(hass).forwarding.forwarders
+    await until(hass, lambda: hass.states.get(CONNECTED) is None)
+    assert hass.states.get(WAITING) is None
+    await until(hass, lambda: len(upstream.of("closed")) == 2, timeout=15)
 
 
 async def test_wrong_credentials_leave_the_charger_untouched(

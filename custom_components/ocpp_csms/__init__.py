@@ -34,6 +34,7 @@ from .const import (
     KIND_CHARGER,
     PROTOCOL_AUTO,
 )
+from .entities.forwarding_entities import remove_leg_entities
 from .hub.bridge import raise_repair
 from .hub.connection_options import CertificateProblem
 from .hub.costs import price_source
@@ -262,6 +263,8 @@ def _apply_charger_options(runtime: CsmsRuntime, entry: ConfigEntry) -> None:
             runtime.csms.site.readings(conn)
     upstream = UpstreamOptions.parse(entry.options)
     if runtime.forwarding.apply(charger_id, upstream) and entry.state is ConfigEntryState.LOADED:
+        if upstream is None:  # its leg's entities go with it
+            remove_leg_entities(runtime.hass, charger_id)
         runtime.hass.config_entries.async_schedule_reload(entry.entry_id)  # its entities
     pinned = _pinned_version(entry.options.get(CONF_PROTOCOL))
     if pinned == PROTOCOL_AUTO:

@@ -20,8 +20,11 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import Entity
 
+from ..const import DOMAIN
 from ..hub.devices import charger_device
 from ..hub.entry_data import ChargerData
 from ..hub.forwarding import Forwarder
@@ -119,3 +122,12 @@ def forwarding_sensors(data: ChargerData) -> list[SensorEntity]:
 def forwarding_binary_sensors(data: ChargerData) -> list[BinarySensorEntity]:
     """Return a forwarded charger's binary sensor (none where nothing is forwarded)."""
     return [UpstreamConnected(data, CONNECTED)] if _forwarded(data) else []
+
+
+def remove_leg_entities(hass: HomeAssistant, charger_id: str) -> None:
+    """Remove a charger's leg entities from the registry (forwarding turned off)."""
+    registry = er.async_get(hass)
+    for description, domain in ((CONNECTED, "binary_sensor"), (WAITING, "sensor")):
+        unique_id = f"{charger_id}_{description.key}"
+        if entity_id := registry.async_get_entity_id(domain, DOMAIN, unique_id):
+            registry.async_remove(entity_id)
