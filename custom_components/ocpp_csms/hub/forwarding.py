@@ -1,15 +1,17 @@
-"""Forwarding chargers to a second central system, Home Assistant answering.
+"""One charger's forwarding to its second central system.
 
-A charger whose options name an upstream URL gets one client leg to it
-(``transport/upstream.py``), open while the charger is connected. Home Assistant
-answers every charger call itself, at once, as ever; a copy of each goes upstream,
-in order (heartbeats excepted: the leg keeps itself alive at the interval the
-upstream asks). The leg's first message is the charger's boot. 1.6 transaction
-ids are mapped (``model/forwarding.py``) and the map stored. The upstream's own
-commands reach the charger under the charger's command policy; a refusal is a
-CALLERROR ``SecurityError``, logged once per action and connection.
+``forwarding_manager.py`` holds them all. A charger whose options name an upstream URL gets one client leg to it
+(``transport/upstream.py``), open while the charger is connected. By default Home
+Assistant answers every charger call itself, at once, as ever, and a copy of each
+goes upstream in order (heartbeats excepted: the leg keeps itself alive at the
+interval the upstream asks); 1.6 transaction ids are mapped (``model/forwarding.py``)
+and the map stored. Where the upstream answers (an option), each call goes to it
+first and its answer to the charger; Home Assistant answers where it cannot in
+time. Each time the leg opens: the charger's boot, what waited, the connectors'
+last statuses. The upstream's own commands reach the charger under the charger's
+command policy; a refusal is a CALLERROR ``SecurityError``, logged once per action
+and connection.
 """
-
 from __future__ import annotations
 
 import asyncio
