@@ -12,6 +12,7 @@ last statuses. The upstream's own commands reach the charger under the charger's
 command policy; a refusal is a CALLERROR ``SecurityError``, logged once per action
 and connection.
 """
+
 from __future__ import annotations
 
 import asyncio
