@@ -10,6 +10,7 @@ are skipped elsewhere.
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 from typing import Any
 
@@ -326,17 +327,18 @@ async def test_an_upstream_unreachable_for_half_an_hour_is_a_repair(
 
 @pytest.mark.parametrize("pending_boots", [2])
 async def test_a_pending_boot_is_asked_again_and_the_queue_waits(
-    hass: HomeAssistant, connect_sim, upstream: Upstream
+    hass: HomeAssistant, connect_sim, upstream: Upstream, version: str
 ) -> None:
     """The upstream answers the first two boots Pending (interval 1 s): the leg asks
     again, holds the charger's messages meanwhile, and delivers them once accepted."""
     sim = await forwarded(hass, connect_sim, upstream)
-    await sim.authorize("TAG1")
+    await sim.start_transaction(1)  # a session meanwhile: it waits
     await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
     methods = [c["method"] for c in upstream.calls()]
     assert methods[:3] == ["BootNotification"] * 3
-    await until(hass, lambda: upstream.calls("Authorize"), timeout=10)
-    assert [c["method"] for c in upstream.calls()].index("Authorize") > 2
+    start = "StartTransaction" if version == "1.6" else "TransactionEvent"
+    await until(hass, lambda: upstream.calls(start), timeout=10)
+    assert [c["method"] for c in upstream.calls()].index(start) > 2
 
 
 async def test_a_restart_during_an_outage_loses_nothing(
@@ -522,5 +524,58 @@ async def test_wss_with_a_client_certificate(
         await until(hass, lambda: forwarder.as_diagnostics()["problem"] == "tls", timeout=15)
         issue = ir.async_get(hass).async_get_issue(DOMAIN, "upstream_CP2")
         assert issue.translation_key == "upstream_tls"
+    finally:
+        await upstream.stop()
+
+
+async def test_a_kill_loses_no_copy(
+    hass: HomeAssistant, connect_sim, csms_entry, hass_storage: dict[str, Any], version: str
+) -> None:
+    """The upstream is down for a whole session and Home Assistant is killed before
+    any snapshot of the copies (only the journal has them): when it is back, the
+    session reaches the upstream, in order."""
+    port = free_port()
+    await add_charger_entry(
+        hass,
+        "CP1",
+        options={"upstream_url": f"ws://127.0.0.1:{port}", "upstream_password": PASSWORD},
+    )
+    forwarding = runtime_of(hass).forwarding
+
+    async def nothing(*_args: Any) -> None:
+        return None
+
+    # no snapshot of the copies from now on, as if killed before the first
+    forwarding._store.async_delay_save = lambda *_args, **_kw: None  # type: ignore[method-assign]
+    forwarding._store._async_write_data = nothing  # type: ignore[method-assign]
+    disk = copy.deepcopy(hass_storage)
+    sim = await connect_sim("CP1")
+    assert await sim.boot() == "Accepted"
+    await sim.start_transaction(1)
+    await sim.send_meter_values(1, seconds=600)
+    await sim.stop_transaction(1)
+    await hass.async_block_till_done()
+    assert forwarding.forwarders["CP1"].waiting >= 3
+    forwarding._journal.append = lambda entries: None  # type: ignore[method-assign]
+    forwarding._journal.rewrite = lambda entries: None  # type: ignore[method-assign]
+    await sim.close()
+
+    def as_on_disk() -> None:
+        hass_storage.clear()
+        hass_storage.update(copy.deepcopy(disk))
+
+    await restart(hass, final_write=False, between=as_on_disk)
+    upstream = await start_upstream(hass, port=port)
+    try:
+        sim = await connect_sim("CP1")
+        assert await sim.boot() == "Accepted"
+        done = "StopTransaction" if version == "1.6" else "TransactionEvent"
+        await until(hass, lambda: len(upstream.calls(done)) >= (1 if version == "1.6" else 3), 20)
+        methods = [c["method"] for c in upstream.calls()]
+        if version == "1.6":
+            assert methods.index("StartTransaction") < methods.index("StopTransaction")
+        else:
+            events = [c["params"]["eventType"] for c in upstream.calls("TransactionEvent")]
+            assert events == ["Started", "Updated", "Ended"]
     finally:
         await upstream.stop()

@@ -9,6 +9,7 @@ from custom_components.ocpp_csms.model.forwarding import (
     CommandPolicy,
     TxIdMap,
     is_reading,
+    kept_while_down,
     refusal,
     split_variables,
     to_charger,
@@ -44,6 +45,15 @@ def test_each_policy() -> None:
     assert without_profile(default, "RemoteStartTransaction", start) == {"idTag": "T"}
     assert without_profile(allowed, "RemoteStartTransaction", start) == start
     assert without_profile(default, "Reset", start) == start
+
+
+def test_only_transaction_messages_wait_for_an_upstream_that_is_down() -> None:
+    assert kept_while_down("StartTransaction", {})
+    assert kept_while_down("TransactionEvent", {"eventType": "Updated"})
+    assert kept_while_down("MeterValues", {"transactionId": 1})
+    assert not kept_while_down("MeterValues", {"connectorId": 1})
+    assert not kept_while_down("StatusNotification", {})
+    assert not kept_while_down("Authorize", {"idTag": "A"})
 
 
 def test_readings_are_what_a_full_queue_may_drop() -> None:

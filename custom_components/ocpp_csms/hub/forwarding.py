@@ -27,6 +27,7 @@ from ..model.commands import CommandError
 from ..model.forwarding import (
     TxIdMap,
     is_reading,
+    kept_while_down,
     refusal,
     split_variables,
     to_charger,
@@ -58,6 +59,9 @@ class ForwardingHost(Protocol):
 
     def save(self) -> None:
         """Store the forwarders' state (soon)."""
+
+    def journal(self, charger_id: str, item: dict[str, Any]) -> None:
+        """Note a copy queued for the upstream (on disk before the answer leaves)."""
 
     def problem(self, charger_id: str, problem: str | None) -> None:
         """Raise or remove a leg's repair issue."""
@@ -138,6 +142,8 @@ class Forwarder:
         self._open(charger)
         if action == "Heartbeat" or self.leg is None:
             return
+        if not self.connected and not kept_while_down(action, payload):
+            return  # the upstream is down: it gets the statuses when it is back
         if self._first is not None and self._first[0] is payload:  # sent first already
             if self._first[1] is None and action == "StartTransaction":  # answered by us
                 self._start_ours = answer.get("transactionId") if isinstance(answer, dict) else None
@@ -153,7 +159,8 @@ class Forwarder:
         if charger.protocol == "1.6" and action == "StopTransaction":
             ours = payload.get("transactionId")
         self.leg.send(self._outgoing(action, payload, ours))
-        self.manager.save()  # what waits survives a restart
+        self.manager.journal(self.charger_id, {"action": action, "payload": payload, "ours": ours})
+        self.manager.save()  # what waits survives a restart, and a kill
         self._changed()
 
     def _outgoing(self, action: str, payload: dict[str, Any], ours: Any) -> Outgoing:

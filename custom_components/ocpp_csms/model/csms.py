@@ -91,7 +91,9 @@ class Csms:
         # Called when a car is plugged in (True) or out (False).
         self.on_plug: Callable[[Connector, bool], None] = lambda conn, plugged: None
         # each charger call Home Assistant answered: (charger, action, payload, answer)
-        self.forward: Callable[[Charger, str, dict[str, Any], dict[str, Any]], None] | None = None
+        self.forward: (
+            Callable[[Charger, str, dict[str, Any], dict[str, Any]], Awaitable[None] | None] | None
+        ) = None
         # a second central system that answers the charger: its answer to a call, first
         self.answer_first: (
             Callable[[Charger, str, dict[str, Any]], Awaitable[dict[str, Any] | None]] | None

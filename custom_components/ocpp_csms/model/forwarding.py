@@ -124,6 +124,17 @@ def is_reading(action: str, payload: dict[str, Any]) -> bool:
     )
 
 
+def kept_while_down(action: str, payload: dict[str, Any]) -> bool:
+    """Tell whether a copy waits for an upstream that is down: transaction messages.
+
+    The rest (statuses, authorizations, notices) is not queued: the upstream gets
+    the current statuses when it is back.
+    """
+    if action in ("StartTransaction", "StopTransaction", "TransactionEvent"):
+        return True
+    return action == "MeterValues" and payload.get("transactionId") is not None
+
+
 class TxIdMap:
     """1.6 transaction ids: Home Assistant's (the charger's) <-> the upstream's."""
 

@@ -93,9 +93,11 @@ async def handle_call(point: Any, msg: Any) -> None:
     # what the answer acknowledges (an id, a session's start or end) is on disk first
     if (saving := point.csms.persistence.barrier()) is not None:
         await saving
+    if (forward := point.csms.forward) is not None:  # a copy for a second central system,
+        keeping = forward(point.charger, msg.action, msg.payload, result.payload)
+        if keeping is not None:  # on disk before the answer leaves
+            await keeping
     await point._send(result.to_json())
-    if (forward := point.csms.forward) is not None:  # a copy for a second central system
-        forward(point.charger, msg.action, msg.payload, result.payload)
     after = handlers.get("_after_action")
     if after is not None:
         after(**payload)  # a callback: it spawns what takes time on the charger's tasks
