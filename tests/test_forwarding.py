@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import os
 from typing import Any
 
 import pytest
@@ -62,7 +63,11 @@ def pending_boots() -> int:
 
 
 async def start_upstream(
-    hass: HomeAssistant, pending_boots: int = 0, port: int = 0, tls: tuple[str, ...] = ()
+    hass: HomeAssistant,
+    pending_boots: int = 0,
+    port: int = 0,
+    tls: tuple[str, ...] = (),
+    protocols: str | None = None,
 ) -> Upstream:
     """The Node.js upstream, listening (on ``port``, or a free one; wss:// with ``tls``:
     its certificate, key, and the CA of the client certificates it takes)."""
@@ -73,6 +78,7 @@ async def start_upstream(
         str(pending_boots),
         str(port),
         *tls,
+        env={**os.environ, **({"UPSTREAM_PROTOCOLS": protocols} if protocols else {})},
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
@@ -577,5 +583,28 @@ async def test_a_kill_loses_no_copy(
         else:
             events = [c["params"]["eventType"] for c in upstream.calls("TransactionEvent")]
             assert events == ["Started", "Updated", "Ended"]
+    finally:
+        await upstream.stop()
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_an_upstream_without_the_chargers_version_is_a_repair(
+    hass: HomeAssistant, connect_sim, csms_entry
+) -> None:
+    """The upstream speaks 2.0.1 only, the charger 1.6: a repair issue that names the
+    version, the charger unaffected."""
+    upstream = await start_upstream(hass, protocols="ocpp2.0.1")
+    try:
+        options = {"upstream_url": upstream.url, "upstream_password": PASSWORD}
+        await add_charger_entry(hass, "CP1", options=options)
+        sim = await connect_sim("CP1")
+        assert await sim.boot() == "Accepted"
+        issues = ir.async_get(hass)
+        await until(hass, lambda: issues.async_get_issue(DOMAIN, "upstream_CP1") is not None)
+        issue = issues.async_get_issue(DOMAIN, "upstream_CP1")
+        assert issue.translation_key == "upstream_protocol"
+        assert issue.translation_placeholders["version"] == "1.6"
+        await sim.start_transaction(1)
+        await until(hass, lambda: model(hass).connectors[1].transaction is not None)
     finally:
         await upstream.stop()

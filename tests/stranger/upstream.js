@@ -62,7 +62,8 @@ function answer(v16, method, params) {
 }
 
 const server = new RPCServer({
-  protocols: ["ocpp2.1", "ocpp2.0.1", "ocpp1.6"],
+  // UPSTREAM_PROTOCOLS="ocpp2.0.1": an upstream that speaks fewer versions
+  protocols: (process.env.UPSTREAM_PROTOCOLS || "ocpp2.1,ocpp2.0.1,ocpp1.6").split(","),
   strictMode: true,
   strictModeValidators: validators21(),
 });

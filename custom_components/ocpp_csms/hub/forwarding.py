@@ -215,6 +215,7 @@ class Forwarder:
         self.leg = UpstreamLeg(settings, self._on_call, self._on_open, self._leg_changed)
         if charger.protocol == "1.6":  # the upstream's transaction ids
             self.leg.prepare = lambda action, payload: to_upstream(action, payload, self.ids)
+        self.leg.counters.replayed += len(self._restored)
         for stored in self._restored:  # what waited when Home Assistant stopped
             self.leg.send(self._outgoing(stored["action"], stored["payload"], stored.get("ours")))
         self._restored = []
@@ -390,6 +391,7 @@ class Forwarder:
             "waiting": self.waiting,
             "forwarded": leg.counters.forwarded if leg else 0,
             "dropped": leg.counters.dropped if leg else 0,
+            "replayed": leg.counters.replayed if leg else 0,
             "refused_upstream_commands": dict(self.refused),
             "mapped_transactions": len(self.ids),
             "last_exchanges": list(leg.counters.last) if leg else [],

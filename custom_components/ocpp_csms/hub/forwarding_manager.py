@@ -146,12 +146,19 @@ class ForwardingManager:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             return
         since = self._failing.setdefault(charger_id, clock.now())
-        if problem not in ("auth", "tls") and clock.now() - since < UNREACHABLE_ISSUE_AFTER:
+        at_once = ("auth", "tls", "protocol")
+        if problem not in at_once and clock.now() - since < UNREACHABLE_ISSUE_AFTER:
             return  # unreachable, or the boot not accepted: for half an hour first
         forwarder = self.forwarders.get(charger_id)
         url = forwarder.options.url if forwarder is not None else ""
+        version = (
+            self.csms.chargers[charger_id].protocol if charger_id in self.csms.chargers else ""
+        )
         raise_repair(
-            self.hass, issue_id, f"upstream_{problem}", {"charger": charger_id, "url": url}
+            self.hass,
+            issue_id,
+            f"upstream_{problem}",
+            {"charger": charger_id, "url": url, "version": version or "?"},
         )
 
     def save(self) -> None:

@@ -83,6 +83,7 @@ class LegCounters:
 
     forwarded: int = 0
     dropped: int = 0
+    replayed: int = 0  # sent after a reconnect or a restart, from what waited
     failed: int = 0
     last: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=20))
 
@@ -213,7 +214,9 @@ class UpstreamLeg:
                 backoff = BACKOFF_FIRST_S
             except InvalidStatus as err:
                 status = err.response.status_code
-                self._problem("auth" if status in (401, 403) else "unreachable", f"HTTP {status}")
+                # 400: an OCPP server refuses a subprotocol it does not speak so
+                kinds = {401: "auth", 403: "auth", 400: "protocol"}
+                self._problem(kinds.get(status, "unreachable"), f"HTTP {status}")
             except (
                 OSError,
                 WebSocketException,
@@ -268,6 +271,10 @@ class UpstreamLeg:
             ssl=tls,
             max_size=2**20,
         ) as socket:
+            if socket.subprotocol != settings.subprotocol:  # it does not speak the charger's
+                self._problem("protocol", f"it does not offer {settings.subprotocol}")
+                self._on_state(self.problem)
+                raise UpstreamError(f"no {settings.subprotocol} there")
             self._socket = socket
             reader = asyncio.get_running_loop().create_task(self._read(socket))
             self._tasks.add(reader)
