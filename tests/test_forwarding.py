@@ -608,3 +608,28 @@ async def test_an_upstream_without_the_chargers_version_is_a_repair(
         await until(hass, lambda: model(hass).connectors[1].transaction is not None)
     finally:
         await upstream.stop()
+
+
+async def test_a_session_the_upstream_starts_is_its(
+    hass: HomeAssistant, connect_sim, upstream: Upstream, version: str
+) -> None:
+    """The upstream starts a session (its remote start, relayed): the session events
+    and the history say the upstream authorized it."""
+    await forwarded(hass, connect_sim, upstream)
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    started = async_capture_events(hass, f"{DOMAIN}_session_started")
+    start = (
+        ("RemoteStartTransaction", {"connectorId": 1, "idTag": "LEASECARD"})
+        if version == "1.6"
+        else (
+            "RequestStartTransaction",
+            {
+                "evseId": 1,
+                "remoteStartId": 7,
+                "idToken": {"idToken": "LEASECARD", "type": "ISO14443"},
+            },
+        )
+    )
+    await upstream.send(*start)
+    await until(hass, lambda: started, timeout=15)
+    assert started[0].data["authorized_by"] == "upstream"

@@ -286,6 +286,8 @@ class Forwarder:
             payload, refused = split_variables(self.options.policy, payload)
             if not payload["setVariableData"]:  # every one managed here: nothing to relay
                 return {"setVariableResult": refused}
+        if action in ("RemoteStartTransaction", "RequestStartTransaction"):
+            charger.upstream_starts.add(_token(payload) or "")  # its session, if it starts
         try:
             answer = await charger.require_commands().relay(action, payload)
         except CommandError as err:

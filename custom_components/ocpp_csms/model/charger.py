@@ -202,6 +202,8 @@ class Charger(_Observable):
         # its phase rotation (phase_rotation.py): as reported, by connector (0: all),
         # and as the charger's options set it (that wins)
         self.phase_rotations: dict[int, str] = {}
+        # tags a second central system started a session with (remote start, relayed)
+        self.upstream_starts: set[str] = set()
         self.phase_rotation_set: str | None = None
         self.firmware_happenings = Happenings()
         self.log_happenings = Happenings()

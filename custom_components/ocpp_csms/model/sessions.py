@@ -227,9 +227,14 @@ class Sessions:
 
 
 def _authorized_by(charger: Charger, id_tag: str | None) -> str | None:
-    """Return "upstream" where the second central system accepted the session's tag."""
+    """Return "upstream" where the second central system accepted or started the session."""
+    if id_tag is not None and id_tag in charger.upstream_starts:
+        charger.upstream_starts.discard(id_tag)
+        return "upstream"
     decision = charger.last_tag
     if decision is None or id_tag is None or decision.decided_by != "upstream":
+        return None
+    if not decision.accepted:
         return None
     return "upstream" if decision.id_tag.casefold() == id_tag.casefold() else None
 
