@@ -88,3 +88,14 @@ def test_upstream_options_as_stored() -> None:
     options = UpstreamOptions.parse({"upstream_url": " ws://x/ocpp ", "upstream_commands": "?"})
     assert options == UpstreamOptions(url="ws://x/ocpp")
     assert options.policy is CommandPolicy.NO_CHARGING_CONTROL
+    assert (options.timeout_s, options.queue_limit) == (5.0, 10_000)
+    bounded = UpstreamOptions.parse(
+        {
+            "upstream_url": "wss://x",
+            "upstream_timeout": 99,
+            "upstream_queue": 7,
+            "upstream_cafile": " ",
+        }
+    )
+    assert bounded is not None
+    assert (bounded.timeout_s, bounded.queue_limit, bounded.cafile) == (30.0, 100, None)

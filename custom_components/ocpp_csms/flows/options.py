@@ -66,6 +66,7 @@ from ..const import (
     CONF_UPSTREAM_ID,
     CONF_UPSTREAM_KEYFILE,
     CONF_UPSTREAM_PASSWORD,
+    CONF_UPSTREAM_QUEUE,
     CONF_UPSTREAM_TIMEOUT,
     CONF_UPSTREAM_URL,
     CONF_VOLTAGE,
@@ -333,6 +334,9 @@ class ChargerOptionsFlow(OptionsFlow):
                 probatio.Required(CONF_UPSTREAM_ANSWERS, default=False): selector.BooleanSelector(),
                 probatio.Required(CONF_UPSTREAM_TIMEOUT, default=5): probatio.All(
                     _number(1, 30, 1, "s"), probatio.Coerce(float)
+                ),
+                probatio.Required(CONF_UPSTREAM_QUEUE, default=10_000): probatio.All(
+                    _number(100, 100_000, 100), probatio.Coerce(int)
                 ),
                 probatio.Optional(CONF_UPSTREAM_CAFILE): _TEXT,
                 probatio.Optional(CONF_UPSTREAM_CERTFILE): _TEXT,

@@ -208,6 +208,7 @@ class Forwarder:
             subprotocol=spec.subprotocol,
             password=self.options.password,
             timeout_s=self.options.timeout_s,
+            queue_limit=self.options.queue_limit,
             cafile=self.options.cafile,
             certfile=self.options.certfile,
             keyfile=self.options.keyfile,

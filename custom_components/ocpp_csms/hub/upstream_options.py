@@ -14,6 +14,7 @@ from ..const import (
     CONF_UPSTREAM_ID,
     CONF_UPSTREAM_KEYFILE,
     CONF_UPSTREAM_PASSWORD,
+    CONF_UPSTREAM_QUEUE,
     CONF_UPSTREAM_TIMEOUT,
     CONF_UPSTREAM_URL,
 )
@@ -30,6 +31,7 @@ class UpstreamOptions:
     policy: CommandPolicy = CommandPolicy.NO_CHARGING_CONTROL
     answers: bool = False  # the upstream answers the charger (else Home Assistant does)
     timeout_s: float = 5.0  # how long an answer of the upstream is waited for (1-30 s)
+    queue_limit: int = 10_000  # messages waiting for it at most (100-100,000)
     cafile: str | None = None  # wss://: the CA to trust (None: the system's)
     certfile: str | None = None  # wss://: a client certificate (security profile 3)
     keyfile: str | None = None
@@ -51,6 +53,7 @@ class UpstreamOptions:
             policy=policy,
             answers=bool(options.get(CONF_UPSTREAM_ANSWERS)),
             timeout_s=_timeout(options.get(CONF_UPSTREAM_TIMEOUT)),
+            queue_limit=_queue(options.get(CONF_UPSTREAM_QUEUE)),
             cafile=_path(options.get(CONF_UPSTREAM_CAFILE)),
             certfile=_path(options.get(CONF_UPSTREAM_CERTFILE)),
             keyfile=_path(options.get(CONF_UPSTREAM_KEYFILE)),
@@ -67,3 +70,11 @@ def _timeout(stored: Any) -> float:
 
 def _path(stored: Any) -> str | None:
     return str(stored).strip() or None if stored else None
+
+
+def _queue(stored: Any) -> int:
+    """Return the queue's bound: 100 to 100,000 messages, 10,000 where not set."""
+    try:
+        return min(100_000, max(100, int(stored)))
+    except TypeError, ValueError:
+        return 10_000
