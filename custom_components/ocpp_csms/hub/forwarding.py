@@ -32,6 +32,7 @@ from ..model.forwarding import (
     split_variables,
     to_charger,
     to_upstream,
+    token_of,
     without_profile,
 )
 from ..protocol.registry import VERSIONS
@@ -150,8 +151,8 @@ class Forwarder:
                 self._pair_late()
             self._first = None
             return
-        if action == "Authorize" and _token(payload) in self._asked:
-            self._asked.discard(_token(payload))  # the upstream was asked already
+        if action == "Authorize" and token_of(payload) in self._asked:
+            self._asked.discard(token_of(payload))  # the upstream was asked already
             return
         ours = None
         if action == "StartTransaction" and isinstance(answer, dict):
@@ -166,10 +167,8 @@ class Forwarder:
     def _outgoing(self, action: str, payload: dict[str, Any], ours: Any) -> Outgoing:
         """Return a message for the upstream; a 1.6 start's answer pairs the ids."""
         answered = None
-        if action == "StartTransaction":
-            answered = self._pairing(ours)
-        elif action == "StopTransaction":
-            answered = self._forgetting(ours)
+        if action in ("StartTransaction", "StopTransaction"):
+            answered = self._answered(action, ours)
         return Outgoing(action, payload, is_reading(action, payload), answered, ours)
 
     def stored_queue(self) -> list[dict[str, Any]]:
@@ -180,23 +179,18 @@ class Forwarder:
             {"action": m.action, "payload": m.payload, "ours": m.tag} for m in self.leg.queued()
         ]
 
-    def _pairing(self, ours: Any) -> Callable[[dict[str, Any]], None]:
-        def paired(theirs: dict[str, Any]) -> None:
-            if isinstance(ours, int) and isinstance(theirs.get("transactionId"), int):
-                self.ids.pair(ours, theirs["transactionId"])
-                self.manager.save()
-            self._changed()
+    def _answered(self, action: str, ours: Any) -> Callable[[dict[str, Any]], None]:
+        """Return what the upstream's answer does: a start pairs the ids, a stop unpairs."""
 
-        return paired
-
-    def _forgetting(self, ours: Any) -> Callable[[dict[str, Any]], None]:
-        def forgotten(_answer: dict[str, Any]) -> None:
-            if isinstance(ours, int):
+        def done(theirs: dict[str, Any]) -> None:
+            if action == "StopTransaction" and isinstance(ours, int):
                 self.ids.forget(ours)
-                self.manager.save()
+            elif isinstance(ours, int) and isinstance(theirs.get("transactionId"), int):
+                self.ids.pair(ours, theirs["transactionId"])
+            self.manager.save()
             self._changed()
 
-        return forgotten
+        return done
 
     def _open(self, charger: Charger) -> None:
         spec = VERSIONS.get(charger.protocol or "")
@@ -288,7 +282,7 @@ class Forwarder:
             if not payload["setVariableData"]:  # every one managed here: nothing to relay
                 return {"setVariableResult": refused}
         if action in ("RemoteStartTransaction", "RequestStartTransaction"):
-            charger.upstream_starts.add(_token(payload) or "")  # its session, if it starts
+            charger.upstream_starts.add(token_of(payload) or "")  # its session, if it starts
         try:
             answer = await charger.require_commands().relay(action, payload)
         except CommandError as err:
@@ -337,7 +331,7 @@ class Forwarder:
 
     def _first_status(self, id_tag: str, v16: bool) -> AuthStatus | None:
         """Return the tag status the upstream just gave the charger, if it was this tag."""
-        if self._first is None or self._first[1] is None or _token(self._first[0]) != id_tag:
+        if self._first is None or self._first[1] is None or token_of(self._first[0]) != id_tag:
             return None
         info = self._first[1].get("idTagInfo" if v16 else "idTokenInfo")
         if not isinstance(info, dict):
@@ -361,7 +355,7 @@ class Forwarder:
         if (given := self._first_status(id_tag, v16)) is not None:
             return given  # the upstream answered the charger's call itself
         first = self._first
-        if first is not None and first[1] is None and _token(first[0]) == id_tag:
+        if first is not None and first[1] is None and token_of(first[0]) == id_tag:
             return None  # it did not answer that call in time: not asked again
         leg = self.leg
         if leg is None or not leg.connected:
@@ -392,16 +386,11 @@ class Forwarder:
             "connected": self.connected,
             "problem": leg.problem if leg else None,
             "waiting": self.waiting,
-            "forwarded": leg.counters.forwarded if leg else 0,
-            "dropped": leg.counters.dropped if leg else 0,
-            "replayed": leg.counters.replayed if leg else 0,
+            **{
+                name: getattr(leg.counters, name) if leg else 0
+                for name in ("forwarded", "dropped", "replayed")
+            },
             "refused_upstream_commands": dict(self.refused),
             "mapped_transactions": len(self.ids),
             "last_exchanges": list(leg.counters.last) if leg else [],
         }
-
-
-def _token(payload: dict[str, Any]) -> str | None:
-    """Return the tag of an Authorize (1.6 idTag, 2.x idToken.idToken)."""
-    token = payload.get("idTag") or (payload.get("idToken") or {}).get("idToken")
-    return str(token) if token else None

@@ -135,6 +135,12 @@ def kept_while_down(action: str, payload: dict[str, Any]) -> bool:
     return action == "MeterValues" and payload.get("transactionId") is not None
 
 
+def token_of(payload: dict[str, Any]) -> str | None:
+    """Return the tag of a call (1.6 idTag, 2.x idToken.idToken), if it has one."""
+    token = payload.get("idTag") or (payload.get("idToken") or {}).get("idToken")
+    return str(token) if token else None
+
+
 class TxIdMap:
     """1.6 transaction ids: Home Assistant's (the charger's) <-> the upstream's."""
 
