@@ -633,3 +633,28 @@ async def test_a_session_the_upstream_starts_is_its(
     await upstream.send(*start)
     await until(hass, lambda: started, timeout=15)
     assert started[0].data["authorized_by"] == "upstream"
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_the_leg_delivers_before_it_closes(
+    hass: HomeAssistant, connect_sim, upstream: Upstream
+) -> None:
+    """A charger that leaves with copies waiting (a slow upstream): the leg stays
+    open until they are delivered, then closes."""
+    sim = await forwarded(hass, connect_sim, upstream)
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    await until(hass, lambda: state(hass, WAITING) == "0")
+    assert upstream.process.stdin is not None
+    upstream.process.stdin.write(b'{"slow": 0.5}\n')
+    await upstream.process.stdin.drain()
+    await until(hass, lambda: upstream.of("slow"), timeout=10)
+    await sim.start_transaction(1)
+    await sim.send_meter_values(1, seconds=60)
+    await sim.stop_transaction(1)
+    await sim.close()
+    forwarder = runtime_of(hass).forwarding.forwarders["CP1"]
+    assert forwarder.leg is not None  # still delivering
+    await until(hass, lambda: upstream.calls("StopTransaction"), timeout=15)
+    await until(hass, lambda: upstream.of("closed"), timeout=15)
+    assert forwarder.leg is None
+    assert forwarder.waiting == 0

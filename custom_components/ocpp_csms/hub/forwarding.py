@@ -1,16 +1,10 @@
-"""One charger's forwarding to its second central system.
+"""One charger's forwarding to its second central system (the manager holds them all).
 
-``forwarding_manager.py`` holds them all. A charger whose options name an upstream URL gets one client leg to it
-(``transport/upstream.py``), open while the charger is connected. By default Home
-Assistant answers every charger call itself, at once, as ever, and a copy of each
-goes upstream in order (heartbeats excepted: the leg keeps itself alive at the
-interval the upstream asks); 1.6 transaction ids are mapped (``model/forwarding.py``)
-and the map stored. Where the upstream answers (an option), each call goes to it
-first and its answer to the charger; Home Assistant answers where it cannot in
-time. Each time the leg opens: the charger's boot, what waited, the connectors'
-last statuses. The upstream's own commands reach the charger under the charger's
-command policy; a refusal is a CALLERROR ``SecurityError``, logged once per action
-and connection.
+A client leg (``transport/upstream.py``) while the charger is connected. Home
+Assistant answers and the upstream gets a copy of each call, in order (1.6 ids
+mapped, ``model/forwarding.py``); or, as an option, the upstream answers first.
+Each time the leg opens: the charger's boot, what waited, the last statuses. The
+upstream's commands reach the charger under the command policy.
 """
 
 from __future__ import annotations
@@ -89,6 +83,7 @@ class Forwarder:
         self._logged: set[str] = set()
         self._listeners: list[Callable[[], None]] = []
         self._unwatch: Callable[[], None] | None = None
+        self._charger_gone = False  # the leg closes once what waits is delivered
         self._asked: set[str] = set()  # tags just asked of the upstream
         # where the upstream answers: the call it was just sent first, and its answer
         self._first: tuple[dict[str, Any], dict[str, Any] | None] | None = None
@@ -122,6 +117,8 @@ class Forwarder:
         if problem is not None or state != self._last_state:
             self._last_state = state
             self.manager.problem(self.charger_id, problem)
+        if self._charger_gone and self.leg is not None and not self.leg.waiting:
+            self.manager.hass.async_create_task(self.close(), eager_start=False)  # delivered
         self._changed()
 
     def _changed(self) -> None:
@@ -214,12 +211,15 @@ class Forwarder:
         for stored in self._restored:  # what waited when Home Assistant stopped
             self.leg.send(self._outgoing(stored["action"], stored["payload"], stored.get("ours")))
         self._restored = []
+        self._charger_gone = False
         self._unwatch = charger.add_listener(lambda: self._watch(charger))
         self.leg.start()
 
     def _watch(self, charger: Charger) -> None:
-        """Close the leg once the charger is gone (the upstream sees it go offline)."""
-        if not charger.connected and self.leg is not None:
+        """Close the leg once the charger is gone and what waited is delivered."""
+        self._charger_gone = not charger.connected
+        leg = self.leg
+        if self._charger_gone and leg is not None and (not leg.waiting or not leg.connected):
             self.manager.hass.async_create_task(self.close(), eager_start=False)
 
     async def close(self) -> None:
