@@ -658,3 +658,65 @@ async def test_the_leg_delivers_before_it_closes(
     await until(hass, lambda: upstream.of("closed"), timeout=15)
     assert forwarder.leg is None
     assert forwarder.waiting == 0
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+@pytest.mark.parametrize(
+    ("policy", "reset", "profile"),
+    [("read_only", "SecurityError", "SecurityError"), ("allowed", "Accepted", "Accepted")],
+)
+async def test_the_other_policies(
+    hass: HomeAssistant,
+    connect_sim,
+    upstream: Upstream,
+    policy: str,
+    reset: str,
+    profile: str,
+) -> None:
+    """Read only: a reset and a profile refused, a read relayed. Everything: both
+    relayed to the charger and its answers back."""
+    await forwarded(hass, connect_sim, upstream, upstream_commands=policy)
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    await upstream.send("GetConfiguration", {"key": ["HeartbeatInterval"]})
+    await upstream.send("Reset", {"type": "Soft"})
+    limit = {"startPeriod": 0, "limit": 6}
+    await upstream.send(
+        "SetChargingProfile",
+        {
+            "connectorId": 1,
+            "csChargingProfiles": {
+                "chargingProfileId": 1,
+                "stackLevel": 1,
+                "chargingProfilePurpose": "TxDefaultProfile",
+                "chargingProfileKind": "Absolute",
+                "chargingSchedule": {"chargingRateUnit": "A", "chargingSchedulePeriod": [limit]},
+            },
+        },
+    )
+    await until(hass, lambda: len(upstream.of("answer")) == 3, timeout=15)
+    read, reset_answer, profile_answer = upstream.of("answer")
+    assert "configurationKey" in read["result"]
+    assert (reset_answer.get("error") or reset_answer["result"]["status"]) == reset
+    assert (profile_answer.get("error") or profile_answer["result"]["status"]) == profile
+
+
+@pytest.mark.parametrize("csms_options", [{"tag_policy": "known"}])
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_a_listed_tag_is_decided_here(
+    hass: HomeAssistant, connect_sim, upstream: Upstream, csms_entry
+) -> None:
+    """A tag on Home Assistant's list is decided here (not asked of the upstream,
+    which refuses it): the upstream gets the charger's Authorize as a copy only."""
+    result = await hass.config_entries.subentries.async_init(
+        (csms_entry.entry_id, "tag"), context={"source": "user"}
+    )
+    await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"id_tag": "HOME1", "blocked": False, "token_type": "iso14443"}
+    )
+    await hass.async_block_till_done()
+    sim = await forwarded(hass, connect_sim, upstream)
+    await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
+    assert await sim.authorize("HOME1") == "Accepted"
+    assert model(hass).last_tag.decided_by == "list"
+    await until(hass, lambda: state(hass, WAITING) == "0")
+    assert [c["params"]["idTag"] for c in upstream.calls("Authorize")] == ["HOME1"]
