@@ -43,6 +43,13 @@ class Upstream(NodeProcess):
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.of('listening')[0]['port']}"
 
+    async def slow(self, hass: HomeAssistant, seconds: float) -> None:
+        """Make the upstream answer ``seconds`` late from now on."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"slow": seconds}).encode() + b"\n")
+        await self.process.stdin.drain()
+        await until(hass, lambda: self.of("slow"), timeout=10)
+
     async def send(self, method: str, params: dict[str, Any]) -> None:
         """Make the upstream call the charger (through Home Assistant)."""
         assert self.process.stdin is not None
@@ -460,10 +467,7 @@ async def test_a_slow_upstream_that_answers_is_answered_for(
     sim = await forwarded(hass, connect_sim, upstream, upstream_answers=True, upstream_timeout=1)
     await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
     await until(hass, lambda: state(hass, WAITING) == "0")
-    assert upstream.process.stdin is not None
-    upstream.process.stdin.write(b'{"slow": 3}\n')
-    await upstream.process.stdin.drain()
-    await until(hass, lambda: upstream.of("slow"), timeout=10)
+    await upstream.slow(hass, 3)
     refused = "Invalid" if version == "1.6" else "Unknown"
     assert await sim.authorize("EMPLOYER1") == refused  # Home Assistant's own answer
     await until(hass, lambda: upstream.calls("Authorize"), timeout=10)
@@ -480,10 +484,7 @@ async def test_a_late_start_answer_is_mapped(
     sim = await forwarded(hass, connect_sim, upstream, upstream_answers=True, upstream_timeout=1)
     await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
     await until(hass, lambda: state(hass, WAITING) == "0")
-    assert upstream.process.stdin is not None
-    upstream.process.stdin.write(b'{"slow": 2}\n')
-    await upstream.process.stdin.drain()
-    await until(hass, lambda: upstream.of("slow"), timeout=10)
+    await upstream.slow(hass, 2)
     await sim.start_transaction(1)
     assert sim.connectors[1].transaction_id != 9001  # Home Assistant's own
     forwarder = runtime_of(hass).forwarding.forwarders["CP1"]
@@ -644,10 +645,7 @@ async def test_the_leg_delivers_before_it_closes(
     sim = await forwarded(hass, connect_sim, upstream)
     await until(hass, lambda: state(hass, CONNECTED) == "on", timeout=15)
     await until(hass, lambda: state(hass, WAITING) == "0")
-    assert upstream.process.stdin is not None
-    upstream.process.stdin.write(b'{"slow": 0.5}\n')
-    await upstream.process.stdin.drain()
-    await until(hass, lambda: upstream.of("slow"), timeout=10)
+    await upstream.slow(hass, 0.5)
     await sim.start_transaction(1)
     await sim.send_meter_values(1, seconds=60)
     await sim.stop_transaction(1)

@@ -24,6 +24,7 @@ from ..model.forwarding import (
     kept_while_down,
     refusal,
     split_variables,
+    tag_status,
     to_charger,
     to_upstream,
     token_of,
@@ -333,13 +334,7 @@ class Forwarder:
         """Return the tag status the upstream just gave the charger, if it was this tag."""
         if self._first is None or self._first[1] is None or token_of(self._first[0]) != id_tag:
             return None
-        info = self._first[1].get("idTagInfo" if v16 else "idTokenInfo")
-        if not isinstance(info, dict):
-            return None  # it said nothing of the tag (a 2.x TransactionEvent may not)
-        try:
-            return AuthStatus(str(info.get("status")))
-        except ValueError:
-            return AuthStatus.INVALID
+        return tag_status(self._first[1], v16)  # None: a 2.x TransactionEvent may say nothing
 
     async def authorize(
         self, charger: Charger, id_tag: str, its_authorize: bool = True
@@ -368,13 +363,9 @@ class Forwarder:
                 "%s: the second central system did not decide a tag: %s", self.charger_id, err
             )
             return None
-        info = answer.get("idTagInfo" if v16 else "idTokenInfo") or {}
         if its_authorize:
             self._asked.add(id_tag)
-        try:
-            return AuthStatus(str(info.get("status")))
-        except ValueError:  # a 2.x refusal of its own (NoCredit, NotAtThisTime, ...)
-            return AuthStatus.INVALID
+        return tag_status(answer, v16) or AuthStatus.INVALID  # an answer without a status
 
     def as_diagnostics(self) -> dict[str, Any]:
         """Return what diagnostics show (never the password)."""

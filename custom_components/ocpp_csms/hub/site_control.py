@@ -34,6 +34,7 @@ from ..model.charger import Connector
 from ..model.commands import LimitUnit
 from ..model.desired_limit import LimitValue
 from .costs import entity_price
+from .site_figures import key_of
 from .site_options import SiteOptions
 from .site_shares import Share, SiteFigures, SiteReading, work_out
 
@@ -199,8 +200,7 @@ class SiteController:
 
     def _write(self, conn: Connector, share: Share | None) -> None:
         old = conn.desired.site
-        key = (conn.charger.charger_id, conn.connector_id)
-        use = self.figures.phase_to_use.get(key) if share and share[1] == 1 else None
+        use = self.figures.phase_to_use.get(key_of(conn)) if share and share[1] == 1 else None
         new = LimitValue(round(share[0], 1), LimitUnit.AMPS, share[1], use) if share else None
         if old == new or (
             old is not None

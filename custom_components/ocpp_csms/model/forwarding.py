@@ -16,6 +16,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from .authorization import AuthStatus
+
 
 class CommandPolicy(StrEnum):
     """What the upstream may ask of the charger."""
@@ -139,6 +141,20 @@ def token_of(payload: dict[str, Any]) -> str | None:
     """Return the tag of a call (1.6 idTag, 2.x idToken.idToken), if it has one."""
     token = payload.get("idTag") or (payload.get("idToken") or {}).get("idToken")
     return str(token) if token else None
+
+
+def tag_status(answer: dict[str, Any], v16: bool) -> AuthStatus | None:
+    """Return the tag status an upstream's answer gives (None: it says nothing of one).
+
+    A 2.x status of its own (NoCredit, NotAtThisTime, ...) is a refusal: Invalid.
+    """
+    info = answer.get("idTagInfo" if v16 else "idTokenInfo")
+    if not isinstance(info, dict):
+        return None
+    try:
+        return AuthStatus(str(info.get("status")))
+    except ValueError:
+        return AuthStatus.INVALID
 
 
 class TxIdMap:
