@@ -52,7 +52,6 @@ class ForwardingManager:
         self._unwritten: list[dict[str, Any]] = []
         self._journal_lock = asyncio.Lock()
         self._failing: dict[str, datetime] = {}  # since when each leg fails
-        csms.forward = self._message
         csms.tags.ask_upstream = self._ask_upstream
 
     async def async_load(self) -> None:
@@ -81,6 +80,8 @@ class ForwardingManager:
             del self.forwarders[charger_id]
         if options is not None:
             self.forwarders[charger_id] = Forwarder(self, charger_id, options)
+        # the message path's hooks, only while some charger needs them
+        self.csms.forward = self._message if self.forwarders else None
         answering = any(f.options.answers for f in self.forwarders.values())
         self.csms.answer_first = self._answer_first if answering else None
         return was != (options is not None)
