@@ -70,23 +70,23 @@ def write_config(
     ocpp_port: int,
     http_port: int,
     integration: Path = REPO / "custom_components" / "ocpp_csms",
+    floor: bool = False,
 ) -> None:
     """Write a configuration directory with the CSMS and these chargers adopted.
 
     ``integration`` is the ocpp_csms folder to run (another checkout's, to compare).
+    With ``floor`` the OCPP port is served by the Home Assistant floor
+    (``benchmarks/ha_floor``) instead, and ocpp_csms is not installed.
     """
     (root / "custom_components").mkdir(parents=True, exist_ok=True)
     (root / ".storage").mkdir(exist_ok=True)
     link = root / "custom_components" / "ocpp_csms"
-    if not link.exists():
+    if not floor and not link.exists():
         link.symlink_to(integration)
-    # The probe's manifest is kept as manifest.in.json, out of hassfest's way (it
-    # checks every manifest.json of a repository); its folder is made here.
-    probe = root / "custom_components" / "bench_probe"
-    probe.mkdir(exist_ok=True)
-    source = REPO / "benchmarks" / "bench_probe"
-    (probe / "manifest.json").write_text((source / "manifest.in.json").read_text())
-    (probe / "__init__.py").write_text((source / "__init__.py").read_text())
+    for name in ("bench_probe", "ha_floor") if floor else ("bench_probe",):
+        folder = root / "custom_components" / name
+        if not folder.exists():
+            folder.symlink_to(REPO / "benchmarks" / name)
     lines = [
         "homeassistant:",
         "  name: ocpp_csms benchmark",
@@ -102,6 +102,8 @@ def write_config(
         "  default: info",
         "bench_probe:",
     ]
+    if floor:
+        lines += ["ha_floor:", f"  port: {ocpp_port}"]
     if recorder:
         lines.append("recorder:")
     (root / "configuration.yaml").write_text("\n".join(lines) + "\n")
@@ -121,6 +123,9 @@ def write_config(
     }
     http_store = {"stable": http, "pending": None, "yaml_migration_done": True}
     _store(root, "http", http_store, version=2, minor_version=2)
+    if floor:
+        _store(root, "core.config_entries", {"entries": []}, version=1, minor_version=5)
+        return
     entries = [
         _entry(
             {"kind": "csms", "host": "127.0.0.1", "port": ocpp_port},
@@ -172,9 +177,13 @@ class HomeAssistantProcess:
         assert self.process is not None
         return self.process.pid
 
-    def probe(self, *, memory: bool = False) -> dict[str, Any]:
-        """Ask the probe for its counters (and where memory went, if traced)."""
-        url = f"{self.probe_url}?memory=1" if memory else self.probe_url
+    def probe(self, *, memory: bool = False, registry: bool = False) -> dict[str, Any]:
+        """Ask the probe for its counters (where memory went, if traced; the registry
+        updates so far, by kind)."""
+        query = "&".join(
+            name for name, asked in (("memory=1", memory), ("registry=1", registry)) if asked
+        )
+        url = f"{self.probe_url}?{query}" if query else self.probe_url
         with urllib.request.urlopen(url, timeout=300) as response:
             return json.load(response)  # type: ignore[no-any-return]
 
@@ -205,6 +214,10 @@ class HomeAssistantProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+    def log_text(self) -> str:
+        """The whole log."""
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def log_lines(self, levels: tuple[str, ...]) -> list[str]:
         """The log's records at these levels (their first lines)."""

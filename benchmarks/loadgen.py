@@ -303,6 +303,11 @@ def summarize(
             for key, value in before["counters"].items()
             if isinstance(value, (int, float))
         }
+        result["counters_delta"] = {
+            key: round(after["counters"][key] - value, 3)
+            for key, value in before["counters"].items()
+            if isinstance(value, (int, float))
+        }
     return result
 
 

@@ -1,4 +1,4 @@
-"""The benchmark runner: a real Home Assistant, a fleet, and the echo floor.
+"""The benchmark runner: a real Home Assistant, a fleet, the echo floor and the HA floor.
 
 For each fleet size N (and recorder off or on) it writes a configuration with N
 chargers already adopted, starts Home Assistant on CPU 0, waits until every
@@ -6,7 +6,9 @@ entry is loaded, then runs the load generator on CPU 1: the fleet boots at
 ``--ramp`` connections a second, a closed loop measures saturation, and for
 N >= ``--open-from`` an open loop measures latency at one message per charger
 every ``--period`` seconds. The same generator against the bare echo server
-(also on CPU 0) gives the floor. Results go to ``--out`` as JSON and markdown,
+(also on CPU 0) gives the floor of any websocket server; the same Home Assistant
+with ``benchmarks/ha_floor`` in place of ocpp_csms gives the floor of any OCPP
+central system in Home Assistant. Results go to ``--out`` as JSON and markdown,
 and a plot to ``docs/benchmark.png``.
 
     benchmarks/run [--sizes 1 10 100 1000 2000] [--recorder off on]
@@ -90,15 +92,24 @@ def _profile(args: argparse.Namespace, pid: int, size: int, root: Path) -> subpr
     )
 
 
+# Errors this machine logs whatever runs: no ffmpeg, no libturbojpeg.
+_ENVIRONMENT = ("[haffmpeg", "[homeassistant.components.camera")
+
+
 def _ours(line: str) -> bool:
     """A log line of ocpp_csms, of the libraries it logs through, or about them."""
     loggers = ("custom_components.ocpp_csms", "ocpp", "websockets")
     return any(f"[{name}" in line or f"Module {name}" in line for name in loggers)
 
 
-def measure(args: argparse.Namespace, size: int, recorder: bool, work: Path) -> dict[str, Any]:
-    """Boot HA with ``size`` chargers adopted, run the fleet, read everything."""
-    root = work / f"ha-{size}-{'rec' if recorder else 'norec'}"
+def measure(
+    args: argparse.Namespace, size: int, recorder: bool, work: Path, *, floor: bool = False
+) -> dict[str, Any]:
+    """Boot HA with ``size`` chargers adopted, run the fleet, read everything.
+
+    With ``floor`` the fleet talks to the Home Assistant floor (``ha_floor``) instead.
+    """
+    root = work / f"{'floor' if floor else 'ha'}-{size}-{'rec' if recorder else 'norec'}"
     ocpp_port, http_port = free_port(), free_port()
     chargers = [f"B{i:05d}" for i in range(size)]
     write_config(
@@ -108,25 +119,28 @@ def measure(args: argparse.Namespace, size: int, recorder: bool, work: Path) -> 
         ocpp_port=ocpp_port,
         http_port=http_port,
         integration=args.integration.resolve(),
+        floor=floor,
     )
     ha = HomeAssistantProcess(root, http_port, SERVER_CPU, trace_memory=args.trace_memory)
     ha.start()
     try:
-        startup_s = ha.wait_ready(size + 1, timeout=args.startup_timeout)
+        startup_s = ha.wait_ready(0 if floor else size + 1, timeout=args.startup_timeout)
         time.sleep(3)
-        idle = ha.probe()
+        idle = ha.probe(registry=True)
         result: dict[str, Any] = {
             "chargers": size,
             "recorder": recorder,
             "startup_s": round(startup_s, 1),
             "entities": idle["entities"],
             "rss_idle_kib": idle["rss_kib"],
+            "registry_at_start": idle["registry"],
+            "state_changed_at_start": idle["state_changed"],
         }
         if size:
             phases: dict[str, Any] = {"closed": args.closed}
             if size >= args.open_from:
                 phases |= {"open": args.open, "period": args.period}
-            profiler = _profile(args, ha.pid, size, root) if args.profile else None
+            profiler = _profile(args, ha.pid, size, root) if args.profile and not floor else None
             run = generate(
                 args,
                 f"ws://127.0.0.1:{ocpp_port}/ocpp",
@@ -150,6 +164,16 @@ def measure(args: argparse.Namespace, size: int, recorder: bool, work: Path) -> 
         result["log_problems"] = len(problems)
         result["log_sample"] = problems[:5]
         result["logging_too_frequently"] = sum("logging too frequently" in p for p in problems)
+        # Errors of any logger (Home Assistant's own, caused by ours: an event storm),
+        # but for the machine's missing ffmpeg and libturbojpeg
+        errors = [
+            line
+            for line in ha.log_lines(("ERROR", "CRITICAL"))
+            if not any(known in line for known in _ENVIRONMENT)
+        ]
+        result["log_errors"] = len(errors)
+        result["log_errors_sample"] = errors[:5]
+        result["event_storm_errors"] = ha.log_text().count("events were queued")
         info = [line for line in ha.log_lines(("INFO",)) if _ours(line)]
         result["info_lines"] = len(info)
         result["info_sample"] = info[:5]
@@ -184,6 +208,9 @@ def main(argv: list[str]) -> None:
         default=REPO / "custom_components" / "ocpp_csms",
         help="the ocpp_csms folder to run (e.g. an older checkout's, to compare)",
     )
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the Home Assistant floor (ha_floor)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the configuration folders")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="ocpp_bench_"))
@@ -193,6 +220,7 @@ def main(argv: list[str]) -> None:
         "echo": [],
         "ocpp_csms": [],
         "baseline": [],
+        "ha_floor": [],
     }
     try:
         for recorder in [r == "on" for r in args.recorder]:
@@ -202,6 +230,9 @@ def main(argv: list[str]) -> None:
                 if not recorder:
                     results["echo"].append({"chargers": size} | echo_floor(args, size))
                     print(json.dumps(results["echo"][-1]), file=sys.stderr, flush=True)
+                if not args.no_floor:
+                    results["ha_floor"].append(measure(args, size, recorder, work, floor=True))
+                    print(json.dumps(results["ha_floor"][-1]), file=sys.stderr, flush=True)
                 results["ocpp_csms"].append(measure(args, size, recorder, work))
                 print(json.dumps(results["ocpp_csms"][-1]), file=sys.stderr, flush=True)
     finally:

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from pathlib import Path
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ocpp_csms.const import (
@@ -29,6 +31,22 @@ pytest_plugins = ["pytest_homeassistant_custom_component"]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load ocpp_csms."""
+
+
+@pytest.fixture(autouse=True)
+def every_entity_enabled(request: pytest.FixtureRequest) -> Generator[None]:
+    """Enable the entities a user enables with one click, as a user of each feature would.
+
+    Tests marked ``default_entities`` see the integration's own choice of what is
+    enabled by default (the snapshots, the count of entities a charger costs).
+    """
+    if request.node.get_closest_marker("default_entities") is not None:
+        yield
+        return
+    with patch.object(
+        Entity, "entity_registry_enabled_default", new_callable=PropertyMock, return_value=True
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -199,10 +199,26 @@ def test_hassfest_services_rules() -> None:
 
 
 def test_every_manifest_in_the_repository_names_its_folder() -> None:
-    """The hassfest action validates every manifest.json of the repository."""
+    """The hassfest action validates every manifest.json of the repository: the
+    integration's, and the benchmark's probe and Home Assistant floor."""
     skip = {".git", "node_modules", ".dev", ".mypy_cache", ".ruff_cache"}
-    found = [p for p in ROOT.rglob("manifest.json") if not skip & set(p.relative_to(ROOT).parts)]
-    assert found == [INTEGRATION / "manifest.json"]
+    found = sorted(
+        p for p in ROOT.rglob("manifest.json") if not skip & set(p.relative_to(ROOT).parts)
+    )
+    assert found == sorted(
+        [
+            INTEGRATION / "manifest.json",
+            ROOT / "benchmarks" / "bench_probe" / "manifest.json",
+            ROOT / "benchmarks" / "ha_floor" / "manifest.json",
+        ]
+    )
+    for path in found:
+        manifest = json.loads(path.read_text())
+        assert manifest["domain"] == path.parent.name, path
+        keys = list(manifest)
+        assert keys[:2] == ["domain", "name"], path
+        assert keys[2:] == sorted(keys[2:]), path
+        assert {"codeowners", "documentation", "iot_class", "version"} <= set(keys), path
 
 
 def test_workflows_run_hassfest_hacs_and_the_tests() -> None:

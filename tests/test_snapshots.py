@@ -18,8 +18,19 @@ from custom_components.ocpp_csms.const import DOMAIN
 from .conftest import add_charger_entry
 from .helpers import until
 
-PLATFORMS = ["binary_sensor", "button", "event", "number", "select", "sensor", "switch"]
+PLATFORMS = [
+    "binary_sensor",
+    "button",
+    "calendar",
+    "event",
+    "number",
+    "select",
+    "sensor",
+    "switch",
+]
 VOLATILE_CLASSES = {"timestamp"}  # a time of this run, not of the code
+# what is enabled by default is part of the snapshot: the integration's own choice
+pytestmark = pytest.mark.default_entities
 
 
 def _entry(entry: er.RegistryEntry) -> dict[str, Any]:

@@ -202,3 +202,49 @@ def test_a_definition_that_refers_to_itself_and_bounds() -> None:
     assert check({"children": [{"children": [], "size": 3}]})
     assert not check({"children": [{"size": 11}]})
     assert not check({"size": -1})
+
+
+def _library_frame(unique_id: str, response: Any) -> str:
+    from custom_components.ocpp_csms.protocol.ocpp_lib import (
+        CallResult,
+        remove_nones,
+        serialize_as_dict,
+        snake_to_camel_case,
+    )
+
+    return str(
+        CallResult(
+            unique_id, snake_to_camel_case(remove_nones(serialize_as_dict(response)))
+        ).to_json()
+    )
+
+
+def test_answers_are_written_as_the_library_writes_them() -> None:
+    """The fast answer path (no fields: {} at once; one encoder made once) writes the
+    same text as the library's serialise, drop-Nones, camelCase and to_json."""
+    from decimal import Decimal
+
+    from ocpp.v16 import call_result as r16
+    from ocpp.v16.datatypes import IdTagInfo
+    from ocpp.v201 import call_result as r201
+    from ocpp.v201.datatypes import IdTokenInfoType
+
+    from custom_components.ocpp_csms.protocol.call_handling import answer_payload, frame_text
+
+    answers = [
+        r16.MeterValues(),
+        r16.StatusNotification(),
+        r16.Heartbeat(current_time="2026-12-04T17:00:00Z"),
+        r16.BootNotification(current_time="2026-12-04T17:00:00Z", interval=300, status="Accepted"),
+        r16.StartTransaction(transaction_id=7, id_tag_info=IdTagInfo(status="Accepted")),
+        r16.StopTransaction(id_tag_info=None),
+        r16.DataTransfer(status="Accepted", data=None),
+        r201.TransactionEvent(),
+        r201.TransactionEvent(
+            total_cost=Decimal("1.25"),
+            id_token_info=IdTokenInfoType(status="Accepted", cache_expiry_date_time=None),
+        ),
+        r201.Heartbeat(current_time="2026-12-04T17:00:00Z"),
+    ]
+    for answer in answers:
+        assert frame_text(3, "u-1", answer_payload(answer)) == _library_frame("u-1", answer)

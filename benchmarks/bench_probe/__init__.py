@@ -21,6 +21,8 @@ from homeassistant.components.http import HomeAssistantView
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.typing import ConfigType
 
 DOMAIN = "bench_probe"
@@ -88,12 +90,17 @@ class ProbeView(HomeAssistantView):
             "state_changed": self.counts["state_changed"],
             "gc_ms": round(self.counts["gc_s"] * 1000, 3),
             "gc_runs": self.counts["gc_runs"],
+            "gc_full_runs": self.counts["gc_full_runs"],
+            "gc_full_ms": round(self.counts["gc_full_s"] * 1000, 3),
+            "gc_full_max_ms": round(self.counts["gc_full_max_s"] * 1000, 3),
             "ocpp_entries": len(entries),
             "ocpp_entries_loaded": sum(e.state is ConfigEntryState.LOADED for e in entries),
             "entities": len(hass.states.async_entity_ids()),
             "running": hass.is_running,
             "rss_kib": await hass.async_add_executor_job(_rss_kib),
         }
+        if request.query.get("registry"):
+            body["registry"] = dict(self.counts["registry"].most_common(20))
         if request.query.get("garbage"):
             body["garbage"] = await _garbage_types()
         if request.query.get("memory"):
@@ -103,7 +110,14 @@ class ProbeView(HomeAssistantView):
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Count state writes and serve the counters."""
-    counts: dict[str, Any] = {"state_changed": 0, "gc_s": 0.0, "gc_runs": 0}
+    counts: dict[str, Any] = {
+        "state_changed": 0,
+        "gc_s": 0.0,
+        "gc_runs": 0,
+        "gc_full_runs": 0,
+        "gc_full_s": 0.0,
+        "gc_full_max_s": 0.0,
+    }
     started = [0.0]
 
     def _gc(phase: str, info: dict[str, Any]) -> None:
@@ -111,8 +125,13 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
         if phase == "start":
             started[0] = time.perf_counter()
         else:
-            counts["gc_s"] += time.perf_counter() - started[0]
+            took = time.perf_counter() - started[0]
+            counts["gc_s"] += took
             counts["gc_runs"] += 1
+            if info.get("generation") == 2:  # a full collection: the whole heap
+                counts["gc_full_runs"] += 1
+                counts["gc_full_s"] += took
+                counts["gc_full_max_s"] = max(counts["gc_full_max_s"], took)
 
     gc.callbacks.append(_gc)
 
@@ -120,6 +139,17 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     def _count(event: Event) -> None:
         counts["state_changed"] += 1
 
+    registry: Counter[str] = Counter()
+    counts["registry"] = registry
+
+    @callback
+    def _registry(event: Event) -> None:
+        # what the registries were told, by kind: an event storm shows here
+        changes = sorted(event.data.get("changes", {}))
+        registry[f"{event.event_type} {event.data['action']} {','.join(changes)}"] += 1
+
     hass.bus.async_listen(EVENT_STATE_CHANGED, _count)
+    hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, _registry)
+    hass.bus.async_listen(dr.EVENT_DEVICE_REGISTRY_UPDATED, _registry)
     hass.http.register_view(ProbeView(hass, counts))
     return True

@@ -56,6 +56,7 @@ CHARGER_BINARY_SENSORS: tuple[OcppBinarySensorDescription, ...] = (
         translation_key="phase_switch_ignored",
         device_class=BinarySensorDeviceClass.PROBLEM,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,  # for sites that switch phases
         value_fn=lambda c: c.phase_switch_ignored,
     ),
 )
@@ -65,6 +66,7 @@ CONNECTOR_BINARY_SENSORS: tuple[OcppBinarySensorDescription, ...] = (
         key="charging",
         shows_readings=False,
         device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
+        entity_registry_enabled_default=False,  # the status sensor says "charging"
         value_fn=lambda c: c.charging,
     ),
     OcppBinarySensorDescription(

@@ -41,6 +41,7 @@ UNLOCK = OcppButtonDescription(
     shows_readings=False,
     translation_key="unlock",
     entity_category=EntityCategory.CONFIG,
+    entity_registry_enabled_default=False,  # a stuck cable is rare: one click away
     press_fn=async_unlock,
 )
 

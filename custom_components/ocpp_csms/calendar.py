@@ -40,6 +40,7 @@ CHARGING_PLAN = OcppCalendarDescription(
     key="charging_plan",
     translation_key="charging_plan",
     shows_readings=False,
+    entity_registry_enabled_default=False,  # for those who plan by price
 )
 
 

@@ -9,7 +9,6 @@ from typing import Any, override
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .hub.devices import charger_device, connector_device
 from .hub.entry_data import ChargerConfigEntry, ChargerData
 from .hub.runtime import CsmsRuntime
 from .model.charger import Charger, Connector
@@ -48,11 +47,11 @@ class OcppEntity(Entity):
             self._attr_unique_id = (
                 f"{self.charger.charger_id}_{target.connector_id}_{description.key}"
             )
-            self._attr_device_info = connector_device(target, data.device_id)
+            self._attr_device_info = data.device_info(target)
         else:
             self.connector = None
             self._attr_unique_id = f"{self.charger.charger_id}_{description.key}"
-            self._attr_device_info = charger_device(self.charger)
+            self._attr_device_info = data.device_info(target)
         self._snapshot: Any = None
 
     @override

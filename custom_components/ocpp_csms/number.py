@@ -48,6 +48,7 @@ PRIORITY = OcppNumberDescription(
     shows_readings=False,
     translation_key="site_priority",
     entity_category=EntityCategory.CONFIG,
+    entity_registry_enabled_default=False,  # for sites that share a fuse
     native_min_value=0,
     native_max_value=100,
     native_step=1,

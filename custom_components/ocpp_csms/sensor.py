@@ -90,6 +90,7 @@ CHARGER_SENSORS: tuple[ChargerSensorDescription, ...] = (
         key="error_code",
         translation_key="error_code",
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,  # a fault shows in the status
         value_fn=lambda c: c.error_code or "none",
     ),
     ChargerSensorDescription(
@@ -106,6 +107,7 @@ CHARGER_SENSORS: tuple[ChargerSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=list(FIRMWARE_STATUSES),
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,  # for the rare firmware update
         value_fn=lambda c: c.firmware_status,
     ),
     ChargerSensorDescription(
@@ -114,6 +116,7 @@ CHARGER_SENSORS: tuple[ChargerSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[s.value for s in PasswordState],
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,  # the charger's options show it too
         value_fn=lambda c: c.password_state,
     ),
     ChargerSensorDescription(
@@ -142,6 +145,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         shows_readings=False,
         translation_key="error_code",
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,  # a fault shows in the status
         value_fn=lambda c: c.error_code or "none",
     ),
     ConnectorSensorDescription(
@@ -166,6 +170,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         key="active_phases",
         translation_key="active_phases",
         state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,  # for sites that switch phases
         value_fn=lambda c: (
             (active_phases(c.measurements.phase_currents) or 0)
             if c.measurements.phase_currents
@@ -198,6 +203,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         device_class=SensorDeviceClass.BATTERY,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
+        entity_registry_enabled_default=False,  # few AC chargers know the car's
         value_fn=lambda c: c.measurements.soc_pct,
     ),
     ConnectorSensorDescription(
@@ -237,6 +243,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="session_solar_share",
         needs_grid_power=True,
         native_unit_of_measurement=PERCENTAGE,
+        entity_registry_enabled_default=False,  # for homes with a grid power sensor
         suggested_display_precision=0,
         value_fn=lambda c: c.session.solar_share if c.session else None,
     ),
@@ -245,6 +252,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="session_cost",
         device_class=SensorDeviceClass.MONETARY,
         suggested_display_precision=2,
+        entity_registry_enabled_default=False,  # for those with a price or a tariff
         value_fn=session_cost,
         attrs_fn=cost_attrs,
     ),
@@ -261,6 +269,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         key="charging_plan",
         translation_key="charging_plan",
         device_class=SensorDeviceClass.TIMESTAMP,
+        entity_registry_enabled_default=False,  # for those who plan by price
         value_fn=lambda c: c.plan.next_start(datetime.now(UTC)) if c.plan else None,
         attrs_fn=plan_attrs,
     ),
@@ -272,6 +281,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         # the expiry, tag and scope are attributes
         device_class=SensorDeviceClass.ENUM,
         options=["none", "reserved"],
+        entity_registry_enabled_default=False,  # for sites that take reservations
         value_fn=lambda c: "reserved" if held_reservation(c) else "none",
         attrs_fn=reservation_attrs,
     ),
@@ -329,19 +339,37 @@ class OcppSensor(OcppEntity, SensorEntity):
             or getattr(description, "unit_fn", None) is not None
         )
 
+    # What Home Assistant reads when it writes the state: the snapshot taken when the
+    # model last changed (value, unit, attributes), not computed a second time.
+
     @override
     @property
     def native_value(self) -> StateType | datetime:
         """Return the value."""
-        description, target = self.entity_description, self.target
-        if isinstance(description, ConnectorSensorDescription):
-            return description.value_fn(target) if isinstance(target, Connector) else None
-        return description.value_fn(target) if isinstance(target, Charger) else None
+        return self._shown()[1]  # type: ignore[no-any-return]
 
     @override
     @property
     def native_unit_of_measurement(self) -> str | None:
         """Return the unit (a session cost's currency comes from the charger)."""
+        if self._dynamic_unit:
+            return self._shown()[2]  # type: ignore[no-any-return]
+        return super().native_unit_of_measurement
+
+    @override
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return the attributes."""
+        attrs = self._shown()[3]
+        return dict(attrs) if attrs else None
+
+    def _shown(self) -> tuple[Any, ...]:
+        snapshot = self._snapshot
+        if snapshot is None:  # asked before it was added (or by a test): as it is now
+            snapshot = self._state_snapshot()
+        return snapshot  # type: ignore[no-any-return]
+
+    def _unit(self) -> str | None:
         description = self.entity_description
         if description.device_class is SensorDeviceClass.MONETARY:
             session = self.connector.session if self.connector else None
@@ -351,14 +379,7 @@ class OcppSensor(OcppEntity, SensorEntity):
         if unit_fn is not None and isinstance(self.target, Connector):
             unit: str | None = unit_fn(self.target)
             return unit
-        return super().native_unit_of_measurement
-
-    @override
-    @property
-    def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Return the attributes."""
-        attrs_fn = getattr(self.entity_description, "attrs_fn", None)
-        return attrs_fn(self.target) if attrs_fn is not None else None
+        return None
 
     @override
     def _state_snapshot(self) -> Any:
@@ -368,10 +389,14 @@ class OcppSensor(OcppEntity, SensorEntity):
         target: Any = self.target
         attrs_fn = getattr(description, "attrs_fn", None)
         attrs = attrs_fn(target) if attrs_fn is not None else None
+        if isinstance(description, ConnectorSensorDescription):
+            value = description.value_fn(target) if isinstance(target, Connector) else None
+        else:
+            value = description.value_fn(target) if isinstance(target, Charger) else None
         return (
             self.available,
-            description.value_fn(target),
-            self.native_unit_of_measurement if self._dynamic_unit else None,
+            value,
+            self._unit() if self._dynamic_unit else None,
             tuple(attrs.items()) if attrs else None,
         )
 

@@ -52,6 +52,7 @@ SWITCHES: tuple[OcppSwitchDescription, ...] = (
         shows_readings=False,
         translation_key="available",
         entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,  # taking a connector out of service is rare
         value_fn=lambda c: None if c.status is None else c.status != ConnectorStatus.UNAVAILABLE,
         turn_fn=_availability,
     ),

@@ -7,9 +7,11 @@ from typing import Any, TypeGuard, cast
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context
+from homeassistant.helpers.device_registry import ChildDeviceInfo, DeviceInfo
 
 from ..const import CONF_KIND, KIND_CHARGER
 from ..model.charger import Charger, Connector
+from .devices import charger_device, connector_device
 from .runtime import CsmsRuntime
 
 
@@ -22,6 +24,20 @@ class ChargerData:
     device_id: str  # the charger's device; its connectors are child devices of it
     # per charger or connector: the Context of its latest message of readings
     reading_contexts: dict[object, tuple[int, Context]] = field(default_factory=dict)
+    # one device info per device, shared by its entities (read when each is added)
+    device_infos: dict[object, DeviceInfo | ChildDeviceInfo] = field(default_factory=dict)
+
+    def device_info(self, target: Charger | Connector) -> DeviceInfo | ChildDeviceInfo:
+        """Return the device of the charger or connector (one dict for all its entities)."""
+        info = self.device_infos.get(target)
+        if info is None:
+            made: DeviceInfo | ChildDeviceInfo = (
+                connector_device(target, self.device_id)
+                if isinstance(target, Connector)
+                else charger_device(target)
+            )
+            info = self.device_infos[target] = made
+        return info
 
     def readings_context(self, target: Charger | Connector) -> Context:
         """Return one Context for all the state writes of one message of readings.

@@ -331,7 +331,9 @@ class Csms:
         if attached:
             conn.transaction = tx
         context = f"{charger.charger_id}/{connector_id}"
-        for sample in sorted(samples, key=lambda s: s.timestamp):
+        if len(samples) > 1:
+            samples = sorted(samples, key=lambda s: s.timestamp)
+        for sample in samples:
             for reg in filter(is_register, sample.values):
                 conn.energy.offer(reg.value, sample.timestamp, context)
                 if tx is not None:

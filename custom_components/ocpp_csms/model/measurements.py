@@ -11,9 +11,13 @@ ENERGY_IMPORT_REGISTER = "Energy.Active.Import.Register"
 _SCALE = {"kW": 1000.0, "kWh": 1000.0, "kvar": 1000.0, "kvarh": 1000.0, "kVA": 1000.0}
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class SampledValue:
-    """One sampled value, normalised: power in W, energy in Wh, temperature in degC."""
+    """One sampled value, normalised: power in W, energy in Wh, temperature in degC.
+
+    Not frozen (a frozen dataclass costs six times as much to make, and ten are
+    made per message); nothing changes one after the input guard made it.
+    """
 
     measurand: str
     value: float
@@ -48,6 +52,9 @@ _TOTAL_FIELDS = {
 }
 
 
+_SHOWN_LOCATIONS = frozenset({None, "Outlet", "Cable", "EV"})
+
+
 @dataclass(slots=True)
 class Measurements:
     """The latest typed values of one connector; None where never reported."""
@@ -69,21 +76,27 @@ class Measurements:
 
     def apply(self, samples: list[SampledValue], timestamp: datetime | None) -> None:
         """Fold a batch of sampled values into the typed fields."""
+        raw = self.raw
         totals: dict[str, float] = {}
         phases: dict[str, dict[str, float]] = {}
         for s in samples:
-            key = s.measurand + (f"/{s.phase}" if s.phase else "")
-            key += f"@{s.location}" if s.location else ""
-            self.raw[key] = s
-            if s.location not in (None, "Outlet", "Cable", "EV"):
+            measurand, phase, location = s.measurand, s.phase, s.location
+            if phase is None and location is None:  # the common case: a total
+                raw[measurand] = s
+                totals[measurand] = s.value
+                continue
+            key = measurand + (f"/{phase}" if phase else "")
+            key += f"@{location}" if location else ""
+            raw[key] = s
+            if location not in _SHOWN_LOCATIONS:
                 continue  # Inlet / Body readings are kept in raw only
-            if s.phase:
-                phases.setdefault(s.measurand, {})[s.phase] = s.value
+            if phase:
+                phases.setdefault(measurand, {})[phase] = s.value
             else:
-                totals[s.measurand] = s.value
-        for measurand, attr in _TOTAL_FIELDS.items():
-            if measurand in totals:
-                setattr(self, attr, totals[measurand])
+                totals[measurand] = s.value
+        for measurand, value in totals.items():
+            if (attr := _TOTAL_FIELDS.get(measurand)) is not None:
+                setattr(self, attr, value)
         # Without a total, derive one from the phases.
         if "Power.Active.Import" not in totals and "Power.Active.Import" in phases:
             self.power_w = sum(phases["Power.Active.Import"].values())

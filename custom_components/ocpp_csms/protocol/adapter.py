@@ -106,6 +106,7 @@ class AdapterBase:
     _call: Any
     _call_result: Any
     _send: Callable[[str], Coroutine[Any, Any, None]]
+    _connection: Any
     _response_queue: asyncio.Queue[Any]
     _call_lock: asyncio.Lock
     route_map: dict[str, dict[str, Any]]
@@ -137,6 +138,12 @@ class AdapterBase:
         for name, member in list(vars(cls).items()):
             if callable(member) and hasattr(member, "_on_action"):
                 setattr(cls, name, _refusing(member))
+
+    async def send_frame(self, text: str) -> None:
+        """Send a frame (the library's ``_send``, its log line only when it is shown)."""
+        if FRAME_LOGGER.isEnabledFor(logging.DEBUG):
+            FRAME_LOGGER.debug("%s: send %s", self.charger.charger_id, text)
+        await self._connection.send(text)
 
     def request_boot(self) -> None:
         """Ask a charger adopted while Pending to boot again."""

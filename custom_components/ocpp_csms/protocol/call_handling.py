@@ -18,12 +18,17 @@ from collections.abc import Callable
 from typing import Any
 
 from .ocpp_lib import (
+    DecimalEncoder,
     camel_to_snake_case,
     remove_nones,
     serialize_as_dict,
     snake_to_camel_case,
     validate,
 )
+
+# The library's encoder (a Decimal as one decimal), made once: json.dumps(cls=...)
+# makes a new one per frame.
+_ENCODER = DecimalEncoder(separators=(",", ":"))
 
 # Keys seen so far -> their conversion. Bounded: a hostile charger's made-up keys
 # (in customData, which the schemas leave open) are converted but not remembered.
@@ -59,6 +64,22 @@ def to_camel(data: Any) -> Any:
     return _rekeyed(data, _CAMEL, snake_to_camel_case)
 
 
+def answer_payload(response: Any) -> dict[str, Any]:
+    """Return a handler's answer (a call result dataclass) as the payload to send.
+
+    As the library makes it (dataclass to dict, Nones dropped, keys in camelCase);
+    an answer without fields (MeterValues, StatusNotification) is ``{}`` at once.
+    """
+    if not getattr(response, "__dataclass_fields__", True):
+        return {}
+    return to_camel(remove_nones(serialize_as_dict(response)))  # type: ignore[no-any-return]
+
+
+def frame_text(message_type: int, unique_id: str, payload: Any) -> str:
+    """Return a CALLRESULT (3) frame's text, as the library's to_json() writes it."""
+    return _ENCODER.encode([message_type, unique_id, payload])
+
+
 async def handle_call(point: Any, msg: Any) -> None:
     """Serve ``msg`` (a Call) on ``point`` (an ocpp ChargePoint) as the library would."""
     handlers = point.route_map[msg.action]  # the adapter routes only what it serves
@@ -79,7 +100,7 @@ async def handle_call(point: Any, msg: Any) -> None:
         point.logger.exception("Error while handling request '%s'", msg)
         await point._send(msg.create_call_error(err).to_json())
         return
-    result = msg.create_call_result(to_camel(remove_nones(serialize_as_dict(response))))
+    result = msg.create_call_result(answer_payload(response))
     if checked:
         validate(result, version)
     if point.upstream_answer is not None:  # the charger gets the upstream's, if valid
@@ -97,7 +118,7 @@ async def handle_call(point: Any, msg: Any) -> None:
         keeping = forward(point.charger, msg.action, msg.payload, result.payload)
         if keeping is not None:  # on disk before the answer leaves
             await keeping
-    await point._send(result.to_json())
+    await point.send_frame(frame_text(3, result.unique_id, result.payload))
     after = handlers.get("_after_action")
     if after is not None:
         after(**payload)  # a callback: it spawns what takes time on the charger's tasks

@@ -25,6 +25,11 @@ ANOMALY_NUMBER = "bad_number"
 ANOMALY_TIME_UNPARSABLE = "bad_timestamp"
 ANOMALY_TIME_RANGE = "timestamp_out_of_range"
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Units normalise() leaves as they are (kW, Fahrenheit, ... are scaled; a unitless
+# energy reading becomes Wh).
+_BASE_UNITS = frozenset(
+    {None, "W", "Wh", "A", "V", "Percent", "Celsius", "Hz", "var", "varh", "VA"}
+)
 
 
 def ocpp_now() -> str:
@@ -134,37 +139,47 @@ class InputGuard:
         ]
 
     def _values(self, entry: dict[str, Any]) -> list[SampledValue]:
-        values = []
-        for sv in entry.get("sampled_value", []):
-            if sv.get("format") == "SignedData":
+        # Ten of these per message: the common case (a number in a base unit) is
+        # read inline, anything else goes through number() and normalise().
+        values: list[SampledValue] = []
+        for sv in entry.get("sampled_value", ()):
+            get = sv.get
+            if get("format") == "SignedData":
                 continue
-            measurand = sv.get("measurand") or "Energy.Active.Import.Register"
-            unit = sv.get("unit")
+            measurand = get("measurand") or "Energy.Active.Import.Register"
+            unit = get("unit")
             multiplier = 0
-            if unit is None and isinstance(sv.get("unit_of_measure"), dict):
-                unit = sv["unit_of_measure"].get("unit")
-                multiplier = sv["unit_of_measure"].get("multiplier", 0)
-            raw = self.number(sv.get("value"), measurand)
-            if raw is None:
-                continue
+            if unit is None and type(uom := get("unit_of_measure")) is dict:
+                unit = uom.get("unit")
+                multiplier = uom.get("multiplier", 0)
+            raw = get("value")
             try:
-                scaled, unit = normalise(measurand, raw, unit)
-                if multiplier:
-                    scaled *= 10.0 ** int(multiplier)
+                number = float(raw)
             except ValueError, TypeError, OverflowError:
-                scaled = math.nan
-            # raw is checked already; only a scaled value needs checking again
-            value = raw if scaled == raw else self.number(scaled, measurand)
-            if value is None:
+                number = math.nan
+            if not -MAX_MAGNITUDE <= number <= MAX_MAGNITUDE:  # also NaN
+                self.number(raw, measurand)  # counted and logged there
                 continue
+            if multiplier or unit not in _BASE_UNITS or (unit is None and measurand[0] == "E"):
+                scaled = self._scaled(measurand, number, unit, multiplier)
+                if scaled is None:
+                    continue
+                number, unit = scaled
             values.append(
-                SampledValue(
-                    measurand=measurand,
-                    value=value,
-                    unit=unit,
-                    phase=sv.get("phase"),
-                    location=sv.get("location"),
-                    context=sv.get("context"),
-                )
+                SampledValue(measurand, number, unit, get("phase"), get("location"), get("context"))
             )
         return values
+
+    def _scaled(
+        self, measurand: str, raw: float, unit: str | None, multiplier: Any
+    ) -> tuple[float, str | None] | None:
+        """Return the value in its base unit, or None if that is no number (counted)."""
+        try:
+            scaled, unit = normalise(measurand, raw, unit)
+            if multiplier:
+                scaled *= 10.0 ** int(multiplier)
+        except ValueError, TypeError, OverflowError:
+            scaled = math.nan
+        # raw is checked already; only a scaled value needs checking again
+        value = raw if scaled == raw else self.number(scaled, measurand)
+        return None if value is None else (value, unit)

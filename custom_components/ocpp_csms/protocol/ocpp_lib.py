@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
+    import json
     import logging
     from collections.abc import Iterable
 
@@ -87,6 +88,9 @@ if TYPE_CHECKING:
     CallResult: Any
     MessageType: Any
 
+    class DecimalEncoder(json.JSONEncoder):
+        """The library's JSON encoder: a Decimal as a float of one decimal."""
+
     def validate_in_event_loop(versions: Iterable[str]) -> None:
         """Compile every schema validator, then validate in the event loop."""
 
@@ -124,6 +128,7 @@ else:
         UnknownCallErrorCodeError,
     )
     from ocpp.messages import Call, CallError, CallResult, MessageType, _validate_payload
+    from ocpp.messages import _DecimalEncoder as DecimalEncoder
     from ocpp.routing import after, on
     from ocpp.v16 import ChargePoint as ChargePoint16
     from ocpp.v16.enums import Action as Action16
@@ -202,6 +207,7 @@ __all__ = [
     "ChargePoint16",
     "ChargePoint21",
     "ChargePoint201",
+    "DecimalEncoder",
     "FormatViolationError",
     "GenericError",
     "MessageType",
