@@ -9,6 +9,7 @@ from typing import Any, override
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .entities.exposure import settle_assist_exposure
 from .hub.entry_data import ChargerConfigEntry, ChargerData
 from .hub.runtime import CsmsRuntime
 from .model.charger import Charger, Connector
@@ -74,6 +75,7 @@ class OcppEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Listen to the entity's charger or connector."""
         await super().async_added_to_hass()
+        settle_assist_exposure(self)
         self._snapshot = self._state_snapshot()
         on_readings = self._handle_readings if self.entity_description.shows_readings else None
         self.async_on_remove(self.target.add_listener(self._handle_model_update, on_readings))

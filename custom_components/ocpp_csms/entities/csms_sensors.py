@@ -27,6 +27,7 @@ from homeassistant.helpers.typing import StateType
 from ..const import DOMAIN
 from ..hub.entry_data import CsmsConfigEntry
 from ..hub.runtime import CsmsRuntime
+from .exposure import settle_assist_exposure
 from .site_entities import SITE_SENSORS, SiteSensor
 
 REFRESH_COUNTERS_EVERY = 60  # seconds: counters of refusals are not pushed
@@ -138,6 +139,7 @@ class CsmsSensor(SensorEntity):
     @override
     async def async_added_to_hass(self) -> None:
         """Subscribe: counters each minute, the rejected tag at once."""
+        settle_assist_exposure(self)
         if self.entity_description.counter:
             self.async_on_remove(
                 async_track_time_interval(

@@ -28,6 +28,7 @@ from ..const import DOMAIN
 from ..hub.devices import charger_device
 from ..hub.entry_data import ChargerData
 from ..hub.forwarding import Forwarder
+from .exposure import settle_assist_exposure
 
 CONNECTED = BinarySensorEntityDescription(
     key="upstream_connected",
@@ -67,6 +68,7 @@ class _LegEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Listen to the forwarder."""
         await super().async_added_to_hass()
+        settle_assist_exposure(self)
         if (forwarder := self.forwarder) is not None:
             self.async_on_remove(forwarder.listen(self._changed))
         self._shown = self._value()

@@ -29,6 +29,7 @@ from ..const import DOMAIN
 from ..hub.entry_data import CsmsConfigEntry
 from ..hub.runtime import CsmsRuntime
 from ..hub.site_options import SiteOptions
+from .exposure import settle_assist_exposure
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,6 +111,7 @@ class _SiteEntity(Entity):
     @override
     async def async_added_to_hass(self) -> None:
         """Follow the site's cycles."""
+        settle_assist_exposure(self)
         self.async_on_remove(self.runtime.csms.site.listen(self.async_write_ha_state))
 
 

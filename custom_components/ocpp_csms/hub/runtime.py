@@ -41,6 +41,7 @@ from .access import ChargerAccess
 from .bridge import HaBridge, raise_repair
 from .connection_options import TlsSetup, tls_setup
 from .forwarding_manager import ForwardingManager
+from .heap import HeapFreezer
 from .log_uploads import LogUploads
 from .options import CsmsOptions
 from .planning import ChargingPlanner
@@ -109,6 +110,7 @@ class CsmsRuntime:
         self.log_uploads = LogUploads(hass, self.csms)
         self.site = SiteController(hass, self.csms)
         self.forwarding = ForwardingManager(hass, self.csms)
+        self.heap = HeapFreezer(hass, lambda: sum(c.connected for c in self.csms.chargers.values()))
         self.csms.settings.currency = hass.config.currency  # kept current (__init__.py)
         self.csms.settings.time_zone = dt_util.get_default_time_zone()
         self._unsub_sweep: Callable[[], None] | None = None
@@ -158,6 +160,7 @@ class CsmsRuntime:
         _LOGGER.info("OCPP central system listening on port %s", server.port)
         self.started = True
         self.site.apply(self.options.site)
+        self.heap.start()
         self._unsub_sweep = async_track_time_interval(
             self.hass, self._ask_stale_readings, STALE_SWEEP
         )
@@ -184,6 +187,7 @@ class CsmsRuntime:
             self._unsub_sweep()
             self._unsub_sweep = None
         self.started = False
+        self.heap.stop()
         self.site.stop()
         await self.forwarding.async_stop()
         await self.connections.async_stop()
