@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_change, async_track_time_interval
 from homeassistant.helpers.start import async_at_started
+from homeassistant.util import dt as dt_util
 
 from ..const import LOGGER_NAME
 
@@ -67,12 +68,12 @@ class HeapFreezer:
 
     @callback
     def _at_started(self, _hass: HomeAssistant) -> None:
-        self._started_at = time.monotonic()
+        self._started_at = dt_util.utcnow().timestamp()
         self._unsub_check = async_track_time_interval(self._hass, self._check, CHECK_EVERY)
 
     @callback
     def _check(self, _now: datetime) -> None:
-        now = time.monotonic()
+        now = dt_util.utcnow().timestamp()
         count = self._connected()
         if count != self._last[0]:
             self._last = (count, now)

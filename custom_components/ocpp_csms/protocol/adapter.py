@@ -118,6 +118,10 @@ class AdapterBase:
         super().__init__(  # type: ignore[call-arg]
             charger.charger_id, connection, timeout, logger=frame_logger(charger.charger_id)
         )
+        # the library maps each action to bound methods for every connection: one
+        # map of plain functions per adapter class serves them all (handle_call
+        # passes the adapter)
+        self.route_map = _shared_routes(type(self), self.route_map)
         self.charger = charger
         self.csms = csms
         self.timeout = timeout
@@ -330,6 +334,20 @@ def _refusing(handler: Callable[..., Any]) -> Callable[..., Any]:
         return result
 
     return guarded
+
+
+_ROUTES: dict[type, dict[str, dict[str, Any]]] = {}
+
+
+def _shared_routes(cls: type, bound: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Return the class's action map, its handlers as functions (made from one instance's)."""
+    routes = _ROUTES.get(cls)
+    if routes is None:
+        routes = _ROUTES[cls] = {
+            action: {key: getattr(value, "__func__", value) for key, value in handlers.items()}
+            for action, handlers in bound.items()
+        }
+    return routes
 
 
 def frame_logger(charger_id: str) -> logging.LoggerAdapter[logging.Logger]:

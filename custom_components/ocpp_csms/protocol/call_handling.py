@@ -82,7 +82,8 @@ def frame_text(message_type: int, unique_id: str, payload: Any) -> str:
 
 async def handle_call(point: Any, msg: Any) -> None:
     """Serve ``msg`` (a Call) on ``point`` (an ocpp ChargePoint) as the library would."""
-    handlers = point.route_map[msg.action]  # the adapter routes only what it serves
+    # the adapter routes only what it serves; its handlers are functions of the class
+    handlers = point.route_map[msg.action]
     version = point._ocpp_version
     checked = not handlers.get("_skip_schema_validation", False)
     if checked:
@@ -93,7 +94,7 @@ async def handle_call(point: Any, msg: Any) -> None:
     ask = point.csms.answer_first
     point.upstream_answer = await ask(point.charger, msg.action, msg.payload) if ask else None
     try:
-        response = handlers["_on_action"](**payload)
+        response = handlers["_on_action"](point, **payload)
         if inspect.isawaitable(response):
             response = await response
     except Exception as err:  # the library's rule: any failure is a CallError
@@ -121,4 +122,4 @@ async def handle_call(point: Any, msg: Any) -> None:
     await point.send_frame(frame_text(3, result.unique_id, result.payload))
     after = handlers.get("_after_action")
     if after is not None:
-        after(**payload)  # a callback: it spawns what takes time on the charger's tasks
+        after(point, **payload)  # a callback: it spawns what takes time on its tasks
