@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from homeassistant.core import HomeAssistant
+from ocpp.v16 import call
 
 from .helpers import state
 
@@ -33,3 +35,37 @@ async def test_one_message_of_readings_is_one_context(hass: HomeAssistant, charg
     assert energy_next.context.id != energy.context.id  # the next message: its own context
     # the connector's status sensor shows no readings: not rewritten by them
     assert hass.states.get(f"sensor.{CONN}_status") == status
+
+
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_a_stop_s_transaction_data_is_read(hass: HomeAssistant, charger) -> None:
+    """1.6 StopTransaction's transactionData are readings too (handed over as sent)."""
+    await charger.start_transaction(1, "TAG1")
+    await charger.send_meter_values(1, seconds=600)
+    await hass.async_block_till_done()
+    before = float(state(hass, f"sensor.{CONN}_energy"))
+    conn = charger.connectors[1]
+    final_wh = conn.register_wh + 50.0  # within what the energy rule lets through at once
+    await charger.call(
+        call.StopTransaction(
+            meter_stop=int(conn.register_wh),  # the data say more than the stop
+            timestamp=charger.now(),
+            transaction_id=conn.transaction_id,
+            reason="Local",
+            transaction_data=[
+                {
+                    "timestamp": charger.now(),
+                    "sampledValue": [
+                        {
+                            "value": f"{final_wh:.0f}",
+                            "measurand": "Energy.Active.Import.Register",
+                            "unit": "Wh",
+                        }
+                    ],
+                }
+            ],
+        )
+    )
+    await hass.async_block_till_done()
+    after = float(state(hass, f"sensor.{CONN}_energy"))
+    assert after == pytest.approx(before + 0.05, abs=0.002)

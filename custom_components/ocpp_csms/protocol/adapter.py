@@ -20,7 +20,7 @@ from ..model.commands import TAKEN, CommandError, CommandOutcome
 from ..model.csms import Csms
 from ..model.errors import InvalidInput
 from ..model.port import ChargerCommands
-from .call_handling import handle_call, to_camel, to_snake
+from .call_handling import handle_call, to_camel, to_snake_all
 from .frames import FrameError, MessageTypeNotSupportedError, parse
 from .inputs import InputGuard
 from .ocpp_lib import (
@@ -271,7 +271,7 @@ class AdapterBase:
         if make is None:
             raise CommandError(action, f"not an OCPP {self.protocol_version} call")
         try:
-            call = make(**to_snake(payload))
+            call = make(**to_snake_all(payload))
         except TypeError as err:
             raise CommandError(action, f"not a valid {action}: {err}") from err
         result = await self.request(call)

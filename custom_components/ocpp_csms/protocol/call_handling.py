@@ -54,9 +54,29 @@ def _rekeyed(data: Any, cache: dict[str, str], convert: Callable[[Any], Any]) ->
     return data
 
 
-def to_snake(data: Any) -> Any:
-    """Return ``data`` with its keys in snake_case, exactly as the library converts them."""
+# Keys whose value is handed over as the charger sent it (camelCase inside): the
+# meter values, read only by the input guard, are most of a message's keys.
+AS_SENT = frozenset({"meterValue", "transactionData"})
+
+
+def to_snake_all(data: Any) -> Any:
+    """Return ``data`` with every key in snake_case, exactly as the library converts them."""
     return _rekeyed(data, _SNAKE, camel_to_snake_case)
+
+
+def to_snake(data: Any) -> Any:
+    """Return a charger's call payload with its keys in snake_case, as the library does.
+
+    At the top level, the values of ``AS_SENT`` keys are left as they came.
+    """
+    if type(data) is not dict:
+        return _rekeyed(data, _SNAKE, camel_to_snake_case)
+    return {
+        _key(_SNAKE, camel_to_snake_case, k): v
+        if k in AS_SENT
+        else _rekeyed(v, _SNAKE, camel_to_snake_case)
+        for k, v in data.items()
+    }
 
 
 def to_camel(data: Any) -> Any:

@@ -129,7 +129,7 @@ class InputGuard:
         return parsed
 
     def meter_samples(self, meter_value: list[dict[str, Any]]) -> list[MeterSample]:
-        """Translate (snake_case) meterValue entries of any version.
+        """Translate meterValue entries of any version, as the charger sent them (camelCase).
 
         Signed values are skipped; values that are not finite numbers are refused.
         """
@@ -142,14 +142,14 @@ class InputGuard:
         # Ten of these per message: the common case (a number in a base unit) is
         # read inline, anything else goes through number() and normalise().
         values: list[SampledValue] = []
-        for sv in entry.get("sampled_value", ()):
+        for sv in entry.get("sampledValue", ()):
             get = sv.get
             if get("format") == "SignedData":
                 continue
             measurand = get("measurand") or "Energy.Active.Import.Register"
             unit = get("unit")
             multiplier = 0
-            if unit is None and type(uom := get("unit_of_measure")) is dict:
+            if unit is None and type(uom := get("unitOfMeasure")) is dict:
                 unit = uom.get("unit")
                 multiplier = uom.get("multiplier", 0)
             raw = get("value")
