@@ -7,11 +7,9 @@ typed outcomes and translated failures, and tasks tied to the connection.
 from __future__ import annotations
 
 import asyncio
-import functools
 import inspect
 import logging
-import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from enum import Enum
 from typing import Any, Protocol, override
 
@@ -79,18 +77,13 @@ class _Refused(PropertyConstraintViolationError):
 class _FrameLog(logging.LoggerAdapter[logging.Logger]):
     """The ocpp library's log, made quiet.
 
-    It logs every frame at INFO (we log them at DEBUG) and a traceback for each
-    handler error (none for input the model refused).
+    It logs every frame at INFO (we log them at DEBUG). Input the model refused
+    never reaches it (handle_call answers it without a traceback).
     """
 
     @override
     def info(self, msg: object, *args: Any, **kwargs: Any) -> None:
         self.debug(msg, *args, **kwargs)
-
-    @override
-    def exception(self, msg: object, *args: Any, **kwargs: Any) -> None:
-        if not isinstance(sys.exc_info()[1], _Refused):
-            super().exception(msg, *args, **kwargs)
 
 
 class AdapterBase:
@@ -131,23 +124,18 @@ class AdapterBase:
         # what a second central system that answers the charger said to the call served
         self.upstream_answer: dict[str, Any] | None = None
 
-    @override
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Wrap each handler a subclass defines, once per class.
-
-        Input the model refuses becomes a CallError (counted and logged once per
-        charger), never a traceback or a half-applied message.
-        """
-        super().__init_subclass__(**kwargs)
-        for name, member in list(vars(cls).items()):
-            if callable(member) and hasattr(member, "_on_action"):
-                setattr(cls, name, _refusing(member))
-
     async def send_frame(self, text: str) -> None:
         """Send a frame (the library's ``_send``, its log line only when it is shown)."""
         if FRAME_LOGGER.isEnabledFor(logging.DEBUG):
             FRAME_LOGGER.debug("%s: send %s", self.charger.charger_id, text)
         await self._connection.send(text)
+
+    def refusal(self, action: str, err: Exception) -> OCPPError | None:
+        """Return the CallError for input the model refused (counted); None otherwise."""
+        if isinstance(err, InvalidInput):
+            self.charger.count_anomaly("refused_message", f"{action} refused: {err}")
+            return _Refused(details={"cause": str(err)})
+        return None
 
     def request_boot(self) -> None:
         """Ask a charger adopted while Pending to boot again."""
@@ -311,31 +299,6 @@ class AdapterBase:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-def _refusing(handler: Callable[..., Any]) -> Callable[..., Any]:
-    def refuse(adapter: AdapterBase, err: InvalidInput) -> _Refused:
-        action = getattr(handler, "_on_action", handler.__name__)
-        adapter.charger.count_anomaly("refused_message", f"{action} refused: {err}")
-        return _Refused(details={"cause": str(err)})
-
-    async def guard_awaitable(adapter: AdapterBase, pending: Awaitable[Any]) -> Any:
-        try:
-            return await pending
-        except InvalidInput as err:
-            raise refuse(adapter, err) from err
-
-    @functools.wraps(handler)
-    def guarded(self: AdapterBase, *args: Any, **kwargs: Any) -> Any:
-        try:
-            result = handler(self, *args, **kwargs)
-        except InvalidInput as err:
-            raise refuse(self, err) from err
-        if inspect.isawaitable(result):  # an async handler (ocpp's @on hides it)
-            return guard_awaitable(self, result)
-        return result
-
-    return guarded
-
-
 _ROUTES: dict[type, dict[str, dict[str, Any]]] = {}
 
 
@@ -344,7 +307,12 @@ def _shared_routes(cls: type, bound: dict[str, dict[str, Any]]) -> dict[str, dic
     routes = _ROUTES.get(cls)
     if routes is None:
         routes = _ROUTES[cls] = {
-            action: {key: getattr(value, "__func__", value) for key, value in handlers.items()}
+            action: {
+                # the handler itself, not the library's pass-through wrapper
+                # (handle_call refuses what the model refuses)
+                key: inspect.unwrap(getattr(value, "__func__", value)) if callable(value) else value
+                for key, value in handlers.items()
+            }
             for action, handlers in bound.items()
         }
     return routes

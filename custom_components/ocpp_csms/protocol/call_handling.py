@@ -118,6 +118,9 @@ async def handle_call(point: Any, msg: Any) -> None:
         if inspect.isawaitable(response):
             response = await response
     except Exception as err:  # the library's rule: any failure is a CallError
+        if (refused := point.refusal(msg.action, err)) is not None:  # counted, no traceback
+            await point.send_frame(msg.create_call_error(refused).to_json())
+            return
         point.logger.exception("Error while handling request '%s'", msg)
         await point._send(msg.create_call_error(err).to_json())
         return
