@@ -59,12 +59,16 @@ class OcppEntity(Entity):
     @property
     def available(self) -> bool:
         """Tell whether the charger is connected (and the value known, where asked)."""
+        return self._is_available()
+
+    def _is_available(self) -> bool:
         if not self.charger.connected:
             return False
-        if self.entity_description.needs_grid_power and not self.runtime.options.site.solar_modes:
+        description = self.entity_description
+        if description.needs_grid_power and not self.runtime.options.site.solar_modes:
             return False
-        if self.entity_description.available_fn is not None:
-            return self.entity_description.available_fn(self.target)
+        if description.available_fn is not None:
+            return description.available_fn(self.target)
         return True
 
     def _state_snapshot(self) -> Any:

@@ -57,15 +57,27 @@ class OcppSensor(OcppEntity, SensorEntity):
         target: Charger | Connector,
         description: ChargerSensorDescription | ConnectorSensorDescription,
     ) -> None:
-        """Describe the sensor; note once whether its unit can change."""
+        """Describe the sensor; note once what it reads and whether its unit can change."""
         super().__init__(data, target, description)
+        self._value_fn: Callable[[Any], Any] = description.value_fn
+        self._attrs_fn: Callable[[Any], dict[str, Any]] | None = getattr(
+            description, "attrs_fn", None
+        )
         self._dynamic_unit = (
             description.device_class is SensorDeviceClass.MONETARY
             or getattr(description, "unit_fn", None) is not None
         )
+        self._fixed_unit = description.native_unit_of_measurement
 
-    # What Home Assistant reads when it writes the state: the snapshot taken when the
-    # model last changed (value, unit, attributes), not computed a second time.
+    # What Home Assistant reads when it writes the state is the snapshot taken when
+    # the model last changed (availability, value, unit, attributes): nothing is
+    # computed a second time per write.
+
+    @override
+    @property
+    def available(self) -> bool:
+        """Tell whether the charger is connected (and the value known, where asked)."""
+        return self._shown()[0]  # type: ignore[no-any-return]
 
     @override
     @property
@@ -77,9 +89,8 @@ class OcppSensor(OcppEntity, SensorEntity):
     @property
     def native_unit_of_measurement(self) -> str | None:
         """Return the unit (a session cost's currency comes from the charger)."""
-        if self._dynamic_unit:
-            return self._shown()[2]  # type: ignore[no-any-return]
-        return super().native_unit_of_measurement
+        unit: str | None = self._shown()[2] if self._dynamic_unit else self._fixed_unit
+        return unit
 
     @override
     @property
@@ -108,19 +119,13 @@ class OcppSensor(OcppEntity, SensorEntity):
 
     @override
     def _state_snapshot(self) -> Any:
-        # Asked of every sensor of a connector per message of readings: what can
-        # change, read straight from the description (a fixed unit cannot).
-        description = self.entity_description
-        target: Any = self.target
-        attrs_fn = getattr(description, "attrs_fn", None)
+        # Asked of every sensor of a connector per message of readings.
+        target = self.target
+        attrs_fn = self._attrs_fn
         attrs = attrs_fn(target) if attrs_fn is not None else None
-        if isinstance(description, ConnectorSensorDescription):
-            value = description.value_fn(target) if isinstance(target, Connector) else None
-        else:
-            value = description.value_fn(target) if isinstance(target, Charger) else None
         return (
-            self.available,
-            value,
+            self._is_available(),
+            self._value_fn(target),
             self._unit() if self._dynamic_unit else None,
             tuple(attrs.items()) if attrs else None,
         )
