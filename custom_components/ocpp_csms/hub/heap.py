@@ -98,7 +98,7 @@ class HeapFreezer:
         gc.freeze()
         self.frozen = True
         self.last_pause_ms = round((time.perf_counter() - began) * 1000, 1)
-        _LOGGER.debug(
+        _LOGGER.info(
             "Heap frozen (%s): %d objects, a pause of %.0f ms",
             why,
             gc.get_freeze_count(),
