@@ -235,3 +235,39 @@ async def test_pending_16_charger_opens_no_transaction(hass: HomeAssistant, url)
         assert (await ask(ws, '[2, "h1", "Heartbeat", {}]'))[:2] == [3, "h1"]
     assert runtime_of(hass).csms.stored.tx_counter == counter
     assert not runtime_of(hass).csms.get_charger("PEND16").transactions
+
+
+async def test_a_fault_of_ours_is_an_internal_error_with_a_traceback(
+    hass: HomeAssistant, raw, caplog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handler that fails (a bug of ours, not the charger's input) answers
+    InternalError, logs its traceback, and the connection stays up."""
+    from custom_components.ocpp_csms.model.csms import Csms
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr(Csms, "meter_values", broken)
+    answer = await ask(
+        raw,
+        json.dumps(
+            [
+                2,
+                "m1",
+                "MeterValues",
+                {
+                    "connectorId": 1,
+                    "meterValue": [
+                        {"timestamp": "2026-12-04T17:00:00Z", "sampledValue": [{"value": "1"}]}
+                    ],
+                },
+            ],
+            separators=(",", ":"),
+        ),
+    )
+    assert answer[:3] == [4, "m1", "InternalError"]
+    assert "a bug of ours" in caplog.text
+    assert "Traceback" in caplog.text
+    monkeypatch.undo()
+    answer = await ask(raw, '[2, "ok", "Heartbeat", {}]')
+    assert answer[0] == 3

@@ -64,13 +64,11 @@ def to_snake_all(data: Any) -> Any:
     return _rekeyed(data, _SNAKE, camel_to_snake_case)
 
 
-def to_snake(data: Any) -> Any:
+def to_snake(data: dict[str, Any]) -> dict[str, Any]:
     """Return a charger's call payload with its keys in snake_case, as the library does.
 
     At the top level, the values of ``AS_SENT`` keys are left as they came.
     """
-    if type(data) is not dict:
-        return _rekeyed(data, _SNAKE, camel_to_snake_case)
     return {
         _key(_SNAKE, camel_to_snake_case, k): v
         if k in AS_SENT
