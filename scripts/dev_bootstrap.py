@@ -14,6 +14,8 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from websockets.sync.client import connect
+
 CLIENT_ID = "http://127.0.0.1:8123/"
 
 
@@ -255,6 +257,45 @@ def prices_and_limits(url: str, token: str) -> None:
     print("[ocpp_csms] SIM4 charges from the made-up house's solar surplus", file=sys.stderr)
 
 
+# Entities disabled by default that the development site uses (the plan, the solar
+# house, a reservation, a price): enabled as a user would, one click each.
+FEATURE_ENTITIES = (
+    "sensor.sim1_connector_1_next_planned_start",
+    "calendar.sim1_connector_1_charging_plan",
+    "sensor.sim1_connector_2_reservation",
+    "sensor.sim3_connector_1_session_cost",
+    "sensor.sim4_connector_1_active_phases",
+    "sensor.sim4_connector_1_session_solar_share",
+    "binary_sensor.sim4_phase_switch_ignored",
+    "calendar.sim4_connector_1_charging_plan",
+)
+
+
+def enable_feature_entities(url: str, token: str) -> None:
+    """Enable FEATURE_ENTITIES through the websocket API (what the entity dialog does)."""
+    ws_url = url.replace("http", "ws", 1) + "/api/websocket"
+    with connect(ws_url, open_timeout=30) as ws:
+        json.loads(ws.recv())  # auth_required
+        ws.send(json.dumps({"type": "auth", "access_token": token}))
+        json.loads(ws.recv())  # auth_ok
+        for number, entity_id in enumerate(FEATURE_ENTITIES, start=1):
+            ws.send(
+                json.dumps(
+                    {
+                        "id": number,
+                        "type": "config/entity_registry/update",
+                        "entity_id": entity_id,
+                        "disabled_by": None,
+                    }
+                )
+            )
+            answer = json.loads(ws.recv())
+            if not answer.get("success"):  # not there (yet): nothing to enable
+                print(
+                    f"[ocpp_csms] {entity_id} not enabled: {answer.get('error')}", file=sys.stderr
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8123")
@@ -265,6 +306,7 @@ def main() -> None:
     token = onboard(args.url)
     if args.after_chargers:
         prices_and_limits(args.url, token)
+        enable_feature_entities(args.url, token)
     else:
         configure(args.url, token, args.port)
         site_options(args.url, token)
