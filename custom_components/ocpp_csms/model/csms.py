@@ -334,7 +334,10 @@ class Csms:
         if len(samples) > 1:
             samples = sorted(samples, key=lambda s: s.timestamp)
         for sample in samples:
-            for reg in filter(is_register, sample.values):
+            for reg in sample.values:
+                # one of a message's ten or so values: the other measurands go at once
+                if reg.measurand != ENERGY_IMPORT_REGISTER or not is_register(reg):
+                    continue
                 conn.energy.offer(reg.value, sample.timestamp, context)
                 if tx is not None:
                     self.sessions.credit(charger, tx, reg.value, sample.timestamp)

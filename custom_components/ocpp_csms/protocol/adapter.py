@@ -306,15 +306,16 @@ def _shared_routes(cls: type, bound: dict[str, dict[str, Any]]) -> dict[str, dic
     """Return the class's action map, its handlers as functions (made from one instance's)."""
     routes = _ROUTES.get(cls)
     if routes is None:
-        routes = _ROUTES[cls] = {
-            action: {
+        routes = _ROUTES[cls] = {}
+        for action, handlers in bound.items():
+            route = routes[action] = {
                 # the handler itself, not the library's pass-through wrapper
                 # (handle_call refuses what the model refuses)
                 key: inspect.unwrap(getattr(value, "__func__", value)) if callable(value) else value
                 for key, value in handlers.items()
             }
-            for action, handlers in bound.items()
-        }
+            # whether its answer is to be awaited, told once (not per call)
+            route["_async"] = inspect.iscoroutinefunction(route.get("_on_action"))
     return routes
 
 

@@ -13,8 +13,8 @@ same (validate, convert, handle, answer, validate the answer, send, then the
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
+from types import CoroutineType
 from typing import Any
 
 from .ocpp_lib import (
@@ -113,7 +113,7 @@ async def handle_call(point: Any, msg: Any) -> None:
     point.upstream_answer = await ask(point.charger, msg.action, msg.payload) if ask else None
     try:
         response = handlers["_on_action"](point, **payload)
-        if inspect.isawaitable(response):
+        if handlers["_async"] or type(response) is CoroutineType:
             response = await response
     except Exception as err:  # the library's rule: any failure is a CallError
         if (refused := point.refusal(msg.action, err)) is not None:  # counted, no traceback
