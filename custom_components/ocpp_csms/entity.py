@@ -48,11 +48,10 @@ class OcppEntity(Entity):
             self._attr_unique_id = (
                 f"{self.charger.charger_id}_{target.connector_id}_{description.key}"
             )
-            self._attr_device_info = data.device_info(target)
         else:
             self.connector = None
             self._attr_unique_id = f"{self.charger.charger_id}_{description.key}"
-            self._attr_device_info = data.device_info(target)
+        self._attr_device_info = data.device_info(target)
         self._snapshot: Any = None
 
     @override
@@ -84,20 +83,16 @@ class OcppEntity(Entity):
         on_readings = self._handle_readings if self.entity_description.shows_readings else None
         self.async_on_remove(self.target.add_listener(self._handle_model_update, on_readings))
 
-    def _handle_model_update(self) -> None:
+    def _handle_model_update(self, *, readings: bool = False) -> None:
         snapshot = self._state_snapshot()
         if snapshot != self._snapshot:
             self._snapshot = snapshot
+            if readings:  # a message of readings: all its writes under its one context
+                self.async_set_context(self._data.readings_context(self.target))
             self.async_write_ha_state()
 
     def _handle_readings(self) -> None:
-        # _handle_model_update for a message of readings, without a call more per entity
-        snapshot = self._state_snapshot()
-        if snapshot != self._snapshot:
-            self._snapshot = snapshot
-            # all the writes of one message of readings under its one context
-            self.async_set_context(self._data.readings_context(self.target))
-            self.async_write_ha_state()
+        self._handle_model_update(readings=True)
 
 
 def setup_model_entities(

@@ -25,7 +25,6 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import Entity
 
 from ..const import DOMAIN
-from ..hub.devices import charger_device
 from ..hub.entry_data import ChargerData
 from ..hub.forwarding import Forwarder
 from .exposure import settle_assist_exposure
@@ -55,7 +54,7 @@ class _LegEntity(Entity):
         self.entity_description = description
         charger_id = data.charger.charger_id
         self._attr_unique_id = f"{charger_id}_{description.key}"
-        self._attr_device_info = charger_device(data.charger)
+        self._attr_device_info = data.device_info(data.charger)
         self._data = data
         self._shown: Any = None
 

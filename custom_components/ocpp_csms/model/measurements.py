@@ -9,6 +9,8 @@ from datetime import datetime
 ENERGY_IMPORT_REGISTER = "Energy.Active.Import.Register"
 
 _SCALE = {"kW": 1000.0, "kWh": 1000.0, "kvar": 1000.0, "kvarh": 1000.0, "kVA": 1000.0}
+# The units normalise() changes (with a unitless energy reading, which becomes Wh).
+RESCALED_UNITS = frozenset(_SCALE) | {"Fahrenheit", "K"}
 
 
 @dataclass(slots=True)

@@ -120,7 +120,7 @@ async def handle_call(point: Any, msg: Any) -> None:
             await point.send_frame(msg.create_call_error(refused).to_json())
             return
         point.logger.exception("Error while handling request '%s'", msg)
-        await point._send(msg.create_call_error(err).to_json())
+        await point.send_frame(msg.create_call_error(err).to_json())
         return
     result = msg.create_call_result(answer_payload(response))
     if checked:

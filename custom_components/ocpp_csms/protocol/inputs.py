@@ -15,7 +15,7 @@ from typing import Any
 from ..model.central import CsmsSettings
 from ..model.charger import Charger, ConnectorStatus
 from ..model.csms import MeterSample
-from ..model.measurements import SampledValue, normalise
+from ..model.measurements import RESCALED_UNITS, SampledValue, normalise
 
 # Readings beyond this (in W, Wh, A, V, ...) are not measurements but garbage.
 MAX_MAGNITUDE = 1e12
@@ -25,11 +25,6 @@ ANOMALY_NUMBER = "bad_number"
 ANOMALY_TIME_UNPARSABLE = "bad_timestamp"
 ANOMALY_TIME_RANGE = "timestamp_out_of_range"
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# Units normalise() leaves as they are (kW, Fahrenheit, ... are scaled; a unitless
-# energy reading becomes Wh).
-_BASE_UNITS = frozenset(
-    {None, "W", "Wh", "A", "V", "Percent", "Celsius", "Hz", "var", "varh", "VA"}
-)
 
 
 def ocpp_now() -> str:
@@ -160,7 +155,11 @@ class InputGuard:
             if not -MAX_MAGNITUDE <= number <= MAX_MAGNITUDE:  # also NaN
                 self.number(raw, measurand)  # counted and logged there
                 continue
-            if multiplier or unit not in _BASE_UNITS or (unit is None and measurand[0] == "E"):
+            if (
+                multiplier
+                or unit in RESCALED_UNITS
+                or (unit is None and measurand.startswith("Energy"))
+            ):
                 scaled = self._scaled(measurand, number, unit, multiplier)
                 if scaled is None:
                     continue
