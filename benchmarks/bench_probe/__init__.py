@@ -49,6 +49,12 @@ def _memory_by_package(top: int = 30) -> list[tuple[str, int]]:
     return [(name, size // 1024) for name, size in totals.most_common(top)]
 
 
+def _dump_snapshot(path: str) -> None:
+    """Write the tracemalloc snapshot to ``path`` (tracemalloc.Snapshot.load reads it)."""
+    if tracemalloc.is_tracing():
+        tracemalloc.take_snapshot().dump(path)
+
+
 async def _garbage_types(seconds: float = 2.0, top: int = 25) -> list[tuple[str, int]]:
     """What the cyclic collector frees over a few seconds, by type (for diagnosis)."""
     gc.collect()
@@ -105,6 +111,9 @@ class ProbeView(HomeAssistantView):
             body["garbage"] = await _garbage_types()
         if request.query.get("memory"):
             body["memory_kib"] = await hass.async_add_executor_job(_memory_by_package)
+        if dump := request.query.get("dump"):
+            # the whole tracemalloc snapshot, to compare two moments offline
+            await hass.async_add_executor_job(_dump_snapshot, dump)
         return self.json(body)
 
 
