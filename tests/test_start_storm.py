@@ -54,7 +54,7 @@ async def test_a_start_with_200_chargers_writes_nothing_at_once(
         for e in er.async_get(hass).entities.values()
         if e.platform == DOMAIN and not e.disabled
     }
-    assert len(ours) >= 4 * CHARGERS  # status, connectivity, restart, tag event
+    assert len(ours) >= 3 * CHARGERS  # status, connectivity, tag event
     counts: Counter[str] = Counter()
 
     @callback

@@ -2,9 +2,11 @@
 
 A benchmark-only integration. It runs the same ``websockets`` server in Home
 Assistant's event loop as ocpp_csms, parses each frame with ``json.loads``,
-answers each call from a table, and writes the four states a meter message
-changes (power, current, energy, session energy of the charger's connector)
-with ``hass.states.async_set``, each only when its value changed. No OCPP
+answers each call from a table, and writes the states a meter message changes
+among ocpp_csms's entities enabled by default (power, energy, session energy of
+the charger's connector; its Current sensor is disabled by default, so the floor
+writes no current either) with ``hass.states.async_set``, each only when its
+value changed. No OCPP
 library, no schema check, no model, no entity objects: what is left is the
 price of a websocket frame and of Home Assistant's state machine.
 
@@ -36,11 +38,6 @@ ANSWERS: dict[str, dict[str, Any]] = {
 # depends on them.
 ATTRIBUTES = {
     "power": {"unit_of_measurement": "kW", "device_class": "power", "state_class": "measurement"},
-    "current": {
-        "unit_of_measurement": "A",
-        "device_class": "current",
-        "state_class": "measurement",
-    },
     "energy": {
         "unit_of_measurement": "kWh",
         "device_class": "energy",
@@ -58,7 +55,7 @@ class Charger:
     """One connection: its entity ids, the last values written, the session's start."""
 
     def __init__(self, hass: HomeAssistant, charger_id: str) -> None:
-        """Name the charger's four states."""
+        """Name the charger's states."""
         self.hass = hass
         slug = charger_id.lower()
         self.entity_ids = {key: f"sensor.floor_{slug}_{key}" for key in ATTRIBUTES}
@@ -87,7 +84,7 @@ class Charger:
         return answer
 
     def readings(self, meter_values: list[dict[str, Any]]) -> None:
-        """Write power, current, energy and session energy when they changed."""
+        """Write power, energy and session energy when they changed."""
         values: dict[str, float] = {}
         for meter_value in meter_values:
             for sample in meter_value["sampledValue"]:
@@ -95,8 +92,6 @@ class Charger:
                 value = float(sample["value"])
                 if measurand == "Power.Active.Import":
                     values["power"] = value / 1000
-                elif measurand == "Current.Import":
-                    values["current"] = max(value, values.get("current", 0.0))
                 elif measurand == "Energy.Active.Import.Register":
                     values["energy"] = value / 1000
         if "energy" in values:

@@ -34,6 +34,7 @@ RESET = OcppButtonDescription(
     key="reset",
     device_class=ButtonDeviceClass.RESTART,
     entity_category=EntityCategory.CONFIG,
+    entity_registry_enabled_default=False,  # a restart is rare; the reset action is for automations
     press_fn=lambda charger: async_reset(charger, ResetKind.SOFT),
 )
 UNLOCK = OcppButtonDescription(

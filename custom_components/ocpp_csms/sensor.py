@@ -143,6 +143,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         suggested_display_precision=1,
+        entity_registry_enabled_default=False,  # the power shows the draw
         value_fn=lambda c: c.measurements.current_a,
     ),
     ConnectorSensorDescription(
@@ -270,6 +271,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
+        entity_registry_enabled_default=False,  # the session event tells start and end
         value_fn=session_minutes,
     ),
 )
