@@ -140,7 +140,7 @@ def measure(
             phases: dict[str, Any] = {"closed": args.closed}
             if size >= args.open_from:
                 phases |= {"open": args.open, "period": args.period}
-            profiler = _profile(args, ha.pid, size, root) if args.profile and not floor else None
+            profiler = _profile(args, ha.pid, size, root) if args.profile else None
             run = generate(
                 args,
                 f"ws://127.0.0.1:{ocpp_port}/ocpp",
@@ -197,7 +197,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--plot", type=Path, default=REPO / "docs" / "benchmark.png")
     parser.add_argument(
-        "--profile", type=Path, help="write py-spy summaries of the closed loop here"
+        "--profile",
+        type=Path,
+        help="write py-spy summaries of the closed loop here (ours and the HA floor)",
     )
     parser.add_argument(
         "--trace-memory", action="store_true", help="tracemalloc in HA (slow): memory by package"
