@@ -308,6 +308,9 @@ def test_plan_as_schedule_steps() -> None:
         (prices[3].end, None),
     ]
     assert plan.next_start(now) == prices[1].start
+    # while a slot runs: its start, the same at every reading (not the clock's now)
+    assert plan.next_start(prices[1].start + timedelta(minutes=10)) == prices[1].start
+    assert plan.next_start(prices[1].start + timedelta(minutes=50)) == prices[1].start
     assert plan.next_start(prices[3].end) is None
 
 

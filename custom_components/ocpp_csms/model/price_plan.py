@@ -86,10 +86,14 @@ class Plan:
         return any(slot.start <= now < slot.end for slot in self.slots)
 
     def next_start(self, now: datetime) -> datetime | None:
-        """Return when charging starts next (now, if a slot is running)."""
+        """Return when charging starts next: the running slot's own start, if one runs.
+
+        Not ``now``: a value that moved with the clock would be written (and recorded)
+        again at every reading while a slot runs.
+        """
         for slot in self.slots:
             if slot.end > now:
-                return max(slot.start, now)
+                return slot.start
         return None
 
 
