@@ -177,12 +177,13 @@ class HomeAssistantProcess:
         assert self.process is not None
         return self.process.pid
 
-    def probe(self, *, memory: bool = False, registry: bool = False) -> dict[str, Any]:
+    def probe(
+        self, *, memory: bool = False, registry: bool = False, heap: bool = False
+    ) -> dict[str, Any]:
         """Ask the probe for its counters (where memory went, if traced; the registry
-        updates so far, by kind)."""
-        query = "&".join(
-            name for name, asked in (("memory=1", memory), ("registry=1", registry)) if asked
-        )
+        updates so far, by kind; the collector's generations)."""
+        asks = (("memory=1", memory), ("registry=1", registry), ("heap=1", heap))
+        query = "&".join(name for name, asked in asks if asked)
         url = f"{self.probe_url}?{query}" if query else self.probe_url
         with urllib.request.urlopen(url, timeout=300) as response:
             return json.load(response)  # type: ignore[no-any-return]

@@ -6,6 +6,8 @@ values: MeterValues in 1.6, TransactionEvent(Updated) in 2.0.1. It answers
 every call the CSMS sends. Frames are raw JSON, so one core plays thousands.
 
 Phases, after the boot (the open loop first):
+- drain (with ``--counter-url`` and ``--open``): the open loop's sending until the
+  server reports no backlog (its recorder has written what the boot queued);
 - closed loop (``--closed S``): every charger sends its next message as soon as
   the last one is answered, for S seconds: saturation throughput;
 - open loop (``--open S --period P``): every charger sends one message every P
@@ -25,17 +27,17 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import sys
 import time
-import urllib.request
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from .messages import SUBPROTOCOLS, Script, answer, call, follow_up
+from .readings import Probe, summarize
 
 CALL_TIMEOUT_S = 30.0
 
@@ -199,9 +201,8 @@ class Run:
 
         return await window.run([loop(c) for c in self.chargers])
 
-    async def open_loop(self, seconds: float, period: float) -> dict[str, Any]:
-        """Every charger sends every ``period`` seconds, phases spread evenly."""
-        window = Window(self, seconds)
+    def _open_senders(self, window: Window, period: float) -> list[Any]:
+        """One sender a charger, each sending every ``period`` s, phases spread evenly."""
         count = len(self.chargers)
 
         async def loop(index: int, charger: Charger) -> None:
@@ -218,19 +219,53 @@ class Run:
                 window.record(scheduled, scheduled)
                 scheduled += period
 
-        result = await window.run([loop(i, c) for i, c in enumerate(self.chargers)])
+        return [loop(i, c) for i, c in enumerate(self.chargers)]
+
+    async def open_loop(self, seconds: float, period: float) -> dict[str, Any]:
+        """Every charger sends every ``period`` seconds, phases spread evenly."""
+        window = Window(self, seconds)
+        result = await window.run(self._open_senders(window, period))
         result["period_s"] = period
+        return result
+
+    async def drain(self, period: float, most_s: float) -> dict[str, Any]:
+        """Send as the open loop does until the server's queued work (the recorder's
+        backlog, from the counter URL) is down to ``--drained-below`` events (what
+        the recorder holds between two commits), or ``most_s`` seconds have passed.
+
+        A fleet's first connection makes thousands of registry updates and state
+        writes that the recorder writes for tens of seconds after; the open loop
+        that follows measures the steady state, and this phase what came before it.
+        """
+        window = Window(self, most_s, warmup=0.0)
+        tasks = [asyncio.ensure_future(s) for s in self._open_senders(window, period)]
+        before = await asyncio.to_thread(Probe.read, self.args)
+        backlog = before["counters"].get("recorder_backlog", 0)
+        peak = backlog
+        while backlog > self.args.drained_below and not window.over():
+            await asyncio.sleep(1.0)
+            backlog = (await asyncio.to_thread(Probe.read, self.args))["counters"].get(
+                "recorder_backlog", 0
+            )
+            peak = max(peak, backlog)
+        window.end = min(window.end, time.perf_counter())
+        after = await asyncio.to_thread(Probe.read, self.args)
+        await asyncio.gather(*tasks)
+        result = summarize(window.latencies, before, after, max(window.end - window.start, 1e-3))
+        result |= {"backlog_at_start": before["counters"].get("recorder_backlog", 0)}
+        drained = backlog <= self.args.drained_below
+        result |= {"backlog_peak": peak, "drained": drained, "period_s": period}
         return result
 
 
 class Window:
     """A measured phase: a warm-up, then ``seconds`` counted, CPU read at both ends."""
 
-    def __init__(self, run: Run, seconds: float) -> None:
-        """Place the counted window after a warm-up of a fifth of it (at most 5 s)."""
+    def __init__(self, run: Run, seconds: float, warmup: float | None = None) -> None:
+        """Place the counted window after a warm-up (a fifth of it, at most 5 s)."""
         self.fleet = run
         self.begin = time.perf_counter()
-        self.start = self.begin + min(5.0, seconds / 5)
+        self.start = self.begin + (min(5.0, seconds / 5) if warmup is None else warmup)
         self.end = self.start + seconds
         self.latencies: list[float] = []
         self.started = False
@@ -255,62 +290,6 @@ class Window:
         return summarize(self.latencies, before, after, self.end - self.start)
 
 
-class Probe:
-    """The server's CPU (from /proc), our own CPU and the counter URL, at one moment."""
-
-    @staticmethod
-    def read(args: argparse.Namespace) -> dict[str, Any]:
-        """Read everything there is to read now."""
-        out: dict[str, Any] = {"wall": time.perf_counter(), "own_cpu": time.process_time()}
-        if args.server_pid:
-            with open(f"/proc/{args.server_pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            out["server_cpu"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        if args.counter_url:
-            with urllib.request.urlopen(args.counter_url, timeout=10) as response:
-                out["counters"] = json.load(response)
-        return out
-
-
-def summarize(
-    latencies: list[float], before: dict[str, Any], after: dict[str, Any], seconds: float
-) -> dict[str, Any]:
-    """Turn one window's samples and readings into figures."""
-    latencies.sort()
-    count = len(latencies)
-
-    def pct(p: float) -> float | None:
-        return round(latencies[min(count - 1, int(count * p))] * 1000, 3) if count else None
-
-    wall = after["wall"] - before["wall"]
-    result: dict[str, Any] = {
-        "messages": count,
-        "seconds": round(seconds, 3),
-        "msgs_per_s": round(count / seconds, 1),
-        "p50_ms": pct(0.50),
-        "p90_ms": pct(0.90),
-        "p99_ms": pct(0.99),
-        "max_ms": round(latencies[-1] * 1000, 3) if count else None,
-        "generator_cpu_share": round((after["own_cpu"] - before["own_cpu"]) / wall, 3),
-    }
-    if "server_cpu" in before and count:
-        cpu = after["server_cpu"] - before["server_cpu"]
-        result["server_cpu_share"] = round(cpu / wall, 3)
-        result["server_cpu_ms_per_msg"] = round(cpu / count * 1000, 4)
-    if "counters" in before and count:
-        result["counters_per_msg"] = {
-            key: round((after["counters"][key] - value) / count, 3)
-            for key, value in before["counters"].items()
-            if isinstance(value, (int, float))
-        }
-        result["counters_delta"] = {
-            key: round(after["counters"][key] - value, 3)
-            for key, value in before["counters"].items()
-            if isinstance(value, (int, float))
-        }
-    return result
-
-
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     """Boot the fleet, run the phases asked for, close everything."""
     run = Run(args)
@@ -319,11 +298,16 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     # connection creates its connectors' entities, and Home Assistant writes its
     # registries some seconds later (a stall of about a second at 1,000 chargers).
     await asyncio.sleep(args.settle)
+    result["settled"] = (await asyncio.to_thread(Probe.read, args)).get("counters", {})
+    if args.open and args.counter_url:
+        result["drain"] = await run.drain(args.period, args.drain_timeout)
     # The open loop first: a saturating closed loop leaves a backlog (the
     # recorder's queue, say) that would stall the open loop's latencies.
     if args.open:
         result["open"] = await run.open_loop(args.open, args.period)
     if args.closed:
+        if args.mark_closed:  # for a profiler that samples the closed loop only
+            Path(args.mark_closed).touch()
         result["closed"] = await run.closed_loop(args.closed)
     run.stopping = True
     await asyncio.gather(*(c.close() for c in run.chargers), return_exceptions=True)
@@ -344,6 +328,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--open", type=float, default=0.0, help="open-loop seconds")
     parser.add_argument("--period", type=float, default=10.0, help="open-loop period, s")
     parser.add_argument("--settle", type=float, default=15.0, help="quiet seconds after boot")
+    parser.add_argument(
+        "--drain-timeout", type=float, default=180.0, help="most seconds to wait for the backlog"
+    )
+    parser.add_argument(
+        "--drained-below", type=int, default=500, help="a backlog this small is drained"
+    )
+    parser.add_argument("--mark-closed", default="", help="a file made as the closed loop starts")
     parser.add_argument("--server-pid", type=int, default=0)
     parser.add_argument("--counter-url", default="")
     return parser.parse_args(argv)

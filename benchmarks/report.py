@@ -74,6 +74,10 @@ def rows(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "open_p99": _get(run, "open", "p99_ms"),
                 "open_max": _get(run, "open", "max_ms"),
                 "boot_s": _get(run, "boot", "seconds"),
+                "drain_s": _get(run, "drain", "seconds"),
+                "drain_peak": _get(run, "drain", "backlog_peak"),
+                "drain_p99": _get(run, "drain", "p99_ms"),
+                "drain_max": _get(run, "drain", "max_ms"),
                 "boot_failed": _get(run, "boot", "failed"),
                 "rss_kib": rss,
                 "writes": _get(run, "closed", "counters_per_msg", "state_changed"),
@@ -165,6 +169,16 @@ def targets(results: dict[str, Any]) -> str:
                 "no error in the log",
                 f"{r['log_errors']} errors, {r['storm']} of them the event storm",
                 r["log_errors"] == 0,
+            )
+    for r in rows(results):
+        if r["drain_s"] is not None and r["recorder"] == "on":
+            add(
+                f"after the boot of {r['chargers']} chargers, recorder on: the recorder's "
+                "backlog written (reported; the open loop measures what follows)",
+                f"{r['drain_s']:.0f} s after the quiet that follows the boot, at most "
+                f"{r['drain_peak']:.0f} events queued; p99 {_fmt(r['drain_p99'], 1)} ms, "
+                f"max {_fmt(r['drain_max'], 1)} ms meanwhile",
+                None,
             )
     for r in rows(results):
         if r["full_gc"] is not None:

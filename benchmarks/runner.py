@@ -77,16 +77,16 @@ def echo_floor(args: argparse.Namespace, size: int) -> dict[str, Any]:
     return result
 
 
-def _profile(args: argparse.Namespace, pid: int, size: int, root: Path) -> subprocess.Popen[bytes]:
-    """Sample HA with py-spy through the closed loop (after the fleet's boot)."""
-    delay = size / args.ramp + 3 + 15 + min(5.0, args.closed / 5)
-    if size >= args.open_from:
-        delay += args.open + min(5.0, args.open / 5)
+def _profile(args: argparse.Namespace, pid: int, root: Path) -> subprocess.Popen[bytes]:
+    """Sample HA with py-spy through the closed loop: from when the generator makes
+    ``root/closed.mark`` (its warm-up) for the loop's seconds."""
     command = ["py-spy", "record", "--pid", str(pid), "--rate", "250", "--format", "raw"]
     command += ["--duration", str(int(args.closed)), "--output", str(root / "profile.raw")]
     command += ["--nonblocking"]
+    mark = root / "closed.mark"
+    wait = f'while [ ! -e "{mark}" ]; do sleep 0.2; done; sleep {min(5.0, args.closed / 5):.1f}'
     return subprocess.Popen(
-        ["sh", "-c", f'sleep {delay:.1f} && exec "$@"', "_", *command],
+        ["sh", "-c", f'{wait} && exec "$@"', "_", *command],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -140,7 +140,9 @@ def measure(
             phases: dict[str, Any] = {"closed": args.closed}
             if size >= args.open_from:
                 phases |= {"open": args.open, "period": args.period}
-            profiler = _profile(args, ha.pid, size, root) if args.profile else None
+            profiler = _profile(args, ha.pid, root) if args.profile else None
+            if profiler is not None:
+                phases["mark_closed"] = root / "closed.mark"
             run = generate(
                 args,
                 f"ws://127.0.0.1:{ocpp_port}/ocpp",
@@ -155,7 +157,8 @@ def measure(
                 summarize_profile(root / "profile.raw", args.profile / f"{root.name}.txt")
                 shutil.copy(root / "profile.raw", args.profile / f"{root.name}.raw")
             result |= run
-            loaded = ha.probe(memory=args.trace_memory)
+            loaded = ha.probe(memory=args.trace_memory, heap=True)
+            result["heap"] = loaded["heap"]
             if args.trace_memory:
                 result["memory_kib"] = loaded["memory_kib"]
             result["rss_loaded_kib"] = loaded["rss_kib"]

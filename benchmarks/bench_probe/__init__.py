@@ -69,6 +69,15 @@ async def _garbage_types(seconds: float = 2.0, top: int = 25) -> list[tuple[str,
     return found.most_common(top)
 
 
+def _recorder_backlog(hass: HomeAssistant) -> int | None:
+    """Events the recorder has queued and not yet written (None: no recorder)."""
+    if "recorder" not in hass.config.components:
+        return None
+    from homeassistant.helpers.recorder import get_instance
+
+    return get_instance(hass).backlog
+
+
 def _rss_kib() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -104,9 +113,21 @@ class ProbeView(HomeAssistantView):
             "entities": len(hass.states.async_entity_ids()),
             "running": hass.is_running,
             "rss_kib": await hass.async_add_executor_job(_rss_kib),
+            "recorder_backlog": _recorder_backlog(hass) or 0,
         }
         if request.query.get("registry"):
             body["registry"] = dict(self.counts["registry"].most_common(20))
+        if request.query.get("heap"):
+            # what a full collection walks: generation 2, and what gc.freeze() hid from it
+            oldest = gc.get_objects(generation=2)
+            census = Counter(type(obj).__qualname__ for obj in oldest)
+            del oldest
+            body["heap"] = {
+                "frozen": gc.get_freeze_count(),
+                "generations": [len(gc.get_objects(generation=g)) for g in range(3)],
+                "threshold": list(gc.get_threshold()),
+                "oldest_by_type": census.most_common(15),
+            }
         if request.query.get("garbage"):
             body["garbage"] = await _garbage_types()
         if request.query.get("memory"):
