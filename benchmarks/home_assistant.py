@@ -143,12 +143,29 @@ def _store(root: Path, key: str, data: dict[str, Any], *, version: int, minor_ve
     (root / ".storage" / key).write_text(json.dumps(store))
 
 
+# What Home Assistant's container image (and so Home Assistant OS) runs it with.
+JEMALLOC = {
+    "LD_PRELOAD": "libjemalloc.so.2",
+    "MALLOC_CONF": "background_thread:true,metadata_thp:auto,dirty_decay_ms:20000,"
+    "muzzy_decay_ms:20000",
+}
+
+
 class HomeAssistantProcess:
     """``python -m homeassistant`` on one CPU, with the probe to ask how it is."""
 
-    def __init__(self, root: Path, http_port: int, cpu: int, *, trace_memory: bool = False) -> None:
-        """Remember where it lives; nothing runs yet."""
+    def __init__(
+        self,
+        root: Path,
+        http_port: int,
+        cpu: int,
+        *,
+        trace_memory: bool = False,
+        malloc: str = "glibc",
+    ) -> None:
+        """Remember where it lives; nothing runs yet. ``malloc``: glibc or jemalloc."""
         self.trace_memory = trace_memory
+        self.malloc = malloc
         self.root = root
         self.probe_url = f"http://127.0.0.1:{http_port}/api/bench_probe"
         self.cpu = cpu
@@ -162,6 +179,8 @@ class HomeAssistantProcess:
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         if self.trace_memory:
             env["PYTHONTRACEMALLOC"] = "1"
+        if self.malloc == "jemalloc":
+            env |= JEMALLOC
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.DEVNULL,

@@ -116,7 +116,8 @@ def markdown(results: dict[str, Any]) -> str:
     lines.append(
         f"OCPP {settings['version']}, {results['started']}; closed loop {settings['closed']} s, "
         f"open loop {settings['open']} s at one message per charger every {settings['period']} s, "
-        f"boot ramp {settings['ramp']}/s. Home Assistant on CPU 0, generator on CPU 1."
+        f"boot ramp {settings['ramp']}/s. Home Assistant on CPU 0, generator on CPU 1; "
+        f"allocator {settings.get('malloc', 'glibc')}."
     )
     return "\n".join(lines) + "\n"
 

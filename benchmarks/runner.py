@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .home_assistant import REPO, HomeAssistantProcess, free_port, write_config
+from .home_assistant import JEMALLOC, REPO, HomeAssistantProcess, free_port, write_config
 from .profile import summarize_profile
 from .report import markdown, plot, targets
 
@@ -121,7 +122,9 @@ def measure(
         integration=args.integration.resolve(),
         floor=floor,
     )
-    ha = HomeAssistantProcess(root, http_port, SERVER_CPU, trace_memory=args.trace_memory)
+    ha = HomeAssistantProcess(
+        root, http_port, SERVER_CPU, trace_memory=args.trace_memory, malloc=args.malloc
+    )
     ha.start()
     try:
         startup_s = ha.wait_ready(0 if floor else size + 1, timeout=args.startup_timeout)
@@ -185,6 +188,20 @@ def measure(
     return result
 
 
+def _check_jemalloc() -> None:
+    """Refuse to run if jemalloc would not load (the loader only warns and goes on)."""
+    maps = "print(any('jemalloc' in line for line in open('/proc/self/maps')))"
+    done = subprocess.run(
+        [sys.executable, "-c", maps],
+        env=dict(os.environ, **JEMALLOC),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.stdout.strip() != "True":
+        raise SystemExit("jemalloc does not load here (scripts/setup installs libjemalloc2)")
+
+
 def main(argv: list[str]) -> None:
     """Run every size, then write the JSON, the markdown table and the plot."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -216,8 +233,16 @@ def main(argv: list[str]) -> None:
     parser.add_argument(
         "--no-floor", action="store_true", help="skip the Home Assistant floor (ha_floor)"
     )
+    parser.add_argument(
+        "--malloc",
+        choices=["glibc", "jemalloc"],
+        default="glibc",
+        help="Home Assistant's allocator (jemalloc: as its container image and HA OS run it)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the configuration folders")
     args = parser.parse_args(argv)
+    if args.malloc == "jemalloc":
+        _check_jemalloc()
     work = Path(tempfile.mkdtemp(prefix="ocpp_bench_"))
     results: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
