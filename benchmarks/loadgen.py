@@ -7,7 +7,8 @@ every call the CSMS sends. Frames are raw JSON, so one core plays thousands.
 
 Phases, after the boot (the open loop first):
 - drain (with ``--counter-url`` and ``--open``): the open loop's sending until the
-  server reports no backlog (its recorder has written what the boot queued);
+  server's backlog is below ``--drained-below`` (its recorder has written what the
+  boot queued);
 - closed loop (``--closed S``): every charger sends its next message as soon as
   the last one is answered, for S seconds: saturation throughput;
 - open loop (``--open S --period P``): every charger sends one message every P
@@ -240,21 +241,19 @@ class Run:
         window = Window(self, most_s, warmup=0.0)
         tasks = [asyncio.ensure_future(s) for s in self._open_senders(window, period)]
         before = await asyncio.to_thread(Probe.read, self.args)
-        backlog = before["counters"].get("recorder_backlog", 0)
-        peak = backlog
+        backlog = at_start = peak = before["counters"].get("recorder_backlog", 0)
         while backlog > self.args.drained_below and not window.over():
             await asyncio.sleep(1.0)
-            backlog = (await asyncio.to_thread(Probe.read, self.args))["counters"].get(
-                "recorder_backlog", 0
-            )
+            reading = await asyncio.to_thread(Probe.read, self.args)
+            backlog = reading["counters"].get("recorder_backlog", 0)
             peak = max(peak, backlog)
         window.end = min(window.end, time.perf_counter())
         after = await asyncio.to_thread(Probe.read, self.args)
         await asyncio.gather(*tasks)
         result = summarize(window.latencies, before, after, max(window.end - window.start, 1e-3))
-        result |= {"backlog_at_start": before["counters"].get("recorder_backlog", 0)}
         drained = backlog <= self.args.drained_below
-        result |= {"backlog_peak": peak, "drained": drained, "period_s": period}
+        result |= {"backlog_at_start": at_start, "backlog_peak": peak, "drained": drained}
+        result["period_s"] = period
         return result
 
 

@@ -69,10 +69,10 @@ async def _garbage_types(seconds: float = 2.0, top: int = 25) -> list[tuple[str,
     return found.most_common(top)
 
 
-def _recorder_backlog(hass: HomeAssistant) -> int | None:
-    """Events the recorder has queued and not yet written (None: no recorder)."""
+def _recorder_backlog(hass: HomeAssistant) -> int:
+    """Events the recorder has queued and not yet written (0 without a recorder)."""
     if "recorder" not in hass.config.components:
-        return None
+        return 0
     from homeassistant.helpers.recorder import get_instance
 
     return get_instance(hass).backlog
@@ -113,18 +113,19 @@ class ProbeView(HomeAssistantView):
             "entities": len(hass.states.async_entity_ids()),
             "running": hass.is_running,
             "rss_kib": await hass.async_add_executor_job(_rss_kib),
-            "recorder_backlog": _recorder_backlog(hass) or 0,
+            "recorder_backlog": _recorder_backlog(hass),
         }
         if request.query.get("registry"):
             body["registry"] = dict(self.counts["registry"].most_common(20))
         if request.query.get("heap"):
             # what a full collection walks: generation 2, and what gc.freeze() hid from it
-            oldest = gc.get_objects(generation=2)
-            census = Counter(type(obj).__qualname__ for obj in oldest)
-            del oldest
+            generations = [gc.get_objects(generation=g) for g in range(3)]
+            census = Counter(type(obj).__qualname__ for obj in generations[2])
+            sizes = [len(objects) for objects in generations]
+            del generations
             body["heap"] = {
                 "frozen": gc.get_freeze_count(),
-                "generations": [len(gc.get_objects(generation=g)) for g in range(3)],
+                "generations": sizes,
                 "threshold": list(gc.get_threshold()),
                 "oldest_by_type": census.most_common(15),
             }
