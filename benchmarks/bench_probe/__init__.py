@@ -9,6 +9,7 @@ process's resident memory.
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import gc
 import time
 import tracemalloc
@@ -67,6 +68,16 @@ async def _garbage_types(seconds: float = 2.0, top: int = 25) -> list[tuple[str,
         gc.set_debug(0)
         gc.garbage.clear()
     return found.most_common(top)
+
+
+async def _cprofile(seconds: float, path: str) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        await asyncio.sleep(seconds)
+    finally:
+        profiler.disable()
+    profiler.dump_stats(path)
 
 
 def _recorder_backlog(hass: HomeAssistant) -> int:
@@ -133,6 +144,10 @@ class ProbeView(HomeAssistantView):
             body["garbage"] = await _garbage_types()
         if request.query.get("memory"):
             body["memory_kib"] = await hass.async_add_executor_job(_memory_by_package)
+        if profile := request.query.get("cprofile"):
+            # deterministic profile of the loop for some seconds (call counts and
+            # attribution are exact; its overhead inflates the times evenly)
+            await _cprofile(float(request.query.get("seconds", "10")), profile)
         if dump := request.query.get("dump"):
             # the whole tracemalloc snapshot, to compare two moments offline
             await hass.async_add_executor_job(_dump_snapshot, dump)

@@ -33,10 +33,6 @@ _SUPPORTED = frozenset(
 )
 
 
-def _anything(value: Any) -> bool:
-    return True
-
-
 class Unsupported(Exception):
     """The schema uses a keyword this compiler does not take: use the library."""
 
@@ -50,51 +46,22 @@ def compile_schema(schema: dict[str, Any]) -> Check | None:
 
 
 def compile_strict(schema: dict[str, Any]) -> Check:
-    """Return the schema's check; raise Unsupported if only the library can judge it."""
-    definitions = schema.get("definitions", {})
-    compiled: dict[str, Check] = {}
+    """Return the schema's check; raise Unsupported if only the library can judge it.
 
-    def ref(target: str) -> Check:
-        name = target.removeprefix("#/definitions/")
-        if name == target or name not in definitions:
-            raise Unsupported(target)
-        if name not in compiled:
-            cell: list[Check] = []
-
-            def forward(value: Any) -> bool:  # a definition that refers to itself
-                return cell[0](value)
-
-            compiled[name] = forward
-            cell.append(node(definitions[name]))
-            compiled[name] = cell[0]
-        return compiled[name]
-
-    def node(part: Any) -> Check:
-        if not isinstance(part, dict):
-            raise Unsupported(repr(part)[:40])
-        unknown = set(part) - _ANNOTATIONS - _SUPPORTED
-        if unknown:
-            raise Unsupported(", ".join(sorted(unknown)))
-        if "$ref" in part:
-            if set(part) - _ANNOTATIONS != {"$ref"}:
-                raise Unsupported("$ref beside other keywords")
-            return ref(part["$ref"])
-        kind = part.get("type")
-        if kind is None and not set(part) - _ANNOTATIONS - _NOT_FOR_OBJECTS:
-            return _anything  # any JSON value (DataTransfer's data)
-        if kind == "object":
-            return _object(part, node)
-        if kind == "array":
-            return _array(part, node(part["items"]) if "items" in part else _anything)
-        if kind == "string":
-            return _string(part)
-        if kind in ("integer", "number"):
-            return _number(part, (int,) if kind == "integer" else (int, float))
-        if kind == "boolean" and set(part) - _ANNOTATIONS - _NOT_FOR_OBJECTS == {"type"}:
-            return lambda value: type(value) is bool
-        raise Unsupported(f"type {kind!r}")
-
-    return node(schema)
+    The check is one generated function (a definition that refers to itself
+    becomes a function of its own): a meter message is judged without a call per
+    value, which closures nested per keyword cost.
+    """
+    writer = _Writer(schema.get("definitions", {}))
+    writer.function("check", schema, None)
+    while pending := [name for name in writer.wanted if name not in writer.written]:
+        for name in pending:
+            writer.written.add(name)
+            writer.function(writer.wanted[name], writer.definition(name), name)
+    namespace = dict(writer.constants)
+    exec("\n".join(writer.lines), namespace)  # noqa: S102 (the code is ours, per schema)
+    check: Check = namespace["check"]
+    return check
 
 
 def why_not(schema: dict[str, Any]) -> str | None:
@@ -106,49 +73,124 @@ def why_not(schema: dict[str, Any]) -> str | None:
     return None
 
 
-def _object(part: dict[str, Any], node: Callable[[Any], Check]) -> Check:
-    if set(part) - _ANNOTATIONS - {"type", "properties", "additionalProperties", "required"}:
-        raise Unsupported("object keywords")
-    extra = part.get("additionalProperties", True)
-    if not isinstance(extra, bool):
-        raise Unsupported("additionalProperties schema")
-    properties = {key: node(sub) for key, sub in part.get("properties", {}).items()}
-    required = tuple(part.get("required", ()))
-
-    def check(value: Any) -> bool:
-        if type(value) is not dict:
-            return False
-        for key in required:
-            if key not in value:
-                return False
-        for key, item in value.items():
-            sub = properties.get(key)
-            if sub is None:
-                if not extra:
-                    return False
-            elif not sub(item):
-                return False
-        return True
-
-    return check
+_MISSING = object()
 
 
-def _array(part: dict[str, Any], item: Check) -> Check:
-    if set(part) - _ANNOTATIONS - _NOT_FOR_OBJECTS - {"type", "items", "minItems", "maxItems"}:
-        raise Unsupported("array keywords")
-    low, high = part.get("minItems", 0), part.get("maxItems")
+class _Writer:
+    """Writes the source of a schema's check: statements that return False at once."""
 
-    def check(value: Any) -> bool:
-        if type(value) is not list or len(value) < low:
-            return False
-        if high is not None and len(value) > high:
-            return False
-        return all(item(element) for element in value)
+    def __init__(self, definitions: dict[str, Any]) -> None:
+        self.definitions = definitions
+        self.lines: list[str] = []
+        self.constants: dict[str, Any] = {"_MISSING": _MISSING}
+        self.wanted: dict[str, str] = {}  # definition -> its function's name
+        self.written: set[str] = set()
+        self._inlining: list[str] = []
+        self._names = 0
 
-    return check
+    def name(self, prefix: str) -> str:
+        self._names += 1
+        return f"{prefix}{self._names}"
+
+    def constant(self, value: Any) -> str:
+        name = self.name("c")
+        self.constants[name] = value
+        return name
+
+    def definition(self, name: str) -> Any:
+        return self.definitions[name]
+
+    def function(self, function: str, part: Any, definition: str | None) -> None:
+        if definition is not None:
+            self._inlining.append(definition)
+        self.lines.append(f"def {function}(v0):")
+        self.node(part, "v0", 1)
+        self.lines.append("    return True")
+        if definition is not None:
+            self._inlining.pop()
+
+    def fail_if(self, condition: str, depth: int) -> None:
+        self.lines.append(f"{'    ' * depth}if {condition}: return False")
+
+    def node(self, part: Any, var: str, depth: int) -> None:
+        """Write the statements that check ``var`` against ``part``."""
+        if not isinstance(part, dict):
+            raise Unsupported(repr(part)[:40])
+        unknown = set(part) - _ANNOTATIONS - _SUPPORTED
+        if unknown:
+            raise Unsupported(", ".join(sorted(unknown)))
+        if "$ref" in part:
+            if set(part) - _ANNOTATIONS != {"$ref"}:
+                raise Unsupported("$ref beside other keywords")
+            self.ref(part["$ref"], var, depth)
+            return
+        kind = part.get("type")
+        if kind is None and not set(part) - _ANNOTATIONS - _NOT_FOR_OBJECTS:
+            return  # any JSON value (DataTransfer's data)
+        if kind == "object":
+            self.object(part, var, depth)
+        elif kind == "array":
+            self.array(part, var, depth)
+        elif kind == "string":
+            self.fail_if(_string(part, var, self.constant), depth)
+        elif kind in ("integer", "number"):
+            self.fail_if(_number(part, var, kind), depth)
+        elif kind == "boolean" and set(part) - _ANNOTATIONS - _NOT_FOR_OBJECTS == {"type"}:
+            self.fail_if(f"type({var}) is not bool", depth)
+        else:
+            raise Unsupported(f"type {kind!r}")
+
+    def ref(self, target: str, var: str, depth: int) -> None:
+        name = target.removeprefix("#/definitions/")
+        if name == target or name not in self.definitions:
+            raise Unsupported(target)
+        if name in self._inlining:  # refers to itself: a function of its own
+            function = self.wanted.setdefault(name, self.name("d"))
+            self.fail_if(f"not {function}({var})", depth)
+            return
+        self._inlining.append(name)
+        self.node(self.definitions[name], var, depth)
+        self._inlining.pop()
+
+    def object(self, part: dict[str, Any], var: str, depth: int) -> None:
+        if set(part) - _ANNOTATIONS - {"type", "properties", "additionalProperties", "required"}:
+            raise Unsupported("object keywords")
+        extra = part.get("additionalProperties", True)
+        if not isinstance(extra, bool):
+            raise Unsupported("additionalProperties schema")
+        properties = part.get("properties", {})
+        self.fail_if(f"type({var}) is not dict", depth)
+        for key in part.get("required", ()):
+            self.fail_if(f"{key!r} not in {var}", depth)
+        if not extra:
+            self.fail_if(f"not {var}.keys() <= {self.constant(frozenset(properties))}", depth)
+        for key, sub in properties.items():
+            item = self.name("v")
+            self.lines.append(
+                f"{'    ' * depth}if ({item} := {var}.get({key!r}, _MISSING)) is not _MISSING:"
+            )
+            size = len(self.lines)
+            self.node(sub, item, depth + 1)
+            if len(self.lines) == size:  # any value: nothing to check
+                self.lines[-1] = f"{'    ' * depth}pass"
+
+    def array(self, part: dict[str, Any], var: str, depth: int) -> None:
+        if set(part) - _ANNOTATIONS - _NOT_FOR_OBJECTS - {"type", "items", "minItems", "maxItems"}:
+            raise Unsupported("array keywords")
+        low, high = part.get("minItems", 0), part.get("maxItems")
+        condition = f"type({var}) is not list or len({var}) < {int(low)}"
+        if high is not None:
+            condition += f" or len({var}) > {int(high)}"
+        self.fail_if(condition, depth)
+        item = self.name("v")
+        self.lines.append(f"{'    ' * depth}for {item} in {var}:")
+        size = len(self.lines)
+        self.node(part.get("items", {}), item, depth + 1)
+        if len(self.lines) == size:  # items of any kind
+            self.lines[-1] = f"{'    ' * depth}pass"
 
 
-def _string(part: dict[str, Any]) -> Check:
+def _string(part: dict[str, Any], var: str, constant: Callable[[Any], str]) -> str:
     if set(part) - _ANNOTATIONS - _NOT_FOR_OBJECTS - {"type", "maxLength", "enum"}:
         raise Unsupported("string keywords")
     longest = part.get("maxLength")
@@ -156,24 +198,22 @@ def _string(part: dict[str, Any]) -> Check:
         allowed = frozenset(part["enum"])
         if not all(isinstance(choice, str) for choice in allowed):
             raise Unsupported("enum of non-strings")
-        return lambda value: type(value) is str and value in allowed
+        return f"type({var}) is not str or {var} not in {constant(allowed)}"
     if longest is None:
-        return lambda value: type(value) is str
-    return lambda value: type(value) is str and len(value) <= longest
+        return f"type({var}) is not str"
+    return f"type({var}) is not str or len({var}) > {int(longest)}"
 
 
-def _number(part: dict[str, Any], types: tuple[type, ...]) -> Check:
+def _number(part: dict[str, Any], var: str, kind: str) -> str:
     if set(part) - _ANNOTATIONS - _NOT_FOR_OBJECTS - {"type", "minimum", "maximum"}:
         raise Unsupported("number keywords")
     low, high = part.get("minimum"), part.get("maximum")
     if not all(bound is None or type(bound) in (int, float) for bound in (low, high)):
         raise Unsupported("bound")
-
-    def check(value: Any) -> bool:
-        if type(value) not in types:
-            return False
-        if low is not None and value < low:
-            return False
-        return high is None or value <= high
-
-    return check
+    types = "(int,)" if kind == "integer" else "(int, float)"
+    condition = f"type({var}) not in {types}"
+    if low is not None:
+        condition += f" or {var} < {low!r}"
+    if high is not None:
+        condition += f" or {var} > {high!r}"
+    return condition
