@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 
 from custom_components.ocpp_csms.const import CONF_FIXED_PRICE, DOMAIN
 
@@ -91,4 +92,6 @@ async def test_without_a_grid_sensor_there_is_no_share(hass: HomeAssistant, char
     (record,) = result["sessions"]
     assert record["solar_share"] is None
     assert record["solar_kwh"] is None
-    assert state(hass, SHARE) == "unavailable"  # it cannot be known, not merely not yet
+    # it cannot be known, not merely not yet: no sensor that would say unknown for ever
+    assert hass.states.get(SHARE) is None
+    assert er.async_get(hass).async_get(SHARE) is None

@@ -537,36 +537,48 @@ async def test_21_send_and_callresulterror_frames(
 
 @pytest.mark.parametrize("version", ["2.1"])
 async def test_21_session_cost(hass: HomeAssistant, charger) -> None:
+    """The charger's running cost (2.1 costDetails) makes the cost sensor appear, and
+    it shows each new total."""
     from homeassistant.helpers import entity_registry as er
 
-    er.async_get(hass).async_update_entity(f"sensor.{CONN}_session_cost", disabled_by=None)
-    await hass.config_entries.async_reload(
-        hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, "CP1").entry_id
-    )
-    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    cost_id = f"sensor.{CONN}_session_cost"
     tx_id = await charger.start_transaction(1)
-    await charger.call(
-        charger._call.TransactionEvent(
-            event_type="Updated",
-            timestamp=charger.now(),
-            trigger_reason="RunningCost",
-            seq_no=50,
-            transaction_info={"transactionId": tx_id},
-            evse={"id": 1, "connectorId": 1},
-            cost_details={
-                "totalCost": {
-                    "currency": "EUR",
-                    "typeOfCost": "NormalCost",
-                    "total": {"exclTax": 2.0, "inclTax": 2.42},
+
+    async def running_cost(seq_no: int, total: float) -> None:
+        await charger.call(
+            charger._call.TransactionEvent(
+                event_type="Updated",
+                timestamp=charger.now(),
+                trigger_reason="RunningCost",
+                seq_no=seq_no,
+                transaction_info={"transactionId": tx_id},
+                evse={"id": 1, "connectorId": 1},
+                cost_details={
+                    "totalCost": {
+                        "currency": "EUR",
+                        "typeOfCost": "NormalCost",
+                        "total": {"exclTax": total / 1.21, "inclTax": total},
+                    },
+                    "totalUsage": {"energy": 5.0, "chargingTime": 60, "idleTime": 0},
                 },
-                "totalUsage": {"energy": 5.0, "chargingTime": 60, "idleTime": 0},
-            },
+            )
         )
-    )
-    await hass.async_block_till_done()
-    cost = hass.states.get(f"sensor.{CONN}_session_cost")
+        await hass.async_block_till_done()
+
+    assert registry.async_get(cost_id) is None  # no price, no cost yet: no sensor
+    await running_cost(50, 2.42)
+    entry = registry.async_get(cost_id)
+    assert entry is not None  # it appeared, and stays
+    if entry.disabled_by is not None:
+        registry.async_update_entity(cost_id, disabled_by=None)
+        await hass.config_entries.async_reload(entry.config_entry_id)
+        await hass.async_block_till_done()
+    cost = hass.states.get(cost_id)
     assert float(cost.state) == 2.42
     assert cost.attributes["unit_of_measurement"] == "EUR"
+    await running_cost(51, 3.63)
+    assert float(hass.states.get(cost_id).state) == 3.63
 
 
 @pytest.mark.parametrize("version", ["2.1"])

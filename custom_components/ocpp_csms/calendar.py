@@ -41,6 +41,7 @@ CHARGING_PLAN = OcppCalendarDescription(
     translation_key="charging_plan",
     shows_readings=False,
     entity_registry_enabled_default=False,  # for those who plan by price
+    exists_fn=lambda c, _: c.plan is not None,  # once a plan is made
 )
 
 

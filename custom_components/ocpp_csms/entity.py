@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, override
 
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entities.exposure import settle_assist_exposure
+from .entities.feature_gate import ExistsFn, FeatureGate
 from .hub.entry_data import ChargerConfigEntry, ChargerData
 from .hub.runtime import CsmsRuntime
 from .model.charger import Charger, Connector
@@ -25,6 +27,9 @@ class OcppEntityDescription(EntityDescription):
     shows_readings: bool = True
     # shows what only a grid power sensor in the site options can tell: unavailable without
     needs_grid_power: bool = False
+    # whether the feature it shows is there (a measurand reported, an option set);
+    # None: always. The entity is added once this holds (entities/feature_gate.py).
+    exists_fn: ExistsFn | None = None
 
 
 class OcppEntity(Entity):
@@ -106,10 +111,13 @@ def setup_model_entities(
     Connectors appear with their first StatusNotification or the inventory.
     """
     data = entry.runtime_data
-    entities = list(for_charger(data, data.charger))
+    gate = FeatureGate(entry, async_add_entities)
+    gate.offer(data.charger, partial(for_charger, data, data.charger))
     for conn in list(data.charger.connectors.values()):
-        entities += for_connector(data, conn)
-    async_add_entities(entities)
+        gate.offer(conn, partial(for_connector, data, conn))
     entry.async_on_unload(
-        data.charger.on_connector_added(lambda conn: async_add_entities(for_connector(data, conn)))
+        data.charger.on_connector_added(
+            lambda conn: gate.offer(conn, partial(for_connector, data, conn))
+        )
     )
+    entry.async_on_unload(data.charger.on_connector_removed(gate.forget))

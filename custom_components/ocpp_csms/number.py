@@ -49,6 +49,8 @@ PRIORITY = OcppNumberDescription(
     translation_key="site_priority",
     entity_category=EntityCategory.CONFIG,
     entity_registry_enabled_default=False,  # for sites that share a fuse
+    # once the site shares a fuse, has circuits or follows the sun
+    exists_fn=lambda _, o: o.site.load_management or o.site.solar_modes or bool(o.site.circuits),
     native_min_value=0,
     native_max_value=100,
     native_step=1,

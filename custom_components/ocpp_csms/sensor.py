@@ -145,6 +145,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         suggested_display_precision=1,
         entity_registry_enabled_default=False,  # the power shows the draw
         value_fn=lambda c: c.measurements.current_a,
+        exists_fn=lambda c, _: c.measurements.current_a is not None,
     ),
     ConnectorSensorDescription(
         key="active_phases",
@@ -156,6 +157,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
             if c.measurements.phase_currents
             else None
         ),
+        exists_fn=lambda c, _: bool(c.measurements.phase_currents),
     ),
     ConnectorSensorDescription(
         key="voltage",
@@ -166,6 +168,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         suggested_display_precision=0,
         entity_registry_enabled_default=False,
         value_fn=lambda c: c.measurements.voltage_v,
+        exists_fn=lambda c, _: c.measurements.voltage_v is not None,
     ),
     ConnectorSensorDescription(
         key="current_offered",
@@ -176,6 +179,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         suggested_display_precision=1,
         entity_registry_enabled_default=False,
         value_fn=lambda c: c.measurements.current_offered_a,
+        exists_fn=lambda c, _: c.measurements.current_offered_a is not None,
     ),
     ConnectorSensorDescription(
         key="soc",
@@ -185,6 +189,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE,
         entity_registry_enabled_default=False,  # few AC chargers know the car's
         value_fn=lambda c: c.measurements.soc_pct,
+        exists_fn=lambda c, _: c.measurements.soc_pct is not None,
     ),
     ConnectorSensorDescription(
         key="temperature",
@@ -194,6 +199,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         entity_registry_enabled_default=False,
         value_fn=lambda c: c.measurements.temperature_c,
+        exists_fn=lambda c, _: c.measurements.temperature_c is not None,
     ),
     ConnectorSensorDescription(
         key="energy",
@@ -226,6 +232,8 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         entity_registry_enabled_default=False,  # for homes with a grid power sensor
         suggested_display_precision=0,
         value_fn=lambda c: c.session.solar_share if c.session else None,
+        # with a grid sensor set, or a share known (a sensor set before)
+        exists_fn=lambda c, o: o.site.solar_modes or bool(c.session and c.session.solar_share),
     ),
     ConnectorSensorDescription(
         key="session_cost",
@@ -235,6 +243,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         entity_registry_enabled_default=False,  # for those with a price or a tariff
         value_fn=session_cost,
         attrs_fn=cost_attrs,
+        exists_fn=lambda c, _: session_cost(c) is not None,  # a priced session
     ),
     ConnectorSensorDescription(
         key="effective_limit",
@@ -251,6 +260,7 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_registry_enabled_default=False,  # for those who plan by price
         value_fn=lambda c: c.plan.next_start(datetime.now(UTC)) if c.plan else None,
+        exists_fn=lambda c, _: c.plan is not None,  # once a plan is made
         attrs_fn=plan_attrs,
     ),
     ConnectorSensorDescription(

@@ -114,6 +114,8 @@ class CsmsRuntime:
         self.csms.settings.currency = hass.config.currency  # kept current (__init__.py)
         self.csms.settings.time_zone = dt_util.get_default_time_zone()
         self._unsub_sweep: Callable[[], None] | None = None
+        # called after the options changed (entities that appear with an option)
+        self.options_listeners: list[Callable[[], None]] = []
         self.started = False  # the server runs (the site controller follows its sensors)
 
     async def async_load(self) -> None:
@@ -147,6 +149,8 @@ class CsmsRuntime:
         limits.spacing = timedelta(seconds=options.limit_spacing_s)
         if self.started and options.site != self.site.options:
             self.site.apply(options.site)
+        for listener in tuple(self.options_listeners):
+            listener()
 
     async def async_start_server(self, entry: ConfigEntry) -> None:
         """Start the server; raises CertificateProblem (TLS files) or OSError (the port)."""
