@@ -8,10 +8,13 @@ from functools import partial
 from typing import Any, override
 
 from homeassistant.helpers.entity import Entity, EntityDescription
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.entity_platform import (
+    AddConfigEntryEntitiesCallback,
+    async_get_current_platform,
+)
 
 from .entities.exposure import settle_assist_exposure
-from .entities.feature_gate import ExistsFn, FeatureGate
+from .entities.feature_gate import ExistsFn, offer_entities
 from .hub.entry_data import ChargerConfigEntry, ChargerData
 from .hub.runtime import CsmsRuntime
 from .model.charger import Charger, Connector
@@ -111,13 +114,12 @@ def setup_model_entities(
     Connectors appear with their first StatusNotification or the inventory.
     """
     data = entry.runtime_data
-    gate = FeatureGate(entry, async_add_entities)
-    gate.offer(data.charger, partial(for_charger, data, data.charger))
+    offer = partial(offer_entities, entry, async_add_entities, async_get_current_platform().domain)
+    offer(data.charger, partial(for_charger, data, data.charger))
     for conn in list(data.charger.connectors.values()):
-        gate.offer(conn, partial(for_connector, data, conn))
+        offer(conn, partial(for_connector, data, conn))
     entry.async_on_unload(
         data.charger.on_connector_added(
-            lambda conn: gate.offer(conn, partial(for_connector, data, conn))
+            lambda conn: offer(conn, partial(for_connector, data, conn))
         )
     )
-    entry.async_on_unload(data.charger.on_connector_removed(gate.forget))

@@ -10,98 +10,112 @@ entry is what remembers that it appeared).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import Entity
-from homeassistant.helpers.entity_platform import (
-    AddConfigEntryEntitiesCallback,
-    async_get_current_platform,
-)
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from ..const import DOMAIN
 from ..hub.entry_data import ChargerConfigEntry, ChargerData
 from ..hub.options import CsmsOptions
 from ..model.charger import Charger, Connector
 
 type ExistsFn = Callable[[Any, CsmsOptions], bool]
+type Make = Callable[[], Sequence[Entity]]
 
 
-class FeatureGate:
-    """Adds a platform's entities of one charger entry: now, or once their feature is there.
+def offer_entities(
+    entry: ChargerConfigEntry,
+    add: AddConfigEntryEntitiesCallback,
+    domain: str,
+    target: Charger | Connector,
+    make: Make,
+) -> None:
+    """Add the target's entities whose feature is there (or that appeared before).
 
-    What waits is kept small (a unique id and its test per entity, and the way to
-    make the target's entities again), not the entity objects.
+    The others wait for it; a platform whose entities all exist keeps nothing.
+    """
+    data: ChargerData = entry.runtime_data
+    options = data.runtime.options
+    registry = er.async_get(data.runtime.hass)
+    now: list[Entity] = []
+    tests: dict[str, ExistsFn] = {}
+    readings = False  # whether a message of readings alone may bring one
+    for entity in make():
+        description = getattr(entity, "entity_description", None)
+        exists_fn = getattr(description, "exists_fn", None)
+        unique_id = entity.unique_id
+        if (
+            exists_fn is None
+            or unique_id is None
+            or exists_fn(target, options)
+            or registry.async_get_entity_id(domain, DOMAIN, unique_id) is not None
+        ):
+            now.append(entity)
+        else:
+            tests[unique_id] = exists_fn
+            readings = readings or getattr(description, "shows_readings", True)
+    if now:
+        add(now)
+    if tests:
+        _Waiting(data, add, target, make, tests, readings).start(entry)
+
+
+class _Waiting:
+    """A target's entities that wait for their feature.
+
+    Kept small: a unique id and its test each, and the way to make the target's
+    entities again (not the entity objects).
     """
 
-    def __init__(self, entry: ChargerConfigEntry, add: AddConfigEntryEntitiesCallback) -> None:
-        """Remember which entities of the entry the registry has (they are added at once)."""
-        self._data: ChargerData = entry.runtime_data
-        self._add = add
-        registry = er.async_get(self._data.runtime.hass)
-        domain = async_get_current_platform().domain  # the platform being set up
-        self._known = {
-            e.unique_id
-            for e in er.async_entries_for_config_entry(registry, entry.entry_id)
-            if e.domain == domain
-        }
-        self._waiting: dict[Charger | Connector, _Waiting] = {}
+    __slots__ = ("_add", "_data", "_make", "_stops", "_target", "_tests")
+
+    def __init__(
+        self,
+        data: ChargerData,
+        add: AddConfigEntryEntitiesCallback,
+        target: Charger | Connector,
+        make: Make,
+        tests: dict[str, ExistsFn],
+        readings: bool,
+    ) -> None:
+        self._data, self._add, self._target = data, add, target
+        self._make, self._tests = make, tests
+        check = self._check
+        self._stops: list[Callable[[], None]] = [
+            target.add_listener(check, check if readings else None)
+        ]
+
+    def start(self, entry: ChargerConfigEntry) -> None:
+        """Also check when the options change; stop with the entry or the connector."""
         listeners = self._data.runtime.options_listeners
-        listeners.append(self._options_changed)
-        entry.async_on_unload(lambda: listeners.remove(self._options_changed))
+        listeners.append(self._check)
+        self._stops.append(lambda: listeners.remove(self._check))
+        if isinstance(self._target, Connector):
+            self._stops.append(self._data.charger.on_connector_removed(self._removed))
         entry.async_on_unload(self.stop)
 
-    def offer(self, target: Charger | Connector, make: Callable[[], Sequence[Entity]]) -> None:
-        """Add the target's entities whose feature is there; wait for the others'."""
-        options = self._data.runtime.options
-        now: list[Entity] = []
-        tests: dict[str, ExistsFn] = {}
-        for entity in make():
-            exists_fn = getattr(getattr(entity, "entity_description", None), "exists_fn", None)
-            unique_id = entity.unique_id
-            if exists_fn is None or unique_id in self._known or exists_fn(target, options):
-                now.append(entity)
-            elif unique_id is not None:
-                tests[unique_id] = exists_fn
-        if now:
-            self._add(now)
-        if tests:
-            check = partial(self._check, target)
-            self._waiting[target] = _Waiting(make, tests, target.add_listener(check, check))
-
-    def forget(self, target: Charger | Connector) -> None:
-        """Wait no more for a connector the charger no longer has."""
-        if (waiting := self._waiting.pop(target, None)) is not None:
-            waiting.stop()
-
     def stop(self) -> None:
-        """Wait for nothing more (the entry unloads)."""
-        for target in list(self._waiting):
-            self.forget(target)
+        """Wait no more (the entry unloads, or everything appeared)."""
+        stops, self._stops = self._stops, []
+        for stop in stops:
+            stop()
 
-    def _check(self, target: Charger | Connector) -> None:
-        waiting = self._waiting.get(target)
-        if waiting is None:
+    def _removed(self, conn: Connector) -> None:
+        if conn is self._target:
+            self.stop()
+
+    def _check(self) -> None:
+        if not self._stops:
             return
         options = self._data.runtime.options
-        ready = {uid for uid, exists_fn in waiting.tests.items() if exists_fn(target, options)}
+        target = self._target
+        ready = {uid for uid, exists_fn in self._tests.items() if exists_fn(target, options)}
         if not ready:
             return
-        self._known |= ready
         for unique_id in ready:
-            del waiting.tests[unique_id]
-        if not waiting.tests:
-            self.forget(target)
-        self._add([e for e in waiting.make() if e.unique_id in ready])
-
-    def _options_changed(self) -> None:
-        for target in list(self._waiting):
-            self._check(target)
-
-
-@dataclass(slots=True)
-class _Waiting:
-    make: Callable[[], Sequence[Entity]]
-    tests: dict[str, ExistsFn]
-    stop: Callable[[], None]
+            del self._tests[unique_id]
+        if not self._tests:
+            self.stop()
+        self._add([e for e in self._make() if e.unique_id in ready])

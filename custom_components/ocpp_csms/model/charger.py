@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .desired_limit import DesiredLimit, LimitValue
@@ -101,13 +102,13 @@ class _Observable:
         self._listeners.append(listener)
         if on_readings is not None:
             self._readers.append(on_readings)
+        # a partial, not a closure: one of these per entity, kept as long as it lives
+        return partial(self._remove_listener, listener, on_readings)
 
-        def remove() -> None:
-            self._listeners.remove(listener)
-            if on_readings is not None:
-                self._readers.remove(on_readings)
-
-        return remove
+    def _remove_listener(self, listener: Listener, on_readings: Listener | None) -> None:
+        self._listeners.remove(listener)
+        if on_readings is not None:
+            self._readers.remove(on_readings)
 
     def notify(self) -> None:
         for listener in tuple(self._listeners):
