@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
 from .helpers import model, restart, state, until
-from .test_planning import PRICES, SLOT, plan, quarter, set_prices
+from .test_planning import SLOT, quarter, start_planned
 
 CONN = "cp1_connector_1"
 MEASURED = ("current", "active_phases", "voltage", "current_offered", "state_of_charge")
@@ -74,14 +74,12 @@ async def test_a_plan_brings_its_calendar_and_next_start(hass: HomeAssistant, ch
     next_start = f"sensor.{CONN}_next_planned_start"
     assert not registered(hass, calendar)
     assert not registered(hass, next_start)
-    start = quarter(datetime.now(UTC))
-    set_prices(hass, start, [0.50, 0.40, 0.05, 0.06, 0.30, 0.30])
-    await charger.start_transaction(1)
-    await plan(
+    start = await start_planned(
         hass,
-        prices=PRICES,
+        charger,
+        [0.50, 0.40, 0.05, 0.06, 0.30, 0.30],
         duration={"hours": 1},
-        deadline=(start + 5 * SLOT).isoformat(),
+        deadline=(quarter(datetime.now(UTC)) + 5 * SLOT).isoformat(),
         amps=10,
     )
     await hass.async_block_till_done()

@@ -35,6 +35,15 @@ def set_prices(hass: HomeAssistant, start: datetime, prices: list[float]) -> Non
     )
 
 
+async def start_planned(hass: HomeAssistant, charger, prices: list[float], **data) -> datetime:
+    """Prices from a minute ago, a session, then a plan; return the prices' start."""
+    start = quarter(datetime.now(UTC))
+    set_prices(hass, start, prices)
+    await charger.start_transaction(1)
+    await plan(hass, prices=PRICES, **data)
+    return start
+
+
 async def plan(hass: HomeAssistant, **data) -> dict:
     result = await act(hass, "plan_charging", {"device_id": device_id(hass, "CP1/1"), **data}, True)
     return next(iter(result.get("connectors", result.get("chargers", {})).values()))
@@ -88,14 +97,12 @@ async def test_unplug_ends_the_plan(hass: HomeAssistant, charger) -> None:
 async def test_plan_survives_a_restart(
     hass: HomeAssistant, charger, connect_sim, hass_storage
 ) -> None:
-    start = quarter(datetime.now(UTC))
-    set_prices(hass, start, [0.5, 0.4, 0.05, 0.3, 0.3, 0.3])
-    await charger.start_transaction(1)
-    await plan(
+    await start_planned(
         hass,
-        prices=PRICES,
+        charger,
+        [0.5, 0.4, 0.05, 0.3, 0.3, 0.3],
         duration={"minutes": 15},
-        deadline=(start + timedelta(hours=1, minutes=30)).isoformat(),
+        deadline=(quarter(datetime.now(UTC)) + timedelta(hours=1, minutes=30)).isoformat(),
     )
     old = charger.connectors[1]
     await restart(hass)
