@@ -57,7 +57,7 @@ def compile_strict(schema: dict[str, Any]) -> Check:
     while pending := [name for name in writer.wanted if name not in writer.written]:
         for name in pending:
             writer.written.add(name)
-            writer.function(writer.wanted[name], writer.definition(name), name)
+            writer.function(writer.wanted[name], writer.definitions[name], name)
     namespace = dict(writer.constants)
     exec("\n".join(writer.lines), namespace)  # noqa: S102 (the code is ours, per schema)
     check: Check = namespace["check"]
@@ -96,9 +96,6 @@ class _Writer:
         name = self.name("c")
         self.constants[name] = value
         return name
-
-    def definition(self, name: str) -> Any:
-        return self.definitions[name]
 
     def function(self, function: str, part: Any, definition: str | None) -> None:
         if definition is not None:
