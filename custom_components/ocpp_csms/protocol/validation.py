@@ -73,16 +73,13 @@ def why_not(schema: dict[str, Any]) -> str | None:
     return None
 
 
-_MISSING = object()
-
-
 class _Writer:
     """Writes the source of a schema's check: statements that return False at once."""
 
     def __init__(self, definitions: dict[str, Any]) -> None:
         self.definitions = definitions
         self.lines: list[str] = []
-        self.constants: dict[str, Any] = {"_MISSING": _MISSING}
+        self.constants: dict[str, Any] = {}
         self.wanted: dict[str, str] = {}  # definition -> its function's name
         self.written: set[str] = set()
         self._inlining: list[str] = []
@@ -156,20 +153,29 @@ class _Writer:
         if not isinstance(extra, bool):
             raise Unsupported("additionalProperties schema")
         properties = part.get("properties", {})
+        required = part.get("required", ())
         self.fail_if(f"type({var}) is not dict", depth)
-        for key in part.get("required", ()):
+        for key in required:
             self.fail_if(f"{key!r} not in {var}", depth)
         if not extra:
             self.fail_if(f"not {var}.keys() <= {self.constant(frozenset(properties))}", depth)
+        # `in` and a subscript are no method calls (a meter message has ~70 keys);
+        # a required key is there already
+        indent = "    " * depth
         for key, sub in properties.items():
             item = self.name("v")
-            self.lines.append(
-                f"{'    ' * depth}if ({item} := {var}.get({key!r}, _MISSING)) is not _MISSING:"
-            )
             size = len(self.lines)
-            self.node(sub, item, depth + 1)
-            if len(self.lines) == size:  # any value: nothing to check
-                self.lines[-1] = f"{'    ' * depth}pass"
+            if key in required:
+                self.lines.append(f"{indent}{item} = {var}[{key!r}]")
+                self.node(sub, item, depth)
+            else:
+                self.lines += [
+                    f"{indent}if {key!r} in {var}:",
+                    f"{indent}    {item} = {var}[{key!r}]",
+                ]
+                self.node(sub, item, depth + 1)
+            if len(self.lines) == size + (1 if key in required else 2):  # any value
+                del self.lines[size:]
 
     def array(self, part: dict[str, Any], var: str, depth: int) -> None:
         if set(part) - _ANNOTATIONS - _NOT_FOR_OBJECTS - {"type", "items", "minItems", "maxItems"}:
