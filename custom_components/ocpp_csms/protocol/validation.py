@@ -164,18 +164,20 @@ class _Writer:
         indent = "    " * depth
         for key, sub in properties.items():
             item = self.name("v")
-            size = len(self.lines)
+            start = len(self.lines)
             if key in required:
                 self.lines.append(f"{indent}{item} = {var}[{key!r}]")
+                body = len(self.lines)
                 self.node(sub, item, depth)
             else:
                 self.lines += [
                     f"{indent}if {key!r} in {var}:",
                     f"{indent}    {item} = {var}[{key!r}]",
                 ]
+                body = len(self.lines)
                 self.node(sub, item, depth + 1)
-            if len(self.lines) == size + (1 if key in required else 2):  # any value
-                del self.lines[size:]
+            if len(self.lines) == body:  # any value: nothing to check
+                del self.lines[start:]
 
     def array(self, part: dict[str, Any], var: str, depth: int) -> None:
         if set(part) - _ANNOTATIONS - _NOT_FOR_OBJECTS - {"type", "items", "minItems", "maxItems"}:
