@@ -29,7 +29,7 @@ from custom_components.ocpp_csms.const import (
 from custom_components.ocpp_csms.transport.passwords import FAILURES_FOR_REPAIR, PasswordHash
 
 from .conftest import add_charger_entry
-from .helpers import runtime_of, server_port, state, status_of, until
+from .helpers import model, runtime_of, server_port, state, status_of, until
 
 KNOWN = "Known-password-0123"
 
@@ -155,6 +155,8 @@ async def test_rotate_password_over_ocpp(hass: HomeAssistant, csms_entry, connec
     # a rotation the charger refuses changes nothing
     sim_offline_hash = dict(entry.data["password_hash"])
     await new_sim.close()
+    # as Home Assistant sees it (a busy machine may take a moment to read the close)
+    await until(hass, lambda: not model(hass, "ROT1").connected)
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             DOMAIN, "rotate_password", {"device_id": device}, blocking=True, return_response=True

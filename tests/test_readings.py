@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
 from ocpp.v16 import call
 
-from .helpers import state
+from .helpers import model, state
 
 CONN = "cp1_connector_1"
 
@@ -69,3 +70,17 @@ async def test_a_stop_s_transaction_data_is_read(hass: HomeAssistant, charger) -
     await hass.async_block_till_done()
     after = float(state(hass, f"sensor.{CONN}_energy"))
     assert after == pytest.approx(before + 0.05, abs=0.002)
+
+
+@pytest.mark.default_entities
+@pytest.mark.parametrize("version", ["1.6"])
+async def test_readings_wake_only_what_shows_them(hass: HomeAssistant, charger) -> None:
+    """The limit in force and its verdict change with a reading only now and then:
+    such a reading wakes every entity of the connector (tests/test_limit_quirks.py),
+    the others wake none of the limit's."""
+    await charger.start_transaction(1, "TAG1")
+    await hass.async_block_till_done()
+    conn = model(hass).connectors[1]
+    # (and the feature gate's test for what only readings may bring: a temperature)
+    woken = sorted(r.__self__.entity_id for r in conn._readers if isinstance(r.__self__, Entity))
+    assert woken == [f"sensor.{CONN}_{key}" for key in ("energy", "power", "session_energy")]

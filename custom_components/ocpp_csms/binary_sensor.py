@@ -80,6 +80,7 @@ CONNECTOR_BINARY_SENSORS: tuple[OcppBinarySensorDescription, ...] = (
         translation_key="limit_ignored",
         device_class=BinarySensorDeviceClass.PROBLEM,
         entity_category=EntityCategory.DIAGNOSTIC,
+        shows_readings=False,  # readings that change the verdict wake every entity
         value_fn=lambda c: c.watch is not None and c.watch.ignored,
     ),
 )

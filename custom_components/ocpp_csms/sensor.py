@@ -250,6 +250,8 @@ CONNECTOR_SENSORS: tuple[ConnectorSensorDescription, ...] = (
         translation_key="effective_limit",
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        # readings that change it (Current.Offered) wake the connector's every entity
+        shows_readings=False,
         value_fn=lambda c: e.value if (e := effective_limit(c)) else None,
         unit_fn=lambda c: e.unit.value if (e := effective_limit(c)) else None,
         attrs_fn=effective_attrs,

@@ -41,7 +41,8 @@ def offer_entities(
     registry = er.async_get(data.runtime.hass)
     now: list[Entity] = []
     tests: dict[str, ExistsFn] = {}
-    readings = False  # whether a message of readings alone may bring one
+    # those a message of readings alone may bring (a measurand, a share of the sun)
+    by_readings: set[str] = set()
     for entity in make():
         description = getattr(entity, "entity_description", None)
         exists_fn = getattr(description, "exists_fn", None)
@@ -55,11 +56,12 @@ def offer_entities(
             now.append(entity)
         else:
             tests[unique_id] = exists_fn
-            readings = readings or getattr(description, "shows_readings", True)
+            if getattr(description, "shows_readings", True):
+                by_readings.add(unique_id)
     if now:
         add(now)
     if tests:
-        _Waiting(data, add, target, make, tests, readings).start(entry)
+        _Waiting(data, add, target, make, tests, by_readings).start(entry)
 
 
 class _Waiting:
@@ -69,7 +71,7 @@ class _Waiting:
     entities again (not the entity objects).
     """
 
-    __slots__ = ("_add", "_data", "_make", "_stops", "_target", "_tests")
+    __slots__ = ("_add", "_by_readings", "_data", "_make", "_stops", "_target", "_tests")
 
     def __init__(
         self,
@@ -78,13 +80,12 @@ class _Waiting:
         target: Charger | Connector,
         make: Make,
         tests: dict[str, ExistsFn],
-        readings: bool,
+        by_readings: set[str],
     ) -> None:
         self._data, self._add, self._target = data, add, target
-        self._make, self._tests = make, tests
-        check = self._check
+        self._make, self._tests, self._by_readings = make, tests, by_readings
         self._stops: list[Callable[[], None]] = [
-            target.add_listener(check, check if readings else None)
+            target.add_listener(self._check, self._check_readings if by_readings else None)
         ]
 
     def start(self, entry: ChargerConfigEntry) -> None:
@@ -106,16 +107,22 @@ class _Waiting:
         if conn is self._target:
             self.stop()
 
-    def _check(self) -> None:
+    def _check_readings(self) -> None:
+        """After a message of readings alone: test only what readings may bring."""
+        self._check(self._by_readings)
+
+    def _check(self, among: set[str] | None = None) -> None:
         if not self._stops:
             return
         options = self._data.runtime.options
         target = self._target
-        ready = {uid for uid, exists_fn in self._tests.items() if exists_fn(target, options)}
+        tests = self._tests
+        ready = {uid for uid in (tests if among is None else among) if tests[uid](target, options)}
         if not ready:
             return
         for unique_id in ready:
-            del self._tests[unique_id]
+            del tests[unique_id]
+            self._by_readings.discard(unique_id)
         if not self._tests:
             self.stop()
         self._add([e for e in self._make() if e.unique_id in ready])

@@ -221,13 +221,15 @@ class LimitController:
             await commands.clear_charging_profile(profile_id(conn.connector_id, LimitPurpose.TX))
         await self.apply(conn)
 
-    def meter_values(self, conn: Connector) -> None:
+    def meter_values(self, conn: Connector) -> bool:
         """Check a reading against the limit the charger should apply.
 
         Follow Current/Power.Offered where the charger tells no composite schedule,
-        and check the draw (the connector notifies after).
+        and check the draw. Return whether the limit in force or the verdict changed
+        (the connector notifies after: all its entities then, not its readings' alone).
         """
         watch = self.watch(conn)
+        shown = watch.shown
         if conn.charger.composite_supported is False and watch.accepted is not None:
             reported = offered(conn, watch.accepted.unit)
             if reported is not None:
@@ -250,6 +252,7 @@ class LimitController:
                 watch.phase_check.asked,
             )
             charger.notify()
+        return watch.shown != shown
 
     async def _reverify(self, conn: Connector) -> None:
         """Read a limit called ignored back again (the charger may follow it now)."""

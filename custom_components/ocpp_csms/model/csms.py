@@ -347,10 +347,11 @@ class Csms:
             conn.reading_gap = now - conn.reading_at
         conn.reading_at = now
         self.persistence.readings(charger)  # its energy register and open session
-        self.limits.meter_values(conn)
+        limit_changed = self.limits.meter_values(conn)
         self.site.readings(conn)
-        if attached:
-            conn.notify()  # the session shows now: more than readings changed
+        if attached or limit_changed:
+            # more than readings changed: the session shows now, or the limit's check
+            conn.notify()
         else:
             conn.notify_readings()
 

@@ -72,6 +72,11 @@ class LimitWatch:
             self.ignored = False
 
     @property
+    def shown(self) -> tuple[EffectiveLimit | None, bool]:
+        """Return what the connector's limit entities show: the limit in force, ignored."""
+        return self.effective, self.ignored
+
+    @property
     def reported_over(self) -> bool:
         """Tell whether the charger last reported more than it accepted."""
         return self._reported_over
