@@ -70,6 +70,21 @@ async def test_limit_during_session_is_tx_profile(hass: HomeAssistant, charger) 
     assert charger.connectors[1].limit_amps() == 8
 
 
+async def test_a_limit_lowered_a_little_is_applied(hass: HomeAssistant, charger) -> None:
+    """A rise of less than 0.5 A is not worth a profile; a limit lowered by less is
+    written all the same: the charger must not stay above it."""
+    await charger.start_transaction(1)
+    runtime_of(hass).csms.limits.spacing = runtime_of(hass).csms.limits.spacing * 0
+    await limit(hass, amps=10)
+    assert charger.connectors[1].limit_amps() == 10
+    await limit(hass, amps=9.7)
+    assert charger.connectors[1].limit_amps() == pytest.approx(9.7)
+    profiles = len(sent_profiles(charger))
+    await limit(hass, amps=9.9)  # a small rise: left as it is
+    assert len(sent_profiles(charger)) == profiles
+    assert charger.connectors[1].limit_amps() == pytest.approx(9.7)
+
+
 async def test_pause_keeps_the_session_and_ends_with_it(hass: HomeAssistant, charger) -> None:
     await limit(hass, amps=10)
     await charger.start_transaction(1)

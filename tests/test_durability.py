@@ -35,8 +35,20 @@ from .conftest import add_charger_entry
 from .helpers import model, restart, runtime_of, until
 
 
-def dead(runtime: CsmsRuntime) -> None:
-    """A killed process writes nothing more: no snapshot, no journal entry."""
+def on_disk_now(hass: HomeAssistant, hass_storage: dict[str, Any]) -> dict[str, Any]:
+    """Return the Store files as on disk now; no snapshot reaches the disk after.
+
+    A kill that comes before the next snapshot, whatever the machine's speed: on a
+    busy one a snapshot's delay may run out during the test, and once written, the
+    journal entries it holds are compacted away (the disk put back by ``crash``
+    would then hold neither).
+    """
+    hold_snapshots(runtime_of(hass))
+    return copy.deepcopy(hass_storage)
+
+
+def hold_snapshots(runtime: CsmsRuntime) -> None:
+    """No Store snapshot is written from now on (the journal still is)."""
     storage = runtime.bridge.storage
 
     async def nothing(*_args: Any) -> None:
@@ -45,6 +57,12 @@ def dead(runtime: CsmsRuntime) -> None:
     for store in (storage.store, storage.history_store):
         store.async_delay_save = lambda *_args, **_kw: None  # type: ignore[method-assign]
         store._async_write_data = nothing  # type: ignore[method-assign]
+
+
+def dead(runtime: CsmsRuntime) -> None:
+    """A killed process writes nothing more: no snapshot, no journal entry."""
+    storage = runtime.bridge.storage
+    hold_snapshots(runtime)
     storage.journal.append = lambda entries: None  # type: ignore[method-assign]
     storage.journal.rewrite = lambda entries: None  # type: ignore[method-assign]
 
@@ -66,7 +84,7 @@ async def test_ended_sessions_survive_a_kill(
     hass: HomeAssistant, charger, hass_storage: dict[str, Any]
 ) -> None:
     """Six sessions answered as ended, then killed before any snapshot: all six kept."""
-    disk = copy.deepcopy(hass_storage)
+    disk = on_disk_now(hass, hass_storage)
     ended = []
     for _ in range(6):
         tx_id = await charger.start_transaction(1)
@@ -93,7 +111,7 @@ async def test_started_session_survives_a_kill(
 ) -> None:
     """A start answered, then killed: the session, its tag and meter start are kept;
     on 1.6 its id is never handed out again."""
-    disk = copy.deepcopy(hass_storage)
+    disk = on_disk_now(hass, hass_storage)
     tx_id = str(await charger.start_transaction(1, id_tag="TAGX"))
     old_conn = charger.connectors[1]
     before = model(hass).transactions[tx_id]
@@ -203,7 +221,7 @@ async def test_energy_never_steps_back_after_a_kill(
     await charger.start_transaction(1)
     await charger.send_meter_values(1, seconds=600)
     await hass.async_block_till_done()
-    disk = copy.deepcopy(hass_storage)  # the batched register is older than what is shown
+    disk = on_disk_now(hass, hass_storage)  # the batched register is older than what is shown
     await charger.send_meter_values(1, seconds=60)
     await hass.async_block_till_done()
     shown = float(hass.states.get("sensor.cp1_connector_1_energy").state)

@@ -14,21 +14,31 @@ from homeassistant.helpers import issue_registry as ir
 from custom_components.ocpp_csms.const import DOMAIN
 
 from .helpers import Clock, model, state, until
-from .site_helpers import FUSE, GRID, SITE, SOLAR, charging, drawn, report, set_grid, three_charging
+from .site_helpers import (
+    FUSE,
+    GRID,
+    SAFE_SHARE,
+    SITE,
+    SOLAR,
+    charging,
+    drawn,
+    report,
+    set_grid,
+    three_charging,
+)
 
 
 @pytest.mark.parametrize("csms_options", [SITE])
 async def test_three_chargers_never_over_the_fuse(
     hass: HomeAssistant, csms_entry, connect_sim, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Three chargers on a 3 x 25 A fuse, the meter showing 40 A on L1 (the house
-    10 A, the chargers 30 A). After every step of the house's load, within one
-    controller cycle, what the house and the chargers draw on each phase stays within
-    the fuse, and a charger below the minimum is paused, never given less."""
+    """Three chargers on a 3 x 25 A fuse, cars of 10 A, at the safe limit until the
+    meter reports. After every step of the house's load, within one controller
+    cycle, what the house and the chargers draw on each phase stays within the fuse,
+    and a charger below the minimum is paused, never given less."""
     clock = Clock(hass, monkeypatch)
     sims = await three_charging(hass, connect_sim, clock, amps=10.0)
-    await report(sims)
-    assert drawn(sims) == 30.0
+    assert drawn(sims) == pytest.approx(3 * SAFE_SHARE)
     steps = ((10.0, 5.0, 5.0), (5.0, 5.0, 5.0), (12.0, 3.0, 3.0), (20.0, 2.0, 2.0), (3.0,) * 3)
     for house in steps:
         set_grid(hass, house, sims)  # step 1: 40 A on L1

@@ -52,12 +52,20 @@ class Written:
     end: datetime | None = None
 
 
-def close(a: LimitValue, b: LimitValue, conn: Connector, electrical: Electrical) -> bool:
-    """Tell whether two limits are too near to be worth a new profile."""
+def close(
+    in_force: LimitValue, desired: LimitValue, conn: Connector, electrical: Electrical
+) -> bool:
+    """Tell whether the desired limit is too near the one in force to be worth a profile.
+
+    Only a small rise is: a limit lowered by however little is written, or the
+    charger would stay above it (two on a 16 A circuit, each 0.3 A over its share).
+    """
     phases = conn.measurements.phases
-    if a.unit is LimitUnit.WATTS or b.unit is LimitUnit.WATTS:
-        return abs(electrical.watts(a, phases) - electrical.watts(b, phases)) < MIN_CHANGE_W
-    return abs(a.value - b.value) < MIN_CHANGE_A and a.phases == b.phases
+    if in_force.unit is LimitUnit.WATTS or desired.unit is LimitUnit.WATTS:
+        rise = electrical.watts(desired, phases) - electrical.watts(in_force, phases)
+        return 0.0 <= rise < MIN_CHANGE_W
+    rise = desired.value - in_force.value
+    return 0.0 <= rise < MIN_CHANGE_A and in_force.phases == desired.phases
 
 
 def upload_steps(
