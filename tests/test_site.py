@@ -223,3 +223,26 @@ async def test_minimum_and_solar_never_goes_below_the_minimum(
     hass.states.async_set("sensor.grid_power", str(grid), {"unit_of_measurement": "W"})
     await clock.skip(1.1)
     await until(hass, lambda: conn.amps() == 13.0)  # 9000 W / 690 V = 13.04 A
+
+
+@pytest.mark.parametrize("csms_options", [SITE])
+async def test_readings_older_than_a_lower_limit_do_not_share_the_fuse_twice(
+    hass: HomeAssistant, csms_entry, connect_sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chargers that last reported 32 A each, then accepted the safe limit (8.3 A):
+    once the meter shows what they draw now, their old readings count for no more
+    than the limit they accepted. Counted as 32 A, the house would look light and the
+    fuse be shared out again on top of what they draw (6 + 6 + 13 A over a house of
+    12 A on a 25 A fuse)."""
+    clock = Clock(hass, monkeypatch)
+    sims = [await charging(hass, connect_sim, clock, f"CP{n}") for n in (1, 2, 3)]
+    await report(sims)  # 32 A each
+    await clock.skip(1.1)  # the first cycle, no grid reading yet: the safe limits
+    await until(hass, lambda: drawn(sims) == pytest.approx(3 * SAFE_SHARE))
+    for n, priority in ((1, 5), (2, 0), (3, 9)):
+        model(hass, f"CP{n}").connectors[1].desired.priority = priority
+    await clock.skip(6)  # the cars follow; the chargers report nothing new
+    set_grid(hass, (12.0, 12.0, 12.0), sims)  # the house's 12 A and their 24.9
+    await clock.skip(1.1)
+    await until(hass, lambda: sims[1].connectors[1].amps() == 0)  # room for two
+    assert 12.0 + drawn(sims) <= FUSE + 0.5

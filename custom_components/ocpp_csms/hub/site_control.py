@@ -221,9 +221,10 @@ class SiteController:
         options = self.options
         timeout = options.sensor_timeout
         stale: str | None = None
+        measured_at: datetime | None = None
 
         def read(entity_id: str | None, units: dict[str, float]) -> float | None:
-            nonlocal stale
+            nonlocal stale, measured_at
             if entity_id is None:
                 return None
             value = entity_number(self.hass, entity_id, units)
@@ -232,6 +233,8 @@ class SiteController:
                 if entity_id in options.grid_sensors and stale is None:
                     stale = entity_id
                 return None
+            if entity_id in options.grid_sensors:
+                measured_at = seen if measured_at is None else min(measured_at, seen)
             return value
 
         grid_w = read(options.grid_power, POWER_UNITS)
@@ -249,6 +252,7 @@ class SiteController:
             battery_w=read(options.battery_power, POWER_UNITS),
             battery_soc=read(options.battery_soc, {"%": 1.0}),
             stale=stale,
+            measured_at=measured_at,
         )
 
     def _stale_issue(self, stale: str | None, now: datetime) -> None:

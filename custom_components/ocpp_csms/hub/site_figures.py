@@ -30,6 +30,7 @@ class SiteReading:
     battery_w: float | None = None  # + while it charges
     battery_soc: float | None = None
     stale: str | None = None  # the first grid sensor without a fresh number
+    measured_at: datetime | None = None  # the oldest grid sensor's last report
 
 
 @dataclass(slots=True)

@@ -11,7 +11,11 @@
   newer than the meter's, or the sun, never lets the chargers above the fuse (a
   cloud is faster than the meter). Not capping a connector's reading at its new
   share is deliberate: a reduction not yet applied would make the house look
-  heavier and pause more, a loop that pauses every charger.
+  heavier and pause more, a loop that pauses every charger. A reading older than
+  a lower limit the charger accepted is capped at it, but only once the meter has
+  reported since the car had time to follow (FOLLOW): a charger that reports every
+  minute would otherwise make the house look lighter, and the fuse be shared out
+  twice.
 - Solar (a grid power sensor): the surplus, shared among the connectors in a
   solar mode (``site_solar.py``).
 
@@ -22,7 +26,7 @@ chose (None: the charger's own); absent where neither has a say.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..model.charger import Connector
 from ..model.charging_mode import ChargingMode
@@ -44,8 +48,35 @@ from .site_solar import solar_fractions, solar_shares
 
 __all__ = ["Share", "SiteFigures", "SiteReading", "work_out"]
 
+# The time a car takes to follow a lower limit (IEC 61851-1 gives it 5 s).
+FOLLOW = timedelta(seconds=5)
 
-def _draw(conn: Connector, settings: WriteSettings, house_phases: int) -> dict[int, float]:
+
+def _draw(
+    conn: Connector, settings: WriteSettings, house_phases: int, measured_at: datetime | None
+) -> dict[int, float]:
+    """Return what a connector draws on each house phase, as ``work_out`` counts it.
+
+    Its latest readings, at most the lower limit it accepted since (once the meter
+    has reported after the car could follow).
+    """
+    draw = _read_draw(conn, settings, house_phases)
+    watch, read_at = conn.watch, conn.reading_at
+    if (
+        draw
+        and watch is not None
+        and watch.accepted is not None
+        and watch.accepted_at is not None
+        and read_at is not None
+        and measured_at is not None
+        and read_at < watch.accepted_at <= measured_at - FOLLOW
+    ):
+        most = settings.electrical.amps(watch.accepted, len(draw))
+        return {p: min(a, most) for p, a in draw.items()}
+    return draw
+
+
+def _read_draw(conn: Connector, settings: WriteSettings, house_phases: int) -> dict[int, float]:
     """Return what a connector draws on each house phase, from its latest readings."""
     readings = conn.measurements
     phases = house_phases_of(conn, settings, house_phases)
@@ -81,7 +112,7 @@ def work_out(
 ) -> dict[Connector, Share]:
     """Return each connector's share (absent: the site has no say)."""
     house_phases = options.main_fuse_phases
-    draws = {key_of(c): _draw(c, settings, house_phases) for c in connectors}
+    draws = {key_of(c): _draw(c, settings, house_phases, reading.measured_at) for c in connectors}
     powers = [c.measurements.power_w for c in connectors if c.measurements.power_w is not None]
     figures.chargers_power_w = round(sum(powers), 1) if powers else None
     solar_fractions(options, reading, connectors)
