@@ -220,6 +220,7 @@ class SiteController:
         """Read the sensors; a grid sensor without a fresh number makes the reading stale."""
         options = self.options
         timeout = options.sensor_timeout
+        grid_sensors = options.grid_sensors  # a property that makes its tuple anew
         stale: str | None = None
         measured_at: datetime | None = None
 
@@ -229,11 +230,12 @@ class SiteController:
                 return None
             value = entity_number(self.hass, entity_id, units)
             seen = self._seen.get(entity_id)
+            grid = entity_id in grid_sensors
             if value is None or seen is None or now - seen > timeout:
-                if entity_id in options.grid_sensors and stale is None:
+                if grid and stale is None:
                     stale = entity_id
                 return None
-            if entity_id in options.grid_sensors:
+            if grid:
                 measured_at = seen if measured_at is None else min(measured_at, seen)
             return value
 
